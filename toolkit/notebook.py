@@ -1,0 +1,111 @@
+"""What every notebook starts with: the config, the posts, and where figures, tables and
+recorded findings go.
+
+Notebooks stay thin: `session = open_session(config_path, output_dir)` and then calls into
+the analysis modules. Recorded findings (`session.record`) are what `05_brief` builds on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.config import Config, load_config
+from toolkit.manifest import fingerprint, key_id
+
+log = logging.getLogger(__name__)
+FINDINGS_FILE = "findings.json"
+
+
+@dataclass
+class Session:
+    """A notebook's handle on one dataset and one output folder."""
+
+    config: Config
+    output_dir: Path
+    _posts: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def figures_dir(self) -> Path:
+        return _mkdir(self.output_dir / "figures")
+
+    @property
+    def tables_dir(self) -> Path:
+        return _mkdir(self.output_dir / "tables")
+
+    @property
+    def posts(self) -> pd.DataFrame:
+        """The canonical posts of this dataset, ingesting first when inputs or code changed."""
+        if self._posts is None:
+            self._posts = ensure_ingested(self.config)
+        return self._posts
+
+    def ingest_summary(self) -> dict:
+        return json.loads((self.config.work_dir / "ingest_summary.json").read_text())
+
+    def save_figure(self, fig, name: str) -> Path:
+        """Save a matplotlib figure as PNG under figures/ (no timestamps: byte-stable)."""
+        path = self.figures_dir / f"{name}.png"
+        fig.savefig(path, metadata={"Software": None})
+        return path
+
+    def save_table(self, df: pd.DataFrame, name: str) -> Path:
+        """Save a published table as CSV under tables/."""
+        path = self.tables_dir / f"{name}.csv"
+        df.to_csv(path, index=False, float_format="%.6g")
+        return path
+
+    def record(self, **values) -> None:
+        """Record named findings (JSON-able) for the brief and the tests to read."""
+        findings = self.findings()
+        findings.update({k: _jsonable(v) for k, v in values.items()})
+        path = self.output_dir / FINDINGS_FILE
+        path.write_text(json.dumps(findings, indent=1, sort_keys=True, ensure_ascii=False))
+
+    def findings(self) -> dict:
+        path = self.output_dir / FINDINGS_FILE
+        return json.loads(path.read_text()) if path.exists() else {}
+
+
+def open_session(config_path: str | Path, output_dir: str | Path | None = None) -> Session:
+    """Load the config and prepare the output folder (default: the dataset's working folder)."""
+    config = load_config(config_path)
+    out = Path(output_dir) if output_dir else config.work_dir / "notebook_outputs"
+    return Session(config=config, output_dir=_mkdir(out))
+
+
+def ensure_ingested(config: Config) -> pd.DataFrame:
+    """Ingest the config's sources unless the working folder already holds this exact ingest."""
+    from toolkit.ingest import ingest_config, load_posts
+
+    stamp = config.work_dir / "ingest.fingerprint"
+    current = fingerprint(config, key_id(config.hmac_key()))
+    if stamp.exists() and stamp.read_text() == current and (config.work_dir / "posts.parquet").exists():
+        return load_posts(config)
+    log.info("ingesting %d source file(s) for %s", len(config.sources), config.name)
+    run = ingest_config(config)
+    stamp.write_text(current)
+    return run.posts
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN -> null
+        return None
+    return value

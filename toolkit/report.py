@@ -1,0 +1,221 @@
+"""Build a report: ingest, run the notebooks with papermill, render HTML, write the manifest,
+gate the artifacts for personal data, then move the finished report into place atomically.
+
+A failure anywhere leaves the previous report untouched and raises ReportError naming the
+notebook and cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from toolkit.config import NOTEBOOKS_DIR, REPORTS_DIR, Config, load_config
+from toolkit.manifest import fingerprint, git_commit, input_hashes, key_id, package_versions
+
+log = logging.getLogger(__name__)
+
+#: The notebooks of a report, in the order they run; the brief comes last and opens the site.
+NOTEBOOKS = ("01_ingest", "02_topics", "03_engagement", "04_privacy_risk", "05_brief")
+TITLES = {
+    "05_brief": "Brief",
+    "01_ingest": "Ingest profile",
+    "02_topics": "Topics",
+    "03_engagement": "Engagement & tone",
+    "04_privacy_risk": "Privacy risk",
+}
+KERNEL = "toolkit"
+
+
+class ReportError(RuntimeError):
+    """The report could not be built; the previous report (if any) is untouched."""
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    up_to_date: bool
+    seconds: float
+    notebook_seconds: dict[str, float]
+
+
+def build_report(config_path: str | Path, force: bool = False,
+                 progress: Callable[[str], None] = log.info) -> ReportResult:
+    """Build `reports/<config name>/` for a config; skip everything when it is already current.
+
+    Parameters
+    ----------
+    config_path : path of the dataset's YAML config.
+    force : rebuild even when the existing report's fingerprint matches.
+    progress : called with one line per step (the CLI prints them).
+    """
+    started = time.perf_counter()
+    config = load_config(config_path)
+    current = fingerprint(config, key_id(config.hmac_key()))
+    if not force and _existing_fingerprint(config.report_dir) == current:
+        return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
+
+    staging = REPORTS_DIR / f".{config.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        progress(f"ingest: {len(config.sources)} source file(s)")
+        from toolkit.notebook import ensure_ingested
+
+        posts = ensure_ingested(config)
+        timings = _run_notebooks(config, staging, progress)
+        progress("render: HTML reports")
+        _render_site(staging, config)
+        _write_manifest(staging, config, current, timings)
+        progress("gate: scanning every artifact for personal data")
+        _gate(staging, config, posts)
+        _swap_into_place(staging, config.report_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ReportResult(config.report_dir, False, time.perf_counter() - started, timings)
+
+
+def _existing_fingerprint(report_dir: Path) -> str | None:
+    manifest = report_dir / "manifest.json"
+    if not (manifest.exists() and (report_dir / "index.html").exists()):
+        return None
+    try:
+        return json.loads(manifest.read_text()).get("fingerprint")
+    except json.JSONDecodeError:
+        return None
+
+
+def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    timings = {}
+    for i, name in enumerate(NOTEBOOKS, 1):
+        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name}")
+        t0 = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                NOTEBOOKS_DIR / f"{name}.ipynb",
+                staging / f"{name}.ipynb",
+                parameters={"config_path": str(config.path), "output_dir": str(staging)},
+                kernel_name=KERNEL,
+                cwd=str(NOTEBOOKS_DIR),
+                progress_bar=False,
+                log_output=False,
+            )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"notebook {name} failed in cell {exc.exec_count} "
+                f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}"
+            ) from None
+        timings[name] = round(time.perf_counter() - t0, 2)
+    return timings
+
+
+def _render_site(staging: Path, config: Config) -> None:
+    """HTML per notebook (code hidden), a shared navigation bar, and index.html = the brief."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    for name in NOTEBOOKS:
+        nb = nbformat.read(staging / f"{name}.ipynb", as_version=4)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": TITLES[name]}})
+        (staging / f"{name}.html").write_text(_decorate(body, name, config), encoding="utf-8")
+    shutil.copyfile(staging / "05_brief.html", staging / "index.html")
+
+
+def _decorate(page: str, current: str, config: Config) -> str:
+    links = " ".join(
+        f'<a href="{n}.html"{" class=current" if n == current else ""}>{html.escape(t)}</a>'
+        for n, t in TITLES.items()
+    )
+    nav = (
+        '<nav style="font-family:sans-serif;padding:8px 16px;background:#264653;">'
+        f'<strong style="color:#fff;margin-right:16px">{html.escape(config.brand.name)} insight report</strong>'
+        + links.replace("<a ", '<a style="color:#e9c46a;margin-right:12px" ')
+        + "</nav>"
+    )
+    page = _strip_remote_scripts(page)
+    i = page.find(">", page.find("<body")) + 1
+    return page[:i] + nav + page[i:]
+
+
+def _strip_remote_scripts(page: str) -> str:
+    """Drop <script src=https://...> tags (require.js, MathJax): reports must work offline."""
+    import re
+
+    return re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", page)
+
+
+def _write_manifest(staging: Path, config: Config, current: str, timings: dict) -> None:
+    manifest = {
+        "report": config.name,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "fingerprint": current,
+        "git_commit": git_commit(),
+        "config_file": config.path.name if config.path else None,
+        "config": json.loads(config.model_dump_json()),
+        "parameters": {"config_path": config.path.name if config.path else None},
+        "seeds": {"analysis.seed": config.analysis.seed, "threads": config.analysis.threads},
+        "inputs": input_hashes(config),
+        "packages": package_versions(),
+        "notebook_seconds": timings,
+    }
+    # Absolute paths are machine-specific: publish file names only.
+    for src in manifest["config"]["sources"]:
+        src["path"] = Path(src["path"]).name
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+def _gate(staging: Path, config: Config, posts) -> None:
+    from toolkit.gate import GateError, check, collect_identifiers
+
+    identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
+    allow = sorted(config.brand.handles()) + list(config.brand.allowlist)
+    try:
+        check(staging, identifiers, brand_allowlist=allow)
+    except GateError as exc:
+        raise ReportError(f"privacy gate stopped the report:\n{exc}") from None
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Replace `target` with `staging` so that a reader never sees a half-written report."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def refresh_notebooks(names=NOTEBOOKS, progress: Callable[[str], None] = log.info) -> None:
+    """Re-run notebooks/ in place with default parameters (the outputs nbval compares)."""
+    import papermill
+
+    for name in names:
+        progress(f"refresh notebooks/{name}.ipynb")
+        path = NOTEBOOKS_DIR / f"{name}.ipynb"
+        papermill.execute_notebook(path, path, kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR),
+                                   progress_bar=False)
+        _strip_volatile_metadata(path)
+
+
+def _strip_volatile_metadata(path: Path) -> None:
+    """Remove papermill timings so that refreshing an unchanged notebook leaves no diff."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
