@@ -1,0 +1,292 @@
+"""Campaign and offer uptake: the brand's campaign posts, customers using the campaign's
+hashtags or offer codes, and a before / during / after comparison against a baseline window.
+
+Campaign dates (`Campaign.start`, `Campaign.end`, both inclusive) are calendar days in the
+timezone passed as `tz`: pass the brand's timezone (`config.brand.timezone`) so that a day
+means the brand's local day; pass "UTC" for UTC days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from toolkit.config import Campaign
+from toolkit.engagement import (
+    ORIGINAL_TYPES,
+    _as_float,
+    _list_values,
+    count_posts_authors,
+    local_dates,
+    post_engagement,
+    select_posts,
+)
+
+PHASES = ("baseline", "during", "after")
+
+
+@dataclass(frozen=True)
+class CampaignUptake:
+    """Tables and headline numbers of one campaign (see `campaign_uptake`)."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    tz: str
+    #: One row per brand campaign post: ids, phase, followers, views, interactions, rates.
+    brand_posts: pd.DataFrame
+    #: One row per local day from baseline start to after end: uptake and brand engagement.
+    daily: pd.DataFrame
+    #: One row per phase (baseline, during, after): daily averages and lift vs baseline.
+    phases: pd.DataFrame
+    #: One row per campaign hashtag / offer code: customer posts and authors using it.
+    terms: pd.DataFrame
+    n_brand_posts: int
+    #: Sum of author_followers over brand campaign posts: potential reach, not deduplicated.
+    reach: int
+    #: Sum of views over brand campaign posts that report views (see n_posts_with_impressions).
+    impressions: int
+    n_posts_with_impressions: int
+    interactions: int
+    #: sum(shares) / sum(views) over brand campaign posts that report both.
+    virality: float
+    uptake_posts: int
+    uptake_authors: int
+    #: during / baseline customer uptake posts per day (NaN when the baseline has none).
+    uptake_lift: float
+    #: during / baseline brand interactions per day (NaN when the baseline has none).
+    brand_engagement_lift: float
+
+
+def _normalise_terms(values: Iterable[str]) -> list[str]:
+    return [v.strip().lstrip("#").lower() for v in values if v and v.strip().lstrip("#")]
+
+
+def campaign_terms_used(posts: pd.DataFrame, campaign: Campaign) -> pd.Series:
+    """Per post, the campaign hashtags and offer codes it uses (a list, lower-cased).
+
+    A hashtag is used when it is in `hashtags` or written as ``#tag`` in the text; an offer
+    code when it is in the text as a whole word; both case-insensitive.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts frame.
+    campaign : Campaign
+        The campaign (hashtags with or without '#').
+    """
+    tags, codes = _normalise_terms(campaign.hashtags), _normalise_terms(campaign.offer_codes)
+    texts = posts["text"].fillna("").str.lower()
+    patterns = {
+        **{t: re.compile(r"(?<!\w)#" + re.escape(t) + r"(?!\w)") for t in tags},
+        **{c: re.compile(r"(?<!\w)" + re.escape(c) + r"(?!\w)") for c in codes},
+    }
+    used = []
+    for cell, text in zip(posts["hashtags"], texts, strict=True):
+        own = set(_list_values(cell))
+        used.append(
+            [t for t, pat in patterns.items() if (t in own and t in tags) or pat.search(text)]
+        )
+    return pd.Series(used, index=posts.index, dtype="object")
+
+
+def _phase_windows(campaign: Campaign, baseline_days: int, after_days: int) -> dict[str, tuple]:
+    one = dt.timedelta(days=1)
+    return {
+        "baseline": (campaign.start - baseline_days * one, campaign.start - one),
+        "during": (campaign.start, campaign.end),
+        "after": (campaign.end + one, campaign.end + after_days * one),
+    }
+
+
+def _phase_of(days: pd.Series, windows: dict[str, tuple]) -> pd.Series:
+    phase = pd.Series(None, index=days.index, dtype="object")
+    for name, (first, last) in windows.items():
+        inside = (days >= pd.Timestamp(first)) & (days <= pd.Timestamp(last))
+        phase[inside] = name
+    return phase
+
+
+def _daily(
+    uptake: pd.DataFrame, brand: pd.DataFrame, windows: dict[str, tuple], covered: tuple
+) -> pd.DataFrame:
+    """Per local day: customer uptake posts/authors and brand original posts/interactions."""
+    first, last = windows["baseline"][0], windows["after"][1]
+    days = pd.Series(pd.date_range(first, last, freq="D"), name="date")
+    out = pd.DataFrame({"date": days, "phase": _phase_of(days, windows)})
+    out["covered"] = (days >= covered[0]) & (days <= covered[1])  # False for NaT (no posts)
+    up = count_posts_authors(uptake, ["date"]).rename(
+        columns={"n_posts": "uptake_posts", "n_authors": "uptake_authors"}
+    )
+    br = brand.groupby("date").agg(
+        brand_posts=("author", "size"), brand_interactions=("interactions", "sum")
+    )
+    out = out.merge(up, on="date", how="left").merge(br.reset_index(), on="date", how="left")
+    counts = ["uptake_posts", "uptake_authors", "brand_posts", "brand_interactions"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    # privacy: the customer cells of a day are uptake_posts / uptake_authors
+    out["n_posts"], out["n_authors"] = out["uptake_posts"], out["uptake_authors"]
+    return out
+
+
+def _ratio_or_nan(num: float, den: float) -> float:
+    """num / den, NaN when den is 0 or NaN."""
+    return float(num / den) if den and not np.isnan(den) else float("nan")
+
+
+def _phases(
+    daily: pd.DataFrame, uptake: pd.DataFrame, brand: pd.DataFrame, windows
+) -> pd.DataFrame:
+    """Daily averages per phase over the days the data covers, and lift vs the baseline."""
+    rows = []
+    for name, (first, last) in windows.items():
+        days = daily[(daily["phase"] == name) & daily["covered"]]
+        in_phase = uptake[uptake["phase"] == name]
+        brand_in = brand[brand["phase"] == name]
+        n_days = len(days)
+        rows.append(
+            {
+                "phase": name,
+                "first_day": pd.Timestamp(first),
+                "last_day": pd.Timestamp(last),
+                "n_days": n_days,
+                "n_posts": len(in_phase),
+                "n_authors": in_phase["author"].nunique(),
+                "uptake_posts_per_day": _ratio_or_nan(days["uptake_posts"].sum(), n_days),
+                "brand_posts_per_day": _ratio_or_nan(days["brand_posts"].sum(), n_days),
+                "brand_interactions_per_day": _ratio_or_nan(
+                    days["brand_interactions"].sum(), n_days
+                ),
+                "brand_interactions_per_post": _ratio_or_nan(
+                    days["brand_interactions"].sum(), days["brand_posts"].sum()
+                ),
+                "brand_median_engagement_rate": float(
+                    brand_in["engagement_rate_followers"].median()
+                )
+                if len(brand_in)
+                else float("nan"),
+            }
+        )
+    out = pd.DataFrame(rows)
+    base = out.set_index("phase").loc["baseline"]
+    for col in ["uptake_posts_per_day", "brand_interactions_per_day"]:
+        out[col.replace("_per_day", "_lift")] = [_ratio_or_nan(v, base[col]) for v in out[col]]
+    return out
+
+
+def _terms_table(uptake: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    terms = _normalise_terms(campaign.hashtags) + _normalise_terms(campaign.offer_codes)
+    kinds = {t: "hashtag" for t in _normalise_terms(campaign.hashtags)}
+    exploded = uptake.explode("terms").rename(columns={"terms": "term"})
+    table = count_posts_authors(exploded, ["term"]).set_index("term").reindex(terms, fill_value=0)
+    table = table.rename_axis("term").reset_index()
+    table.insert(1, "kind", table["term"].map(lambda t: kinds.get(t, "offer_code")))
+    return table
+
+
+def campaign_uptake(
+    posts: pd.DataFrame,
+    campaign: Campaign,
+    tz: str = "UTC",
+    baseline_days: int = 14,
+    after_days: int | None = None,
+) -> CampaignUptake:
+    """Brand campaign posts, customer uptake and before / during / after comparison.
+
+    - Brand campaign posts: brand original posts (post, quote; any date) using a campaign
+      hashtag or code; replies to customers are not campaign posts.
+      ``reach = sum(author_followers)`` (potential reach, accounts counted once per post),
+      ``impressions = sum(views)`` where reported, ``virality = sum(shares) / sum(views)``
+      over posts reporting both (Facebook Insights' virality, views standing in for reach).
+    - Customer uptake: customer posts (no shares) using a hashtag or code
+      (`campaign_terms_used`), per local day.
+    - Phases: baseline = the `baseline_days` days before `start`; during = start..end;
+      after = the `after_days` days after `end`. Daily averages divide by the phase's days
+      that the data covers (between the first and last post in `posts`), so a window cut
+      short by the data is not diluted. ``lift = during per-day value / baseline per-day
+      value`` (NaN when the baseline is 0: a new hashtag has no baseline).
+      Brand engagement = interactions on all brand original posts (post, quote) per day.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts frame.
+    campaign : Campaign
+        From the config (`config.campaigns`).
+    tz : str
+        IANA timezone in which the campaign's dates are calendar days (the brand's timezone).
+    baseline_days : int
+        Length of the baseline window before the campaign.
+    after_days : int, optional
+        Length of the after window; default `baseline_days`.
+    """
+    after_days = baseline_days if after_days is None else after_days
+    windows = _phase_windows(campaign, baseline_days, after_days)
+    scored = post_engagement(select_posts(posts))
+    scored = scored.assign(
+        date=local_dates(scored["created_at"], tz), terms=campaign_terms_used(scored, campaign)
+    )
+    scored["phase"] = _phase_of(scored["date"], windows)
+    uses = scored["terms"].map(len) > 0
+    is_brand = scored["is_brand"].fillna(False).astype(bool)
+    brand_originals = scored[is_brand & scored["post_type"].isin(ORIGINAL_TYPES)]
+    brand_campaign = brand_originals[uses[brand_originals.index]]
+    uptake = scored[~is_brand & uses]
+    all_days = local_dates(posts["created_at"], tz)
+    covered = (all_days.min(), all_days.max()) if len(all_days) else (pd.NaT, pd.NaT)
+    daily = _daily(uptake, brand_originals, windows, covered)
+    phases = _phases(daily, uptake, brand_originals, windows)
+    both = brand_campaign["shares"].notna() & (_as_float(brand_campaign["views"]) > 0)
+    with_views = brand_campaign["views"].notna()
+    base = phases.set_index("phase")
+    return CampaignUptake(
+        name=campaign.name,
+        start=campaign.start,
+        end=campaign.end,
+        tz=tz,
+        brand_posts=_brand_posts_table(brand_campaign),
+        daily=daily,
+        phases=phases,
+        terms=_terms_table(uptake, campaign),
+        n_brand_posts=len(brand_campaign),
+        reach=int(brand_campaign["author_followers"].fillna(0).sum()),
+        impressions=int(brand_campaign["views"].fillna(0).sum()),
+        n_posts_with_impressions=int(with_views.sum()),
+        interactions=int(brand_campaign["interactions"].sum()),
+        virality=_ratio_or_nan(
+            float(brand_campaign.loc[both, "shares"].sum()),
+            float(brand_campaign.loc[both, "views"].sum()),
+        ),
+        uptake_posts=len(uptake),
+        uptake_authors=int(uptake["author"].nunique()),
+        uptake_lift=float(base.loc["during", "uptake_posts_lift"]),
+        brand_engagement_lift=float(base.loc["during", "brand_interactions_lift"]),
+    )
+
+
+def _brand_posts_table(brand_campaign: pd.DataFrame) -> pd.DataFrame:
+    columns = [
+        "platform",
+        "post_id",
+        "author",
+        "created_at",
+        "date",
+        "phase",
+        "terms",
+        "author_followers",
+        "views",
+        "likes",
+        "shares",
+        "replies",
+        "quotes",
+        "interactions",
+        "engagement_rate_followers",
+        "engagement_rate_views",
+        "virality",
+    ]
+    return brand_campaign[columns].sort_values("created_at", kind="stable").reset_index(drop=True)
