@@ -2,6 +2,7 @@ import math
 
 import pandas as pd
 import pytest
+from helpers import make_posts
 
 from toolkit.attentiveness import (
     RESPONSE_COLUMNS,
@@ -9,35 +10,7 @@ from toolkit.attentiveness import (
     oldest_unanswered,
     response_summary,
 )
-from toolkit.schema import COLUMN_NAMES, empty_posts, from_arrow, to_arrow
-
-
-def make_posts(*rows: dict) -> pd.DataFrame:
-    """Canonical posts frame from partial rows; other columns get neutral defaults."""
-    if not rows:
-        return empty_posts()
-    defaults = {
-        "platform": "twitter",
-        "post_type": "post",
-        "created_at": "2026-10-01T12:00:00Z",
-        "author": "u_0000000000000001",
-        "is_brand": False,
-        "text": "",
-        "hashtags": [],
-        "mentions": [],
-        "urls": [],
-        "source_file": "test.jsonl",
-    }
-    records = [
-        {**defaults, "post_id": str(i + 1), "source_line": i + 1, **row}
-        for i, row in enumerate(rows)
-    ]
-    frame = pd.DataFrame(records)
-    for column in COLUMN_NAMES:
-        if column not in frame:
-            frame[column] = None
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    return from_arrow(to_arrow(frame))
+from toolkit.schema import empty_posts
 
 
 def brand(**row):
