@@ -22,7 +22,7 @@ CONFIGS_DIR = ROOT / "configs"
 DATA_DIR = ROOT / "data"
 SAMPLE_DIR = DATA_DIR / "sample"
 WORK_DIR = Path(os.environ.get("TOOLKIT_WORK_DIR", ROOT / "data" / "processed"))
-REPORTS_DIR = ROOT / "reports"
+REPORTS_DIR = Path(os.environ.get("TOOLKIT_REPORTS_DIR", ROOT / "reports"))
 NOTEBOOKS_DIR = ROOT / "notebooks"
 MODELS_DIR = Path(os.environ.get("TOOLKIT_MODELS_DIR", ROOT / "models"))
 DEFAULT_CONFIG = CONFIGS_DIR / "sample.yaml"
@@ -126,7 +126,9 @@ class Config(_Strict):
     sources: list[Source] = Field(min_length=1)
     period: Period = Period()
     brand: Brand
-    competitors: list[str] = Field(default_factory=list)
+    competitors: dict[str, list[str]] = Field(
+        default_factory=dict, description="competitor name -> the names and handles that mention it"
+    )
     campaigns: list[Campaign] = Field(default_factory=list)
     analysis: Analysis = Analysis()
     privacy: Privacy = Privacy()
