@@ -1,0 +1,142 @@
+"""Row collection, de-duplication, reconciliation, identities and reply/thread links."""
+
+import hashlib
+import hmac
+
+import pandas as pd
+import pytest
+
+from toolkit.ingest.base import (
+    Collector,
+    IngestResult,
+    ReconciliationError,
+    check_reconciliation,
+    truncate_raw,
+)
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
+from toolkit.pseudonymise import Pseudonymiser
+from toolkit.schema import empty_posts, validate_posts
+
+KEY = b"test-key"
+
+
+def row(post_id, text="t", **extra):
+    return {
+        "post_id": post_id,
+        "post_type": "post",
+        "created_at": 1_788_264_000_000_000,
+        "author": "a",
+        "is_brand": False,
+        "text": text,
+        **extra,
+    }
+
+
+def test_collector_builds_canonical_frame_and_dedupes():
+    out = Collector("f.jsonl", platform="twitter")
+    out.add(row("1", "first"), 1)
+    out.add(row("1", "again"), 2)  # exact duplicate: the first is kept
+    out.add(row("5", "old edit"), 3, dedupe_key="5", version=5)
+    out.add(row("6", "new edit"), 4, dedupe_key="5", version=6)
+    out.reject(5, "bad_json", b"{oops")
+    posts, duplicates = out.posts()
+    validate_posts(posts)
+    assert list(posts["post_id"]) == ["1", "6"]
+    assert list(posts["text"]) == ["first", "new edit"]
+    assert list(posts["source_line"]) == [1, 4]
+    assert duplicates == 2
+    assert out.rows_in == 5
+    assert posts["created_at"].iloc[0] == pd.Timestamp("2026-09-01T12:00Z")
+    assert list(posts["hashtags"].iloc[0]) == []
+    assert posts.dtypes.equals(empty_posts().dtypes)
+    result = IngestResult("f.jsonl", "twarc2", posts, out.rejects(), out.rows_in, duplicates)
+    assert result.rejects_by_reason == {"bad_json": 1}
+    assert result.rejects.iloc[0]["raw"] == "{oops"
+
+
+def test_collector_survives_lone_surrogates():
+    out = Collector("f", platform="x")
+    out.add(row("1", "bad \udc00", hashtags=["a\ud800"]), 1)
+    posts, _ = out.posts()
+    assert posts.iloc[0]["text"] == "bad \ufffd"
+    assert list(posts.iloc[0]["hashtags"]) == ["a\ufffd"]
+
+
+def test_reconciliation_is_enforced():
+    check_reconciliation("ok", 5, 3, 1, 1)
+    with pytest.raises(ReconciliationError, match="rows_in=5"):
+        check_reconciliation("bad", 5, 3, 1, 0)
+    with pytest.raises(ReconciliationError):
+        IngestResult("f", "csv", empty_posts(), Collector("f").rejects(), rows_in=1)
+
+
+def test_truncate_raw():
+    assert len(truncate_raw("x" * 5000)) == 2000
+    assert truncate_raw({"a": 1}) == '{"a": 1}'
+    assert truncate_raw(b"\xff\xfeab") == "\ufffd\ufffdab"
+
+
+def test_identities_pseudonyms_brand_and_notes():
+    ids = Identities(Pseudonymiser(KEY, ["nimbushome"]), ["NimbusHome"])
+    expected = "u_" + hmac.new(KEY, b"dana_k", hashlib.sha256).hexdigest()[:16]
+    assert ids.handle("@Dana_K") == expected
+    assert ids.author("dana_k") == (expected, False)
+    assert ids.author("NIMBUSHOME") == ("NIMBUSHOME", True)  # brand: as written in the data
+    assert ids.author("[deleted]") == ("deleted", False)
+    assert ids.handle(expected) == expected  # already a pseudonym: not hashed twice
+    assert (
+        ids.text("hi @dana_k and @NimbusHome, mail x@y.com")
+        == f"hi @{expected} and @NimbusHome, mail x@y.com"
+    )
+    assert ids.reddit_text("thx u/dana_k, /u/NimbusHome") == f"thx u/{expected}, /u/NimbusHome"
+    assert ids.reddit_text("cc /u/dana_k") == f"cc /u/{expected}"
+    ids.note("NimbusHome", "Nimbus Home", 1)  # brand: not noted
+    ids.note("sam", " Sam R ", 42)
+    assert ids.to_dict() == {
+        "handles": ["Dana_K", "dana_k", "sam"],
+        "display_names": ["Sam R"],
+        "user_ids": ["42"],
+    }
+
+
+def test_identities_without_pseudonymiser_uses_a_random_key():
+    a, b = Identities(brand_handles=["NimbusHome"]), Identities(brand_handles=["NimbusHome"])
+    assert a.handle("dana") == a.handle("dana") != b.handle("dana")
+    assert a.handle("@nimbushome") == "nimbushome"
+
+
+def _frame(rows):
+    out = Collector("f", platform="mastodon")
+    for i, r in enumerate(rows, start=1):
+        out.add(r, i)
+    return out.posts()[0]
+
+
+def test_fill_reply_authors_from_loaded_parents():
+    posts = _frame(
+        [
+            row("1", author="u_parent", thread_id="1"),
+            row("2", post_type="reply", reply_to_id="1"),
+            row("3", post_type="reply", reply_to_id="404"),
+            row("4", post_type="reply", reply_to_id="1", reply_to_author="kept"),
+        ]
+    )
+    filled = fill_reply_authors(posts)
+    assert list(filled["reply_to_author"]) == [None, "u_parent", None, "kept"]
+    assert posts["reply_to_author"].iloc[1] is None  # input not modified
+
+
+def test_fill_thread_roots_follows_chains_and_stops_at_gaps():
+    posts = _frame(
+        [
+            row("1", thread_id="1"),
+            row("2", reply_to_id="1"),
+            row("3", reply_to_id="2"),
+            row("4", reply_to_id="404"),
+            row("5", reply_to_id="4"),
+            row("6", reply_to_id="7"),
+            row("7", reply_to_id="6"),  # a cycle
+        ]
+    )
+    assert list(fill_thread_roots(posts)["thread_id"]) == ["1", "1", "1", None, None, None, None]

@@ -1,0 +1,270 @@
+"""Row results shared by all loaders: collecting rows and rejects, de-duplication, reconciliation.
+
+Every item a loader reads ends in exactly one of three places: a loaded post, a reject (with a
+reason), or a duplicate of a post already loaded. `IngestResult` checks
+``rows_in == loaded + rejected + duplicates`` when it is created.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from toolkit.schema import ARROW_SCHEMA, COLUMN_NAMES, COLUMNS, from_arrow
+
+from .identities import Identities
+from .textnorm import safe_str
+
+#: Columns of a rejects table, in order.
+REJECT_COLUMNS = ["source_file", "source_line", "reason", "raw"]
+#: Raw input kept per reject, in characters.
+RAW_LIMIT = 2000
+#: Columns a loader fills per row (the rest are constant per file or computed here).
+_ROW_COLUMNS = [c for c in COLUMN_NAMES if c not in ("source_file", "source_line")]
+_LIST_COLUMNS = ("hashtags", "mentions", "urls")
+_STRING_COLUMNS = [n for n, (t, _, _) in COLUMNS.items() if pa.types.is_string(t)]
+
+
+class RowError(ValueError):
+    """One item cannot become a post; `reason` is the reject reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ReconciliationError(RuntimeError):
+    """Rows were lost or double counted: rows_in != loaded + rejected + duplicates."""
+
+
+def require(record: dict, key: str, label: str | None = None):
+    """`record[key]`, or RowError("missing_field:<label>") when absent, None or ""."""
+    value = record.get(key)
+    if value is None or value == "":
+        raise RowError(f"missing_field:{label or key}")
+    return value
+
+
+def truncate_raw(raw: object) -> str:
+    """The raw input of a reject as text, cut to RAW_LIMIT characters."""
+    if isinstance(raw, bytes):
+        text = raw.decode("utf-8", errors="replace")
+    elif isinstance(raw, str):
+        text = raw
+    else:
+        try:
+            text = json.dumps(raw, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(raw)
+    return safe_str(text[:RAW_LIMIT].rstrip("\r\n"))
+
+
+class Collector:
+    """Accumulates loaded rows (column lists) and rejects for one input file.
+
+    Parameters
+    ----------
+    source_file : str
+        File name written into `source_file` of every row and reject.
+    platform : str or None
+        Platform slug used for rows that do not set their own.
+    """
+
+    def __init__(self, source_file: str, platform: str | None = None):
+        self.source_file = source_file
+        self.platform = platform
+        self.rows_in = 0
+        self._columns: dict[str, list] = {name: [] for name in _ROW_COLUMNS}
+        self._lines: list[int] = []
+        self._dedupe_keys: list[str] = []
+        self._versions: list[int] = []
+        self._reject_lines: list[int] = []
+        self._reject_reasons: list[str] = []
+        self._reject_raws: list[str] = []
+
+    def add(self, row: dict, line: int, dedupe_key: str | None = None, version: int = 0) -> None:
+        """Keep one post.
+
+        Parameters
+        ----------
+        row : dict
+            Canonical column -> value (missing nullable columns are null, lists empty).
+        line : int
+            1-based line / item / data-row number in the file.
+        dedupe_key : str, optional
+            Rows sharing platform and key are one post (default: the post id).
+        version : int
+            Among rows sharing a key the highest version is kept (Twitter edits); ties keep the first.
+        """
+        self.rows_in += 1
+        if row.get("platform") is None:
+            row["platform"] = self.platform
+        for name, values in self._columns.items():
+            value = row.get(name)
+            if value is None and name in _LIST_COLUMNS:
+                value = []
+            values.append(value)
+        self._lines.append(line)
+        self._dedupe_keys.append(dedupe_key if dedupe_key is not None else row["post_id"])
+        self._versions.append(version)
+
+    def reject(self, line: int, reason: str, raw: object) -> None:
+        """Record one item that cannot be loaded, with its reason and (truncated) raw input."""
+        self.rows_in += 1
+        self._reject_lines.append(line)
+        self._reject_reasons.append(reason)
+        self._reject_raws.append(truncate_raw(raw))
+
+    def posts(self) -> tuple[pd.DataFrame, int]:
+        """The canonical posts frame (duplicates removed) and the number of duplicates dropped."""
+        keep = self._kept_indices()
+        n_duplicates = 0 if keep is None else len(self._lines) - len(keep)
+        columns = {name: _select(values, keep) for name, values in self._columns.items()}
+        columns["source_file"] = [self.source_file] * (len(self._lines) - n_duplicates)
+        columns["source_line"] = _select(self._lines, keep)
+        return from_arrow(_to_table(columns)), n_duplicates
+
+    def rejects(self) -> pd.DataFrame:
+        """The rejects table: source_file, source_line, reason, raw."""
+        return make_rejects(
+            [self.source_file] * len(self._reject_lines),
+            self._reject_lines,
+            self._reject_reasons,
+            self._reject_raws,
+        )
+
+    def _kept_indices(self) -> list[int] | None:
+        """Indices of the rows to keep, or None when every row is kept."""
+        best: dict[tuple[str, str], int] = {}
+        platforms = self._columns["platform"]
+        for i, key in enumerate(self._dedupe_keys):
+            slot = (platforms[i], key)
+            j = best.get(slot)
+            if j is None or self._versions[i] > self._versions[j]:
+                best[slot] = i
+        if len(best) == len(self._dedupe_keys):
+            return None
+        return sorted(best.values())
+
+
+def make_rejects(files, lines, reasons, raws) -> pd.DataFrame:
+    """A rejects frame from four equally long sequences."""
+    return pd.DataFrame(
+        {
+            "source_file": pd.Series(list(files), dtype=object),
+            "source_line": pd.array(list(lines), dtype="Int64"),
+            "reason": pd.Series(list(reasons), dtype=object),
+            "raw": pd.Series(list(raws), dtype=object),
+        },
+        columns=REJECT_COLUMNS,
+    )
+
+
+def empty_rejects() -> pd.DataFrame:
+    """A rejects frame with no rows."""
+    return make_rejects([], [], [], [])
+
+
+def _select(values: list, keep: list[int] | None) -> list:
+    return values if keep is None else [values[i] for i in keep]
+
+
+def _to_table(columns: dict[str, list]) -> pa.Table:
+    try:
+        arrays = [pa.array(columns[n], type=t) for n, (t, _, _) in COLUMNS.items()]
+    except (UnicodeEncodeError, pa.ArrowException):
+        columns = _sanitised(columns)
+        arrays = [pa.array(columns[n], type=t) for n, (t, _, _) in COLUMNS.items()]
+    return pa.Table.from_arrays(arrays, schema=ARROW_SCHEMA)
+
+
+def _sanitised(columns: dict[str, list]) -> dict[str, list]:
+    """Columns with lone surrogates replaced (they cannot be stored as UTF-8)."""
+    out = dict(columns)
+    for name in _STRING_COLUMNS:
+        out[name] = [safe_str(v) for v in columns[name]]
+    for name in _LIST_COLUMNS:
+        out[name] = [[safe_str(v) for v in items] for items in columns[name]]
+    return out
+
+
+@dataclass(eq=False)
+class IngestResult:
+    """What one input file gave: posts, rejects and the reconciliation of the two.
+
+    Attributes
+    ----------
+    file : str
+        File name.
+    format : str
+        Format the file was read as.
+    posts : DataFrame
+        Canonical posts (see `toolkit.schema`).
+    rejects : DataFrame
+        source_file, source_line, reason, raw (truncated to 2,000 characters).
+    rows_in : int
+        Items read (tweets, things, statuses, data rows; an unparseable line counts as one).
+    n_duplicates : int
+        Items dropped because the same post (or a newer version of it) was already loaded.
+    identifiers : Identities
+        Raw customer identifiers seen (for the privacy gate only).
+    """
+
+    file: str
+    format: str
+    posts: pd.DataFrame
+    rejects: pd.DataFrame
+    rows_in: int
+    n_duplicates: int = 0
+    identifiers: Identities | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        check_reconciliation(
+            self.file, self.rows_in, self.n_loaded, self.n_rejected, self.n_duplicates
+        )
+
+    @property
+    def n_loaded(self) -> int:
+        return len(self.posts)
+
+    @property
+    def n_rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def rejects_by_reason(self) -> dict[str, int]:
+        """Reject reason -> count, most frequent first."""
+        return count_reasons(self.rejects)
+
+    def summary(self) -> dict:
+        """JSON-able reconciliation of this file."""
+        return {
+            "file": self.file,
+            "format": self.format,
+            "rows_in": self.rows_in,
+            "loaded": self.n_loaded,
+            "rejected": self.n_rejected,
+            "rejected_by_reason": self.rejects_by_reason,
+            "duplicates": self.n_duplicates,
+        }
+
+
+def count_reasons(rejects: pd.DataFrame) -> dict[str, int]:
+    """Reject reason -> count, most frequent first (ties by name)."""
+    counts = Counter(rejects["reason"])
+    return {reason: int(n) for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+
+def check_reconciliation(
+    label: str, rows_in: int, loaded: int, rejected: int, duplicates: int
+) -> None:
+    """Raise ReconciliationError unless rows_in == loaded + rejected + duplicates."""
+    if rows_in != loaded + rejected + duplicates:
+        raise ReconciliationError(
+            f"{label}: rows_in={rows_in} but loaded={loaded} + rejected={rejected} "
+            f"+ duplicates={duplicates} = {loaded + rejected + duplicates}"
+        )

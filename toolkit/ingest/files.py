@@ -1,0 +1,124 @@
+"""Ingest one file: pick the loader, run it, and return posts, rejects and their reconciliation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from toolkit.pseudonymise import Pseudonymiser
+
+from .base import Collector, IngestResult
+from .crowdtangle import read_crowdtangle
+from .detect import FORMATS, UnknownFormatError, detect_format
+from .generic import MappingError, read_csv, read_jsonl, read_parquet
+from .identities import Identities
+from .mastodon import read_mastodon
+from .readers import read_head
+from .reddit import read_reddit
+from .relations import fill_reply_authors, fill_thread_roots
+from .twarc2 import read_twarc2
+
+log = logging.getLogger(__name__)
+
+#: Platform of each platform-specific format (crowdtangle: from the header).
+DEFAULT_PLATFORM = {"twarc2": "twitter", "reddit": "reddit", "mastodon": "mastodon"}
+_PLATFORM_LOADERS: dict[str, Callable] = {
+    "twarc2": read_twarc2,
+    "reddit": read_reddit,
+    "mastodon": read_mastodon,
+    "crowdtangle": read_crowdtangle,
+}
+_GENERIC_LOADERS: dict[str, Callable] = {
+    "csv": read_csv,
+    "jsonl": read_jsonl,
+    "parquet": read_parquet,
+}
+
+
+def ingest_file(
+    path: str | Path,
+    format: str = "auto",  # noqa: A002 - the public name
+    platform: str | None = None,
+    mapping: dict[str, str] | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+    brand_handles=(),
+    timestamp_format: str | None = None,
+    identities: Identities | None = None,
+) -> IngestResult:
+    """Read one raw platform file into canonical posts, rejects and a reconciliation.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input file (gzip-compressed text formats are read transparently).
+    format : str
+        "auto" (detect) or one of FORMATS.
+    platform : str, optional
+        Platform slug. Required for generic formats unless mapped; overrides the default
+        of platform formats (twitter, reddit, mastodon; CrowdTangle infers facebook/instagram).
+    mapping : dict, optional
+        canonical column -> source column, for the generic csv/jsonl/parquet formats.
+    pseudonymiser : Pseudonymiser, optional
+        Keyed pseudonymiser. Without one, a one-off random key is used (pseudonyms then
+        match nothing outside this call).
+    brand_handles : iterable of str
+        The brand's handles (any case, with or without '@'), in addition to the pseudonymiser's.
+    timestamp_format : str, optional
+        strptime format tried first for generic `created_at` values.
+    identities : Identities, optional
+        Shared across files by `ingest_config`; built from the two arguments above when absent.
+
+    Returns
+    -------
+    IngestResult
+        With rows_in == n_loaded + n_rejected + n_duplicates (checked on creation).
+    """
+    path = Path(path)
+    if identities is None:
+        identities = Identities(pseudonymiser, brand_handles)
+    detected = format == "auto"
+    if detected:
+        try:
+            format = detect_format(path)  # noqa: A001
+        except UnknownFormatError as exc:
+            return _unknown_format(path, identities, str(exc))
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
+    out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format))
+    if format in _PLATFORM_LOADERS:
+        _PLATFORM_LOADERS[format](path, identities, out)
+    else:
+        try:
+            _GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
+        except MappingError as exc:
+            if not detected or mapping:
+                raise
+            # auto-detected as generic but unlike the canonical columns: we cannot tell what it is
+            log.warning(
+                "%s: unrecognised format (%s); give format and mapping in the config",
+                path.name,
+                exc,
+            )
+            return _unknown_format(path, identities, f"looks like generic {format}; {exc}")
+    posts, n_duplicates = out.posts()
+    result = IngestResult(
+        file=path.name,
+        format=format,
+        posts=fill_thread_roots(fill_reply_authors(posts)),
+        rejects=out.rejects(),
+        rows_in=out.rows_in,
+        n_duplicates=n_duplicates,
+        identifiers=identities,
+    )
+    log.info("%s (%s): %s", path.name, format, result.summary())
+    return result
+
+
+def _unknown_format(path: Path, identities: Identities, why: str) -> IngestResult:
+    """The whole file as one reject: it is counted and reported, not silently skipped."""
+    out = Collector(path.name)
+    head = read_head(path, 1000).decode("utf-8", errors="replace")
+    out.reject(1, "unknown_format", f"{why}\n{head}")
+    posts, _ = out.posts()
+    return IngestResult(path.name, "unknown", posts, out.rejects(), out.rows_in, 0, identities)

@@ -1,0 +1,149 @@
+"""Who is who while loading: brand handles kept, everyone else pseudonymised, raw identifiers noted.
+
+The raw identifiers (handles, display names, user ids of customers) are collected only so that
+the privacy gate can check that none of them reaches a report; they are written to
+`private/identifiers.json` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from toolkit.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM_PREFIX, Pseudonymiser
+
+from .textnorm import REDDIT_USER
+
+log = logging.getLogger(__name__)
+
+#: Fixed author for Reddit's "[deleted]" / "[removed]" accounts: not a person we can pseudonymise.
+DELETED_AUTHOR = "deleted"
+_DELETED_NAMES = frozenset({"[deleted]", "[removed]"})
+_FULL_PSEUDONYM = re.compile(r"u_[0-9a-f]{16}")  # a whole `toolkit.pseudonymise.PSEUDONYM`
+
+
+class Identities:
+    """Map handles to what may be stored (brand handle or pseudonym) and remember raw identifiers.
+
+    Parameters
+    ----------
+    pseudonymiser : Pseudonymiser or None
+        Keyed pseudonymiser. None uses a one-off random key: pseudonyms are then consistent
+        within this object only and cannot be matched with any other run.
+    brand_handles : iterable of str
+        Extra brand handles, added to the pseudonymiser's own. Brand handles are matched
+        case-insensitively and stored with the spelling found in the data.
+    """
+
+    def __init__(self, pseudonymiser: Pseudonymiser | None = None, brand_handles=()):
+        if pseudonymiser is None:
+            log.warning("no pseudonymiser given: using a one-off random key for this file")
+            pseudonymiser = Pseudonymiser(secrets.token_bytes(32), brand_handles)
+        self._pseudonymiser = pseudonymiser
+        self._brand = set(pseudonymiser.brand_handles) | {
+            h.strip().lstrip("@").lower() for h in brand_handles
+        }
+        self._cache: dict[str, str] = {}
+        self._brand_cache: dict[str, bool] = {}
+        self.handles: set[str] = set()
+        self.display_names: set[str] = set()
+        self.user_ids: set[str] = set()
+
+    def is_brand(self, handle: str | None) -> bool:
+        """True when `handle` (with or without '@', any case) is one of the brand's."""
+        if not handle:
+            return False
+        known = self._brand_cache.get(handle)
+        if known is None:
+            known = self._brand_cache[handle] = handle.strip().lstrip("@").lower() in self._brand
+        return known
+
+    def handle(self, handle: str) -> str:
+        """What to store for `handle`: a brand handle as written (without '@'), else the pseudonym."""
+        cached = self._cache.get(handle)
+        if cached is not None:
+            return cached
+        bare = handle.strip().lstrip("@")
+        if bare.lower() in self._brand:
+            result = bare
+        elif bare.startswith(PSEUDONYM_PREFIX) and _FULL_PSEUDONYM.fullmatch(bare):
+            result = bare  # already pseudonymised (re-ingested output)
+        else:
+            self.handles.add(bare)
+            result = self._pseudonymiser.pseudonym(bare)
+        self._cache[handle] = result
+        return result
+
+    def author(self, handle: str) -> tuple[str, bool]:
+        """(stored author, is_brand) for a post's author handle; Reddit's deleted accounts -> "deleted"."""
+        if handle in _DELETED_NAMES:
+            return DELETED_AUTHOR, False
+        return self.handle(handle), self.is_brand(handle)
+
+    def anonymous(self, user_id: str) -> str:
+        """Pseudonym for an author known only by a numeric user id (no handle in the payload)."""
+        self.user_ids.add(user_id)
+        return self._pseudonymiser.pseudonym(f"id:{user_id}")
+
+    def text(self, text: str, aliases: dict[str, str] | None = None) -> str:
+        """Replace every customer @handle in `text` with '@' + pseudonym; brand handles stay.
+
+        Parameters
+        ----------
+        text : str
+        aliases : dict, optional
+            Lower-cased handle as written in the text -> the account to pseudonymise instead
+            (Mastodon writes `@user` in the text for `user@instance` in the mentions).
+        """
+        if "@" not in text:
+            return text
+
+        def replace(match: re.Match) -> str:
+            written = match.group(1)
+            if self.is_brand(written):
+                return match.group(0)
+            account = aliases.get(written.lower(), written) if aliases else written
+            return "@" + self.handle(account)
+
+        return HANDLE_IN_TEXT.sub(replace, text)
+
+    def reddit_text(self, text: str) -> str:
+        """Like `text`, and also pseudonymise Reddit's `u/name` mentions."""
+        text = self.text(text)
+        if "u/" not in text:
+            return text
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            prefix = match.group(0)[: match.start(1) - match.start(0)]  # "u/" or "/u/"
+            return match.group(0) if self.is_brand(name) else prefix + self.handle(name)
+
+        return REDDIT_USER.sub(replace, text)
+
+    def note(
+        self, handle: str | None = None, display_name: str | None = None, user_id: object = None
+    ) -> None:
+        """Remember a customer's raw identifiers (ignored for brand accounts and empty values)."""
+        if handle and self.is_brand(handle):
+            return
+        if handle and handle not in _DELETED_NAMES:
+            self.handles.add(handle.strip().lstrip("@"))
+        if isinstance(display_name, str) and display_name.strip():
+            self.display_names.add(display_name.strip())
+        if user_id not in (None, ""):
+            self.user_ids.add(str(user_id))
+
+    def update(self, other: Identities) -> None:
+        """Add the raw identifiers another instance has seen."""
+        self.handles |= other.handles
+        self.display_names |= other.display_names
+        self.user_ids |= other.user_ids
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """The raw identifiers seen, as sorted lists (for `private/identifiers.json` only)."""
+        return {
+            "handles": sorted(self.handles),
+            "display_names": sorted(self.display_names),
+            "user_ids": sorted(self.user_ids),
+        }

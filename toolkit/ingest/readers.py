@@ -1,0 +1,339 @@
+"""Low-level reading: gzip, byte-order marks, encodings, JSON lines, JSON arrays and CSV rows.
+
+Nothing here knows about platforms; loaders get items (with their 1-based position) or a reason
+why an item could not be read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .base import RowError
+
+try:  # orjson is optional: 3-5x faster on large files, same results
+    import orjson
+
+    _loads = orjson.loads
+    _DECODE_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError, ValueError)
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None
+    _loads = json.loads
+    _DECODE_ERRORS = (json.JSONDecodeError, ValueError, RecursionError)
+
+GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip magic + deflate, the only method gzip defines
+#: What a damaged or cut-off gzip stream raises while being read.
+GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHUNK = 1 << 20
+
+
+def open_binary(path: str | Path) -> BinaryIO:
+    """Open `path` for reading bytes, transparently decompressing gzip (by magic bytes)."""
+    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller
+    if handle.read(3) == GZIP_MAGIC:
+        handle.close()
+        return gzip.open(path, "rb")
+    handle.seek(0)
+    return handle
+
+
+def read_head(path: str | Path, size: int = 65536) -> bytes:
+    """The first `size` (decompressed) bytes of a file (fewer if a gzip stream breaks early)."""
+    return _read_upto(path, size)
+
+
+def _read_upto(path: str | Path, size: int | None) -> bytes:
+    """Up to `size` bytes (None: all); a damaged gzip stream gives what was readable."""
+    parts, total = [], 0
+    with open_binary(path) as handle:
+        try:
+            while size is None or total < size:
+                # read1: a damaged gzip stream still yields the blocks before the damage
+                chunk = handle.read1(_CHUNK if size is None else min(_CHUNK, size - total))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                total += len(chunk)
+        except GZIP_ERRORS:
+            pass
+    return b"".join(parts)
+
+
+def bom_encoding(head: bytes) -> tuple[str | None, int]:
+    """(encoding, BOM length) from a byte-order mark at the start of `head`, else (None, 0)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    return None, 0
+
+
+def detect_text_encoding(path: str | Path) -> str:
+    """The encoding to read a text file with: BOM, else UTF-8 if it decodes, else cp1252, else Latin-1."""
+    encoding, _ = bom_encoding(read_head(path, 4))
+    if encoding == "utf-8":
+        return "utf-8-sig"
+    if encoding:
+        return encoding
+    for candidate in ("utf-8", "cp1252"):
+        if _decodes(path, candidate):
+            return candidate
+    return "latin-1"
+
+
+def _decodes(path: str | Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open_binary(path) as handle:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except GZIP_ERRORS:  # a damaged stream is reported when the rows are read
+        pass
+    return True
+
+
+def open_text(path: str | Path, encoding: str | None = None) -> io.TextIOWrapper:
+    """Open a text file (gzip, BOM and encoding handled) with newline="" as the csv module wants."""
+    encoding = encoding or detect_text_encoding(path)
+    return io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | bytes, str | None]]:
+    """Yield (line number, text, raw, error) for every non-blank line of a JSON-lines file.
+
+    `error` is None for a readable line; "bad_encoding" when the line is not valid text in
+    the file's encoding (UTF-8, or UTF-16 with a BOM), text is then None and raw the bytes;
+    "corrupt_gzip" once, at the end, when a compressed stream is damaged or cut off.
+    """
+    with open_binary(path) as handle:
+        lines, number = _raw_lines(handle), 0
+        while True:
+            try:
+                raw = next(lines)
+            except StopIteration:
+                return
+            except GZIP_ERRORS as exc:
+                yield number + 1, None, f"unreadable compressed data: {exc}", "corrupt_gzip"
+                return
+            number += 1
+            if not raw.strip():
+                continue
+            if isinstance(raw, str):
+                yield number, raw, raw, None
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, None, raw, "bad_encoding"
+                continue
+            yield number, text, raw, None
+
+
+def _raw_lines(handle: BinaryIO) -> Iterator[bytes | str]:
+    """Lines as bytes (UTF-8, BOM skipped) or as text (UTF-16 with a BOM)."""
+    encoding, bom_length = bom_encoding(handle.read(4))
+    handle.seek(bom_length if encoding != "utf-16" else 0)
+    if encoding == "utf-16":
+        yield from io.TextIOWrapper(handle, encoding="utf-16", errors="replace")
+    else:
+        yield from handle
+
+
+def parse_json(text: str) -> object:
+    """Parse one JSON text; RowError("truncated_json") if it stops early, else RowError("bad_json")."""
+    try:
+        return _loads(text)
+    except _DECODE_ERRORS as exc:
+        raise RowError(_json_error_reason(text, exc)) from None
+
+
+def _json_error_reason(text: str, exc: Exception) -> str:
+    """Tell a line cut short (the parser ran off the end) from other malformed JSON."""
+    stripped = text.rstrip()
+    if isinstance(exc, RecursionError):
+        return "bad_json"
+    try:
+        json.loads(stripped)
+    except json.JSONDecodeError as std:  # stdlib messages/positions are the ones we can read
+        if std.msg.startswith("Unterminated string") or std.pos >= len(stripped):
+            return "truncated_json"
+    except (ValueError, RecursionError):
+        pass
+    return "bad_json"
+
+
+def iter_json_items(path: str | Path) -> Iterator[tuple[int, object, str | None, object]]:
+    """Yield (position, item, error reason, raw) for a JSON array file or a JSON-lines file.
+
+    For an array, position is the 1-based item index; a broken array yields every item before
+    the break and then one error for the rest. A single (even pretty-printed) top-level object
+    counts as one item. For JSON lines, position is the line number and each bad line is one error.
+    """
+    first = first_char(path)
+    if first == "[" or (first == "{" and _is_one_document(path)):
+        yield from _iter_document(path)
+        return
+    for number, text, raw, error in iter_lines(path):
+        if error:
+            yield number, None, error, raw
+            continue
+        try:
+            yield number, parse_json(text), None, raw
+        except RowError as exc:
+            yield number, None, exc.reason, raw
+
+
+def first_char(path: str | Path) -> str:
+    """The first non-whitespace character of a text file ("" when empty or undecodable)."""
+    head = read_head(path, 4096)
+    encoding, bom_length = bom_encoding(head)
+    text = head[bom_length:].decode(encoding or "utf-8", errors="ignore").lstrip()
+    return text[:1]
+
+
+def _is_one_document(path: str | Path) -> bool:
+    """True when the file is one multi-line JSON object rather than JSON lines."""
+    first_line = next(iter_lines(path), (0, None, b"", None))[1]
+    if first_line is None:
+        return False
+    try:
+        json.loads(first_line)
+        return False
+    except (json.JSONDecodeError, RecursionError):
+        pass
+    text = _read_document_text(path)
+    try:
+        return text is not None and isinstance(json.loads(text), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
+def _iter_document(path: str | Path) -> Iterator[tuple[int, object, str | None, object]]:
+    text = _read_document_text(path)
+    if text is None:
+        yield 1, None, "bad_encoding", read_head(path, 4096)
+        return
+    if not text.strip():
+        return
+    try:
+        document = _loads(text)
+    except _DECODE_ERRORS:
+        yield from _salvage_array(text)
+        return
+    items = document if isinstance(document, list) else [document]
+    for index, item in enumerate(items, start=1):
+        yield index, item, None, item
+
+
+def _read_document_text(path: str | Path) -> str | None:
+    data = _read_upto(path, None)  # a cut-off gzip stream shows up as truncated JSON
+    encoding, bom_length = bom_encoding(data[:4])
+    try:
+        return data[bom_length:].decode(encoding or "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _salvage_array(text: str) -> Iterator[tuple[int, object, str | None, object]]:
+    """Items of a broken JSON array up to the break, then one error for the remainder."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    index = 0
+    if position >= len(text) or text[position] != "[":
+        yield 1, None, _json_error_reason(text, ValueError()), text
+        return
+    position = _skip_space(text, position + 1)
+    while position < len(text):
+        if text[position] == "]":
+            return
+        try:
+            item, position = decoder.raw_decode(text, position)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            rest = text[position:]
+            yield index + 1, None, _json_error_reason(rest, exc), rest
+            return
+        index += 1
+        yield index, item, None, item
+        position = _skip_space(text, position)
+        if position < len(text) and text[position] == ",":
+            position = _skip_space(text, position + 1)
+        elif position < len(text) and text[position] != "]":
+            rest = text[position:]
+            yield index + 1, None, "bad_json", rest
+            return
+    yield index + 1, None, "truncated_json", ""
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def iter_csv_rows(
+    path: str | Path,
+) -> tuple[list[str], Iterator[tuple[int, list[str] | None, object, str | None]]]:
+    """(header, rows) of a CSV file; rows yields (1-based data row number, fields, raw, error).
+
+    Blank lines are skipped and not numbered. When a row cannot be read, fields is None,
+    error is "bad_csv" (or "corrupt_gzip", then reading stops) and raw describes the problem.
+    """
+    handle = open_text(path)
+    reader = csv.reader(handle)
+    try:
+        header = _first_row(reader)
+    except (csv.Error, *GZIP_ERRORS):
+        handle.close()
+        raise
+    if header is None:
+        handle.close()
+        return [], iter(())
+    header = [name.strip() for name in header]
+    return header, _data_rows(reader, handle)
+
+
+def _first_row(reader) -> list[str] | None:
+    for row in reader:
+        if row:
+            return row
+    return None
+
+
+def _data_rows(reader, handle) -> Iterator[tuple[int, list[str] | None, object, str | None]]:
+    number = 0
+    with handle:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                number += 1
+                yield number, None, f"csv error near line {reader.line_num}: {exc}", "bad_csv"
+                continue
+            except GZIP_ERRORS as exc:
+                yield number + 1, None, f"unreadable compressed data: {exc}", "corrupt_gzip"
+                return
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            number += 1
+            yield number, row, row, None
+
+
+def is_ragged(fields: list[str], width: int) -> bool:
+    """True when a CSV row has fewer fields than the header, or extra non-empty ones."""
+    return len(fields) < width or any(f.strip() for f in fields[width:])
