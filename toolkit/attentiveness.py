@@ -18,6 +18,7 @@ from toolkit.engagement import (
     _list_values,
     brand_handles_of,
     local_times,
+    mentions_any,
     select_posts,
 )
 
@@ -38,9 +39,13 @@ RESPONSE_COLUMNS = [
 ]
 
 
-def _addressed_by(customers: pd.DataFrame, brand: pd.DataFrame, handles: set[str]) -> pd.Series:
-    """Why each customer post counts as addressed to the brand: "mention", "reply" or None."""
+def _addressed_by(
+    customers: pd.DataFrame, brand: pd.DataFrame, handles: set[str], names: Iterable[str] = ()
+) -> pd.Series:
+    """Why each customer post counts as addressed to the brand: "reply", "mention", "name" or None."""
     mentions_brand = customers["mentions"].map(lambda cell: bool(handles & set(_list_values(cell))))
+    names = [n for n in names if n]
+    names_brand = mentions_any(customers, names) if names else pd.Series(False, index=customers.index)
     reply_author = customers["reply_to_author"].fillna("").str.lower().str.lstrip("@")
     brand_ids = set(zip(brand["platform"], brand["post_id"], strict=True))
     replies_to_brand_post = pd.Series(
@@ -52,7 +57,11 @@ def _addressed_by(customers: pd.DataFrame, brand: pd.DataFrame, handles: set[str
         dtype=bool,
     )
     is_reply = reply_author.isin(handles) | replies_to_brand_post
-    reason = np.where(is_reply, "reply", np.where(mentions_brand.astype(bool), "mention", None))
+    reason = np.where(
+        is_reply,
+        "reply",
+        np.where(mentions_brand.astype(bool), "mention", np.where(names_brand.astype(bool), "name", None)),
+    )
     return pd.Series(reason, index=customers.index, dtype="object")
 
 
@@ -94,12 +103,14 @@ def brand_responses(
     posts: pd.DataFrame,
     sla_hours: float = 24.0,
     brand_handles: Iterable[str] | None = None,
+    brand_names: Iterable[str] = (),
 ) -> pd.DataFrame:
     """One row per customer post addressed to the brand, with the brand's first response.
 
     A customer post (not a brand account, not a share) is addressed to the brand when it
     replies to a brand handle (`reply_to_author`) or to a brand post (`reply_to_id`), or
-    mentions a brand handle. Its first response is the earliest of: a brand post whose
+    mentions a brand handle, or names the brand in its text (`brand_names`: on forums such as
+    Reddit customers write about the brand in its community without tagging it). Its first response is the earliest of: a brand post whose
     `reply_to_id` is the post, or a brand post later in the same thread that mentions the
     post's author. ``response_hours = (response_at - created_at) / 1 h``; a direct reply
     timestamped before the post (clock skew between sources) is clipped to 0 and flagged in
@@ -113,11 +124,14 @@ def brand_responses(
         Response-time target, e.g. `config.analysis.response_sla_hours`.
     brand_handles : iterable of str, optional
         The brand's handles (`config.brand.handles()`); default: authors of brand posts.
+    brand_names : iterable of str
+        Names that address the brand when written in a post (e.g. `config.brand.name`),
+        matched case-insensitively as whole words.
     """
     handles = brand_handles_of(posts, brand_handles)
     brand = select_posts(posts, "brand", include_shares=True)
     customers = select_posts(posts, "customers")
-    reason = _addressed_by(customers, brand, handles)
+    reason = _addressed_by(customers, brand, handles, brand_names)
     addressed = customers[reason.notna()].assign(addressed_by=reason[reason.notna()])
     if addressed.empty:
         return _empty_responses()

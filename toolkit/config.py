@@ -65,6 +65,7 @@ class Period(_Strict):
 
 class Brand(_Strict):
     name: str
+    aliases: list[str] = Field(default_factory=list, description="other names customers use, e.g. Nimbus")
     accounts: dict[str, list[str]] = Field(description="platform -> the brand's own handles")
     timezone: str = "UTC"
     allowlist: list[str] = Field(
@@ -79,6 +80,10 @@ class Brand(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r}") from exc
         return value
+
+    def names(self) -> list[str]:
+        """The brand's name and aliases, as customers write them in posts."""
+        return [self.name, *self.aliases]
 
     def handles(self, platform: str | None = None) -> set[str]:
         """Lower-cased brand handles, for one platform or all."""

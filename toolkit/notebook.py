@@ -59,6 +59,16 @@ class Session:
         df.to_csv(path, index=False, float_format="%.6g")
         return path
 
+    def private_path(self, name: str) -> Path:
+        """A Parquet path in the dataset's private working folder (never part of a report)."""
+        return _mkdir(self.config.work_dir / "private") / f"{name}.parquet"
+
+    def save_private(self, df: pd.DataFrame, name: str) -> Path:
+        """Keep row-level results (e.g. topic per post) for other notebooks, outside the report."""
+        path = self.private_path(name)
+        df.to_parquet(path, index=False)
+        return path
+
     def record(self, **values) -> None:
         """Record named findings (JSON-able) for the brief and the tests to read."""
         findings = self.findings()

@@ -1,0 +1,78 @@
+import pytest
+
+from toolkit import brief
+
+FINDINGS = {
+    "period_start": "2026-09-01",
+    "period_end": "2026-11-29",
+    "ingest_loaded": 6000,
+    "ingest_platforms": ["reddit", "twitter"],
+    "spike_days": ["2026-10-14", "2026-10-15"],
+    "spike_top_day": "2026-10-14",
+    "spike_top_posts": 412,
+    "spike_top_share_negative": 0.81,
+    "tone_share_negative": 0.3,
+    "response_rate": 0.75,
+    "response_median_hours": 0.5,
+    "response_p90_hours": 20.0,
+    "response_within_sla": 0.7,
+    "response_slowest_platform": "reddit",
+    "response_slowest_median_hours": 9.25,
+    "campaigns": [
+        {
+            "name": "Glow Up",
+            "start": "2026-11-02",
+            "end": "2026-11-16",
+            "n_brand_posts": 12,
+            "interactions": 5400,
+            "uptake_posts": 140,
+            "uptake_authors": 120,
+            "uptake_lift": 14.0,
+        }
+    ],
+    "topics_n": 9,
+    "topics_outlier_share": 0.05,
+    "topics_top": [{"label": "app · outage", "share": 0.2}, {"label": "refund", "share": 0.1}],
+    "topics_most_negative": {"label": "app · outage", "share_negative": 0.8},
+    "privacy_share_with_pii": 0.07,
+    "privacy_share_with_contact": 0.04,
+    "privacy_authors_exposing_contact": 150,
+    "privacy_posts_scanned": 4000,
+}
+
+
+class Cfg:  # the two config fields the brief reads
+    class brand:
+        name = "Nimbus Home"
+
+    class analysis:
+        response_sla_hours = 24.0
+
+
+def test_nothing_missing_when_all_recorded():
+    assert brief.missing_findings(FINDINGS) == []
+    assert brief.missing_findings({}) != []
+
+
+@pytest.mark.parametrize("name", list(brief.REQUIRED))
+def test_every_card_uses_recorded_values(name):
+    card = brief.card(name, FINDINGS, Cfg)
+    assert card.title and card.recommendation and card.figure
+    assert "**Recommendation:**" in card.markdown()
+
+
+def test_numbers_come_from_findings():
+    crisis = brief.card("crisis", FINDINGS, Cfg)
+    assert "2026-10-14" in crisis.title and "412" in crisis.title and "81%" in crisis.finding
+    attention = brief.card("attentiveness", FINDINGS, Cfg)
+    assert (
+        "75%" in attention.title and "30 min" in attention.finding and "9.2 h" in attention.finding
+    )
+    campaign = brief.card("campaign", FINDINGS, Cfg)
+    assert "140" in campaign.title and "14.0x" in campaign.finding
+    assert campaign.figure == "campaign_glow_up"
+
+
+def test_no_spike_card():
+    card = brief.card("crisis", {**FINDINGS, "spike_days": []}, Cfg)
+    assert card.title == "No unusual spikes"

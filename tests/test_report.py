@@ -1,0 +1,116 @@
+"""The report runner's guarantees, without running the notebooks: a failure leaves the previous
+report untouched and exits with a clear error; an unchanged input is not rebuilt."""
+
+import json
+import textwrap
+
+import pytest
+
+from toolkit import report
+from toolkit.report import ReportError, build_report
+
+
+@pytest.fixture
+def tiny_config(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
+    (tmp_path / "posts.csv").write_text(
+        "id,created,user,body\n"
+        "1,2026-09-01T10:00:00Z,alice_w,hello @DemoBrand\n"
+        "2,2026-09-01T11:00:00Z,DemoBrand,hi there\n"
+    )
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(
+        textwrap.dedent("""
+        name: tiny
+        sources:
+          - path: posts.csv
+            format: csv
+            platform: twitter
+            mapping: {post_id: id, created_at: created, author: user, text: body}
+        brand: {name: Demo, accounts: {twitter: [DemoBrand]}}
+    """)
+    )
+    import toolkit.config as config_module
+
+    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
+    return cfg
+
+
+def _previous_report(tmp_path):
+    old = tmp_path / "reports" / "tiny"
+    old.mkdir(parents=True)
+    (old / "index.html").write_text("previous report")
+    (old / "manifest.json").write_text(json.dumps({"fingerprint": "old"}))
+    return old
+
+
+def test_failed_notebook_leaves_previous_report(tiny_config, tmp_path, monkeypatch):
+    old = _previous_report(tmp_path)
+
+    def boom(config, staging, progress):
+        (staging / "01_ingest.ipynb").write_text("half-written")
+        raise ReportError("notebook 02_topics failed in cell 4 (cell index 6): ValueError: boom")
+
+    monkeypatch.setattr(report, "_run_notebooks", boom)
+    with pytest.raises(ReportError, match="02_topics failed in cell 4"):
+        build_report(tiny_config)
+    assert (old / "index.html").read_text() == "previous report"
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["tiny"]  # staging removed
+
+
+def test_gate_stops_a_leak_and_keeps_previous_report(tiny_config, tmp_path, monkeypatch):
+    old = _previous_report(tmp_path)
+
+    def leaky_notebooks(config, staging, progress):
+        for name in report.NOTEBOOKS:
+            (staging / f"{name}.ipynb").write_text("{}")
+        return {}
+
+    def leaky_site(staging, config):
+        (staging / "index.html").write_text("<p>top fan: alice_w, mail alice.w@example.com</p>")
+
+    monkeypatch.setattr(report, "_run_notebooks", leaky_notebooks)
+    monkeypatch.setattr(report, "_render_site", leaky_site)
+    with pytest.raises(ReportError, match="privacy gate"):
+        build_report(tiny_config)
+    assert (old / "index.html").read_text() == "previous report"
+
+
+def test_successful_build_swaps_in_and_then_is_up_to_date(tiny_config, tmp_path, monkeypatch):
+    _previous_report(tmp_path)
+    calls = []
+
+    def fake_notebooks(config, staging, progress):
+        calls.append(1)
+        return {name: 0.0 for name in report.NOTEBOOKS}
+
+    def fake_site(staging, config):
+        (staging / "index.html").write_text("<p>new report</p>")
+
+    monkeypatch.setattr(report, "_run_notebooks", fake_notebooks)
+    monkeypatch.setattr(report, "_render_site", fake_site)
+    first = build_report(tiny_config)
+    assert not first.up_to_date
+    new = tmp_path / "reports" / "tiny"
+    assert (new / "index.html").read_text() == "<p>new report</p>"
+    manifest = json.loads((new / "manifest.json").read_text())
+    assert set(manifest) >= {
+        "fingerprint",
+        "git_commit",
+        "inputs",
+        "packages",
+        "config",
+        "seeds",
+        "notebook_seconds",
+    }
+    assert (
+        manifest["inputs"]["posts.csv"] and manifest["config"]["sources"][0]["path"] == "posts.csv"
+    )
+    second = build_report(tiny_config)
+    assert second.up_to_date and len(calls) == 1
+    (tmp_path / "posts.csv").write_text(
+        (tmp_path / "posts.csv").read_text() + "3,2026-09-02T10:00:00Z,bob,hey\n"
+    )
+    assert not build_report(tiny_config).up_to_date
