@@ -48,3 +48,8 @@ def test_key_never_in_repr(p):
 def test_empty_key_rejected():
     with pytest.raises(ValueError):
         Pseudonymiser(b"")
+
+
+def test_dotted_instagram_handles_are_replaced_whole(p):
+    out = p.text("thanks @jane.doe. and @bob_")
+    assert "jane" not in out and ".doe" not in out and out.endswith(". and @" + p.pseudonym("bob_"))

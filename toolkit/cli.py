@@ -130,7 +130,7 @@ def gate(
         _fail(str(exc))
     posts = ensure_ingested(cfg)
     identifiers = collect_identifiers(posts, cfg.work_dir / "private" / "identifiers.json")
-    findings = scan_dir(folder, identifiers, brand_allowlist=sorted(cfg.brand.handles()) + list(cfg.brand.allowlist))
+    findings = scan_dir(folder, identifiers, brand_allowlist=cfg.public_names())
     for f in findings:
         typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}")
     if findings:

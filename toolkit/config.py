@@ -153,6 +153,12 @@ class Config(_Strict):
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.brand.timezone)
 
+    def public_names(self) -> list[str]:
+        """Names the privacy gate allows in reports: the brand's names, handles and public
+        contacts, and the competitors' names and handles (organisations, not customers)."""
+        competitors = [term for name, terms in self.competitors.items() for term in (name, *terms)]
+        return sorted({*self.brand.names(), *self.brand.handles(), *self.brand.allowlist, *competitors})
+
     def hmac_key(self) -> bytes:
         """The pseudonymisation key, from the environment (or the demo key where allowed)."""
         value = os.environ.get(self.privacy.key_env)

@@ -136,7 +136,7 @@ def topic_sentiment(table: pd.DataFrame, max_topics: int = 12):
     fig, ax = _fig("What customers talk about, and how they feel", "posts", "", figsize=(8, 0.45 * len(rows) + 1.5))
     left = np.zeros(len(rows))
     for label in SENTIMENT_ORDER:
-        widths = (rows["size"] * rows[f"share_{label}"].fillna(0)).to_numpy()
+        widths = (rows["size"] * rows[label].fillna(0)).to_numpy()
         ax.barh(rows["label"], widths, left=left, color=SENTIMENT_COLORS[label], label=label)
         left += widths
     ax.legend(loc="lower right")

@@ -11,7 +11,10 @@ import hmac
 import re
 
 #: @handle in post text: Twitter/Instagram/Reddit style, plus Mastodon's @user@instance.
-HANDLE_IN_TEXT = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]{1,100}\.[A-Za-z]{2,24})?)")
+#: Instagram and Mastodon handles may contain dots, but never end with one ("@jane.doe.").
+HANDLE_IN_TEXT = re.compile(
+    r"(?<![\w@/.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?:@[A-Za-z0-9.-]{1,100}\.[A-Za-z]{2,24})?)"
+)
 PSEUDONYM_PREFIX = "u_"
 PSEUDONYM = re.compile(r"\bu_[0-9a-f]{16}\b")
 

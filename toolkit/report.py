@@ -183,7 +183,7 @@ def _gate(staging: Path, config: Config, posts) -> None:
     from toolkit.gate import GateError, check, collect_identifiers
 
     identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
-    allow = sorted(config.brand.handles()) + list(config.brand.allowlist)
+    allow = config.public_names()
     try:
         check(staging, identifiers, brand_allowlist=allow)
     except GateError as exc:

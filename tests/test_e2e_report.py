@@ -1,0 +1,129 @@
+"""End to end: `toolkit run` on the bundled sample, then assertions on what the report recorded
+(as the recommenders project does), the privacy gate, and the up-to-date shortcut.
+
+Runs the real notebooks in real kernels (a few minutes); builds into temporary folders so a
+developer's own reports/ and data/processed/ are left alone."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit.config import ROOT, SAMPLE_DIR, load_config
+from toolkit.gate import GateError, check, collect_identifiers, scan_dir
+from toolkit.report import NOTEBOOKS
+
+pytestmark = pytest.mark.slow
+TOOLKIT = str(Path(sys.executable).parent / "toolkit")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    env = {**os.environ, "TOOLKIT_REPORTS_DIR": str(base / "reports"), "TOOLKIT_WORK_DIR": str(base / "work")}
+    run = subprocess.run([TOOLKIT, "run", "configs/sample.yaml"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, run.stderr[-4000:]
+    return {"report": base / "reports" / "sample", "work": base / "work" / "sample", "env": env, "stderr": run.stderr}
+
+
+def findings(built):
+    return json.loads((built["report"] / "findings.json").read_text())
+
+
+def test_site_is_complete(built):
+    report = built["report"]
+    for name in NOTEBOOKS:
+        assert (report / f"{name}.ipynb").exists() and (report / f"{name}.html").exists()
+    index = (report / "index.html").read_text()
+    assert "Brief" in index and "02_topics.html" in index  # opens on the brief, links the rest
+    assert "<script src=\"http" not in index  # works offline
+    assert len(list((report / "figures").glob("*.png"))) >= 10
+    assert (report / "tables" / "topics.csv").exists()
+    assert f"open {report / 'index.html'}" in built["stderr"]
+
+
+def test_manifest(built):
+    manifest = json.loads((built["report"] / "manifest.json").read_text())
+    assert set(manifest["inputs"]) == {"twitter.jsonl", "reddit.jsonl", "mastodon.json", "facebook.csv", "instagram.csv"}
+    assert manifest["seeds"]["analysis.seed"] == 42
+    assert set(manifest["notebook_seconds"]) == set(NOTEBOOKS)
+    assert manifest["packages"]["bertopic"] != "not installed" and manifest["git_commit"]
+
+
+def test_recorded_values(built):
+    f = findings(built)
+    assert f["ingest_rows_in"] == f["ingest_loaded"] + f["ingest_rejected"] + f["ingest_duplicates"]
+    assert f["ingest_platforms"] == ["facebook", "instagram", "mastodon", "reddit", "twitter"]
+    assert f["spike_top_day"] == "2026-10-14"  # the planted outage
+    assert f["spike_top_share_negative"] > f["tone_share_negative"]
+    assert 0 < f["response_rate"] < 1 and f["response_median_hours"] < f["response_p90_hours"]
+    glow = f["campaigns"][0]
+    assert glow["name"] == "Glow Up" and glow["uptake_posts"] > 100
+    assert 0.03 < f["privacy_share_with_pii"] < 0.12
+    # topics come from UMAP, whose floats differ across CPUs: assert with tolerances
+    assert 6 <= f["topics_n"] <= 16
+    assert f["topics_outlier_share"] <= 0.15
+
+
+def test_topics_match_the_planted_topics(built):
+    from sklearn.metrics import normalized_mutual_info_score
+
+    assigned = pd.read_parquet(built["work"] / "private" / "topic_assignments.parquet")
+    labels = pd.read_json(SAMPLE_DIR / "labels.jsonl", lines=True, dtype={"post_id": str})
+    merged = assigned.merge(labels[["platform", "post_id", "topic"]].dropna(), on=["platform", "post_id"])
+    assert len(merged) > 2000
+    assert normalized_mutual_info_score(merged["topic"], merged["topic_id"]) >= 0.6
+
+
+def test_report_passes_the_gate_and_a_planted_canary_fails_it(built, tmp_path):
+    config = load_config(ROOT / "configs" / "sample.yaml")
+    posts = pd.read_parquet(built["work"] / "posts.parquet")
+    identifiers = collect_identifiers(posts, built["work"] / "private" / "identifiers.json")
+    allow = config.public_names()
+    assert scan_dir(built["report"], identifiers, brand_allowlist=allow) == []
+
+    private = json.loads((built["work"] / "private" / "identifiers.json").read_text())
+    labels = pd.read_json(SAMPLE_DIR / "labels.jsonl", lines=True)
+    spans = [s for spans in labels["pii"] for s in spans]
+    value = {t: next(s["value"] for s in spans if s["entity_type"] == t)
+             for t in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")}
+    handle = max(private["handles"], key=len)
+    canaries = {
+        "02_topics.html": f"<td>{value['PERSON']}</td>",
+        "tables/topics.csv": f"\nleak,{value['PHONE_NUMBER']}\n",
+        "03_engagement.html": f"<p>{value['STREET_ADDRESS']}</p>",
+        "findings.json": None,
+        "01_ingest.ipynb": None,
+    }
+    for name, payload in canaries.items():
+        leaky = tmp_path / name.replace("/", "_")
+        shutil.copytree(built["report"], leaky)
+        target = leaky / name
+        if name == "findings.json":
+            data = json.loads(target.read_text()) | {"fan": f"@{handle}"}
+            target.write_text(json.dumps(data))
+        elif name.endswith(".ipynb"):
+            nb = json.loads(target.read_text())
+            nb["metadata"]["contact"] = value["EMAIL_ADDRESS"]
+            target.write_text(json.dumps(nb))
+        else:
+            target.write_text(target.read_text() + payload)
+        with pytest.raises(GateError, match=name.split("/")[-1]):
+            check(leaky, identifiers, brand_allowlist=allow)
+
+
+def test_second_run_is_up_to_date(built):
+    run = subprocess.run([TOOLKIT, "run", "configs/sample.yaml"], cwd=ROOT, env=built["env"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "up to date" in run.stderr
+
+
+def test_labels_are_used_only_by_evaluations_and_the_sample():
+    readers = {p.name for p in (ROOT / "toolkit").rglob("*.py") if "labels.jsonl" in p.read_text()}
+    assert readers <= {"sample.py", "evaluation.py"}
