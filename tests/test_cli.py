@@ -1,0 +1,41 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.config import ROOT
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", ["run", "ingest", "sample", "notebooks", "gate", "bench"])
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_ingest_prints_a_reconciled_summary(tmp_path):
+    fixture = ROOT / "data" / "sample" / "reddit.jsonl"
+    result = runner.invoke(app, ["ingest", str(fixture), "--config", str(ROOT / "configs" / "sample.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["rows_in"] == summary["loaded"] + summary["rejected"] + summary["duplicates"]
+    assert summary["rejected_by_reason"] == {"truncated_json": 1}
+    assert (tmp_path / "posts.parquet").exists() and (tmp_path / "rejects.csv").exists()
+
+
+def test_ingest_without_a_key_says_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
+    data = tmp_path / "x.jsonl"
+    data.write_text("")
+    result = runner.invoke(app, ["ingest", str(data)])
+    assert result.exit_code == 1 and "secrets.token_hex" in result.output
+
+
+def test_run_with_a_bad_config_names_the_key(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsources: []\nbrand: {name: B, accounts: {}}\n")
+    result = runner.invoke(app, ["run", str(bad)])
+    assert result.exit_code == 1 and "sources" in result.output and "unchanged" in result.output
