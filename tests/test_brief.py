@@ -28,6 +28,8 @@ FINDINGS = {
             "uptake_posts": 140,
             "uptake_authors": 120,
             "uptake_lift": 14.0,
+            "during_posts": 130,
+            "baseline_posts": 3,
         }
     ],
     "topics_n": 9,
@@ -69,10 +71,16 @@ def test_numbers_come_from_findings():
         "75%" in attention.title and "30 min" in attention.finding and "9.2 h" in attention.finding
     )
     campaign = brief.card("campaign", FINDINGS, Cfg)
-    assert "140" in campaign.title and "14.0x" in campaign.finding
+    assert "140" in campaign.title and "14.0x" in campaign.finding and "130 posts" in campaign.finding
     assert campaign.figure == "campaign_glow_up"
 
 
 def test_no_spike_card():
     card = brief.card("crisis", {**FINDINGS, "spike_days": []}, Cfg)
     assert card.title == "No unusual spikes"
+
+
+def test_campaign_without_baseline_posts():
+    c = {**FINDINGS["campaigns"][0], "uptake_lift": None, "baseline_posts": 0}
+    card = brief.card("campaign", {**FINDINGS, "campaigns": [c]}, Cfg)
+    assert "none in the weeks before" in card.finding

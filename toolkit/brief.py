@@ -86,11 +86,15 @@ def _campaign(f: dict, config: Config) -> Card:
         return Card("No campaign configured", "The config lists no campaigns.", "Add campaigns to the config to track uptake.", "")
     c = f["campaigns"][0]
     lift = c.get("uptake_lift")
-    lift_text = f"{lift:.1f}x the baseline rate" if lift is not None else "no baseline to compare with"
+    if lift is not None:
+        before = f"{lift:.1f}x the daily rate of the weeks before"
+    else:
+        before = "none in the weeks before" if not c.get("baseline_posts") else "no comparable baseline"
     return Card(
         f"Campaign '{c['name']}': {c['uptake_posts']:,} customer posts used its code or hashtag",
-        f"{c['uptake_authors']:,} customers used it between {c['start']} and {c['end']} ({lift_text}); "
-        f"the brand's {c['n_brand_posts']} campaign posts drew {c['interactions']:,} interactions.",
+        f"{c['uptake_authors']:,} customers used it; {c['during_posts']:,} posts fell in the campaign window "
+        f"({c['start']} to {c['end']}; {before}). "
+        f"The brand's {c['n_brand_posts']} campaign posts drew {c['interactions']:,} interactions.",
         "Repeat the offer format; publish codes where uptake was highest and track redemptions per platform.",
         f"campaign_{slug(c['name'])}",
     )
@@ -132,7 +136,14 @@ def campaign_headline(uptake) -> dict:
         "n_brand_posts": int(uptake.n_brand_posts), "interactions": int(uptake.interactions),
         "uptake_posts": int(uptake.uptake_posts), "uptake_authors": int(uptake.uptake_authors),
         "uptake_lift": _finite(getattr(uptake, "uptake_lift", None)),
+        "during_posts": _phase_posts(uptake.phases, "during"),
+        "baseline_posts": _phase_posts(uptake.phases, "baseline"),
     }
+
+
+def _phase_posts(phases, phase: str) -> int:
+    rows = phases.loc[phases["phase"] == phase, "n_posts"]
+    return int(rows.iloc[0]) if len(rows) else 0
 
 
 def show(card: Card, figures_dir: Path) -> None:
