@@ -43,7 +43,7 @@ lab: $(STAMP) ## Start JupyterLab on the project kernel
 
 test: $(STAMP) ## Run the unit tests, then nbval over the notebooks
 	$(BIN)/pytest -q tests
-	$(BIN)/pytest -q --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+	$(BIN)/pytest -q --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 bench: $(STAMP) ## Measure make report (cold and unchanged); writes reports/bench.json
 	$(BIN)/toolkit bench $(CONFIG)

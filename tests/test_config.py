@@ -80,3 +80,11 @@ def test_key_required_unless_demo_allowed(tmp_path, monkeypatch):
 def test_not_a_mapping(tmp_path):
     with pytest.raises(ConfigError, match="mapping"):
         load_config(write(tmp_path, "- a\n- b\n"))
+
+
+def test_topic_size_is_a_share_or_a_count(tmp_path):
+    ok = load_config(write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 0.05}\n"))
+    assert ok.analysis.topics.min_topic_size == 0.05
+    assert load_config(write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 30}\n")).analysis.topics.min_topic_size == 30
+    with pytest.raises(ConfigError, match="analysis.topics.min_topic_size"):
+        load_config(write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 1.5}\n"))

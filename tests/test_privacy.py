@@ -497,3 +497,12 @@ def test_recall_and_precision_on_the_sample_ground_truth():
     assert planted > 100
     assert covered / planted >= 0.95
     assert spurious <= 0.05 * planted
+
+
+def test_suppression_blanks_text_that_describes_a_small_cell():
+    table = pd.DataFrame({"topic": [0, 1], "label": ["outage", "rare words"], "keywords": [["a"], ["b"]],
+                          "size": [50, 4], "n_authors": [40, 3]})
+    out = suppress_small_groups(table, by="topic", k=10)
+    assert out.loc[0, "label"] == "outage" and out.loc[0, "size"] == 50
+    assert out.loc[1, "label"] is None and out.loc[1, "keywords"] is None and np.isnan(out.loc[1, "size"])
+    assert out["suppressed"].tolist() == [False, True]

@@ -106,9 +106,18 @@ class Campaign(_Strict):
 
 
 class TopicParams(_Strict):
-    min_topic_size: int = Field(25, ge=2)
-    nr_topics: int | Literal["auto"] | None = None
-    max_docs: int = Field(20000, ge=100, description="fit on at most this many posts")
+    min_topic_size: float = Field(
+        0.03, gt=0, description="smallest topic: a share of the posts (< 1) or a number of posts (>= 2)"
+    )
+    nr_topics: int | None = Field(None, ge=2, description="merge down to this many topics; null = as found")
+    max_docs: int = Field(20000, ge=100, description="fit on at most this many posts, assign the rest")
+
+    @field_validator("min_topic_size")
+    @classmethod
+    def _size(cls, value: float) -> float:
+        if 1 <= value < 2 or (value >= 2 and value != int(value)):
+            raise ValueError("use a share in (0, 1) or a whole number of posts >= 2")
+        return int(value) if value >= 2 else value
 
 
 class Analysis(_Strict):

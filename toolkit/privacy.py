@@ -953,7 +953,8 @@ def suppress_small_groups(
     author_col : str
         Author column of raw rows.
     value_cols : sequence of str, optional
-        Columns to blank. Default: every numeric column other than `by` columns. For raw
+        Columns to blank. Default: every column other than the `by` columns, text included
+        (a suppressed topic's label or keywords would describe its few authors). For raw
         rows: the columns to sum per group (``n_posts`` is always blanked too).
     total_label : str
         Value in a `by` column that marks a margin (total) row.
@@ -974,25 +975,25 @@ def suppress_small_groups(
     else:
         table = _aggregate_authors(df, by, author_col, value_cols or [])
         value_cols = ["n_posts", *(value_cols or [])]
-    if value_cols is None:
-        value_cols = [
-            c
-            for c in table.columns
-            if c not in by
-            and c != "suppressed"
-            and pd.api.types.is_numeric_dtype(table[c])
-            and not pd.api.types.is_bool_dtype(table[c])
-        ]
+    if value_cols is None:  # everything that describes the cell: counts, shares, labels, keywords
+        value_cols = [c for c in table.columns if c not in by and c != "suppressed"]
     value_cols = list(dict.fromkeys([*value_cols, "n_authors"]))
     n_authors = pd.to_numeric(table["n_authors"], errors="coerce")
     suppressed = ~(n_authors >= k)
     suppressed = _complementary(table, by, n_authors, suppressed.to_numpy(), total_label)
     out = table.copy()
     for col in value_cols:
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-        out.loc[suppressed, col] = np.nan
+        if _numeric(out[col]):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+            out.loc[suppressed, col] = np.nan
+        else:  # text (a topic's label or keywords) describes the cell too
+            out[col] = out[col].astype(object).where(~suppressed, None)
     out["suppressed"] = suppressed
     return out
+
+
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
 def _aggregate_authors(

@@ -1,0 +1,983 @@
+"""Topics of customer posts with BERTopic: text preparation, the model, and summary tables.
+
+The model embeds cleaned posts (personal data, mentions, links and numbers removed) with a
+local sentence-transformers model (see `toolkit.embeddings`), optionally pulled towards the
+conversation they answer, reduces them with seeded UMAP on exact neighbours, clusters them
+with HDBSCAN, describes each cluster with c-TF-IDF keywords re-ranked by KeyBERTInspired,
+then moves outliers to the nearest topic when they are similar enough. Same input, same
+seed: same topics, in any process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from toolkit import privacy
+from toolkit.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
+from toolkit.pseudonymise import HANDLE_IN_TEXT
+
+logger = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------ text preparation
+
+#: Filler words of social media posts that say nothing about the topic.
+SOCIAL_STOP_WORDS = frozenset(
+    """
+    rt via amp lol lmao lmfao rofl omg omfg wtf smh tbh imo imho idk ikr fyi btw ty thx thanks
+    thank pls plz please hey hi hello yo ok okay yes yeah yep nope nah oh ah uh um hmm wow haha
+    hahaha im ive id ill youre youve youll hes shes theyre weve were dont doesnt didnt cant
+    couldnt wont wouldnt shouldnt isnt arent wasnt werent havent hasnt hadnt aint thats whats
+    theres heres u ur ya yall ye gonna wanna gotta kinda sorta dm dms pm just really got get
+    gets getting like literally actually basically anyone someone guys guy folks today day
+    edit lt gt http https www com
+    don doesn didn isn aren wasn weren haven hasn hadn won wouldn shouldn couldn ll ve
+    """.split()
+)
+
+#: sklearn's English stop words plus `SOCIAL_STOP_WORDS`; add brand terms with `stop_words`.
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | SOCIAL_STOP_WORDS)
+
+_RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.@-]+:?\s*")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_REDDIT_USER = re.compile(r"(?<![\w/])/?u/[\w-]+")
+_PSEUDONYM = re.compile(r"\bu_[0-9a-f]{16}\b")
+_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+_CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# Anything with a digit: numbers, prices, dates, order codes, phone numbers, offer codes.
+# Phone numbers written with spaces ("+1 555 010 4477") split into several such tokens.
+_HAS_DIGIT = re.compile(r"[^\s]*\d[^\s]*")
+_INVISIBLE = frozenset("\u200d\u200c\ufe0e\ufe0f\u20e3")
+_LETTER = re.compile(r"[^\W\d_]")
+_SPACES = re.compile(r"\s+")
+_PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, privacy.ENTITY_TYPES)) + ")>")
+
+
+def split_hashtag(tag: str) -> str:
+    """Turn a hashtag body into lower-case words: 'NimbusGlowUp' -> 'nimbus glow up'."""
+    parts = _CAMEL_PART.findall(tag)
+    return " ".join(parts).lower() if parts else tag.lower()
+
+
+def _is_emoji_or_symbol(char: str) -> bool:
+    return char in _INVISIBLE or unicodedata.category(char) in {"So", "Sk", "Cs", "Co"}
+
+
+def _brand_pattern(brand_handles: Iterable[str]) -> re.Pattern | None:
+    handles = sorted({h.strip().lstrip("@").lower() for h in brand_handles if h and h.strip("@ ")})
+    if not handles:
+        return None
+    return re.compile(
+        r"(?<![\w@])(?:" + "|".join(map(re.escape, handles)) + r")(?!\w)", re.IGNORECASE
+    )
+
+
+def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
+    """Clean one post for topic modelling; returns '' when nothing topical is left.
+
+    Removes the retweet prefix and the personal data `toolkit.privacy.redact` finds (names,
+    e-mails, phones, addresses, order numbers, handles, URLs), then, as a backstop, any
+    remaining @mention (brand, customer, pseudonym `@u_<hex>`), Reddit `u/` reference, URL,
+    e-mail address and anything containing a digit (numbers, prices, codes); turns hashtags
+    into words (#NimbusGlowUp -> "nimbus glow up"); removes bare brand handles, emoji and
+    symbols; unescapes HTML entities; collapses whitespace.
+
+    Parameters
+    ----------
+    text : str
+        The post text (as in the canonical posts table).
+    brand_handles : iterable of str
+        The brand's handles (and names); also removed where they appear without '@'.
+    """
+    text = html.unescape(text if isinstance(text, str) else "")
+    text = _RT_PREFIX.sub(" ", text)
+    text = _PLACEHOLDER.sub(" ", privacy.redact(text))
+    text = _URL.sub(" ", text)
+    text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
+    text = _EMAIL.sub(" ", text)
+    text = _REDDIT_USER.sub(" ", text)
+    text = _PSEUDONYM.sub(" ", text)
+    text = _HASHTAG.sub(lambda m: " " + split_hashtag(m.group(1)) + " ", text)
+    text = _HAS_DIGIT.sub(" ", text)
+    brand = _brand_pattern(brand_handles)
+    if brand is not None:
+        text = brand.sub(" ", text)
+    text = "".join(" " if _is_emoji_or_symbol(c) else c for c in text)
+    text = _SPACES.sub(" ", text).strip()
+    return text if _LETTER.search(text) else ""
+
+
+def brand_tokens(brand_terms: Iterable[str]) -> set[str]:
+    """Lower-case word tokens of brand names and handles: 'Nimbus Home' -> {nimbus, home}.
+
+    Handles are split only at non-letters ('NimbusSupport' -> nimbussupport), not at capitals,
+    so a handle does not turn an ordinary word like 'support' into a stop word.
+    """
+    tokens = {part.lower() for term in brand_terms for part in re.split(r"[\W\d_]+", term or "")}
+    return {t for t in tokens if len(t) > 1}
+
+
+def stop_words(brand_terms: Iterable[str] = ()) -> list[str]:
+    """`STOP_WORDS` plus the brand's name and handle tokens, sorted.
+
+    Without them the brand's own name would be a top keyword of every topic.
+    """
+    return sorted(STOP_WORDS | brand_tokens(brand_terms))
+
+
+# ------------------------------------------------------------------ the model
+
+NO_TOPIC = -1
+#: Smallest `min_cluster_size` a share-valued `min_topic_size` resolves to.
+MIN_CLUSTER_FLOOR = 10
+_TOPIC_INFO_COLUMNS = ["topic", "label", "size", "share", "keywords"]
+
+
+def _stems(keyword: str) -> frozenset[str]:
+    """Crude stems (first 5 letters) of a keyword's words: refund/refunded, sensor/sensors."""
+    return frozenset(w[:5] for w in keyword.replace("-", " ").split())
+
+
+def short_label(keywords: Sequence[str], n_terms: int = 3) -> str:
+    """A readable label from a topic's ranked keywords: 'refund · charged twice'.
+
+    Keywords are taken in rank order, skipping those that repeat a chosen word (by crude
+    stem). A keyword that extends a chosen one ('charged' -> 'charged twice') replaces it
+    while there is room; one made only of chosen words joins them ('thermo', 'lite' ->
+    'thermo lite').
+    """
+    chosen: list[tuple[str, frozenset[str]]] = []
+    for keyword in keywords:
+        stems = _stems(keyword)
+        if not stems:
+            continue
+        taken = frozenset().union(*(s for _, s in chosen))
+        if stems <= taken:
+            covered = [i for i, (_, s) in enumerate(chosen) if s <= stems]
+            if len(covered) > 1:
+                chosen = _replace(chosen, covered, (keyword, stems))
+            continue
+        overlapping = [i for i, (_, s) in enumerate(chosen) if s & stems]
+        if len(chosen) == n_terms:
+            continue
+        if not overlapping:
+            chosen.append((keyword, stems))
+        elif all(chosen[i][1] < stems for i in overlapping):
+            chosen = _replace(chosen, overlapping, (keyword, stems))
+    return " · ".join(k for k, _ in chosen)
+
+
+def _replace(chosen: list, positions: list[int], item) -> list:
+    """`chosen` with the item at positions[0] replaced by `item` and the other positions dropped."""
+    out = list(chosen)
+    out[positions[0]] = item
+    return [c for i, c in enumerate(out) if i not in positions[1:]]
+
+
+def _unique_labels(labels: dict[int, str]) -> dict[int, str]:
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {t: (f"{lab} ({t})" if seen[lab] > 1 else lab) for t, lab in labels.items()}
+
+
+@contextlib.contextmanager
+def _quiet_bertopic():
+    """Silence BERTopic's logger (warnings included) for the duration of the block."""
+    bertopic_logger = logging.getLogger("BERTopic")
+    level = bertopic_logger.level
+    bertopic_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        bertopic_logger.setLevel(level)
+
+
+def _make_backend(encode):
+    """A BERTopic embedding backend that embeds through `encode(texts)`."""
+    from bertopic.backend import BaseEmbedder
+
+    class _Backend(BaseEmbedder):
+        def embed(self, documents, verbose=False):
+            return encode(list(documents))
+
+    return _Backend()
+
+
+class TopicModel:
+    """Topics of short posts: BERTopic on MiniLM embeddings with seeded UMAP and HDBSCAN.
+
+    `fit` cleans each post with `prepare_for_topics`; posts with nothing left (emoji only,
+    links only) are excluded and get topic -1, as do outliers. Corpora too small or too
+    uniform to cluster get a single topic 0 "all posts"; `status_` says what happened.
+    Replies are best fitted with their conversation as `context` (see `thread_context`).
+    `transform` gives each new post the topic of the most similar topic centroid.
+
+    Parameters
+    ----------
+    min_topic_size : int or float
+        Smallest cluster HDBSCAN may form (`min_cluster_size`): a number of posts, or a
+        float in (0, 1) for that share of the modelled posts (at least 10 posts).
+    nr_topics : int, "auto" or None
+        Merge similar topics down to this many, the outlier topic counted (BERTopic's
+        `nr_topics`); None keeps HDBSCAN's topics, which `min_topic_size` already bounds.
+        On short posts merging tends to pour unrelated topics into one large topic.
+    seed : int
+        Random state of UMAP and of the keyword re-ranking.
+    embedder : object with ``name``, ``dim``, ``encode(texts)``, optional
+        Default: `MiniLMEmbedder()`. Ignored when `cache` is given.
+    cache : EmbeddingCache, optional
+        Embed through this cache (its own embedder is used).
+    brand_terms : iterable of str
+        Brand name and handles: removed from texts and added to the stop words.
+    representation : {"keybert", "mmr", "ctfidf"}
+        How keywords are chosen: c-TF-IDF candidates re-ranked by similarity to the topic
+        (KeyBERTInspired), diversified (MaximalMarginalRelevance), or plain c-TF-IDF.
+    outlier_threshold : float or None
+        Outliers are moved to the most similar topic (cosine similarity of the post to the
+        topic's centroid) when the similarity is at least this; None leaves them as -1.
+    n_neighbors, n_components : int
+        UMAP parameters.
+    min_term_posts : int
+        A keyword must occur in at least this many posts.
+    top_n_words : int
+        Keywords kept per topic.
+    label_terms : int
+        Keywords used in a topic's short label.
+    max_docs : int, optional
+        Fit on a seeded random sample of at most this many posts and predict the others
+        (`config.analysis.topics.max_docs`); None fits on all.
+    min_samples : int or None
+        HDBSCAN's `min_samples` (None: equal to the cluster size, which leaves more outliers).
+    context_weight : float
+        When `fit` gets a context, a post's vector is its own embedding plus this times its
+        context's embedding (then normalised); 0 ignores context.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int, one per input post (-1: outlier or excluded)
+    topic_info_ : DataFrame with topic, label, size, share, keywords (share of all posts;
+        sizes add up to the number of posts, the -1 row counting outliers and excluded posts)
+    outlier_share_ : float, share of the modelled (not excluded) posts left at -1
+    clustered_outlier_share_ : float, share HDBSCAN left at -1 before outliers were moved
+    n_excluded_ : int, posts with no text left after cleaning
+    excluded_ : ndarray of bool, which posts those are
+    n_topics_ : int, topics other than -1
+    min_cluster_size_ : int, the HDBSCAN `min_cluster_size` used
+    status_ : str, "ok" or why the corpus was not clustered
+    model_ : the fitted BERTopic model, or None when the corpus was not clustered
+    """
+
+    def __init__(
+        self,
+        min_topic_size: int | float = 0.03,
+        nr_topics: int | str | None = None,
+        seed: int = 42,
+        embedder=None,
+        cache=None,
+        brand_terms: Iterable[str] = (),
+        representation: str = "keybert",
+        outlier_threshold: float | None = 0.3,
+        n_neighbors: int = 15,
+        n_components: int = 5,
+        min_term_posts: int = 2,
+        top_n_words: int = 10,
+        label_terms: int = 2,
+        max_docs: int | None = None,
+        context_weight: float = 1.5,
+        min_samples: int | None = 10,
+    ):
+        if not (
+            0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
+        ):
+            raise ValueError("min_topic_size must be an int >= 2 or a float in (0, 1)")
+        if representation not in {"keybert", "mmr", "ctfidf"}:
+            raise ValueError(f"unknown representation {representation!r}")
+        self.min_topic_size = min_topic_size
+        self.nr_topics = nr_topics
+        self.seed = seed
+        self.embedder = embedder
+        self.cache = cache
+        self.brand_terms = tuple(brand_terms)
+        self.representation = representation
+        self.outlier_threshold = outlier_threshold
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.min_term_posts = min_term_posts
+        self.top_n_words = top_n_words
+        self.label_terms = label_terms
+        self.max_docs = max_docs
+        self.context_weight = context_weight
+        self.min_samples = min_samples
+        self._default_embedder = None
+
+    # -------------------------------------------------------------- public API
+
+    def cluster_size(self, n_posts: int) -> int:
+        """HDBSCAN's `min_cluster_size` for a corpus of `n_posts` modelled posts."""
+        if isinstance(self.min_topic_size, float):
+            return max(MIN_CLUSTER_FLOOR, round(self.min_topic_size * n_posts))
+        return self.min_topic_size
+
+    def min_docs(self, n_posts: int) -> int:
+        """Fewest distinct posts worth clustering (else one topic 'all posts')."""
+        return max(3 * self.cluster_size(n_posts), 2 * self.n_neighbors)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed already prepared texts with the cache, else the embedder (default MiniLM)."""
+        return self._embedder().encode(texts)
+
+    def _embedder(self):
+        if self.cache is not None:
+            return self.cache
+        if self.embedder is not None:
+            return self.embedder
+        if self._default_embedder is None:
+            self._default_embedder = MiniLMEmbedder()
+        return self._default_embedder
+
+    def prepare(self, docs: Iterable[str]) -> list[str]:
+        """`prepare_for_topics` applied to each post with this model's brand terms."""
+        return [prepare_for_topics(d, self.brand_terms) for d in docs]
+
+    def fit(self, docs: Sequence[str], context: Sequence[str | None] | None = None) -> TopicModel:
+        """Find the topics of `docs` (raw post texts) and label each post.
+
+        Parameters
+        ----------
+        docs : sequence of str
+            Post texts.
+        context : sequence of str or None, optional
+            Per post, the text of the conversation it belongs to (e.g. `thread_context`);
+            None or '' where there is none. Short replies ("same here", "DM sent") say
+            little on their own; their context places them in their conversation's topic.
+        """
+        prepared = self.prepare(docs)
+        contexts = self._prepare_context(context, len(prepared))
+        self.excluded_ = np.array([not p for p in prepared], dtype=bool)
+        self.n_excluded_ = int(self.excluded_.sum())
+        keep = np.flatnonzero(~self.excluded_)
+        kept = [prepared[i] for i in keep]
+        self.model_ = None
+        self._centroids = None
+        self.min_cluster_size_ = self.cluster_size(len(kept))
+        self.clustered_outlier_share_ = 0.0
+        if not kept:
+            topics = np.zeros(0, dtype=int)
+            keywords: dict[int, list[str]] = {}
+            self.status_ = "no posts to model" if not prepared else "no text left after cleaning"
+        elif len(set(kept)) < self.min_docs(len(kept)):
+            topics, keywords = self._single_topic(kept)
+            self.status_ = (
+                f"too few distinct posts to find topics ({len(set(kept))} < "
+                f"{self.min_docs(len(kept))}); "
+                "all posts form one topic"
+            )
+        else:
+            embeddings = self._embed(kept, [contexts[i] for i in keep])
+            topics, keywords = self._fit_on_subset(kept, embeddings)
+        self._finish(topics, keywords)
+        return self
+
+    def fit_transform(
+        self, docs: Sequence[str], context: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """`fit(docs, context)` and return `labels_`."""
+        return self.fit(docs, context).labels_
+
+    def transform(
+        self, docs: Sequence[str], context: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Topic ids for new posts (-1: outlier, or no text left after cleaning)."""
+        self._check_fitted()
+        prepared = self.prepare(docs)
+        contexts = self._prepare_context(context, len(prepared))
+        labels = np.full(len(prepared), NO_TOPIC, dtype=int)
+        idx = [i for i, p in enumerate(prepared) if p]
+        if not idx or self.n_topics_ == 0:
+            return labels
+        if self.model_ is None:
+            labels[idx] = 0
+            return labels
+        texts = [prepared[i] for i in idx]
+        labels[idx] = self._predict(self._embed(texts, [contexts[i] for i in idx]))
+        return labels
+
+    def save(self, path) -> Path:
+        """Save to folder `path`: BERTopic (safetensors, with c-TF-IDF) and `toolkit_topics.json`.
+
+        The BERTopic part points at the local embedding model folder, so
+        `BERTopic.load(path)` works offline on this machine. No post text is written.
+        """
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.model_ is not None:
+            self.model_.save(
+                path,
+                serialization="safetensors",
+                save_ctfidf=True,
+                save_embedding_model=self._model_path(),
+            )
+        summary = {
+            "status": self.status_,
+            "params": self._params_for_json(),
+            "n_excluded": self.n_excluded_,
+            "outlier_share": self.outlier_share_,
+            "topic_info": self.topic_info_.to_dict(orient="records"),
+        }
+        (path / "toolkit_topics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        return path
+
+    # -------------------------------------------------------------- fitting steps
+
+    def _prepare_context(self, context, n: int) -> list[str]:
+        if context is None:
+            return [""] * n
+        if len(context) != n:
+            raise ValueError(f"context has {len(context)} values for {n} posts")
+        return self.prepare(context)
+
+    def _embed(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+        """Unit vectors of the posts, each pulled towards its context by `context_weight`."""
+        vectors = self.encode(texts)
+        has_context = np.array([bool(c) for c in contexts], dtype=bool)
+        if not self.context_weight or not has_context.any():
+            return vectors
+        vectors = vectors.copy()
+        context_vectors = self.encode([c for c in contexts if c])
+        vectors[has_context] += self.context_weight * context_vectors
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def _fit_on_subset(
+        self, kept: list[str], embeddings: np.ndarray
+    ) -> tuple[np.ndarray, dict[int, list[str]]]:
+        """Fit on at most `max_docs` posts (a seeded random sample); predict the others."""
+        n_fit = None if self.max_docs is None else max(self.max_docs, self.min_docs(len(kept)))
+        if n_fit is None or len(kept) <= n_fit:
+            return self._fit_bertopic(kept, embeddings)
+        chosen = np.zeros(len(kept), dtype=bool)
+        chosen[np.random.default_rng(self.seed).choice(len(kept), n_fit, replace=False)] = True
+        texts = np.array(kept, dtype=object)
+        topics = np.full(len(kept), NO_TOPIC, dtype=int)
+        fitted, keywords = self._fit_bertopic(list(texts[chosen]), embeddings[chosen])
+        topics[chosen] = fitted
+        if self.model_ is not None:
+            topics[~chosen] = self._predict(embeddings[~chosen])
+        else:  # the sample was not clusterable: one topic for everyone
+            topics[~chosen] = fitted[0] if len(fitted) else NO_TOPIC
+        self.status_ += f"; fitted on a random {n_fit} of {len(kept)} posts, the rest predicted"
+        return topics, keywords
+
+    def _predict(self, embeddings: np.ndarray) -> np.ndarray:
+        """Topic of the most similar centroid (-1 when below `outlier_threshold`).
+
+        The rule that places outliers in `fit`; BERTopic's own transform would need UMAP's
+        search index, which the exact neighbours used for fitting do not build.
+        """
+        ids, matrix = self._centroid_matrix()
+        sims = embeddings @ matrix.T
+        best = sims.argmax(axis=1)
+        topics = ids[best]
+        if self.outlier_threshold is not None:
+            topics[sims[np.arange(len(best)), best] < self.outlier_threshold] = NO_TOPIC
+        return topics
+
+    def _fit_bertopic(
+        self, kept: list[str], embeddings: np.ndarray
+    ) -> tuple[np.ndarray, dict[int, list[str]]]:
+        try:
+            vectorizer = self._vectorizer(kept)
+        except ValueError:  # sklearn: empty vocabulary
+            self.status_ = "no keywords left after removing stop words; all posts form one topic"
+            return self._single_topic(kept)
+        force_offline()  # before bertopic imports sentence_transformers
+        from bertopic import BERTopic
+
+        self.min_cluster_size_ = self.cluster_size(len(kept))
+        model = BERTopic(
+            embedding_model=_make_backend(self.encode),
+            umap_model=self._umap(embeddings),
+            hdbscan_model=self._hdbscan(self.min_cluster_size_),
+            vectorizer_model=vectorizer,
+            ctfidf_model=self._ctfidf(),
+            representation_model=self._representation(),
+            nr_topics=self.nr_topics,
+            top_n_words=self.top_n_words,
+            calculate_probabilities=False,
+            verbose=False,
+        )
+        with warnings.catch_warnings():  # we never call UMAP's transform
+            warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+            topics, _ = model.fit_transform(kept, embeddings=embeddings)
+        topics = np.asarray(topics, dtype=int)
+        if not (topics != NO_TOPIC).any():
+            self.status_ = (
+                "no topic structure found (every post is an outlier); all posts form one topic"
+            )
+            return self._single_topic(kept)
+        self._centroids = _centroids(topics, embeddings)
+        self.clustered_outlier_share_ = float((topics == NO_TOPIC).mean())
+        if (topics == NO_TOPIC).any() and self.outlier_threshold is not None:
+            topics = self._assign_outliers(topics, embeddings)
+            with _quiet_bertopic():  # it warns about custom assignments, which are the point here
+                model.update_topics(
+                    kept,
+                    topics=topics.tolist(),
+                    top_n_words=self.top_n_words,
+                    vectorizer_model=model.vectorizer_model,
+                    ctfidf_model=self._ctfidf(),
+                    representation_model=self._representation(),
+                )
+            self._centroids = _centroids(topics, embeddings)
+        model.topic_embeddings_ = _centroid_matrix(topics, embeddings)
+        self.model_ = model
+        self.status_ = "ok"
+        keywords = {
+            t: [w for w, _ in (model.get_topic(t) or []) if w]
+            for t in sorted(set(topics.tolist()))
+            if t != NO_TOPIC
+        }
+        return topics, keywords
+
+    def _assign_outliers(self, topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+        """Move -1 posts to their most similar topic centroid when similarity >= threshold."""
+        if self.outlier_threshold is None or not self._centroids:
+            return topics
+        out = topics.copy()
+        outliers = topics == NO_TOPIC
+        if outliers.any():
+            out[outliers] = self._predict(embeddings[outliers])
+        return out
+
+    def _centroid_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.array(sorted(self._centroids), dtype=int)
+        return ids, np.stack([self._centroids[t] for t in ids])
+
+    def _single_topic(self, kept: list[str]) -> tuple[np.ndarray, dict[int, list[str]]]:
+        return np.zeros(len(kept), dtype=int), {0: self._frequent_terms(kept)}
+
+    def _frequent_terms(self, kept: list[str]) -> list[str]:
+        """The most frequent keywords of a set of posts (ties broken alphabetically)."""
+        try:
+            vectorizer = self._vectorizer(kept)
+            counts = np.asarray(vectorizer.fit_transform(kept).sum(axis=0)).ravel()
+        except ValueError:  # no term left
+            return []
+        terms = vectorizer.get_feature_names_out()
+        order = sorted(range(len(terms)), key=lambda i: (-counts[i], terms[i]))
+        return [terms[i] for i in order[: self.top_n_words]]
+
+    def _finish(self, topics: np.ndarray, keywords: dict[int, list[str]]) -> None:
+        labels = np.full(len(self.excluded_), NO_TOPIC, dtype=int)
+        labels[~self.excluded_] = topics
+        self.labels_ = labels
+        modelled = len(topics)
+        self.outlier_share_ = float((topics == NO_TOPIC).sum() / modelled) if modelled else 0.0
+        self.n_topics_ = len(keywords)
+        names = {t: short_label(kw, self.label_terms) or f"topic {t}" for t, kw in keywords.items()}
+        if self.model_ is None and keywords:
+            names = {0: "all posts"}
+        self.topic_info_ = _topic_info(labels, _unique_labels(names), keywords)
+
+    # -------------------------------------------------------------- components
+
+    def _umap(self, embeddings: np.ndarray):
+        """Seeded UMAP on exact cosine neighbours.
+
+        Exact neighbours (a few seconds for 20,000 posts) spare the ~40 s numba compilation
+        of the approximate search UMAP uses above 4,096 points, in every new process.
+        """
+        from umap import UMAP
+
+        k = min(self.n_neighbors, len(embeddings))
+        return UMAP(
+            precomputed_knn=exact_neighbours(embeddings, k),
+            n_neighbors=self.n_neighbors,
+            n_components=self.n_components,
+            min_dist=0.0,
+            metric="cosine",
+            random_state=self.seed,
+            # UMAP's default spectral init is not reproducible when the neighbour graph has
+            # small disconnected parts, which duplicate posts (copies, templated replies)
+            # create; a seeded PCA init is.
+            init="pca",
+            n_jobs=1,  # a fixed random_state forces one thread anyway; say so to avoid a warning
+        )
+
+    def _hdbscan(self, min_cluster_size: int):
+        from hdbscan import HDBSCAN
+
+        return HDBSCAN(
+            min_cluster_size=min_cluster_size,
+            min_samples=None
+            if self.min_samples is None
+            else min(self.min_samples, min_cluster_size),
+            metric="euclidean",
+            cluster_selection_method="eom",
+            prediction_data=True,
+        )
+
+    def _vectorizer(self, kept: list[str]) -> CountVectorizer:
+        """Unigrams and bigrams without stop words, limited to terms in >= `min_term_posts` posts.
+
+        BERTopic fits its vectorizer on one joined document per topic, where `min_df` would
+        count topics, not posts; so the vocabulary is fixed here, on the posts themselves.
+        """
+        words = stop_words(self.brand_terms)
+        params = dict(stop_words=words, ngram_range=(1, 2), token_pattern=r"(?u)\b[^\W\d_]{2,}\b")
+        min_df = self.min_term_posts if len(kept) >= self.min_term_posts else 1
+        try:
+            vocabulary = CountVectorizer(min_df=min_df, **params).fit(kept).vocabulary_
+        except ValueError:  # nothing occurs often enough: fall back to every term
+            vocabulary = CountVectorizer(**params).fit(kept).vocabulary_
+        return CountVectorizer(vocabulary=sorted(vocabulary), **params)
+
+    @staticmethod
+    def _ctfidf():
+        from bertopic.vectorizers import ClassTfidfTransformer
+
+        return ClassTfidfTransformer(reduce_frequent_words=True)
+
+    def _representation(self):
+        from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+
+        if self.representation == "keybert":
+            # 30 representative posts instead of 5: large topics of varied posts are then
+            # described by their bulk rather than by one vivid template.
+            return KeyBERTInspired(
+                top_n_words=self.top_n_words, nr_repr_docs=30, random_state=self.seed
+            )
+        if self.representation == "mmr":
+            return MaximalMarginalRelevance(diversity=0.3, top_n_words=self.top_n_words)
+        return None
+
+    # -------------------------------------------------------------- helpers
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "labels_"):
+            raise RuntimeError("TopicModel is not fitted; call fit(docs) first")
+
+    def _base_embedder(self):
+        """The model that makes the vectors (the cache's, when there is a cache)."""
+        embedder = self._embedder()
+        return embedder.embedder if isinstance(embedder, EmbeddingCache) else embedder
+
+    def _model_path(self) -> str | bool:
+        """Local folder of the embedding model for BERTopic's config, or False if unknown."""
+        return str(getattr(self._base_embedder(), "path", "") or "") or False
+
+    def _params_for_json(self) -> dict:
+        return {
+            "embedding_model": getattr(self._base_embedder(), "name", "unknown"),
+            "min_topic_size": self.min_topic_size,
+            "nr_topics": self.nr_topics,
+            "seed": self.seed,
+            "representation": self.representation,
+            "outlier_threshold": self.outlier_threshold,
+            "n_neighbors": self.n_neighbors,
+            "n_components": self.n_components,
+            "min_term_posts": self.min_term_posts,
+            "max_docs": self.max_docs,
+            "context_weight": self.context_weight,
+            "min_samples": self.min_samples,
+        }
+
+
+def exact_neighbours(
+    vectors: np.ndarray, k: int, chunk: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` nearest rows of each row of unit `vectors` by cosine distance, self included.
+
+    Returns (indices, distances), each of shape (n, k), nearest first, equal distances in
+    row order. Deterministic: no random projection trees, unlike UMAP's approximate search.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    n = len(vectors)
+    indices = np.empty((n, k), dtype=np.int64)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, chunk):
+        sims = vectors[start : start + chunk] @ vectors.T
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        part_sims = np.take_along_axis(sims, part, axis=1)
+        order = np.lexsort((part, -part_sims), axis=1)
+        indices[start : start + chunk] = np.take_along_axis(part, order, axis=1)
+        nearest = np.take_along_axis(part_sims, order, axis=1)
+        distances[start : start + chunk] = np.clip(1.0 - nearest, 0.0, 2.0)
+    return indices, distances
+
+
+def _centroids(topics: np.ndarray, embeddings: np.ndarray) -> dict[int, np.ndarray]:
+    """Unit-length mean embedding of each topic (not of -1)."""
+    out = {}
+    for t in sorted(set(topics.tolist()) - {NO_TOPIC}):
+        mean = embeddings[topics == t].mean(axis=0)
+        out[t] = mean / (np.linalg.norm(mean) or 1.0)
+    return out
+
+
+def _centroid_matrix(topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+    """Mean embedding per topic id in sorted order, -1 included when present (BERTopic's layout)."""
+    return np.stack([embeddings[topics == t].mean(axis=0) for t in sorted(set(topics.tolist()))])
+
+
+def _topic_info(
+    labels: np.ndarray, names: dict[int, str], keywords: dict[int, list[str]]
+) -> pd.DataFrame:
+    sizes = pd.Series(labels).value_counts()
+    rows = [
+        {"topic": t, "label": names[t], "size": int(sizes.get(t, 0)), "keywords": list(keywords[t])}
+        for t in keywords
+    ]
+    if NO_TOPIC in sizes.index:
+        rows.append(
+            {"topic": NO_TOPIC, "label": "no topic", "size": int(sizes[NO_TOPIC]), "keywords": []}
+        )
+    info = pd.DataFrame(rows, columns=["topic", "label", "size", "keywords"])
+    info["share"] = info["size"] / len(labels) if len(labels) else 0.0
+    info = _order_topics(info.astype({"topic": int, "size": int}))
+    return info[_TOPIC_INFO_COLUMNS]
+
+
+# ------------------------------------------------------------------ corpus
+
+#: Language tags that say nothing about the language (Twitter: undetermined, no text,
+#: only mentions / hashtags / media / links...). Posts with these count as unknown.
+UNKNOWN_LANGUAGE_TAGS = frozenset({"und", "zxx", "qam", "qct", "qht", "qme", "qst"})
+
+
+def topic_corpus(
+    posts: pd.DataFrame, languages: Iterable[str] = ("en",)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer posts to model, and a count of the customer posts left out for their language.
+
+    Keeps posts that are not the brand's, are not shares (a retweet or boost repeats another
+    post) and whose `language` is one of `languages` or unknown (Reddit and CrowdTangle give
+    none). The embedding model is English: other languages would form topics of their own.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts (`is_brand`, `post_type`, `language`, `author`); extra columns such
+        as a sentiment score are kept.
+    languages : iterable of str
+        Primary language subtags to keep ('en' keeps 'en-GB' too).
+
+    Returns
+    -------
+    corpus : DataFrame
+        The kept rows, all columns, index reset.
+    others : DataFrame
+        language, posts, n_authors for the left-out languages, most posts first.
+    """
+    wanted = {code.lower() for code in languages}
+    customer = posts[~posts["is_brand"].astype(bool) & (posts["post_type"] != "share")]
+    tag = customer["language"].astype("string").str.lower().str.split("-").str[0]
+    known = tag.notna() & ~tag.isin(UNKNOWN_LANGUAGE_TAGS)
+    keep = (~known | tag.isin(wanted)).to_numpy(dtype=bool)
+    others = (
+        customer[~keep]
+        .assign(language=tag[~keep])
+        .groupby("language", as_index=False)
+        .agg(posts=("author", "size"), n_authors=("author", "nunique"))
+        .sort_values(["posts", "language"], ascending=[False, True], ignore_index=True)
+    )
+    return customer[keep].reset_index(drop=True), others
+
+
+# ------------------------------------------------------------------ tables
+
+
+def topic_table(
+    posts: pd.DataFrame,
+    labels: Sequence[int],
+    topic_info: pd.DataFrame,
+    sentiment_labels: Sequence[str] | None = None,
+    trend_days: int = 30,
+) -> pd.DataFrame:
+    """One row per topic: size, share, keywords, authors, sentiment mix, platforms, trend.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts (needs `platform`, `author`, `created_at`), the rows that were modelled.
+    labels : sequence of int
+        Topic of each row of `posts` (e.g. `TopicModel.labels_`).
+    topic_info : DataFrame
+        `TopicModel.topic_info_` (topic, label, keywords).
+    sentiment_labels : sequence of str, optional
+        negative / neutral / positive per row; adds the share of each per topic.
+    trend_days : int
+        `trend` = posts in the last `trend_days` days of the data / posts in the
+        `trend_days` days before (NaN when there were none before).
+
+    Returns
+    -------
+    DataFrame with topic, label, size, share, keywords, n_authors, negative, neutral,
+    positive, platforms (dict platform -> posts), recent, previous, trend; topics by size,
+    -1 last.
+    """
+    frame = _with_topics(posts, labels)
+    if sentiment_labels is not None:
+        frame["sentiment"] = _aligned(sentiment_labels, frame, "sentiment_labels")
+    recent_start = frame["created_at"].max() - pd.Timedelta(days=trend_days)
+    previous_start = recent_start - pd.Timedelta(days=trend_days)
+    rows = [
+        {"topic": int(topic), **_topic_row(group, recent_start, previous_start)}
+        for topic, group in frame.groupby("topic", sort=False)
+    ]
+    table = pd.DataFrame(rows, columns=["topic", *_TOPIC_ROW_COLUMNS])
+    table["share"] = table["size"] / len(frame) if len(frame) else 0.0
+    table = table.merge(topic_info[["topic", "label", "keywords"]], on="topic", how="left")
+    default_labels = table["topic"].map(lambda t: "no topic" if t == NO_TOPIC else f"topic {t}")
+    table["label"] = table["label"].fillna(default_labels)
+    table["keywords"] = table["keywords"].map(lambda k: list(k) if _is_list(k) else [])
+    first = ["topic", "label", "size", "share", "keywords", "n_authors"]
+    return _order_topics(table)[first + [c for c in _TOPIC_ROW_COLUMNS if c not in first]]
+
+
+_TOPIC_ROW_COLUMNS = [
+    "size", "n_authors", "negative", "neutral", "positive", "platforms", "recent", "previous", "trend",
+]  # fmt: skip
+
+
+def _topic_row(group: pd.DataFrame, recent_start, previous_start) -> dict:
+    """Counts, sentiment mix, platforms and trend of one topic's posts."""
+    when = group["created_at"]
+    recent = int((when > recent_start).sum())
+    previous = int(((when > previous_start) & (when <= recent_start)).sum())
+    platforms = group["platform"].value_counts().sort_index()
+    row = {
+        "size": len(group),
+        "n_authors": group["author"].nunique(),
+        "platforms": {str(k): int(v) for k, v in platforms.items()},
+        "recent": recent,
+        "previous": previous,
+        "trend": recent / previous if previous else float("nan"),
+    }
+    for sentiment in ("negative", "neutral", "positive"):
+        has = "sentiment" in group
+        row[sentiment] = float((group["sentiment"] == sentiment).mean()) if has else float("nan")
+    return row
+
+
+def _is_list(value) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
+
+
+def topics_over_time(
+    posts: pd.DataFrame, labels: Sequence[int], freq: str = "W", tz: str | None = None
+) -> pd.DataFrame:
+    """Posts and distinct authors per topic and period, every topic x period (zeros included).
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts with `created_at` (UTC) and `author`.
+    labels : sequence of int
+        Topic of each row of `posts`.
+    freq : str
+        pandas period alias: "D", "W" (weeks starting Monday), "M".
+    tz : str, optional
+        Time zone the periods are cut in (e.g. the brand's); default UTC.
+
+    Returns
+    -------
+    DataFrame with topic, period (start, naive local time), n_posts, n_authors.
+    """
+    frame = _with_topics(posts, labels)
+    columns = ["topic", "period", "n_posts", "n_authors"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    local = frame["created_at"].dt.tz_convert(tz or "UTC").dt.tz_localize(None)
+    frame["period"] = local.dt.to_period(freq).dt.start_time
+    counts = frame.groupby(["topic", "period"]).agg(
+        n_posts=("author", "size"), n_authors=("author", "nunique")
+    )
+    periods = pd.period_range(local.min(), local.max(), freq=freq).start_time
+    grid = pd.MultiIndex.from_product(
+        [sorted(frame["topic"].unique()), periods], names=["topic", "period"]
+    )
+    out = counts.reindex(grid, fill_value=0).reset_index()
+    return out.astype({"topic": int, "n_posts": int, "n_authors": int})[columns]
+
+
+def topics_per_platform(posts: pd.DataFrame, labels: Sequence[int]) -> pd.DataFrame:
+    """Posts and distinct authors per topic and platform (only combinations that occur)."""
+    frame = _with_topics(posts, labels)
+    out = (
+        frame.groupby(["topic", "platform"])
+        .agg(n_posts=("author", "size"), n_authors=("author", "nunique"))
+        .reset_index()
+    )
+    return out.astype({"topic": int, "n_posts": int, "n_authors": int})
+
+
+def thread_context(posts: pd.DataFrame, all_posts: pd.DataFrame | None = None) -> pd.Series:
+    """Per post, the text of its conversation's first post, for `TopicModel.fit(context=...)`.
+
+    None for first posts themselves and where the first post is not loaded.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts to model (`platform`, `post_id`, `thread_id`).
+    all_posts : DataFrame, optional
+        Where to look the first posts up (e.g. all posts, the brand's included, as a brand
+        post often opens the conversation); default `posts`.
+    """
+    source = posts if all_posts is None else all_posts
+    first_posts = source.drop_duplicates(["platform", "post_id"]).set_index(["platform", "post_id"])
+    keys = pd.MultiIndex.from_arrays([posts["platform"], posts["thread_id"]])
+    texts = first_posts["text"].reindex(keys).to_numpy(dtype=object)
+    is_first = (posts["thread_id"] == posts["post_id"]).to_numpy()
+    texts[is_first | pd.isna(texts)] = None
+    return pd.Series(texts, index=posts.index, name="context", dtype=object)
+
+
+def evaluate_topics(labels_pred: Sequence, labels_true: Sequence) -> dict[str, float]:
+    """NMI and ARI of predicted topics against true ones; -1 and None are groups of their own."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    if len(labels_pred) != len(labels_true):
+        raise ValueError("labels_pred and labels_true differ in length")
+    pred = [str(x) for x in labels_pred]
+    true = [
+        "<none>" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+        for x in labels_true
+    ]
+    return {
+        "nmi": float(normalized_mutual_info_score(true, pred)),
+        "ari": float(adjusted_rand_score(true, pred)),
+    }
+
+
+def _with_topics(posts: pd.DataFrame, labels: Sequence[int]) -> pd.DataFrame:
+    frame = posts[["platform", "author", "created_at"]].reset_index(drop=True).copy()
+    frame["topic"] = _aligned(labels, frame, "labels")
+    return frame
+
+
+def _aligned(values, frame: pd.DataFrame, name: str) -> np.ndarray:
+    values = np.asarray(values)
+    if len(values) != len(frame):
+        raise ValueError(f"{name} has {len(values)} values for {len(frame)} posts")
+    return values
+
+
+def _order_topics(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.sort_values(["size", "topic"], ascending=[False, True])
+    is_outlier = table["topic"] == NO_TOPIC
+    return pd.concat([table[~is_outlier], table[is_outlier]]).reset_index(drop=True)
