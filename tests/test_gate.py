@@ -363,3 +363,12 @@ def test_scan_of_several_megabytes_is_fast(tmp_path, identifiers):
     started = time.perf_counter()
     assert scan_dir(tmp_path, identifiers, BRAND) == []
     assert time.perf_counter() - started < 15
+
+
+def test_notebook_cell_ids_are_not_phone_numbers(tmp_path):
+    """papermill gives injected cells random hex ids, which can be all digits."""
+    (tmp_path / "r.html").write_text('<div class="jp-Cell" id="cell-id=04105718"></div>')
+    nb = {"cells": [{"id": "04105718", "cell_type": "code", "metadata": {}, "outputs": [], "source": ""}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "r.ipynb").write_text(json.dumps(nb))
+    assert scan_dir(tmp_path, Identifiers.build()) == []

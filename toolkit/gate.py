@@ -74,6 +74,9 @@ _DATA_URI = re.compile(
 # SVG geometry is lists of numbers (glyph outlines, paths) that can look like phones or cards.
 _SVG_GEOMETRY = re.compile(r"""(?<=\s)(?:d|points|transform|viewBox)=(?:"[^"]*"|'[^']*')""")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
+#: Notebook cell ids (random hex, e.g. "09412345") are machine identifiers, not phone numbers.
+_CELL_ID_ATTR = re.compile(r"cell-id=[0-9A-Za-z_-]{1,64}")
+_CELL_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IMAGE_KEYS = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
 _MAX_INFLATE = 16 * 1024 * 1024
@@ -457,6 +460,8 @@ def _strip_payloads(text: str, where: str) -> tuple[str, list[_Chunk]]:
         payloads.append(("application/octet-stream", decoded))
         return _blank(run)
 
+    if "cell-id=" in text:
+        text = _CELL_ID_ATTR.sub(lambda m: _blank(m.group()), text)
     if "data:" in text:
         text = _DATA_URI.sub(take_data_uri, text)
     if "<path" in text or "<svg" in text or "<polyline" in text:
@@ -577,6 +582,8 @@ def _json_chunks(document: object) -> Iterator[_Chunk]:
                     walk(v, f"{path}/{i}", key)
         elif isinstance(node, str):
             where = path or "/"
+            if key == "id" and path.startswith("/cells/") and _CELL_ID.fullmatch(node):
+                return  # a notebook cell id
             if key in _IMAGE_KEYS:
                 extra.extend(_payload_chunks(key, _b64decode("".join(node.split())), where))
                 return

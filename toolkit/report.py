@@ -120,7 +120,18 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
                 f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}"
             ) from None
         timings[name] = round(time.perf_counter() - t0, 2)
+        _fix_injected_cell_id(staging / f"{name}.ipynb")
     return timings
+
+
+def _fix_injected_cell_id(path: Path) -> None:
+    """papermill gives its injected-parameters cell a random id: make it stable so that the
+    same inputs give the same notebook."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, path)
 
 
 def _render_site(staging: Path, config: Config) -> None:
