@@ -84,3 +84,29 @@ def test_campaign_without_baseline_posts():
     c = {**FINDINGS["campaigns"][0], "uptake_lift": None, "baseline_posts": 0}
     card = brief.card("campaign", {**FINDINGS, "campaigns": [c]}, Cfg)
     assert "none in the weeks before" in card.finding
+
+
+def test_topic_findings_pick_a_substantial_negative_topic():
+    import pandas as pd
+
+    from toolkit.topics import topic_findings
+
+    published = pd.DataFrame({
+        "topic": [0, 1, 2, -1], "label": ["outage", "tiny rant", "praise", "no topic"],
+        "size": [300.0, 15.0, 200.0, 10.0], "share": [0.5, 0.04, 0.33, 0.02],
+        "negative": [0.6, 1.0, 0.1, 0.5],
+    })
+    found = topic_findings(published, n_posts=600, k=10)
+    assert found["topics_most_negative"] == {"label": "outage", "share_negative": 0.6}
+    assert [t["label"] for t in found["topics_top"]] == ["outage", "praise", "tiny rant"]
+    empty = topic_findings(published.iloc[:0], n_posts=0, k=10)
+    assert empty["topics_top"] == [] and empty["topics_most_negative"]["share_negative"] is None
+
+
+def test_response_findings_with_no_responses():
+    from toolkit.attentiveness import brand_responses, response_findings, response_summary
+    from toolkit.schema import empty_posts
+
+    responses = brand_responses(empty_posts())
+    found = response_findings(responses, response_summary(responses))
+    assert found["response_rate"] is None and found["response_slowest_platform"] is None

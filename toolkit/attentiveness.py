@@ -261,3 +261,24 @@ def oldest_unanswered(
     out["age_hours"] = ((now - out["created_at"]).dt.total_seconds() / 3600.0).astype("float64")
     out = out.sort_values(["created_at", "platform", "post_id"], kind="stable")
     return out.head(n).reset_index(drop=True)
+
+
+def response_findings(responses: pd.DataFrame, by_platform: pd.DataFrame, tz: str = "UTC") -> dict:
+    """Headline numbers for the brief: overall rate and times, and the slowest platform
+    among those published (not suppressed)."""
+    overall = response_summary(responses, by=[], tz=tz)
+    row = overall.iloc[0] if len(overall) else None
+    published = by_platform.dropna(subset=["median_response_hours"])
+    slowest = published.sort_values(["median_response_hours", "platform"]).iloc[-1] if len(published) else None
+
+    def value(series, column):
+        return None if series is None or pd.isna(series[column]) else float(series[column])
+
+    return {
+        "response_rate": value(row, "response_rate"),
+        "response_median_hours": value(row, "median_response_hours"),
+        "response_p90_hours": value(row, "p90_response_hours"),
+        "response_within_sla": value(row, "share_within_sla"),
+        "response_slowest_platform": None if slowest is None else str(slowest["platform"]),
+        "response_slowest_median_hours": value(slowest, "median_response_hours"),
+    }

@@ -981,3 +981,20 @@ def _order_topics(table: pd.DataFrame) -> pd.DataFrame:
     table = table.sort_values(["size", "topic"], ascending=[False, True])
     is_outlier = table["topic"] == NO_TOPIC
     return pd.concat([table[~is_outlier], table[is_outlier]]).reset_index(drop=True)
+
+
+def topic_findings(published: pd.DataFrame, n_posts: int, k: int) -> dict:
+    """Headline numbers of a published (suppressed) topic table, for the brief.
+
+    The most negative topic is chosen among topics big enough to matter (at least 2k posts
+    and 2% of the modelled posts), so that a handful of angry posts does not headline.
+    """
+    ranked = published[published["topic"] >= 0].dropna(subset=["size"])
+    top = [{"label": r.label, "share": float(r.share)} for r in ranked.nlargest(5, "size").itertuples()]
+    substantial = ranked[ranked["size"] >= max(2 * k, 0.02 * n_posts)]
+    if substantial.empty:
+        negative = {"label": "none large enough", "share_negative": None}
+    else:
+        row = substantial.sort_values(["negative", "topic"], ascending=[False, True]).iloc[0]
+        negative = {"label": row["label"], "share_negative": float(row["negative"])}
+    return {"topics_top": top, "topics_most_negative": negative}
