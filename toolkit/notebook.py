@@ -88,12 +88,15 @@ def open_session(config_path: str | Path, output_dir: str | Path | None = None) 
     return Session(config=config, output_dir=_mkdir(out))
 
 
-def ensure_ingested(config: Config) -> pd.DataFrame:
-    """Ingest the config's sources unless the working folder already holds this exact ingest."""
+def ensure_ingested(config: Config, current: str | None = None) -> pd.DataFrame:
+    """Ingest the config's sources unless the working folder already holds this exact ingest.
+
+    `current` is the config's fingerprint when the caller has already computed it.
+    """
     from toolkit.ingest import ingest_config, load_posts
 
     stamp = config.work_dir / "ingest.fingerprint"
-    current = fingerprint(config, key_id(config.hmac_key()))
+    current = current or fingerprint(config, key_id(config.hmac_key()))
     if stamp.exists() and stamp.read_text() == current and (config.work_dir / "posts.parquet").exists():
         return load_posts(config)
     log.info("ingesting %d source file(s) for %s", len(config.sources), config.name)

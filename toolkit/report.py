@@ -72,7 +72,7 @@ def build_report(config_path: str | Path, force: bool = False,
         progress(f"ingest: {len(config.sources)} source file(s)")
         from toolkit.notebook import ensure_ingested
 
-        posts = ensure_ingested(config)
+        posts = ensure_ingested(config, current)
         timings = _run_notebooks(config, staging, progress)
         progress("render: HTML reports")
         _render_site(staging, config)
