@@ -114,3 +114,23 @@ def test_successful_build_swaps_in_and_then_is_up_to_date(tiny_config, tmp_path,
         (tmp_path / "posts.csv").read_text() + "3,2026-09-02T10:00:00Z,bob,hey\n"
     )
     assert not build_report(tiny_config).up_to_date
+
+
+def test_a_real_notebook_failure_names_notebook_and_cell(tiny_config, tmp_path, monkeypatch):
+    """papermill runs a notebook that raises in its second code cell, in the `toolkit` kernel."""
+    import nbformat
+
+    notebooks = tmp_path / "nbs"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "toolkit", "display_name": "toolkit", "language": "python"}
+    params = nbformat.v4.new_code_cell('config_path = ""\noutput_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("raise ValueError('no data for this period')")]
+    nbformat.write(nb, notebooks / "01_broken.ipynb")
+    monkeypatch.setattr(report, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(report, "NOTEBOOKS", ("01_broken",))
+    old = _previous_report(tmp_path)
+    with pytest.raises(ReportError, match=r"01_broken failed at In \[3\] .*ValueError: no data for this period"):
+        build_report(tiny_config)
+    assert (old / "index.html").read_text() == "previous report"

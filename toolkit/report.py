@@ -116,8 +116,8 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
             )
         except PapermillExecutionError as exc:
             raise ReportError(
-                f"notebook {name} failed in cell {exc.exec_count} "
-                f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}"
+                f"notebook {name} failed at In [{exc.exec_count}] (cell {exc.cell_index + 1} of the "
+                f"executed notebook, parameters cell included): {exc.ename}: {exc.evalue}"
             ) from None
         timings[name] = round(time.perf_counter() - t0, 2)
         _fix_injected_cell_id(staging / f"{name}.ipynb")
