@@ -9,7 +9,7 @@ from toolkit.config import ROOT
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", ["run", "ingest", "sample", "notebooks", "gate", "bench"])
+@pytest.mark.parametrize("command", ["run", "ingest", "sample", "notebooks", "gate", "bench", "eval"])
 def test_every_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -39,3 +39,12 @@ def test_run_with_a_bad_config_names_the_key(tmp_path):
     bad.write_text("name: x\nsources: []\nbrand: {name: B, accounts: {}}\n")
     result = runner.invoke(app, ["run", str(bad)])
     assert result.exit_code == 1 and "sources" in result.output and "unchanged" in result.output
+
+
+def test_eval_pii_on_an_exported_sample(tmp_path):
+    exported = tmp_path / "sample_pii.json"
+    first = runner.invoke(app, ["eval", "pii", "--export", str(exported)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["eval", "pii", str(exported)])
+    a, b = json.loads(first.stdout), json.loads(again.stdout)
+    assert a["recall"] == b["recall"] and a["n_posts"] == b["n_posts"] and b["dataset"] == "sample_pii.json"

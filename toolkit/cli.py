@@ -153,6 +153,28 @@ def bench(
     typer.echo(json.dumps(figures, indent=2))
 
 
+eval_app = typer.Typer(help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("pii")
+def eval_pii(
+    file: Path = typer.Argument(None, exists=True, dir_okay=False,
+                                help="presidio-research style JSON: [{full_text, spans: [...]}]. Default: the bundled sample."),
+    export: Path = typer.Option(None, "--export", help="Also write the dataset evaluated (e.g. the sample's labels) to this JSON file."),
+) -> None:
+    """Precision, recall and F2 (overall and per type) of the personal-data detector, and posts/s."""
+    from toolkit.evaluation import evaluate_pii, load_pii_dataset, sample_pii_dataset
+
+    try:
+        records = load_pii_dataset(file) if file else sample_pii_dataset()
+    except ValueError as exc:
+        _fail(str(exc))
+    if export:
+        export.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    typer.echo(json.dumps({"dataset": file.name if file else "sample", **evaluate_pii(records)}))
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())
 
