@@ -48,3 +48,27 @@ def test_eval_pii_on_an_exported_sample(tmp_path):
     again = runner.invoke(app, ["eval", "pii", str(exported)])
     a, b = json.loads(first.stdout), json.loads(again.stdout)
     assert a["recall"] == b["recall"] and a["n_posts"] == b["n_posts"] and b["dataset"] == "sample_pii.json"
+
+
+@pytest.mark.slow
+def test_eval_topics_on_a_labelled_csv(tmp_path):
+    import random
+
+    rng = random.Random(0)
+    vocab = {
+        "billing": ["refund", "charged", "invoice", "payment", "subscription", "billing"],
+        "shipping": ["delivery", "package", "courier", "shipping", "arrived", "tracking"],
+        "outage": ["outage", "offline", "server", "down", "cloud", "status"],
+    }
+    rows = [(" ".join(rng.choices(words, k=6)) + f" {i}", label)
+            for label, words in vocab.items() for i in range(60)]
+    path = tmp_path / "labelled.csv"
+    path.write_text("body,truth\n" + "\n".join(f"{t},{lab}" for t, lab in rows))
+    result = runner.invoke(app, ["eval", "topics", str(path), "--text", "body", "--label", "truth"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert line["model"] == "toolkit" and line["n_docs"] == 180
+    assert set(line) >= {"n_topics", "outlier_share", "nmi", "ari", "npmi", "diversity", "seconds"}
+    assert line["nmi"] > 0.5
+    bad = runner.invoke(app, ["eval", "topics", str(path), "--text", "nope"])
+    assert bad.exit_code == 1 and "no column" in bad.output

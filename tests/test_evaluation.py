@@ -48,3 +48,27 @@ def test_sample_export_and_the_detector_on_it():
     structured = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD"]
     assert all(out["per_type"][t]["recall"] >= 0.98 for t in structured)
     assert out["per_type"]["PERSON"]["recall"] >= 0.85
+
+
+def test_npmi_and_diversity_hand_computed():
+    from toolkit.evaluation import npmi_coherence, topic_diversity
+
+    texts = ["apple banana", "apple banana", "cherry date", "cherry"]
+    # apple/banana always together: NPMI 1; cherry/date: p(c,d)=1/4, p(c)=1/2, p(d)=1/4 -> log(2)/log(4) = 0.5
+    assert npmi_coherence([["apple", "banana"]], texts) == pytest.approx(1.0)
+    assert npmi_coherence([["cherry", "date"]], texts) == pytest.approx(0.5)
+    assert npmi_coherence([["apple", "cherry"]], texts) == -1.0
+    assert topic_diversity([["a", "b"], ["b", "c"]]) == 0.75
+
+
+def test_evaluate_topic_model_with_a_fake_model():
+    from toolkit.evaluation import evaluate_topic_model
+
+    texts = ["a b", "a b", "c d", "c e"]
+
+    def fit_predict(docs):
+        return [0, 0, 1, -1], {0: ["a", "b"], 1: ["c", "d"], -1: []}
+
+    out = evaluate_topic_model("fake", texts, ["x", "x", "y", "y"], fit_predict)
+    assert out["n_topics"] == 2 and out["outlier_share"] == 0.25 and out["n_docs"] == 4
+    assert 0 < out["nmi"] < 1 and out["diversity"] == 1.0
