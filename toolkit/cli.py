@@ -186,7 +186,12 @@ def eval_topics(
     """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
     import pandas as pd
 
-    from toolkit.evaluation import evaluate_topic_model, sample_topic_dataset, stock_bertopic, toolkit_topics
+    from toolkit.evaluation import (
+        evaluate_topic_model,
+        sample_topic_dataset,
+        stock_bertopic,
+        toolkit_topics,
+    )
 
     if file:
         data = pd.read_csv(file)
