@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from toolkit import privacy
 from toolkit.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
-from toolkit.pseudonymise import HANDLE_IN_TEXT
+from toolkit.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ _RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.@-]+:?\s*")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _REDDIT_USER = re.compile(r"(?<![\w/])/?u/[\w-]+")
-_PSEUDONYM = re.compile(r"\bu_[0-9a-f]{16}\b")
 _HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
 _CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # Anything with a digit: numbers, prices, dates, order codes, phone numbers, offer codes.
@@ -108,7 +107,7 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
     text = _EMAIL.sub(" ", text)
     text = _REDDIT_USER.sub(" ", text)
-    text = _PSEUDONYM.sub(" ", text)
+    text = PSEUDONYM.sub(" ", text)
     text = _HASHTAG.sub(lambda m: " " + split_hashtag(m.group(1)) + " ", text)
     text = _HAS_DIGIT.sub(" ", text)
     brand = _brand_pattern(brand_handles)
