@@ -45,8 +45,8 @@ test: $(STAMP) ## Run the unit tests, then nbval over the notebooks
 	$(BIN)/pytest -q tests
 	$(BIN)/pytest -q --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-bench: $(STAMP) ## Measure make report (cold and unchanged); writes reports/bench.json
-	$(BIN)/toolkit bench $(CONFIG)
+bench: $(STAMP) ## Run the benchmark suites (ONLY=ingest,tone,... to pick); writes reports/bench/*.json
+	$(BIN)/toolkit bench $(CONFIG) $(if $(ONLY),--only $(ONLY))
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check toolkit tests

@@ -141,16 +141,19 @@ def gate(
 @app.command()
 def bench(
     config: Path = typer.Argument(DEFAULT_CONFIG, help="Dataset config to benchmark."),
-    out: Path = typer.Option(Path("reports/bench.json"), "--out", help="Where to write the figures (JSON)."),
-    repeats: int = typer.Option(3, "--repeats", help="Runs of the unchanged case (median reported)."),
+    only: str = typer.Option("", "--only", help="Comma-separated suites (default: all). "
+                             "Suites: report, ingest, privacy, tone, metrics, topics, dask."),
+    out: Path = typer.Option(Path("reports/bench"), "--out", help="Folder for the figures (one JSON per suite)."),
 ) -> None:
-    """Measure `make report` cold (no caches, new kernels) and unchanged; write the figures to OUT."""
-    from toolkit.bench import bench_report
+    """Run the benchmark suites and write their figures to OUT/<suite>.json."""
+    from toolkit.benchmarks import available_suites, run_suites
 
-    figures = bench_report(config, repeats=repeats, progress=_say)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2))
-    typer.echo(json.dumps(figures, indent=2))
+    names = [n.strip() for n in only.split(",") if n.strip()] or available_suites()
+    try:
+        results = run_suites(names, config, out, progress=_say)
+    except ValueError as error:
+        _fail(str(error), code=2)
+    typer.echo(json.dumps(results, indent=2))
 
 
 eval_app = typer.Typer(help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True)
