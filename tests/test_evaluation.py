@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from toolkit.evaluation import evaluate_pii, load_pii_dataset, sample_pii_dataset
+from toolkit.evaluation.pii import evaluate_pii, load_pii_dataset, sample_pii_dataset
 from toolkit.privacy import Span
 
 
@@ -51,7 +51,7 @@ def test_sample_export_and_the_detector_on_it():
 
 
 def test_npmi_and_diversity_hand_computed():
-    from toolkit.evaluation import npmi_coherence, topic_diversity
+    from toolkit.evaluation.topics import npmi_coherence, topic_diversity
 
     texts = ["apple banana", "apple banana", "cherry date", "cherry"]
     # apple/banana always together: NPMI 1; cherry/date: p(c,d)=1/4, p(c)=1/2, p(d)=1/4 -> log(2)/log(4) = 0.5
@@ -62,7 +62,7 @@ def test_npmi_and_diversity_hand_computed():
 
 
 def test_evaluate_topic_model_with_a_fake_model():
-    from toolkit.evaluation import evaluate_topic_model
+    from toolkit.evaluation.topics import evaluate_topic_model
 
     texts = ["a b", "a b", "c d", "c e"]
 

@@ -167,7 +167,7 @@ def eval_pii(
     export: Path = typer.Option(None, "--export", help="Also write the dataset evaluated (e.g. the sample's labels) to this JSON file."),
 ) -> None:
     """Precision, recall and F2 (overall and per type) of the personal-data detector, and posts/s."""
-    from toolkit.evaluation import evaluate_pii, load_pii_dataset, sample_pii_dataset
+    from toolkit.evaluation.pii import evaluate_pii, load_pii_dataset, sample_pii_dataset
 
     try:
         records = load_pii_dataset(file) if file else sample_pii_dataset()
@@ -189,7 +189,7 @@ def eval_topics(
     """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
     import pandas as pd
 
-    from toolkit.evaluation import (
+    from toolkit.evaluation.topics import (
         evaluate_topic_model,
         sample_topic_dataset,
         stock_bertopic,

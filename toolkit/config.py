@@ -125,7 +125,9 @@ class Analysis(_Strict):
     threads: int = Field(1, ge=1)
     response_sla_hours: float = Field(24.0, gt=0)
     topics: TopicParams = TopicParams()
-    embedding_model: Literal["minilm"] = "minilm"
+    embedding_model: Literal["minilm", "static"] = Field(
+        "minilm", description="minilm: the bundled sentence-transformer; static: model2vec distilled from it"
+    )
 
 
 class Privacy(_Strict):
@@ -146,6 +148,10 @@ class Config(_Strict):
     campaigns: list[Campaign] = Field(default_factory=list)
     analysis: Analysis = Analysis()
     privacy: Privacy = Privacy()
+    engine: Literal["local", "dask"] = Field("local", description="local: this process; dask: a Dask cluster")
+    scheduler: str | None = Field(
+        None, description="engine: dask only: the scheduler address (tcp://host:port); null = a local cluster"
+    )
     #: Where the config file lives; not part of the YAML.
     path: Path | None = Field(None, exclude=True)
 
