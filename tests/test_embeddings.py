@@ -187,3 +187,71 @@ def test_minilm_through_cache_equals_direct(minilm, tmp_path):
     np.testing.assert_array_equal(
         EmbeddingCache(tmp_path, minilm).encode(texts), minilm.encode(texts)
     )
+
+
+# ------------------------------------------------------------------ StaticEmbedder
+
+
+@pytest.fixture(scope="module")
+def static_embedder():
+    from toolkit.embeddings import StaticEmbedder, build_static_model
+
+    build_static_model()  # once per machine (~1 minute), then reused from models/
+    return StaticEmbedder()
+
+
+@pytest.mark.slow
+def test_static_embedder_gives_unit_vectors_of_its_dimension(static_embedder):
+    vectors = static_embedder.encode(["my router keeps dropping wifi", "refund me now", "🙂"])
+    assert vectors.shape == (3, static_embedder.dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-5)
+    assert np.linalg.norm(vectors[2]) in (0.0, pytest.approx(1.0, abs=1e-5))
+
+
+@pytest.mark.slow
+def test_static_embedder_keeps_meaning_close(static_embedder):
+    a, b, c = static_embedder.encode(
+        ["the wifi router drops the connection", "my router loses its wifi connection",
+         "I love the new colour of the lamp"]
+    )
+    assert a @ b > a @ c + 0.1
+
+
+@pytest.mark.slow
+def test_static_embedder_is_deterministic_and_order_free(static_embedder):
+    texts = ["refund still not here", "camera offline again", "great support, thanks"]
+    forward = static_embedder.encode(texts)
+    backward = static_embedder.encode(texts[::-1])[::-1]
+    assert np.array_equal(forward, backward)
+
+
+def test_static_embedder_of_nothing_is_empty(tmp_path):
+    from toolkit.embeddings import StaticEmbedder
+
+    assert StaticEmbedder(model_path=tmp_path).encode([]).shape == (0, 256)
+
+
+def test_static_embedder_with_missing_explicit_folder_says_so(tmp_path):
+    from toolkit.embeddings import StaticEmbedder
+
+    with pytest.raises(FileNotFoundError, match="no model2vec model"):
+        StaticEmbedder(model_path=tmp_path / "nowhere").encode(["x"])
+
+
+def test_make_embedder_knows_both_backends_and_refuses_others():
+    from toolkit.embeddings import StaticEmbedder, make_embedder
+
+    assert isinstance(make_embedder("minilm"), MiniLMEmbedder)
+    assert isinstance(make_embedder("static"), StaticEmbedder)
+    with pytest.raises(ValueError, match="unknown embedding model 'glove'"):
+        make_embedder("glove")
+
+
+def test_auto_embedding_is_minilm_for_small_corpora_and_static_for_large():
+    from toolkit.embeddings import AUTO_STATIC_ABOVE, choose_embedding
+
+    assert choose_embedding("auto", 4_000) == "minilm"
+    assert choose_embedding("auto", AUTO_STATIC_ABOVE) == "minilm"
+    assert choose_embedding("auto", AUTO_STATIC_ABOVE + 1) == "static"
+    assert choose_embedding("minilm", 10**6) == "minilm"
+    assert choose_embedding("static", 10) == "static"

@@ -796,3 +796,117 @@ def test_fit_in_a_fresh_process_gives_identical_labels(cache):
     )
     labels = json.loads(result.stdout.strip().splitlines()[-1])
     assert labels == here.labels_.tolist()
+
+
+# ------------------------------------------------------------------ merging, campaigns, examples
+
+
+def _unit(*rows):
+    m = np.array(rows, dtype=float)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_merge_similar_topics_joins_near_duplicates_into_the_larger_and_renumbers():
+    from toolkit.topics import merge_similar_topics
+
+    # topics 0 and 2 point the same way (cos 0.99); topic 1 is orthogonal; -1 is left alone
+    embeddings = _unit(
+        [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0], [1, 0.14, 0], [0, 0, 1]
+    )
+    topics = np.array([0, 0, 1, 1, 1, 1, 2, -1])
+    merged = merge_similar_topics(topics, embeddings, threshold=0.95)
+    # 0 (2 posts) absorbs 2 (1 post); topic 1 (4 posts) is the largest: renumbered 0
+    assert merged.tolist() == [1, 1, 0, 0, 0, 0, 1, -1]
+    unmerged = merge_similar_topics(topics, embeddings, threshold=0.999)
+    assert unmerged.tolist() == [1, 1, 0, 0, 0, 0, 2, -1]
+
+
+def test_merge_similar_topics_with_one_topic_or_none_changes_nothing():
+    from toolkit.topics import merge_similar_topics
+
+    assert merge_similar_topics(np.array([0, 0]), _unit([1, 0], [1, 0]), 0.5).tolist() == [0, 0]
+    assert merge_similar_topics(np.array([-1, -1]), _unit([1, 0], [0, 1]), 0.5).tolist() == [-1, -1]
+
+
+def test_renumber_by_size_orders_by_size_then_old_id():
+    from toolkit.topics import renumber_by_size
+
+    assert renumber_by_size(np.array([5, 3, 3, -1, 5, 7])).tolist() == [1, 0, 0, -1, 1, 2]
+
+
+def _campaign(name, start, end):
+    from toolkit.config import Campaign
+
+    return Campaign(name=name, start=start, end=end, hashtags=["#x"])
+
+
+def test_topics_per_campaign_hand_computed():
+    from toolkit.topics import topics_per_campaign
+
+    posts = pd.DataFrame(
+        {
+            "platform": ["twitter"] * 6,
+            "author": ["a", "b", "c", "a", "d", "e"],
+            "created_at": pd.to_datetime(
+                [
+                    "2026-10-01 12:00",
+                    "2026-10-02 12:00",
+                    "2026-10-02 23:30",
+                    "2026-10-05 12:00",
+                    "2026-10-06 12:00",
+                    "2026-10-07 12:00",
+                ],
+                utc=True,
+            ),
+        }
+    )
+    labels = [0, 0, 1, 1, 1, 0]
+    table = topics_per_campaign(posts, labels, [_campaign("launch", "2026-10-01", "2026-10-02")])
+    # inside: posts 1-3 (topics 0,0,1); outside: posts 4-6 (topics 1,1,0)
+    row0 = table[table["topic"] == 0].iloc[0]
+    assert (row0["n_posts"], row0["n_authors"]) == (2, 2)
+    assert row0["share"] == pytest.approx(2 / 3) and row0["share_outside"] == pytest.approx(1 / 3)
+    assert row0["lift"] == pytest.approx(2.0)
+    # in New York the post at 23:30 UTC on the 2nd is still the 2nd; the one at 12:00 on the 1st
+    # is 08:00 local on the 1st: same window, same figures
+    local = topics_per_campaign(
+        posts, labels, [_campaign("launch", "2026-10-01", "2026-10-02")], tz="America/New_York"
+    )
+    assert local["n_posts"].tolist() == table["n_posts"].tolist()
+
+
+def test_topics_per_campaign_without_campaigns_is_empty():
+    from toolkit.topics import topics_per_campaign
+
+    posts = pd.DataFrame(
+        {"platform": ["x"], "author": ["a"], "created_at": pd.to_datetime(["2026-10-01"], utc=True)}
+    )
+    assert topics_per_campaign(posts, [0], []).empty
+
+
+def test_topic_examples_respect_the_quote_policy():
+    from toolkit.topics import topic_examples
+
+    texts = [
+        "my router at 12 Elm Street keeps dropping, mail me at jane.doe@example.com",
+        "the router drops wifi every night again",
+    ]
+    reps = pd.DataFrame(
+        {"topic": [0, 0], "rank": [1, 2], "position": [0, 1], "similarity": [0.9, 0.8]}
+    )
+    assert topic_examples(texts, reps, "none").empty
+    redacted = topic_examples(texts, reps, "redacted", max_risk=None)
+    assert len(redacted) == 2
+    assert not redacted["example"].str.contains("jane.doe|example.com").any()
+
+
+@pytest.mark.slow
+def test_representatives_are_the_closest_distinct_posts_of_each_topic(fitted, corpus):
+    docs, _ = corpus
+    reps = fitted.representatives(docs, n=3)
+    assert set(reps["topic"]) == set(range(fitted.n_topics_))
+    assert reps.groupby("topic").size().max() <= 3
+    for topic, group in reps.groupby("topic"):
+        assert (fitted.labels_[group["position"]] == topic).all()
+        assert group["similarity"].is_monotonic_decreasing
+        assert len({docs[p] for p in group["position"]}) == len(group)

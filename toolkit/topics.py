@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from toolkit import privacy
 from toolkit.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
+from toolkit.progress import progress
 from toolkit.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
 
 logger = logging.getLogger(__name__)
@@ -263,6 +264,11 @@ class TopicModel:
     context_weight : float
         When `fit` gets a context, a post's vector is its own embedding plus this times its
         context's embedding (then normalised); 0 ignores context.
+    batch_size : int
+        Posts embedded and assigned at a time beyond the fitted sample, and in `transform`.
+    merge_similarity : float or None
+        Topics whose centroids have at least this cosine similarity are merged (near-duplicate
+        topics such as "refund · order" and "refund · returned"); None keeps them apart.
 
     Attributes
     ----------
@@ -297,6 +303,8 @@ class TopicModel:
         max_docs: int | None = None,
         context_weight: float = 1.5,
         min_samples: int | None = 10,
+        batch_size: int = 50_000,
+        merge_similarity: float | None = 0.85,
     ):
         if not (
             0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
@@ -320,6 +328,8 @@ class TopicModel:
         self.max_docs = max_docs
         self.context_weight = context_weight
         self.min_samples = min_samples
+        self.batch_size = batch_size
+        self.merge_similarity = merge_similarity
         self._default_embedder = None
 
     # -------------------------------------------------------------- public API
@@ -385,8 +395,7 @@ class TopicModel:
                 "all posts form one topic"
             )
         else:
-            embeddings = self._embed(kept, [contexts[i] for i in keep])
-            topics, keywords = self._fit_on_subset(kept, embeddings)
+            topics, keywords = self._fit_on_subset(kept, [contexts[i] for i in keep])
         self._finish(topics, keywords)
         return self
 
@@ -410,9 +419,50 @@ class TopicModel:
         if self.model_ is None:
             labels[idx] = 0
             return labels
-        texts = [prepared[i] for i in idx]
-        labels[idx] = self._predict(self._embed(texts, [contexts[i] for i in idx]))
+        labels[idx] = self._predict_in_batches(
+            [prepared[i] for i in idx], [contexts[i] for i in idx]
+        )
         return labels
+
+    def representatives(
+        self, docs: Sequence[str], labels: Sequence[int] | None = None, n: int = 3
+    ) -> pd.DataFrame:
+        """The `n` posts of each topic closest to its centroid, distinct texts only.
+
+        Returns positions into `docs` (to look up the raw text and pass it through
+        `toolkit.privacy.quote`), never text. Ties are broken by position.
+
+        Parameters
+        ----------
+        docs : sequence of str
+            The posts the topics were given for (usually those passed to `fit`).
+        labels : sequence of int, optional
+            Their topics; default `labels_`.
+        n : int
+            Posts per topic.
+
+        Returns
+        -------
+        DataFrame with topic, rank (1 = closest), position, similarity.
+        """
+        self._check_fitted()
+        labels = np.asarray(self.labels_ if labels is None else labels)
+        if len(labels) != len(docs):
+            raise ValueError(f"labels has {len(labels)} values for {len(docs)} posts")
+        columns = ["topic", "rank", "position", "similarity"]
+        if not self._centroids:
+            return pd.DataFrame(columns=columns)
+        prepared = self.prepare(docs)
+        rows = []
+        for topic, centroid in sorted(self._centroids.items()):
+            members = [i for i in np.flatnonzero(labels == topic) if prepared[i]]
+            unique = list({prepared[i]: i for i in reversed(members)}.values())[::-1]
+            if not unique:
+                continue
+            sims = self.encode([prepared[i] for i in unique]) @ centroid
+            order = sorted(range(len(unique)), key=lambda k: (-sims[k], unique[k]))[:n]
+            rows += [(topic, r + 1, int(unique[k]), float(sims[k])) for r, k in enumerate(order)]
+        return pd.DataFrame(rows, columns=columns)
 
     def save(self, path) -> Path:
         """Save to folder `path`: BERTopic (safetensors, with c-TF-IDF) and `toolkit_topics.json`.
@@ -461,24 +511,42 @@ class TopicModel:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     def _fit_on_subset(
-        self, kept: list[str], embeddings: np.ndarray
+        self, kept: list[str], contexts: list[str]
     ) -> tuple[np.ndarray, dict[int, list[str]]]:
-        """Fit on at most `max_docs` posts (a seeded random sample); predict the others."""
+        """Fit on at most `max_docs` posts (a seeded random sample); predict the others.
+
+        Only the sample is embedded at once; the others are embedded and assigned in batches
+        of `batch_size`, so memory grows with the sample and the batch, not the corpus.
+        """
         n_fit = None if self.max_docs is None else max(self.max_docs, self.min_docs(len(kept)))
         if n_fit is None or len(kept) <= n_fit:
-            return self._fit_bertopic(kept, embeddings)
+            return self._fit_bertopic(kept, self._embed(kept, contexts))
         chosen = np.zeros(len(kept), dtype=bool)
         chosen[np.random.default_rng(self.seed).choice(len(kept), n_fit, replace=False)] = True
-        texts = np.array(kept, dtype=object)
+        fit_idx, rest_idx = np.flatnonzero(chosen), np.flatnonzero(~chosen)
+        fit_texts = [kept[i] for i in fit_idx]
+        fitted, keywords = self._fit_bertopic(
+            fit_texts, self._embed(fit_texts, [contexts[i] for i in fit_idx])
+        )
         topics = np.full(len(kept), NO_TOPIC, dtype=int)
-        fitted, keywords = self._fit_bertopic(list(texts[chosen]), embeddings[chosen])
-        topics[chosen] = fitted
-        if self.model_ is not None:
-            topics[~chosen] = self._predict(embeddings[~chosen])
-        else:  # the sample was not clusterable: one topic for everyone
-            topics[~chosen] = fitted[0] if len(fitted) else NO_TOPIC
+        topics[fit_idx] = fitted
+        if self.model_ is None:  # the sample was not clusterable
+            topics[rest_idx] = fitted[0] if len(fitted) else NO_TOPIC
+        else:
+            topics[rest_idx] = self._predict_in_batches(
+                [kept[i] for i in rest_idx], [contexts[i] for i in rest_idx]
+            )
         self.status_ += f"; fitted on a random {n_fit} of {len(kept)} posts, the rest predicted"
         return topics, keywords
+
+    def _predict_in_batches(self, texts: list[str], contexts: list[str]) -> np.ndarray:
+        """Embed and assign `texts` batch by batch (prepared texts, with their contexts)."""
+        out = np.empty(len(texts), dtype=int)
+        starts = range(0, len(texts), self.batch_size)
+        for start in progress(starts, "assigning topics", total=len(starts), unit="batch"):
+            stop = start + self.batch_size
+            out[start:stop] = self._predict(self._embed(texts[start:stop], contexts[start:stop]))
+        return out
 
     def _predict(self, embeddings: np.ndarray) -> np.ndarray:
         """Topic of the most similar centroid (-1 when below `outlier_threshold`).
@@ -527,10 +595,15 @@ class TopicModel:
                 "no topic structure found (every post is an outlier); all posts form one topic"
             )
             return self._single_topic(kept)
-        self._centroids = _centroids(topics, embeddings)
         self.clustered_outlier_share_ = float((topics == NO_TOPIC).mean())
+        clustered = topics
+        if self.merge_similarity is not None:
+            topics = merge_similar_topics(topics, embeddings, self.merge_similarity)
+        self._centroids = _centroids(topics, embeddings)
         if (topics == NO_TOPIC).any() and self.outlier_threshold is not None:
             topics = self._assign_outliers(topics, embeddings)
+            self._centroids = _centroids(topics, embeddings)
+        if not np.array_equal(topics, clustered):
             with _quiet_bertopic():  # it warns about custom assignments, which are the point here
                 model.update_topics(
                     kept,
@@ -540,7 +613,6 @@ class TopicModel:
                     ctfidf_model=self._ctfidf(),
                     representation_model=self._representation(),
                 )
-            self._centroids = _centroids(topics, embeddings)
         model.topic_embeddings_ = _centroid_matrix(topics, embeddings)
         self.model_ = model
         self.status_ = "ok"
@@ -692,6 +764,8 @@ class TopicModel:
             "max_docs": self.max_docs,
             "context_weight": self.context_weight,
             "min_samples": self.min_samples,
+            "merge_similarity": self.merge_similarity,
+            "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
 
 
@@ -716,6 +790,40 @@ def exact_neighbours(
         nearest = np.take_along_axis(part_sims, order, axis=1)
         distances[start : start + chunk] = np.clip(1.0 - nearest, 0.0, 2.0)
     return indices, distances
+
+
+def merge_similar_topics(
+    topics: np.ndarray, embeddings: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Merge topics whose centroids' cosine similarity is >= `threshold`, most similar first.
+
+    The smaller topic joins the larger; centroids are recomputed after each merge. Topics are
+    then renumbered by size (0 = largest, ties by old id), as BERTopic numbers them; -1 stays.
+    """
+    topics = np.asarray(topics, dtype=int).copy()
+    while True:
+        centroids = _centroids(topics, embeddings)
+        if len(centroids) < 2:
+            break
+        ids = sorted(centroids)
+        sims = np.stack([centroids[t] for t in ids]) @ np.stack([centroids[t] for t in ids]).T
+        np.fill_diagonal(sims, -np.inf)
+        i, j = np.unravel_index(np.argmax(sims), sims.shape)
+        if sims[i, j] < threshold:
+            break
+        a, b = ids[i], ids[j]
+        keep, drop = (a, b) if ((topics == a).sum(), -a) >= ((topics == b).sum(), -b) else (b, a)
+        topics[topics == drop] = keep
+    return renumber_by_size(topics)
+
+
+def renumber_by_size(topics: np.ndarray) -> np.ndarray:
+    """Topic ids 0..k-1 by decreasing size (ties: lower old id first); -1 is kept."""
+    topics = np.asarray(topics, dtype=int)
+    ids, counts = np.unique(topics[topics != NO_TOPIC], return_counts=True)
+    order = sorted(zip(-counts, ids, strict=True))
+    mapping = {old: new for new, (_, old) in enumerate(order)}
+    return np.array([mapping.get(t, NO_TOPIC) for t in topics.tolist()], dtype=int)
 
 
 def _centroids(topics: np.ndarray, embeddings: np.ndarray) -> dict[int, np.ndarray]:
@@ -924,6 +1032,94 @@ def topics_per_platform(posts: pd.DataFrame, labels: Sequence[int]) -> pd.DataFr
     return out.astype({"topic": int, "n_posts": int, "n_authors": int})
 
 
+def topics_per_campaign(
+    posts: pd.DataFrame, labels: Sequence[int], campaigns: Sequence, tz: str | None = None
+) -> pd.DataFrame:
+    """Each topic's share of posts inside each campaign's date window against outside it.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts with `created_at` (UTC) and `author`, the rows that were modelled.
+    labels : sequence of int
+        Topic of each row of `posts`.
+    campaigns : sequence of `toolkit.config.Campaign`
+        Name, start and end dates (inclusive, in `tz`).
+    tz : str, optional
+        Time zone of the campaign dates (the brand's); default UTC.
+
+    Returns
+    -------
+    DataFrame with campaign, topic, n_posts, n_authors (inside the window), share (of the
+    window's posts), share_outside (of the other posts) and lift = share / share_outside.
+    """
+    columns = ["campaign", "topic", "n_posts", "n_authors", "share", "share_outside", "lift"]
+    frame = _with_topics(posts, labels)
+    if frame.empty or not campaigns:
+        return pd.DataFrame(columns=columns)
+    day = frame["created_at"].dt.tz_convert(tz or "UTC").dt.date
+    tables = []
+    for campaign in campaigns:
+        inside = ((day >= campaign.start) & (day <= campaign.end)).to_numpy()
+        counts = (
+            frame[inside]
+            .groupby("topic")
+            .agg(n_posts=("author", "size"), n_authors=("author", "nunique"))
+            .reindex(sorted(frame["topic"].unique()), fill_value=0)
+        )
+        outside = frame.loc[~inside, "topic"].value_counts()
+        counts["share"] = counts["n_posts"] / inside.sum() if inside.any() else np.nan
+        counts["share_outside"] = outside.reindex(counts.index, fill_value=0) / max(
+            (~inside).sum(), 1
+        )
+        counts["lift"] = counts["share"] / counts["share_outside"].replace(0, np.nan)
+        tables.append(counts.reset_index().assign(campaign=campaign.name))
+    out = pd.concat(tables, ignore_index=True)
+    return out.astype({"topic": int, "n_posts": int, "n_authors": int})[columns]
+
+
+def topic_examples(
+    texts: Sequence[str],
+    representatives: pd.DataFrame,
+    policy: str,
+    keep_handles: Iterable[str] = (),
+    max_risk: float | None = 0.5,
+) -> pd.DataFrame:
+    """Representative posts as they may be published: through `toolkit.privacy.quote` only.
+
+    With policy "none" (the default) no text is returned and the table is empty; with
+    "redacted", personal data is replaced and excerpts too findable by exact search are
+    shortened or dropped (`max_risk`).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw post texts, indexed by `representatives.position`.
+    representatives : DataFrame
+        `TopicModel.representatives(...)`.
+    policy : {"none", "redacted", "full"}
+        `config.privacy.quotes`.
+    keep_handles : iterable of str
+        The brand's handles, which may stay visible.
+    max_risk : float, optional
+        Highest `quote_risk` an excerpt may have (redacted policy).
+    """
+    columns = ["topic", "rank", "example"]
+    if policy == "none" or representatives.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for rep in representatives.itertuples():
+        quoted = privacy.quote(
+            texts[rep.position],
+            policy,
+            keep_handles=keep_handles,
+            max_risk=max_risk if policy == "redacted" else None,
+        )
+        if quoted:
+            rows.append((rep.topic, rep.rank, quoted))
+    return pd.DataFrame(rows, columns=columns)
+
+
 def thread_context(posts: pd.DataFrame, all_posts: pd.DataFrame | None = None) -> pd.Series:
     """Per post, the text of its conversation's first post, for `TopicModel.fit(context=...)`.
 
@@ -989,7 +1185,9 @@ def topic_findings(published: pd.DataFrame, n_posts: int, k: int) -> dict:
     and 2% of the modelled posts), so that a handful of angry posts does not headline.
     """
     ranked = published[published["topic"] >= 0].dropna(subset=["size"])
-    top = [{"label": r.label, "share": float(r.share)} for r in ranked.nlargest(5, "size").itertuples()]
+    top = [
+        {"label": r.label, "share": float(r.share)} for r in ranked.nlargest(5, "size").itertuples()
+    ]
     substantial = ranked[ranked["size"] >= max(2 * k, 0.02 * n_posts)]
     if substantial.empty:
         negative = {"label": "none large enough", "share_negative": None}

@@ -97,13 +97,13 @@ def npmi_coherence(topics_words: list[list[str]], texts: list[str]) -> float | N
     return sum(scores) / len(scores) if scores else None
 
 
-def toolkit_topics(seed: int = 42, contexts: list | None = None):
-    """`fit_predict` for the toolkit's TopicModel with default parameters."""
-    from toolkit.embeddings import MiniLMEmbedder
+def toolkit_topics(seed: int = 42, contexts: list | None = None, embedding: str = "minilm"):
+    """`fit_predict` for the toolkit's TopicModel with default parameters and `embedding`."""
+    from toolkit.embeddings import make_embedder
     from toolkit.topics import TopicModel
 
     def fit_predict(texts):
-        model = TopicModel(seed=seed, embedder=MiniLMEmbedder()).fit(texts, context=contexts)
+        model = TopicModel(seed=seed, embedder=make_embedder(embedding)).fit(texts, context=contexts)
         info = model.topic_info_
         return list(model.labels_), dict(zip(info["topic"], info["keywords"], strict=True))
 
