@@ -423,6 +423,7 @@ def test_topic_corpus_keeps_customer_posts_in_the_wanted_or_an_unknown_language(
             ],
             "language": ["en", "en", "en", "de", "de", None, "und", "en-GB", "fr"],
             "author": ["u1", "brand", "u2", "u3", "u3", "u4", "u5", "u6", "u3"],
+            "text": ["the app is down"] * 9,
         }
     )
     corpus, others = topic_corpus(posts)
@@ -435,6 +436,27 @@ def test_topic_corpus_keeps_customer_posts_in_the_wanted_or_an_unknown_language(
     }
     corpus_de, _ = topic_corpus(posts, languages=["de", "en"])
     assert corpus_de["post_id"].tolist() == ["a", "d", "e", "f", "g", "h"]
+
+
+def test_topic_corpus_guesses_the_language_of_untagged_posts():
+    posts = pd.DataFrame(
+        {
+            "post_id": ["a", "b", "c"],
+            "is_brand": [False] * 3,
+            "post_type": ["post"] * 3,
+            "language": [None, None, None],
+            "author": ["u1", "u2", "u3"],
+            "text": [
+                "my router keeps dropping the wifi and nobody answers",
+                "llevo una hora intentando conectar la plug al wifi y nada",
+                "E-408 👀",
+            ],
+        }
+    )
+    corpus, others = topic_corpus(posts)
+    assert corpus["post_id"].tolist() == ["a", "c"]
+    assert others.to_dict("list") == {"language": ["es"], "posts": [1], "n_authors": [1]}
+    assert topic_corpus(posts, guess=False)[0]["post_id"].tolist() == ["a", "b", "c"]
 
 
 def test_exact_neighbours_hand_computed():

@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from toolkit import privacy
 from toolkit.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
+from toolkit.language import fill_languages
 from toolkit.progress import progress
 from toolkit.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
 
@@ -866,13 +867,15 @@ UNKNOWN_LANGUAGE_TAGS = frozenset({"und", "zxx", "qam", "qct", "qht", "qme", "qs
 
 
 def topic_corpus(
-    posts: pd.DataFrame, languages: Iterable[str] = ("en",)
+    posts: pd.DataFrame, languages: Iterable[str] = ("en",), guess: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customer posts to model, and a count of the customer posts left out for their language.
 
     Keeps posts that are not the brand's, are not shares (a retweet or boost repeats another
-    post) and whose `language` is one of `languages` or unknown (Reddit and CrowdTangle give
-    none). The embedding model is English: other languages would form topics of their own.
+    post) and whose `language` is one of `languages` or unknown. Where the platform gives no
+    language (Reddit, CrowdTangle, most CSVs), it is guessed from function words
+    (`toolkit.language.guess_language`); posts it cannot tell stay in. The embedding model
+    is English: other languages would form topics of their own.
 
     Parameters
     ----------
@@ -881,6 +884,8 @@ def topic_corpus(
         as a sentiment score are kept.
     languages : iterable of str
         Primary language subtags to keep ('en' keeps 'en-GB' too).
+    guess : bool
+        Guess the language of untagged posts (else they are all kept).
 
     Returns
     -------
@@ -891,7 +896,10 @@ def topic_corpus(
     """
     wanted = {code.lower() for code in languages}
     customer = posts[~posts["is_brand"].astype(bool) & (posts["post_type"] != "share")]
-    tag = customer["language"].astype("string").str.lower().str.split("-").str[0]
+    language = (
+        fill_languages(customer["language"], customer["text"]) if guess else customer["language"]
+    )
+    tag = language.astype("string").str.lower().str.split("-").str[0]
     known = tag.notna() & ~tag.isin(UNKNOWN_LANGUAGE_TAGS)
     keep = (~known | tag.isin(wanted)).to_numpy(dtype=bool)
     others = (
