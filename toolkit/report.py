@@ -8,7 +8,6 @@ notebook and cell.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import logging
 import os
@@ -35,6 +34,9 @@ TITLES = {
     "04_privacy_risk": "Privacy risk",
 }
 KERNEL = "toolkit"
+#: The kernel's own log (e.g. the warning about kernels on local TCP ports) is noise in the
+#: terminal; errors in cells are reported by papermill.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
 class ReportError(RuntimeError):
@@ -49,8 +51,9 @@ class ReportResult:
     notebook_seconds: dict[str, float]
 
 
-def build_report(config_path: str | Path, force: bool = False,
-                 progress: Callable[[str], None] = log.info) -> ReportResult:
+def build_report(
+    config_path: str | Path, force: bool = False, progress: Callable[[str], None] = log.info
+) -> ReportResult:
     """Build `reports/<config name>/` for a config; skip everything when it is already current.
 
     Parameters
@@ -74,9 +77,10 @@ def build_report(config_path: str | Path, force: bool = False,
 
         posts = ensure_ingested(config, current)
         timings = _run_notebooks(config, staging, progress)
-        progress("render: HTML reports")
-        _render_site(staging, config)
-        _write_manifest(staging, config, current, timings)
+        manifest = _manifest(staging, config, current, timings)
+        progress("render: HTML pages")
+        _render_site(staging, config, manifest)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         progress("gate: scanning every artifact for personal data")
         _gate(staging, config, posts)
         _swap_into_place(staging, config.report_dir)
@@ -102,7 +106,7 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
 
     timings = {}
     for i, name in enumerate(NOTEBOOKS, 1):
-        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name}")
+        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} ({TITLES.get(name, name)}) running...")
         t0 = time.perf_counter()
         try:
             papermill.execute_notebook(
@@ -113,6 +117,7 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
                 cwd=str(NOTEBOOKS_DIR),
                 progress_bar=False,
                 log_output=False,
+                extra_arguments=KERNEL_ARGS,
             )
         except PapermillExecutionError as exc:
             raise ReportError(
@@ -120,6 +125,7 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
                 f"executed notebook, parameters cell included): {exc.ename}: {exc.evalue}"
             ) from None
         timings[name] = round(time.perf_counter() - t0, 2)
+        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} done in {timings[name]:.1f} s")
         _fix_injected_cell_id(staging / f"{name}.ipynb")
     return timings
 
@@ -134,43 +140,24 @@ def _fix_injected_cell_id(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _render_site(staging: Path, config: Config) -> None:
-    """HTML per notebook (code hidden), a shared navigation bar, and index.html = the brief."""
-    from nbconvert import HTMLExporter
+def _render_site(staging: Path, config: Config, manifest: dict) -> None:
+    """One HTML page per notebook (no code) with navigation and the provenance footer;
+    index.html is the brief."""
+    from toolkit import site
+    from toolkit.manifest import summary
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    footer = site.footer_html(summary(manifest))
     for name in NOTEBOOKS:
         nb = nbformat.read(staging / f"{name}.ipynb", as_version=4)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": TITLES[name]}})
-        (staging / f"{name}.html").write_text(_decorate(body, name, config), encoding="utf-8")
-    shutil.copyfile(staging / "05_brief.html", staging / "index.html")
+        nav = site.nav_html(TITLES, name, config.brand.name)
+        page = site.render_page(nb, f"{TITLES[name]} - {config.brand.name}", nav, footer)
+        (staging / f"{name}.html").write_text(page, encoding="utf-8")
+    shutil.copyfile(staging / f"{NOTEBOOKS[-1]}.html", staging / "index.html")
 
 
-def _decorate(page: str, current: str, config: Config) -> str:
-    links = " ".join(
-        f'<a href="{n}.html"{" class=current" if n == current else ""}>{html.escape(t)}</a>'
-        for n, t in TITLES.items()
-    )
-    nav = (
-        '<nav style="font-family:sans-serif;padding:8px 16px;background:#264653;">'
-        f'<strong style="color:#fff;margin-right:16px">{html.escape(config.brand.name)} insight report</strong>'
-        + links.replace("<a ", '<a style="color:#e9c46a;margin-right:12px" ')
-        + "</nav>"
-    )
-    page = _strip_remote_scripts(page)
-    i = page.find(">", page.find("<body")) + 1
-    return page[:i] + nav + page[i:]
-
-
-def _strip_remote_scripts(page: str) -> str:
-    """Drop <script src=https://...> tags (require.js, MathJax): reports must work offline."""
-    import re
-
-    return re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", page)
-
-
-def _write_manifest(staging: Path, config: Config, current: str, timings: dict) -> None:
+def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dict:
+    """What manifest.json records: provenance of the report being built in `staging`."""
+    findings = _read_json(staging / "findings.json")
     manifest = {
         "report": config.name,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -180,6 +167,7 @@ def _write_manifest(staging: Path, config: Config, current: str, timings: dict) 
         "config": json.loads(config.model_dump_json()),
         "parameters": {"config_path": config.path.name if config.path else None},
         "seeds": {"analysis.seed": config.analysis.seed, "threads": config.analysis.threads},
+        "data_period": _data_period(findings, config),
         "inputs": input_hashes(config),
         "packages": package_versions(),
         "notebook_seconds": timings,
@@ -187,7 +175,22 @@ def _write_manifest(staging: Path, config: Config, current: str, timings: dict) 
     # Absolute paths are machine-specific: publish file names only.
     for src in manifest["config"]["sources"]:
         src["path"] = Path(src["path"]).name
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return manifest
+
+
+def _data_period(findings: dict, config: Config) -> dict:
+    """First and last day of the posts (as recorded by 01_ingest), else the configured period."""
+    if findings.get("period_start") and findings.get("period_end"):
+        return {"start": findings["period_start"], "end": findings["period_end"]}
+    period = json.loads(config.model_dump_json()).get("period") or {}
+    return {"start": period.get("start"), "end": period.get("end")}
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def _gate(staging: Path, config: Config, posts) -> None:
@@ -217,8 +220,14 @@ def refresh_notebooks(names=NOTEBOOKS, progress: Callable[[str], None] = log.inf
     for name in names:
         progress(f"refresh notebooks/{name}.ipynb")
         path = NOTEBOOKS_DIR / f"{name}.ipynb"
-        papermill.execute_notebook(path, path, kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR),
-                                   progress_bar=False)
+        papermill.execute_notebook(
+            path,
+            path,
+            kernel_name=KERNEL,
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+            extra_arguments=KERNEL_ARGS,
+        )
         _strip_volatile_metadata(path)
 
 

@@ -1,0 +1,299 @@
+"""Every page of the built sample report, opened in headless Chromium (driven over the DevTools
+protocol): no console error, no failed or remote request, no broken or unlabelled image, no
+empty page, no page-wide horizontal scrolling at laptop width. Saves a screenshot of the brief.
+
+Needs a built report (the session's `built_report`, a few minutes) and Chromium: skipped with
+the reason when Chromium is absent outside CI; in CI (`CI` set) a missing Chromium fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--window-size=1366,900",
+    "--remote-debugging-port=0",
+    "--remote-allow-origins=*",
+]
+#: What the page reports about itself once loaded.
+INSPECT = """(() => {
+  const images = Array.from(document.images);
+  const main = document.querySelector('main');
+  return {
+    title: document.title,
+    text: (main ? main.innerText : document.body.innerText).trim().length,
+    images: images.length,
+    cards: document.querySelectorAll('main h3').length,
+    broken: images.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt || i.src.slice(0, 80)),
+    unlabelled: images.filter(i => !(i.getAttribute('alt') || '').trim()).length,
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    scripts: Array.from(document.scripts).filter(s => s.src).map(s => s.src),
+    nav: Array.from(document.querySelectorAll('nav a')).map(a => a.getAttribute('href')),
+    footer: (document.querySelector('footer') || {innerText: ''}).innerText,
+  };
+})()"""
+
+
+def chromium_binary() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class DevTools:
+    """A minimal DevTools-protocol client for one page target (websocket-client)."""
+
+    def __init__(self, websocket_url: str):
+        import websocket
+
+        self.ws = websocket.create_connection(
+            websocket_url,
+            timeout=30,
+            suppress_origin=True,
+            http_no_proxy=["127.0.0.1", "localhost"],
+        )
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        for i, message in enumerate(self.events):
+            if message.get("method") == event:
+                return self.events.pop(i)
+        while time.monotonic() < deadline:
+            message = json.loads(self.ws.recv())
+            if message.get("method") == event:
+                return message
+            self.events.append(message)
+        raise TimeoutError(event)
+
+    def drain(self, seconds: float = 0.5) -> None:
+        """Collect events that arrive shortly after load (late console errors)."""
+        self.ws.settimeout(seconds)
+        try:
+            while True:
+                self.events.append(json.loads(self.ws.recv()))
+        except Exception:  # noqa: BLE001 - websocket timeout ends the drain
+            pass
+        finally:
+            self.ws.settimeout(30)
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def problems(events: list[dict]) -> list[str]:
+    """Console errors, uncaught exceptions, failed requests and requests leaving the machine."""
+    found = []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            found.append(
+                "console error: "
+                + " ".join(
+                    str(a.get("value", a.get("description", ""))) for a in params.get("args", [])
+                )
+            )
+        elif method == "Runtime.exceptionThrown":
+            found.append("exception: " + params["exceptionDetails"].get("text", ""))
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            found.append(
+                f"log error: {params['entry'].get('text')} {params['entry'].get('url', '')}"
+            )
+        elif method == "Network.loadingFailed":
+            found.append(f"failed request: {params.get('errorText')}")
+        elif method == "Network.requestWillBeSent":
+            url = params["request"]["url"]
+            if not url.startswith(("file:", "data:", "about:")):
+                found.append(f"request leaves the machine: {url}")
+        elif method == "Network.responseReceived" and params["response"].get("status", 200) >= 400:
+            found.append(f"HTTP {params['response']['status']}: {params['response']['url']}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    binary = chromium_binary()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed: apt-get install chromium (CI installs it)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    process = subprocess.Popen(
+        [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        port = _devtools_port(profile, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _devtools_port(profile: Path, process: subprocess.Popen, timeout: float = 60) -> int:
+    active = profile / "DevToolsActivePort"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chromium exited: {process.stderr.read().decode()[-2000:]}")
+        if active.exists() and active.read_text().strip():
+            return int(active.read_text().split()[0])
+        time.sleep(0.2)
+    raise TimeoutError("chromium did not open its DevTools port")
+
+
+def _local(url: str, method: str = "GET") -> dict | list:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(urllib.request.Request(url, method=method), timeout=10) as response:
+        body = response.read()
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        return {}
+
+
+def open_page(port: int, path: Path, screenshot: Path | None = None) -> tuple[dict, list[str]]:
+    """Load a page in a fresh tab; return what it reports about itself and its problems."""
+    target = _local(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT")
+    tools = DevTools(target["webSocketDebuggerUrl"])
+    try:
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            tools.call(f"{domain}.enable")
+        tools.call("Network.setCacheDisabled", cacheDisabled=True)
+        tools.call("Page.navigate", url=path.resolve().as_uri())
+        tools.wait_for("Page.loadEventFired", timeout=60)
+        tools.drain(1.0)
+        report = tools.call("Runtime.evaluate", expression=INSPECT, returnByValue=True)["result"][
+            "value"
+        ]
+        if screenshot is not None:
+            shot = tools.call("Page.captureScreenshot", format="png")
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            screenshot.write_bytes(base64.b64decode(shot["data"]))
+        return report, problems(tools.events)
+    finally:
+        tools.close()
+        _local(f"http://127.0.0.1:{port}/json/close/{target['id']}")
+
+
+def artifacts_dir() -> Path:
+    return Path(os.environ.get("TOOLKIT_ARTIFACTS_DIR", "/tmp/toolkit-artifacts"))
+
+
+def test_problems_are_recognised():
+    events = [
+        {
+            "method": "Runtime.consoleAPICalled",
+            "params": {"type": "error", "args": [{"value": "boom"}]},
+        },
+        {
+            "method": "Runtime.consoleAPICalled",
+            "params": {"type": "log", "args": [{"value": "fine"}]},
+        },
+        {
+            "method": "Network.requestWillBeSent",
+            "params": {"request": {"url": "https://cdn.example/x.js"}},
+        },
+        {
+            "method": "Network.requestWillBeSent",
+            "params": {"request": {"url": "file:///r/index.html"}},
+        },
+        {"method": "Network.loadingFailed", "params": {"errorText": "net::ERR_FILE_NOT_FOUND"}},
+    ]
+    assert problems(events) == [
+        "console error: boom",
+        "request leaves the machine: https://cdn.example/x.js",
+        "failed request: net::ERR_FILE_NOT_FOUND",
+    ]
+
+
+def test_a_broken_page_is_caught(browser, tmp_path):
+    """The check itself can fail: a missing image, a console error and a remote script."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<html><body><main><p>text</p><img src='missing.png'>"
+        "<script>console.error('boom')</script>"
+        "<script src='https://cdn.example.invalid/x.js'></script></main></body></html>"
+    )
+    report, found = open_page(browser, page)
+    assert report["broken"] and report["unlabelled"] == 1
+    assert any("boom" in p for p in found)
+    assert any("cdn.example.invalid" in p for p in found)
+
+
+def test_every_page_renders_cleanly(browser, built_report):
+    from toolkit.report import NOTEBOOKS
+
+    pages = ["index.html", *(f"{name}.html" for name in NOTEBOOKS)]
+    failures = {}
+    for name in pages:
+        shot = artifacts_dir() / "brief.png" if name == "index.html" else None
+        report, found = open_page(browser, built_report / name, screenshot=shot)
+        issues = list(found)
+        if report["text"] < 200:
+            issues.append(f"page is (nearly) empty: {report['text']} characters")
+        if report["broken"]:
+            issues.append(f"broken images: {report['broken']}")
+        if report["unlabelled"]:
+            issues.append(f"{report['unlabelled']} image(s) without alt text")
+        if report["overflow"] > 2:
+            issues.append(f"page scrolls sideways by {report['overflow']} px at 1366 px")
+        if report["scripts"]:
+            issues.append(f"external scripts: {report['scripts']}")
+        if set(report["nav"]) < {f"{n}.html" for n in NOTEBOOKS}:
+            issues.append(f"navigation incomplete: {report['nav']}")
+        if "Data period" not in report["footer"]:
+            issues.append("no provenance footer")
+        if issues:
+            failures[name] = issues
+    assert not failures, json.dumps(failures, indent=1)
+    assert (artifacts_dir() / "brief.png").stat().st_size > 10_000
+
+
+def test_brief_has_a_figure_per_finding(browser, built_report):
+    from toolkit.brief import REQUIRED
+
+    report, _ = open_page(browser, built_report / "index.html")
+    assert report["title"].startswith("Brief")
+    assert report["cards"] == len(REQUIRED) == report["images"]

@@ -1,0 +1,169 @@
+"""Report figures: data text with $, _ or ^ never breaks matplotlib; alt text describes the
+figure; colours per platform and per sentiment come from one place."""
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from toolkit import figures, plotting  # noqa: E402
+from toolkit.config import NOTEBOOKS_DIR, ROOT  # noqa: E402
+
+MATHY = "Save $5_off^ now $ or $x^$ a_b"  # mathtext cannot parse this
+
+
+def draw(fig) -> bytes:
+    """Render for real (mathtext errors only show up when drawing)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def mathtext_on():
+    """The figures must cope even where the report style (parse_math off) is not applied."""
+    with mpl.rc_context({"text.parse_math": True}):
+        yield
+
+
+def test_mathtext_would_break_on_such_text():
+    fig, ax = plt.subplots()
+    ax.set_title(MATHY)
+    with pytest.raises(ValueError):
+        draw(fig)
+
+
+def test_topic_figures_with_math_like_labels():
+    table = pd.DataFrame(
+        {
+            "topic": [0, 1, -1],
+            "label": [MATHY, "b_c", "none"],
+            "size": [10, 5, 2],
+            "negative": [0.5, 0.2, 0.1],
+            "neutral": [0.3, 0.3, 0.3],
+            "positive": [0.2, 0.5, 0.6],
+        }
+    )
+    assert draw(figures.topic_sentiment(table))
+    weeks = pd.to_datetime(["2026-09-07", "2026-09-14"])
+    over_time = pd.DataFrame(
+        {"topic": [0, 0, 1, 1], "period": list(weeks) * 2, "n_posts": [3, 4, 5, 6]}
+    )
+    assert draw(figures.topics_over_time(over_time, {0: MATHY, 1: "x^2"}))
+    per_platform = pd.DataFrame(
+        {"topic": [0, 1], "platform": ["re_ddit$", "twitter"], "n_posts": [3, 4]}
+    )
+    assert draw(figures.topics_per_platform(per_platform, {0: MATHY, 1: "$"}))
+
+
+def test_privacy_and_volume_figures_with_math_like_names():
+    by_platform = pd.DataFrame(
+        {
+            "entity_type": ["EMAIL_ADDRESS", "PHONE_NUMBER"],
+            "platform": ["a_b$", "c^d$"],
+            "share": [0.1, 0.2],
+        }
+    )
+    assert draw(figures.privacy_by_platform(by_platform))
+    posts = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime(["2026-09-01T10:00Z", "2026-09-02T10:00Z"]),
+            "platform": ["$a_b", "c^d$"],
+        }
+    )
+    assert draw(figures.daily_volume_by_platform(posts, "UTC"))
+
+
+def test_campaign_figure_with_math_like_name():
+    class Uptake:
+        name = "Save $5_now ^^"
+        start, end = pd.Timestamp("2026-09-02"), pd.Timestamp("2026-09-03")
+        daily = pd.DataFrame(
+            {"date": pd.date_range("2026-09-01", periods=4), "uptake_posts": [0, 3, 4, 1]}
+        )
+
+    assert draw(figures.campaign_uptake(Uptake))
+
+
+def test_kpi_bars_draws_the_values_and_marks_missing_ones():
+    fig = figures.kpi_bars(MATHY, {"spike day": 0.5, "average": 0.25, "unknown": None})
+    ax = fig.axes[0]
+    assert [round(p.get_width(), 6) for p in ax.patches] == [0.5, 0.25, 0.0]
+    assert [t.get_text() for t in ax.texts] == ["50%", "25%", "n/a"]
+    positions = {
+        t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)
+    }
+    assert sorted(positions, key=positions.get, reverse=True) == ["spike day", "average", "unknown"]
+    assert draw(fig)
+    counts = figures.kpi_bars("posts", {"before": 3, "during": 1200}, percent=False)
+    assert [t.get_text() for t in counts.axes[0].texts] == ["3", "1,200"]
+    plt.close(counts)
+
+
+def test_figure_alt_text_names_title_axes_and_series():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4], label="twitter")
+    ax.plot([1, 2], [4, 5], label="reddit")
+    ax.set_title("Posts per day")
+    ax.set_xlabel("day")
+    ax.set_ylabel("posts")
+    ax.legend()
+    assert plotting.figure_alt_text(fig) == (
+        "Chart: Posts per day. Horizontal axis: day; vertical axis: posts. Series: twitter, reddit."
+    )
+    plt.close(fig)
+    empty, _ = plt.subplots()
+    assert plotting.figure_alt_text(empty) == "Chart."
+    plt.close(empty)
+
+
+def test_heatmap_alt_text_skips_the_colorbar():
+    best = pd.DataFrame(
+        {"weekday": [0, 1], "hour": [9, 10], "median_rate": [0.01, 0.02], "n_posts": [3, 4]}
+    )
+    fig = figures.best_time_heatmap(best, "UTC")
+    assert plotting.figure_alt_text(fig) == (
+        "Chart: Best time to post: median engagement rate (UTC). Horizontal axis: hour of day."
+    )
+    plt.close(fig)
+
+
+def test_no_alt_text_hook_outside_a_kernel():
+    assert plotting.describe_figures_in_notebook() is False
+
+
+def test_platform_and_sentiment_colours_are_distinct():
+    platforms = [c for p, c in plotting.PLATFORM_COLORS.items() if p != "other"]
+    assert len(set(platforms)) == len(platforms)
+    assert len(set(plotting.SENTIMENT_COLORS.values())) == 3
+    assert plotting.platform_color("Reddit") == plotting.PLATFORM_COLORS["reddit"]
+    assert plotting.platform_color("myspace") == plotting.PLATFORM_COLORS["other"]
+    assert plotting.platform_colors(["twitter", "x"]) == [
+        plotting.PLATFORM_COLORS["twitter"],
+        "#7f7f7f",
+    ]
+    meaning = {plotting.HIGHLIGHT, plotting.TARGET, plotting.MUTED, plotting.SECONDARY}
+    assert not meaning & set(plotting.SENTIMENT_COLORS.values()) and not meaning & set(platforms)
+
+
+def test_colours_are_only_defined_in_plotting():
+    """Consistent colours across reports: figures and notebooks take them from toolkit.plotting."""
+    hex_colour = re.compile(r"[\"']#[0-9a-fA-F]{6}[\"']")
+    sources = {
+        path: path.read_text()
+        for path in [ROOT / "toolkit" / "figures.py", *NOTEBOOKS_DIR.glob("*.ipynb")]
+    }
+    offenders = {
+        str(p.name): hex_colour.findall(text)
+        for p, text in sources.items()
+        if hex_colour.search(re.sub(r'"image/png": "[^"]*"', "", text))
+    }
+    assert offenders == {}

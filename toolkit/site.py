@@ -1,0 +1,160 @@
+"""The report site: executed notebooks -> offline HTML pages with navigation, the site
+stylesheet, a provenance footer and alt text on every figure.
+
+Pages carry no code, no progress widgets and no stderr logs; they fetch nothing from the
+internet (no require.js, MathJax, mermaid, widget loaders or web fonts).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from collections.abc import Mapping
+from importlib import resources
+
+import nbformat
+
+TEMPLATE = "report.html.j2"
+STYLESHEET = "site.css"
+WIDGET_MIMETYPES = (
+    "application/vnd.jupyter.widget-view+json",
+    "application/vnd.jupyter.widget-state+json",
+)
+IMAGE_MIMETYPES = ("image/png", "image/jpeg")
+_SAVED_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*f?[\"']([^\"']+)[\"']")
+_HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
+
+
+def stylesheet() -> str:
+    """The site's CSS (system fonts only, nothing fetched)."""
+    return resources.files("toolkit.resources").joinpath(STYLESHEET).read_text(encoding="utf-8")
+
+
+def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of an executed notebook fit for publishing.
+
+    Progress widgets and stderr logs are dropped, and every image output gets alt text
+    (kept when the kernel gave one; otherwise derived from the section heading and the
+    name the figure was saved under).
+
+    Parameters
+    ----------
+    nb : an executed notebook (nbformat v4).
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    heading = nb.metadata.get("title", "")
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heading = _last_heading(cell.source) or heading
+        elif cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if not _is_noise(o)]
+            for output in cell.outputs:
+                _ensure_alt(output, fallback_alt(cell.source, heading))
+    return nb
+
+
+def fallback_alt(source: str, heading: str) -> str:
+    """Alt text for a figure the kernel gave none: its saved name and the section it is in.
+
+    Parameters
+    ----------
+    source : the code cell's source (where `session.save_figure(fig, "name")` is called).
+    heading : the text of the last markdown heading before the cell ('' if none).
+    """
+    saved = _SAVED_FIGURE.search(source)
+    name = saved.group(1) if saved else ""
+    name = re.sub(r"\{[^}]*\}", "", name)  # f-string fields are unknown here
+    name = re.sub(r"[_\s]+", " ", name).strip()
+    parts = [p for p in (heading.strip(), name) if p]
+    return "Figure: " + (" - ".join(parts) if parts else "chart")
+
+
+def nav_html(pages: Mapping[str, str], current: str, brand: str) -> str:
+    """The navigation bar: the brand's report title and one link per page.
+
+    Parameters
+    ----------
+    pages : page name (file stem) -> title, in display order.
+    current : the name of the page being rendered (marked aria-current="page").
+    brand : brand name shown at the left.
+    """
+    links = "".join(
+        f'<a href="{html.escape(name)}.html"{_current(name == current)}>{html.escape(title)}</a>'
+        for name, title in pages.items()
+    )
+    return (
+        '<nav class="toolkit-nav" aria-label="Reports">'
+        f'<span class="toolkit-brand">{html.escape(brand)} insight report</span>{links}</nav>'
+    )
+
+
+def footer_html(summary: Mapping[str, str]) -> str:
+    """The provenance footer: one line per manifest summary item, and a link to the manifest.
+
+    Parameters
+    ----------
+    summary : label -> value (see `toolkit.manifest.summary`).
+    """
+    rows = "".join(
+        f"<dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd>"
+        for label, value in summary.items()
+    )
+    return (
+        '<footer class="toolkit-footer"><dl>'
+        f"{rows}</dl>"
+        "<p>Full provenance (config, seeds, package versions): "
+        '<a href="manifest.json">manifest.json</a>.</p></footer>'
+    )
+
+
+def render_page(nb: nbformat.NotebookNode, title: str, nav: str, footer: str) -> str:
+    """One report page: the notebook's outputs (no code) in the site template.
+
+    Parameters
+    ----------
+    nb : an executed notebook; it is not modified.
+    title : the page title.
+    nav, footer : HTML from `nav_html` and `footer_html`.
+    """
+    from nbconvert import HTMLExporter
+
+    template = resources.files("toolkit.resources").joinpath(TEMPLATE)
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=str(template),
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    toolkit = {"css": stylesheet(), "nav": nav, "footer": footer}
+    page, _ = exporter.from_notebook_node(
+        prepare_notebook(nb), resources={"metadata": {"name": title}, "toolkit": toolkit}
+    )
+    return page
+
+
+def _current(is_current: bool) -> str:
+    return ' aria-current="page"' if is_current else ""
+
+
+def _last_heading(markdown: str) -> str:
+    found = _HEADING.findall(markdown)
+    return found[-1].strip() if found else ""
+
+
+def _is_noise(output) -> bool:
+    if output.get("output_type") == "stream":
+        return output.get("name") == "stderr"
+    data = output.get("data", {})
+    return any(m in data for m in WIDGET_MIMETYPES)
+
+
+def _ensure_alt(output, alt: str) -> None:
+    data = output.get("data", {})
+    for mimetype in IMAGE_MIMETYPES:
+        if mimetype in data:
+            meta = output.setdefault("metadata", {}).setdefault(mimetype, {})
+            if not meta.get("alt"):
+                meta["alt"] = alt
