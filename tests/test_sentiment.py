@@ -10,7 +10,9 @@ from toolkit.schema import empty_posts
 from toolkit.sentiment import (
     LABELS,
     SentimentScorer,
+    ToneScorer,
     VaderScorer,
+    default_scorer,
     evaluate_sentiment,
     neutralise,
     score_posts,
@@ -144,3 +146,154 @@ def test_vader_on_sample_labels_beats_chance(vader):
     ][:2000]
     result = evaluate_sentiment([i["text"] for i in items], [i["sentiment"] for i in items], vader)
     assert result.macro_recall > 0.4  # chance is 1/3
+
+
+# ------------------------------------------------------------------ ToneScorer
+@pytest.fixture(scope="module")
+def tone():
+    return ToneScorer()
+
+
+def labels_of(scorer, texts):
+    return scorer.score(texts)["label"].tolist()
+
+
+def test_tone_follows_the_protocol_and_handles_empty_input(tone):
+    assert isinstance(tone, SentimentScorer) and tone.name == "tone"
+    out = tone.score(["", None, float("nan"), "@someone https://x.example"])
+    assert list(out.columns) == ["compound", "label"]
+    assert out["compound"].tolist() == [0.0] * 4 and set(out["label"]) == {"neutral"}
+    assert tone.score([]).empty
+    assert tone.label(tone.pos_threshold) == "positive"
+    assert tone.label(tone.neg_threshold) == "negative"
+    assert tone.label(0.0) == "neutral"
+    with pytest.raises(ValueError):
+        ToneScorer(pos_threshold=-0.5, neg_threshold=0.5)
+
+
+def test_tone_scores_stay_in_range(tone):
+    texts = ["LOVE LOVE LOVE!!!! 😍😍😍😍 best ever", "worst worst worst!!! 😡😡😡 hate it"]
+    scores = tone.score(texts)["compound"]
+    assert scores.iloc[0] > 0.9 and scores.iloc[1] < -0.9
+    assert scores.abs().max() <= 1.0
+
+
+def test_domain_complaints_vader_misses(tone, vader):
+    complaints = [
+        "@airline still waiting for my refund",
+        "@telco on hold for 2 hours",
+        "@airline flight cancelled, rebooked for thursday",
+        "@isp internet down again",
+        "@airline lost my bag",
+    ]
+    assert labels_of(tone, complaints) == ["negative"] * 5
+    assert labels_of(vader, complaints).count("negative") < 5  # why we need our own model
+
+
+def test_negation(tone):
+    assert labels_of(tone, ["the food was not bad at all"]) == ["positive"]
+    assert labels_of(tone, ["the app isn't working"]) == ["negative"]
+    assert labels_of(tone, ["my parcel never arrived"]) == ["negative"]
+    assert labels_of(tone, ["this is not good"]) == ["negative"]
+    # a negator only reaches three words back and stops at punctuation
+    assert labels_of(tone, ["no. great service"]) == ["positive"]
+
+
+def test_negation_is_not_read_from_a_phrase(tone):
+    # "can't believe" is a phrase of its own: it does not flip "cancelled"
+    assert labels_of(tone, ["can't believe they cancelled my flight"]) == ["negative"]
+    # a phrase ending in a negator still negates what follows it
+    assert labels_of(tone, ["the landlord still hasn't fixed the heating"]) == ["negative"]
+
+
+def test_emoji_emoticons_and_emoji_only_posts(tone):
+    assert labels_of(tone, ["😍", "😡", "👍🏽", ":)", ":(", "❤️"]) == [
+        "positive",
+        "negative",
+        "positive",
+        "positive",
+        "negative",
+        "positive",
+    ]
+
+
+def test_intensifiers_caps_and_elongation_add_emphasis(tone):
+    base, boosted, caps, long = tone.score(
+        ["the crew was good", "the crew was very good", "the crew was GOOD", "the crew was goooood"]
+    )["compound"]
+    assert boosted > base and caps > base and long > base
+
+
+def test_sarcasm_flips_praise(tone):
+    assert labels_of(tone, ["Great, another outage. Just what I needed 🙄"]) == ["negative"]
+    assert labels_of(tone, ["thanks for nothing"]) == ["negative"]
+    assert labels_of(tone, ["love waiting on hold for an hour"]) == ["negative"]
+    assert labels_of(tone, ["best service ever /s"]) == ["negative"]
+    # sincere thanks after a contrast are kept
+    assert labels_of(tone, ["the flight was delayed but the crew were great, thanks!"]) == [
+        "positive"
+    ]
+
+
+def test_questions_and_requests_are_neutral(tone, vader):
+    requests = [
+        "@airline can you help me change my seat please?",
+        "@telco how do I set up autopay?",
+        "@shop could you please check my order, thanks",
+    ]
+    assert labels_of(tone, requests) == ["neutral"] * 3
+    asked, told = tone.score(["is flight 12 delayed?", "flight 12 delayed."])["compound"]
+    assert told < asked < 0
+    assert labels_of(vader, requests)[0] == "positive"  # VADER reads "help" and "please"
+    # a rhetorical "why" question still complains
+    assert labels_of(tone, ["why is my flight delayed again?"]) == ["negative"]
+
+
+def test_mentions_urls_and_hashtags(tone):
+    assert tone.score(["@happy @love_it"])["compound"].tolist() == [0.0]
+    assert tone.score(["https://great.example/awesome"])["compound"].tolist() == [0.0]
+    assert labels_of(tone, ["my flight again #NeverAgain"]) == ["negative"]
+    assert labels_of(tone, ["#BestDayEver"]) == ["positive"]
+
+
+def test_title_case_names_are_damped(tone):
+    named, plain = tone.score(["watching Star Wars tonight", "watching wars tonight"])["compound"]
+    assert abs(named) < abs(plain)
+    assert labels_of(tone, ["watching Star Wars tonight"]) == ["neutral"]
+
+
+def test_tone_beats_vader_on_the_bundled_sets():
+    from toolkit.evaluation.sentiment import fixture_dataset
+
+    for name in ("dev", "holdout"):
+        data = fixture_dataset(name)
+        ours = evaluate_sentiment(data["text"], data["label"], ToneScorer())
+        base = evaluate_sentiment(data["text"], data["label"], VaderScorer())
+        assert ours.macro_recall >= base.macro_recall + 0.05, name
+
+
+def test_score_posts_defaults_to_our_model():
+    assert isinstance(default_scorer(), ToneScorer)
+    out = score_posts(make_posts(dict(text="still waiting for a refund")))
+    assert out["sentiment"].tolist() == ["negative"]
+
+
+def test_evaluation_still_importable_from_sentiment():
+    from toolkit.evaluation import sentiment as evaluation
+    from toolkit.sentiment import SentimentEvaluation
+
+    assert evaluate_sentiment is evaluation.evaluate_sentiment
+    assert SentimentEvaluation is evaluation.SentimentEvaluation
+
+
+@pytest.mark.parametrize("name", ["tone_lexicon.tsv", "tone_emoji.tsv"])
+def test_tone_resources_are_well_formed(name):
+    from importlib import resources
+
+    lines = resources.files("toolkit").joinpath("resources", name).read_text(encoding="utf-8")
+    terms = [line.split("\t") for line in lines.splitlines() if line and not line.startswith("#")]
+    assert all(len(parts) == 2 for parts in terms)
+    assert all(-4.0 <= float(value) <= 4.0 for _, value in terms)
+    keys = [term for term, _ in terms]
+    assert len(keys) == len(set(keys)), "a term is listed twice"
+    assert all(term == term.strip() and term for term in keys)
