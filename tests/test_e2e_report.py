@@ -5,7 +5,6 @@ Runs the real notebooks in real kernels (a few minutes); builds into temporary f
 developer's own reports/ and data/processed/ are left alone."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,13 +22,9 @@ TOOLKIT = str(Path(sys.executable).parent / "toolkit")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    base = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "TOOLKIT_REPORTS_DIR": str(base / "reports"), "TOOLKIT_WORK_DIR": str(base / "work")}
-    run = subprocess.run([TOOLKIT, "run", "configs/sample.yaml"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, run.stderr[-4000:]
-    return {"report": base / "reports" / "sample", "work": base / "work" / "sample", "env": env, "stderr": run.stderr}
+def built(built_sample):
+    """The sample report, built once per test session (tests/conftest.py)."""
+    return built_sample
 
 
 def findings(built):

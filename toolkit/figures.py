@@ -210,7 +210,7 @@ def daily_volume_and_tone(daily: pd.DataFrame, spikes: pd.DataFrame):
         )
     tone = ax.twinx()
     tone.plot(
-        daily["date"], daily["mean_sentiment"], color=ACCENT, lw=1.2, label="mean sentiment (VADER)"
+        daily["date"], daily["mean_sentiment"], color=ACCENT, lw=1.2, label="mean tone score"
     )
     tone.axhline(0, color="#999", lw=0.6)
     tone.set_ylabel("mean sentiment (-1 to 1)")
