@@ -108,6 +108,8 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         import torch
 
+        from toolkit.progress import MIN_ITEMS
+
         model = self._load()
         torch.set_num_threads(self.threads)  # another library may have changed it since the load
         order = sorted(range(len(texts)), key=texts.__getitem__)
@@ -116,7 +118,7 @@ class MiniLMEmbedder:
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            show_progress_bar=self.progress,
+            show_progress_bar=self.progress and len(texts) >= MIN_ITEMS,
         ).astype(np.float32, copy=False)
         result = np.empty_like(vectors)
         result[order] = vectors
@@ -182,16 +184,19 @@ class StaticEmbedder:
         A model2vec folder; default `static_model_path()`, distilled there if missing.
     batch_size : int
         Texts per encoding batch.
+    progress : bool
+        Show a progress bar for long inputs (unless TOOLKIT_PROGRESS=0).
     """
 
     name = f"model2vec/minilm-static-{STATIC_DIMS}"
     dim = STATIC_DIMS
 
-    def __init__(self, model_path=None, batch_size: int = 4096):
+    def __init__(self, model_path=None, batch_size: int = 4096, progress: bool = False):
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.model_path = model_path
         self.batch_size = batch_size
+        self.progress = progress
         self._model = None
 
     def __repr__(self) -> str:
@@ -223,7 +228,14 @@ class StaticEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._load().encode(texts, batch_size=self.batch_size, use_multiprocessing=False)
+        from toolkit.progress import MIN_ITEMS, enabled
+
+        vectors = self._load().encode(
+            texts,
+            batch_size=self.batch_size,
+            use_multiprocessing=False,
+            show_progress_bar=self.progress and enabled() and len(texts) >= MIN_ITEMS,
+        )
         vectors = np.asarray(vectors, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
@@ -241,12 +253,18 @@ def choose_embedding(name: str, n_posts: int) -> str:
     return name
 
 
-def make_embedder(name: str = "minilm", threads: int = 1, progress: bool = False):
-    """The embedder called `name` ("minilm" or "static"), as `config.analysis.embedding_model`."""
+def make_embedder(name: str = "minilm", threads: int = 1, progress: bool | None = None):
+    """The embedder called `name` ("minilm" or "static"), as `config.analysis.embedding_model`.
+
+    `progress` None: bars on unless TOOLKIT_PROGRESS=0 (see `toolkit.progress`).
+    """
+    from toolkit.progress import enabled
+
+    progress = enabled() if progress is None else progress
     if name == "minilm":
         return MiniLMEmbedder(threads=threads, progress=progress)
     if name == "static":
-        return StaticEmbedder()
+        return StaticEmbedder(progress=progress)
     raise ValueError(f"unknown embedding model {name!r}; use 'minilm' or 'static'")
 
 
