@@ -255,3 +255,11 @@ def test_auto_embedding_is_minilm_for_small_corpora_and_static_for_large():
     assert choose_embedding("auto", AUTO_STATIC_ABOVE + 1) == "static"
     assert choose_embedding("minilm", 10**6) == "minilm"
     assert choose_embedding("static", 10) == "static"
+
+
+def test_static_embedding_drops_function_words_but_keeps_negations_and_meaning():
+    from toolkit.embeddings import _content_words
+
+    assert _content_words("My router is DOWN again, isn't it?") == "router down again , isn't ?"
+    assert _content_words("not working, never again") == "not working , never again"
+    assert _content_words("the and") == "the and"  # nothing would be left: kept whole

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -188,7 +189,7 @@ class StaticEmbedder:
         Show a progress bar for long inputs (unless TOOLKIT_PROGRESS=0).
     """
 
-    name = f"model2vec/minilm-static-{STATIC_DIMS}"
+    name = f"model2vec/minilm-static-{STATIC_DIMS}-content"
     dim = STATIC_DIMS
 
     def __init__(self, model_path=None, batch_size: int = 4096, progress: bool = False):
@@ -223,9 +224,11 @@ class StaticEmbedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed `texts`; returns an array of shape (len(texts), 256), float32, rows of norm 1.
 
-        Texts with no known token get a zero vector.
+        English stop words are dropped first (a text made only of them is kept whole): a mean
+        of token vectors is otherwise dominated by "the", "my", "is". Texts with no known
+        token get a zero vector.
         """
-        texts = list(texts)
+        texts = [_content_words(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         from toolkit.progress import MIN_ITEMS, enabled
@@ -251,6 +254,30 @@ def choose_embedding(name: str, n_posts: int) -> str:
     if name == "auto":
         return "minilm" if n_posts <= AUTO_STATIC_ABOVE else "static"
     return name
+
+
+_WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\w\s]")
+
+
+#: Function words dropped before static embedding. Negations and words that carry meaning
+#: in customer posts ("down", "again", "not", "never", "off") are kept on purpose.
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but so if then than that this these those there here of to in on at by for
+    with from as into onto about over under up i me my mine myself we us our ours you your yours
+    he him his she her hers it its they them their theirs what which who whom whose is am are was
+    were be been being have has had do does did will would shall should can could may might must
+    just very really also too some any all each both such own same other i'm i've i'd i'll you're
+    it's that's there's they're we're let's
+    """.split()
+)
+
+
+def _content_words(text: str) -> str:
+    """`text` lower-cased without function words; unchanged if nothing would be left."""
+    words = _WORD_OR_SYMBOL.findall(text.lower())
+    kept = [w for w in words if w not in FUNCTION_WORDS]
+    return " ".join(kept) if kept else text
 
 
 def make_embedder(name: str = "minilm", threads: int = 1, progress: bool | None = None):
