@@ -75,7 +75,7 @@ def conversation():
 
 def test_brand_responses_by_hand():
     out = brand_responses(conversation(), sla_hours=24).set_index("post_id")
-    assert list(out.index) == ["c1", "c2", "c3", "c4"]
+    assert list(out.index) == ["c3", "c2", "c1", "c4"]  # by platform, then time
     assert out["addressed_by"].to_dict() == {
         "c1": "mention",
         "c2": "reply",
@@ -185,3 +185,92 @@ def test_empty_inputs():
     )
     assert oldest_unanswered(out, now="2026-10-02").empty
     assert response_summary(out, by=["weekday", "hour"], tz="America/Chicago").empty
+
+
+def follow_up_thread():
+    """u_a complains (c1), follows up twice (c1b, c1c); the brand answers c1c after 5 h."""
+    return make_posts(
+        dict(post_id="c1", author="u_a", mentions=["NimbusHome"], thread_id="c1",
+             created_at="2026-10-01T10:00:00Z"),
+        dict(post_id="c1b", author="u_a", post_type="reply", reply_to_id="c1", thread_id="c1",
+             mentions=["NimbusHome"], created_at="2026-10-01T12:00:00Z"),
+        dict(post_id="c1c", author="u_a", post_type="reply", reply_to_id="c1b", thread_id="c1",
+             mentions=["NimbusHome"], created_at="2026-10-01T14:00:00Z"),
+        brand(post_id="r1", reply_to_id="c1c", thread_id="c1", created_at="2026-10-01T15:00:00Z"),
+        dict(post_id="c2", author="u_b", post_type="reply", reply_to_id="c1", thread_id="c1",
+             mentions=["NimbusHome"], created_at="2026-10-01T11:00:00Z"),
+    )  # fmt: skip
+
+
+def test_follow_ups_count_once_per_customer_thread():
+    out = brand_responses(follow_up_thread(), brand_handles=["NimbusHome"]).set_index("post_id")
+    assert list(out.index) == ["c1", "c2"]  # u_b in the same thread is their own request
+    assert out.loc["c1", "n_customer_posts"] == 3
+    assert out.loc["c1", "responded"] and out.loc["c1", "response_hours"] == pytest.approx(5.0)
+    assert out.loc["c1", "response_match"] == "reply"
+    assert not out.loc["c2", "responded"]  # r1 answers u_a's post, not u_b's
+    per_post = brand_responses(follow_up_thread(), brand_handles=["NimbusHome"], unit="post")
+    assert per_post.set_index("post_id")["responded"].to_dict() == {
+        "c1": True,  # r1 is below c1 in the reply tree (c1 <- c1b <- c1c <- r1)
+        "c2": False,
+        "c1b": True,
+        "c1c": True,
+    }
+    with pytest.raises(ValueError):
+        brand_responses(follow_up_thread(), unit="conversation")
+
+
+def test_reddit_brand_comment_deep_in_the_tree_answers_the_submission():
+    posts = make_posts(
+        dict(post_id="s1", platform="reddit", author="u_a", thread_id="s1",
+             text="Nimbus hub keeps dropping", created_at="2026-10-01T10:00:00Z"),
+        dict(post_id="k1", platform="reddit", author="u_b", post_type="comment",
+             reply_to_id="s1", thread_id="s1", created_at="2026-10-01T11:00:00Z"),
+        dict(post_id="k2", platform="reddit", author="u_c", post_type="comment",
+             reply_to_id="k1", thread_id="s1", created_at="2026-10-01T12:00:00Z"),
+        brand(post_id="rb", platform="reddit", author="NimbusHome_Official", post_type="comment",
+              reply_to_id="k2", thread_id="s1", created_at="2026-10-01T16:00:00Z"),
+        dict(post_id="s2", platform="reddit", author="u_d", thread_id="s2",
+             text="Nimbus question", created_at="2026-10-01T10:00:00Z"),
+    )  # fmt: skip
+    out = brand_responses(posts, brand_names=["Nimbus"]).set_index("post_id")
+    assert out.loc["s1", "addressed_by"] == "name"
+    assert out.loc["s1", "response_match"] == "tree" and out.loc["s1", "response_hours"] == 6.0
+    assert not out.loc["s2", "responded"]
+
+
+def test_keep_columns_and_summary_by_topic_and_empty_platforms():
+    posts = conversation().assign(topic="billing")
+    posts.loc[posts["post_id"] == "c3", "topic"] = "outage"
+    out = brand_responses(posts, keep=["topic"])
+    by_topic = response_summary(out, by=["topic"]).set_index("topic")
+    assert by_topic["n_posts"].to_dict() == {"billing": 3, "outage": 1}
+    assert by_topic.loc["outage", "response_rate"] == 0.0
+    by_platform = response_summary(out, platforms=["reddit", "twitter"]).set_index("platform")
+    assert by_platform.loc["reddit", "n_posts"] == 0 and math.isnan(
+        by_platform.loc["reddit", "response_rate"]
+    )
+    assert list(oldest_unanswered(out, now="2026-10-02", keep=["topic"])["topic"]) == ["outage"]
+
+
+def test_response_findings_with_no_requests():
+    from toolkit.attentiveness import response_findings
+
+    found = response_findings(
+        brand_responses(empty_posts()), response_summary(brand_responses(empty_posts()))
+    )
+    assert found["response_rate"] is None and found["response_slowest_platform"] is None
+
+
+def test_with_quotes_follows_the_policy():
+    from toolkit.attentiveness import with_quotes
+
+    posts = make_posts(
+        dict(post_id="c1", author="u_a", text="call me on 0151 496 0999 @NimbusHome"),
+        dict(post_id="c2", author="u_b", text="plain complaint"),
+    )
+    table = pd.DataFrame({"platform": ["twitter", "twitter"], "post_id": ["c1", "nope"]})
+    assert "quote" not in with_quotes(table, posts, "none").columns
+    quoted = with_quotes(table, posts, "redacted", keep_handles=["NimbusHome"])
+    assert "0151" not in quoted["quote"].iloc[0] and "@NimbusHome" in quoted["quote"].iloc[0]
+    assert quoted["quote"].iloc[1] is None

@@ -119,6 +119,19 @@ def test_kpis_over_time_uses_local_weeks():
     assert utc["n_posts"].tolist() == [2]
 
 
+def test_kpis_over_time_months_and_unknown_period():
+    posts = make_posts(
+        # 2026-11-01 03:00 UTC is still 31 October in Chicago
+        dict(**BRAND, created_at="2026-11-01T03:00:00Z", likes=4, author_followers=100),
+        dict(**BRAND, created_at="2026-11-01T15:00:00Z", likes=2, author_followers=100),
+    )
+    out = kpis_over_time(posts, freq="M", tz="America/Chicago")
+    assert out["period"].tolist() == [pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")]
+    assert out["median_applause_rate"].tolist() == pytest.approx([0.04, 0.02])
+    with pytest.raises(ValueError):
+        kpis_over_time(posts, freq="fortnight")
+
+
 def test_kpis_over_time_empty():
     out = kpis_over_time(empty_posts(), tz="America/Chicago")
     assert out.empty and {"platform", "period", "n_posts", "n_authors"} <= set(out.columns)
@@ -182,6 +195,8 @@ def test_best_time_to_post_across_dst_change_chicago():
     assert cell["median_rate"] == pytest.approx(0.02)
     sunday_1am = out[(out["weekday"] == 6) & (out["hour"] == 1)].iloc[0]
     assert sunday_1am["n_posts"] == 2 and math.isnan(sunday_1am["median_rate"])  # masked
+    assert sunday_1am["masked"] and not cell["masked"]
+    assert out["masked"].sum() == 7 * 24 - 1
     assert out["n_posts"].sum() == 5
     assert out.loc[(out["hour"] != 9) | (out["weekday"] != 0), "median_rate"].isna().all()
 

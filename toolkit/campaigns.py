@@ -9,23 +9,15 @@ means the brand's local day; pass "UTC" for UTC days.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from toolkit import metrics
 from toolkit.config import Campaign
-from toolkit.engagement import (
-    ORIGINAL_TYPES,
-    _as_float,
-    _list_values,
-    count_posts_authors,
-    local_dates,
-    post_engagement,
-    select_posts,
-)
+from toolkit.engagement import ORIGINAL_TYPES, _as_float, count_posts_authors
 
 PHASES = ("baseline", "during", "after")
 
@@ -80,19 +72,11 @@ def campaign_terms_used(posts: pd.DataFrame, campaign: Campaign) -> pd.Series:
     campaign : Campaign
         The campaign (hashtags with or without '#').
     """
-    tags, codes = _normalise_terms(campaign.hashtags), _normalise_terms(campaign.offer_codes)
-    texts = posts["text"].fillna("").str.lower()
-    patterns = {
-        **{t: re.compile(r"(?<!\w)#" + re.escape(t) + r"(?!\w)") for t in tags},
-        **{c: re.compile(r"(?<!\w)" + re.escape(c) + r"(?!\w)") for c in codes},
-    }
-    used = []
-    for cell, text in zip(posts["hashtags"], texts, strict=True):
-        own = set(_list_values(cell))
-        used.append(
-            [t for t, pat in patterns.items() if (t in own and t in tags) or pat.search(text)]
-        )
-    return pd.Series(used, index=posts.index, dtype="object")
+    terms = metrics.campaign_terms_sql(campaign.hashtags, campaign.offer_codes)
+    numbered = posts.assign(_row=np.arange(len(posts), dtype="int64"))
+    sql = f"SELECT {terms} AS terms FROM posts ORDER BY _row"
+    used = metrics.query_frame(sql, {"posts": numbered}, extra=["_row"])["terms"]
+    return pd.Series([list(v) for v in used], index=posts.index, dtype="object")
 
 
 def _phase_windows(campaign: Campaign, baseline_days: int, after_days: int) -> dict[str, tuple]:
@@ -139,6 +123,12 @@ def _ratio_or_nan(num: float, den: float) -> float:
     return float(num / den) if den and not np.isnan(den) else float("nan")
 
 
+def _median_or_nan(values: pd.Series) -> float:
+    """Median of the non-missing values, NaN (without a warning) when there are none."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    return float(values.median()) if len(values) else float("nan")
+
+
 def _phases(
     daily: pd.DataFrame, uptake: pd.DataFrame, brand: pd.DataFrame, windows
 ) -> pd.DataFrame:
@@ -165,11 +155,9 @@ def _phases(
                 "brand_interactions_per_post": _ratio_or_nan(
                     days["brand_interactions"].sum(), days["brand_posts"].sum()
                 ),
-                "brand_median_engagement_rate": float(
-                    brand_in["engagement_rate_followers"].median()
-                )
-                if len(brand_in)
-                else float("nan"),
+                "brand_median_engagement_rate": _median_or_nan(
+                    brand_in["engagement_rate_followers"]
+                ),
             }
         )
     out = pd.DataFrame(rows)
@@ -225,20 +213,49 @@ def campaign_uptake(
     after_days : int, optional
         Length of the after window; default `baseline_days`.
     """
+    sql = metrics.campaign_rows_sql("posts", tz, campaign.hashtags, campaign.offer_codes)
+    covered_sql = metrics.covered_days_sql("posts", tz)
+    rows = metrics.query_frame(sql, {"posts": posts})
+    first, last = metrics.query_frame(covered_sql, {"posts": posts}).iloc[0]
+    return uptake_from_rows(rows, campaign, tz, (first, last), baseline_days, after_days)
+
+
+def uptake_from_rows(
+    rows: pd.DataFrame,
+    campaign: Campaign,
+    tz: str,
+    covered: tuple,
+    baseline_days: int = 14,
+    after_days: int | None = None,
+) -> CampaignUptake:
+    """`campaign_uptake` from the rows of `metrics.campaign_rows_sql` (brand original posts
+    and customer posts using a campaign term) and the first and last local day of the data.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Output of `metrics.campaign_rows_sql` for this campaign.
+    campaign : Campaign
+    tz : str
+        The timezone the rows' `date` is in.
+    covered : (Timestamp, Timestamp)
+        First and last local day with posts (NaT when there are none).
+    baseline_days, after_days : int
+        As in `campaign_uptake`.
+    """
     after_days = baseline_days if after_days is None else after_days
     windows = _phase_windows(campaign, baseline_days, after_days)
-    scored = post_engagement(select_posts(posts))
-    scored = scored.assign(
-        date=local_dates(scored["created_at"], tz), terms=campaign_terms_used(scored, campaign)
+    covered = tuple(pd.Timestamp(d) if pd.notna(d) else pd.NaT for d in covered)
+    rows = rows.assign(
+        date=pd.to_datetime(rows["date"]).astype("datetime64[ns]"),
+        terms=[list(t) for t in rows["terms"]],
     )
-    scored["phase"] = _phase_of(scored["date"], windows)
-    uses = scored["terms"].map(len) > 0
-    is_brand = scored["is_brand"].fillna(False).astype(bool)
-    brand_originals = scored[is_brand & scored["post_type"].isin(ORIGINAL_TYPES)]
+    rows["phase"] = _phase_of(rows["date"], windows)
+    uses = rows["terms"].map(len) > 0
+    is_brand = rows["is_brand"].fillna(False).astype(bool)
+    brand_originals = rows[is_brand & rows["post_type"].isin(ORIGINAL_TYPES)]
     brand_campaign = brand_originals[uses[brand_originals.index]]
-    uptake = scored[~is_brand & uses]
-    all_days = local_dates(posts["created_at"], tz)
-    covered = (all_days.min(), all_days.max()) if len(all_days) else (pd.NaT, pd.NaT)
+    uptake = rows[~is_brand & uses]
     daily = _daily(uptake, brand_originals, windows, covered)
     phases = _phases(daily, uptake, brand_originals, windows)
     both = brand_campaign["shares"].notna() & (_as_float(brand_campaign["views"]) > 0)
@@ -267,6 +284,17 @@ def campaign_uptake(
         uptake_lift=float(base.loc["during", "uptake_posts_lift"]),
         brand_engagement_lift=float(base.loc["during", "brand_interactions_lift"]),
     )
+
+
+def headline(uptake: CampaignUptake) -> dict:
+    """The scalar figures of a campaign as one table row (for `metrics.compute_metrics`)."""
+    fields = [
+        "name", "start", "end", "n_brand_posts", "reach", "impressions",
+        "n_posts_with_impressions", "interactions", "virality", "uptake_posts",
+        "uptake_authors", "uptake_lift", "brand_engagement_lift",
+    ]  # fmt: skip
+    row = {f: getattr(uptake, f) for f in fields}
+    return {"campaign": row.pop("name"), **row}
 
 
 def _brand_posts_table(brand_campaign: pd.DataFrame) -> pd.DataFrame:

@@ -11,27 +11,22 @@ are shared by the other analysis modules.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from toolkit import metrics
+
 #: Interaction counts summed into `interactions` (nulls count as 0).
-INTERACTION_COLUMNS = ["likes", "shares", "replies", "quotes"]
+INTERACTION_COLUMNS = metrics.INTERACTION_COLUMNS
 #: Per-post metric columns added by `post_engagement`.
-RATE_COLUMNS = [
-    "engagement_rate_followers",
-    "engagement_rate_views",
-    "conversation_rate",
-    "amplification_rate",
-    "applause_rate",
-    "virality",
-]
+RATE_COLUMNS = metrics.RATE_COLUMNS
+_NUMBER_COLUMNS = [*INTERACTION_COLUMNS, "views", "author_followers"]
 #: Post types that are the author's own content (not replies, not shares of others' posts).
 ORIGINAL_TYPES = frozenset({"post", "quote"})
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAY_NAMES = metrics.WEEKDAY_NAMES
 
 Authors = Literal["all", "brand", "customers"]
 
@@ -100,13 +95,6 @@ def _as_float(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
-    """numerator / denominator, NaN where either is null or the denominator is <= 0."""
-    num, den = _as_float(numerator), _as_float(denominator)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
 def _list_values(cell) -> list[str]:
     """A list-column cell (list, numpy array or null) as a list of lower-cased strings."""
     if cell is None or (not isinstance(cell, list | tuple | np.ndarray) and pd.isna(cell)):
@@ -122,35 +110,37 @@ def post_engagement(posts: pd.DataFrame) -> pd.DataFrame:
 
     - ``interactions = likes + shares + replies + quotes``, nulls counted as 0.
     - ``engagement_rate_followers = interactions / author_followers``: the usual
-      "engagement rate by followers" of social benchmark reports (e.g. Rival IQ).
+      "engagement rate by followers" of social benchmark reports (e.g. Rival IQ), with the
+      author's follower count at posting time (as the platform reported it with the post).
     - ``engagement_rate_views = interactions / views``: Twitter Analytics' engagement rate
       (engagements / impressions); ours counts public interactions only, not clicks.
     - ``conversation_rate = replies / author_followers``, ``amplification_rate =
       shares / author_followers``, ``applause_rate = likes / author_followers``:
       Avinash Kaushik, "Best Social Media Metrics: Conversation, Amplification, Applause,
-      Economic Value" (Occam's Razor, 2011), normalised per follower so that accounts of
-      different sizes compare.
+      Economic Value" (Occam's Razor, 2011): replies, shares and likes per post, here
+      divided by the author's followers so that accounts of different sizes compare.
     - ``virality = shares / views``: after Facebook Page Insights' virality (people who
       shared / people reached, 2011); views stand in for reach.
 
     A rate is NaN when its denominator is null or 0, and a component rate is NaN when its
-    numerator is null (the platform does not report it, e.g. shares on Reddit).
+    numerator is null (the platform does not report it, e.g. shares on Reddit). Per
+    platform and period, `kpis_by_platform` and `kpis_over_time` give medians and means of
+    these per-post rates. The SQL is `toolkit.metrics.scored_sql`.
 
     Parameters
     ----------
     posts : DataFrame
         Canonical posts frame.
     """
+    numbers = pd.DataFrame(
+        {c: pd.array(_as_float(posts[c]), dtype="Float64") for c in _NUMBER_COLUMNS}
+    ).assign(_row=np.arange(len(posts), dtype="int64"))
+    sql = f"SELECT interactions, {', '.join(RATE_COLUMNS)} FROM ({metrics.scored_sql('numbers')}) ORDER BY _row"
+    rates = metrics.query_frame(sql, {"numbers": numbers})
     out = posts.copy()
-    counts = posts[INTERACTION_COLUMNS].apply(pd.to_numeric).fillna(0).astype("int64")
-    out["interactions"] = counts.sum(axis=1).astype("int64")
-    followers, views = posts["author_followers"], posts["views"]
-    out["engagement_rate_followers"] = _ratio(out["interactions"], followers)
-    out["engagement_rate_views"] = _ratio(out["interactions"], views)
-    out["conversation_rate"] = _ratio(posts["replies"], followers)
-    out["amplification_rate"] = _ratio(posts["shares"], followers)
-    out["applause_rate"] = _ratio(posts["likes"], followers)
-    out["virality"] = _ratio(posts["shares"], views)
+    out["interactions"] = rates["interactions"].to_numpy(dtype="int64")
+    for column in RATE_COLUMNS:
+        out[column] = rates[column].to_numpy(dtype="float64", na_value=np.nan)
     return out
 
 
@@ -173,38 +163,23 @@ KPI_COLUMNS = [
 ]
 
 
-def _kpis(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """KPI_COLUMNS per group of `by` for a frame that already has `post_engagement` columns."""
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in by} | _empty_kpis())
-    frame = frame.assign(
-        _has_views=frame["views"].notna() & (_as_float(frame["views"]) > 0),
-        _has_followers=frame["author_followers"].notna()
-        & (_as_float(frame["author_followers"]) > 0),
-    )
-    grouped = frame.groupby(by, dropna=False)
-    out = grouped.agg(
-        n_posts=("author", "size"),
-        n_authors=("author", "nunique"),
-        total_interactions=("interactions", "sum"),
-        mean_interactions=("interactions", "mean"),
-        median_engagement_rate_followers=("engagement_rate_followers", "median"),
-        mean_engagement_rate_followers=("engagement_rate_followers", "mean"),
-        median_engagement_rate_views=("engagement_rate_views", "median"),
-        mean_engagement_rate_views=("engagement_rate_views", "mean"),
-        median_conversation_rate=("conversation_rate", "median"),
-        median_amplification_rate=("amplification_rate", "median"),
-        median_applause_rate=("applause_rate", "median"),
-        median_virality=("virality", "median"),
-        share_with_views=("_has_views", "mean"),
-        share_with_followers=("_has_followers", "mean"),
-    )
-    return out.reset_index()
-
-
-def _empty_kpis() -> dict[str, pd.Series]:
-    ints = {"n_posts", "n_authors", "total_interactions"}
-    return {c: pd.Series(dtype="int64" if c in ints else "float64") for c in KPI_COLUMNS}
+def kpi_table(
+    table: pd.DataFrame, platforms: Iterable[str] | None = None, keys: Sequence[str] = ("platform",)
+) -> pd.DataFrame:
+    """Typed KPI rows from `metrics.kpis_sql`; with `platforms`, a row (n_posts = 0) for each
+    listed platform that has no posts."""
+    keys = list(keys)
+    ints = ["n_posts", "n_authors", "total_interactions"]
+    out = table.copy()
+    if platforms is not None and keys == ["platform"]:
+        wanted = list(dict.fromkeys([*platforms, *out["platform"]]))
+        out = out.set_index("platform").reindex(wanted).rename_axis("platform").reset_index()
+    out[ints] = out[ints].fillna(0).astype("int64")
+    floats = [c for c in KPI_COLUMNS if c not in ints]
+    out[floats] = out[floats].astype("float64")
+    if "period" in keys:
+        out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)[[*keys, *KPI_COLUMNS]]
 
 
 def kpis_by_platform(
@@ -227,15 +202,9 @@ def kpis_by_platform(
     platforms : iterable of str, optional
         Platforms to report even when they have no posts (rows with n_posts = 0).
     """
-    selected = select_posts(posts, "brand" if brand_only else "all")
-    out = _kpis(post_engagement(selected), ["platform"])
-    if platforms is not None:
-        wanted = list(dict.fromkeys([*platforms, *out["platform"]]))
-        out = out.set_index("platform").reindex(wanted).rename_axis("platform").reset_index()
-        out[["n_posts", "n_authors", "total_interactions"]] = (
-            out[["n_posts", "n_authors", "total_interactions"]].fillna(0).astype("int64")
-        )
-    return out.sort_values("platform", kind="stable").reset_index(drop=True)
+    where = metrics.selection_sql("brand" if brand_only else "all")
+    sql = metrics.kpis_sql(metrics.scored_sql("posts", where), ["platform"])
+    return kpi_table(metrics.query_frame(sql, {"posts": posts}), platforms)
 
 
 def kpis_over_time(
@@ -257,13 +226,10 @@ def kpis_over_time(
     brand_only : bool
         Only the brand's own posts (True) or everyone's.
     """
-    selected = post_engagement(select_posts(posts, "brand" if brand_only else "all"))
-    local = local_times(selected["created_at"], tz).dt.tz_localize(None)
-    selected = selected.assign(period=local.dt.to_period(freq).dt.start_time)
-    out = _kpis(selected, ["platform", "period"])
-    if out.empty:
-        out["period"] = pd.Series(dtype="datetime64[ns]")
-    return out.sort_values(["platform", "period"], kind="stable").reset_index(drop=True)
+    where = metrics.selection_sql("brand" if brand_only else "all")
+    scored = f"SELECT *, {metrics.period_sql(freq, tz)} AS period FROM ({metrics.scored_sql('posts', where)})"
+    sql = metrics.kpis_sql(scored, ["platform", "period"])
+    return kpi_table(metrics.query_frame(sql, {"posts": posts}), keys=["platform", "period"])
 
 
 TOP_POST_COLUMNS = [
@@ -322,11 +288,11 @@ def best_time_to_post(
 ) -> pd.DataFrame:
     """Median engagement rate of the brand's original posts per local weekday x hour.
 
-    Local time is wall-clock time in `tz`, converted per post with the tz database, so a
-    post at 09:00 is hour 9 on both sides of a DST change. Original posts are `post` and
+    Local time is wall-clock time in `tz`, converted per post with the tz database (ICU), so
+    a post at 09:00 is hour 9 on both sides of a DST change. Original posts are `post` and
     `quote` rows by brand accounts (no replies: those answer customers, they are not
-    scheduled). Returns all 7 x 24 cells; `median_rate` is NaN where fewer than
-    `min_posts` posts have a rate (too few to trust).
+    scheduled). Returns all 7 x 24 cells with their counts; `median_rate` is NaN and
+    `masked` True where fewer than `min_posts` posts have a rate (too few to trust).
 
     Parameters
     ----------
@@ -335,7 +301,7 @@ def best_time_to_post(
     tz : str
         IANA timezone of the brand, e.g. "America/Chicago".
     min_posts : int
-        Cells with fewer rated posts are masked.
+        Minimum support: cells with fewer rated posts are masked.
     rate : str
         Which `post_engagement` rate to summarise.
     platform : str, optional
@@ -344,44 +310,16 @@ def best_time_to_post(
     Returns
     -------
     DataFrame with weekday (0 = Monday), weekday_name, hour, n_posts, n_authors,
-    n_rated (posts with a rate), median_rate.
+    n_rated (posts with a rate), median_rate, masked.
     """
-    brand = select_posts(posts, "brand")
-    brand = brand[brand["post_type"].isin(ORIGINAL_TYPES)]
+    where = metrics.selection_sql("brand", originals=True)
     if platform is not None:
-        brand = brand[brand["platform"] == platform]
-    scored = post_engagement(brand)
-    local = local_times(scored["created_at"], tz)
-    scored = scored.assign(weekday=local.dt.weekday, hour=local.dt.hour, _rate=scored[rate])
-    grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
-    cells = scored.groupby(["weekday", "hour"]).agg(
-        n_posts=("author", "size"),
-        n_authors=("author", "nunique"),
-        n_rated=("_rate", "count"),
-        median_rate=("_rate", "median"),
-    )
-    out = cells.reindex(grid)
-    counts = ["n_posts", "n_authors", "n_rated"]
-    out[counts] = out[counts].fillna(0).astype("int64")
-    out["median_rate"] = out["median_rate"].astype("float64").where(out["n_rated"] >= min_posts)
-    out = out.reset_index()
-    out.insert(1, "weekday_name", out["weekday"].map(dict(enumerate(WEEKDAY_NAMES))))
-    return out
+        where += f" AND platform = {metrics._lit(platform)}"
+    sql = metrics.best_time_sql(metrics.scored_sql("posts", where), tz, rate)
+    return metrics.best_time_grid(metrics.query_frame(sql, {"posts": posts}), min_posts)
 
 
 # ------------------------------------------------------------------ share of voice
-def _term_pattern(terms: Iterable[str]) -> re.Pattern | None:
-    """One case-insensitive regex matching any term as a whole word ('@' and '#' allowed)."""
-    parts = []
-    for term in terms:
-        term = str(term).strip().lstrip("@#")
-        if term:
-            parts.append(r"\s+".join(re.escape(w) for w in term.split()))
-    if not parts:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
-
-
 def mentions_any(posts: pd.DataFrame, terms: Iterable[str]) -> pd.Series:
     """Boolean per post: a term is in `mentions` (case-insensitive) or in the text as a word.
 
@@ -392,14 +330,10 @@ def mentions_any(posts: pd.DataFrame, terms: Iterable[str]) -> pd.Series:
     terms : iterable of str
         Handles (with or without '@') and names, e.g. ["@NimbusHome", "Nimbus Home"].
     """
-    terms = [str(t) for t in terms]
-    handles = {t.strip().lower().lstrip("@") for t in terms}
-    by_handle = posts["mentions"].map(lambda cell: bool(handles & set(_list_values(cell))))
-    pattern = _term_pattern(terms)
-    by_text = (
-        posts["text"].fillna("").str.contains(pattern, regex=True) if pattern is not None else False
-    )
-    return (by_handle.astype(bool) | by_text).astype(bool)
+    numbered = posts.assign(_row=np.arange(len(posts), dtype="int64"))
+    sql = f"SELECT {metrics.mentions_sql(terms)} AS hit FROM posts ORDER BY _row"
+    hits = metrics.query_frame(sql, {"posts": numbered}, extra=["_row"])["hit"]
+    return pd.Series(hits.to_numpy(dtype=bool), index=posts.index, dtype=bool)
 
 
 def share_of_voice(
@@ -433,30 +367,8 @@ def share_of_voice(
     if not isinstance(competitors, Mapping):
         competitors = {name: [name] for name in competitors}
     entities = {brand_name: list(brand_terms), **{k: list(v) for k, v in competitors.items()}}
-    customers = select_posts(posts, "customers")
-    columns = ["platform", "entity", "n_posts", "n_authors", "share_of_voice"]
-    frames = [
-        customers.loc[mentions_any(customers, terms), ["platform", "author"]].assign(entity=name)
-        for name, terms in entities.items()
-    ]
-    hits = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if hits.empty:
-        return _empty_frame(
-            columns, {"n_posts": "int64", "n_authors": "int64", "share_of_voice": "float64"}
-        )
-    per_platform = count_posts_authors(hits, ["platform", "entity"])
-    overall = count_posts_authors(hits, ["entity"]).assign(platform="all")
-    out = pd.concat([per_platform, overall], ignore_index=True)
-    totals = out.groupby("platform")["n_posts"].transform("sum")
-    out["share_of_voice"] = out["n_posts"] / totals
-    order = {name: i for i, name in enumerate(entities)}
-    out = out.assign(_all=out["platform"] == "all", _order=out["entity"].map(order))
-    out = out.sort_values(["_all", "platform", "_order"], kind="stable")
-    return out[columns].reset_index(drop=True)
-
-
-def _empty_frame(columns: list[str], dtypes: Mapping[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
+    counts = metrics.query_frame(metrics.share_of_voice_sql("posts", entities), {"posts": posts})
+    return metrics.share_of_voice_table(counts, list(entities))
 
 
 # ------------------------------------------------------------------ hashtags
@@ -478,35 +390,10 @@ def hashtag_performance(
     authors : {"all", "brand", "customers"}
         Whose posts to count.
     """
-    columns = [
-        "hashtag",
-        "n_posts",
-        "n_authors",
-        "n_brand_posts",
-        "total_interactions",
-        "median_interactions",
-        "median_engagement_rate_followers",
-    ]
-    scored = post_engagement(select_posts(posts, authors))
-    scored = scored.assign(hashtag=scored["hashtags"].map(lambda c: sorted(set(_list_values(c)))))
-    exploded = scored.explode("hashtag").dropna(subset=["hashtag"])
-    exploded = exploded[exploded["hashtag"] != ""]
-    if exploded.empty:
-        return _empty_frame(
-            columns, {c: "int64" for c in columns[1:5]} | {c: "float64" for c in columns[5:]}
-        )
-    exploded = exploded.assign(_brand=exploded["is_brand"].fillna(False).astype(bool))
-    out = exploded.groupby("hashtag").agg(
-        n_posts=("author", "size"),
-        n_authors=("author", "nunique"),
-        n_brand_posts=("_brand", "sum"),
-        total_interactions=("interactions", "sum"),
-        median_interactions=("interactions", "median"),
-        median_engagement_rate_followers=("engagement_rate_followers", "median"),
-    )
-    out = out[out["n_posts"] >= min_posts].reset_index()
-    out[columns[1:5]] = out[columns[1:5]].astype("int64")
-    out["median_interactions"] = out["median_interactions"].astype("float64")
-    return out.sort_values(["n_posts", "hashtag"], ascending=[False, True])[columns].reset_index(
-        drop=True
-    )
+    scored = metrics.scored_sql("posts", metrics.selection_sql(authors))
+    out = metrics.query_frame(metrics.hashtags_sql(scored, min_posts), {"posts": posts})
+    ints = ["n_posts", "n_authors", "n_brand_posts", "total_interactions"]
+    out[ints] = out[ints].astype("int64")
+    floats = ["median_interactions", "median_engagement_rate_followers"]
+    out[floats] = out[floats].astype("float64")
+    return out.reset_index(drop=True)

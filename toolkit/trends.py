@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from toolkit import metrics
 from toolkit.engagement import Authors, _list_values, local_dates, select_posts
 from toolkit.sentiment import LABEL_COLUMN, SCORE_COLUMN, sentiment_mix
 
@@ -64,30 +65,29 @@ def daily_series(
             f"posts have no {sentiment_col!r} column: run sentiment.score_posts first "
             "or pass sentiment_col=None"
         )
-    frame = select_posts(posts, authors)
-    frame = frame.assign(date=local_dates(frame["created_at"], tz))
-    frame["_tone"] = frame[sentiment_col].astype("float64") if sentiment_col else np.nan
-    has_label = LABEL_COLUMN in frame.columns
-    frame["_negative"] = (
-        (frame[LABEL_COLUMN] == "negative").astype("float64") if has_label else np.nan
-    )
-    first = pd.Timestamp(start) if start is not None else frame["date"].min()
-    last = pd.Timestamp(end) if end is not None else frame["date"].max()
-    if frame.empty and (start is None or end is None):
+    label = LABEL_COLUMN if LABEL_COLUMN in posts.columns else None
+    extra = [c for c in (sentiment_col, label) if c]
+    sql = metrics.daily_sql("posts", tz, authors, sentiment_col, label)
+    counts = metrics.query_frame(sql, {"posts": posts}, extra=extra)
+    return fill_days(counts, start, end)
+
+
+def fill_days(
+    daily: pd.DataFrame, start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
+    """Rows of `metrics.daily_sql` with every day from `start` (default: the first day with
+    posts) to `end` (default: the last) present; days without posts get 0 posts, NaN tone."""
+    daily = daily.assign(date=pd.to_datetime(daily["date"]).astype("datetime64[ns]"))
+    first = pd.Timestamp(start) if start is not None else daily["date"].min()
+    last = pd.Timestamp(end) if end is not None else daily["date"].max()
+    if pd.isna(first) or pd.isna(last):
         days = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
     else:
         days = pd.date_range(first, last, freq="D", name="date")
-    out = frame.groupby("date").agg(
-        n_posts=("author", "size"),
-        n_authors=("author", "nunique"),
-        mean_sentiment=("_tone", "mean"),
-        share_negative=("_negative", "mean"),
-    )
-    out = out.reindex(days)
+    out = daily.set_index("date").reindex(days)
     out[["n_posts", "n_authors"]] = out[["n_posts", "n_authors"]].fillna(0).astype("int64")
-    out[["mean_sentiment", "share_negative"]] = out[["mean_sentiment", "share_negative"]].astype(
-        "float64"
-    )
+    tone = ["mean_sentiment", "share_negative"]
+    out[tone] = out[tone].astype("float64")
     return out.reset_index()[DAILY_COLUMNS]
 
 
