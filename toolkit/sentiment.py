@@ -48,6 +48,15 @@ def neutralise(text: str | None) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+def label_of(compound: float, pos_threshold: float, neg_threshold: float) -> str:
+    """negative / neutral / positive for a compound score and the two thresholds (inclusive)."""
+    if compound >= pos_threshold:
+        return "positive"
+    if compound <= neg_threshold:
+        return "negative"
+    return "neutral"
+
+
 class VaderScorer:
     """VADER (Hutto & Gilbert, ICWSM 2014) via vaderSentiment; the lexicon ships with the package.
 
@@ -76,11 +85,7 @@ class VaderScorer:
 
     def label(self, compound: float) -> str:
         """The label of one compound score."""
-        if compound >= self.pos_threshold:
-            return "positive"
-        if compound <= self.neg_threshold:
-            return "negative"
-        return "neutral"
+        return label_of(compound, self.pos_threshold, self.neg_threshold)
 
     def score(self, texts: Sequence[str]) -> pd.DataFrame:
         """Compound score and label per text (mentions and URLs neutralised first).
@@ -247,11 +252,7 @@ class ToneScorer:
 
     def label(self, compound: float) -> str:
         """The label of one compound score."""
-        if compound >= self.pos_threshold:
-            return "positive"
-        if compound <= self.neg_threshold:
-            return "negative"
-        return "neutral"
+        return label_of(compound, self.pos_threshold, self.neg_threshold)
 
     def score(self, texts: Sequence[str]) -> pd.DataFrame:
         """Compound score and label per text.

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from toolkit.benchmarks.measure import machine, measure
 from toolkit.config import Config, load_config
+from toolkit.metrics import RATE_COLUMNS
 from toolkit.schema import ARROW_SCHEMA
 
 DEFAULT_MAX_ROWS = 10_000_000
@@ -514,14 +515,7 @@ def pandas_metrics(path: Path, config: Config) -> dict[str, pd.DataFrame]:
     )
     out = {}
     brand = posts[posts["is_brand"]]
-    rates = [
-        "engagement_rate_followers",
-        "engagement_rate_views",
-        "conversation_rate",
-        "amplification_rate",
-        "applause_rate",
-        "virality",
-    ]
+    rates = RATE_COLUMNS
     aggregations = {
         "n_posts": ("author", "size"),
         "n_authors": ("author", "nunique"),
