@@ -932,3 +932,27 @@ def test_representatives_are_the_closest_distinct_posts_of_each_topic(fitted, co
         assert (fitted.labels_[group["position"]] == topic).all()
         assert group["similarity"].is_monotonic_decreasing
         assert len({docs[p] for p in group["position"]}) == len(group)
+
+
+@pytest.mark.slow
+def test_saved_model_loads_and_assigns_new_posts_like_the_fitted_one(fitted, corpus, cache, tmp_path):
+    docs, _ = corpus
+    path = fitted.save(tmp_path / "model")
+    loaded = TopicModel.load(path, cache=cache)
+    assert loaded.n_topics_ == fitted.n_topics_
+    assert loaded.topic_info_["label"].tolist() == fitted.topic_info_["label"].tolist()
+    assert np.array_equal(loaded.transform(docs[:50]), fitted.transform(docs[:50]))
+
+
+def test_loading_with_another_embedding_model_is_refused(tmp_path):
+    from tests.test_embeddings import FakeEmbedder
+
+    model = TopicModel(embedder=FakeEmbedder()).fit(["too few posts"] * 3)
+    path = model.save(tmp_path / "model")
+    assert TopicModel.load(path, embedder=FakeEmbedder()).transform(["anything at all"]).tolist() == [0]
+
+    class Other(FakeEmbedder):
+        name = "other/model"
+
+    with pytest.raises(ValueError, match="fitted with 'fake/hash-embedder'"):
+        TopicModel.load(path, embedder=Other())

@@ -417,7 +417,7 @@ class TopicModel:
         idx = [i for i, p in enumerate(prepared) if p]
         if not idx or self.n_topics_ == 0:
             return labels
-        if self.model_ is None:
+        if not self._centroids:  # a single topic "all posts"
             labels[idx] = 0
             return labels
         labels[idx] = self._predict_in_batches(
@@ -486,10 +486,64 @@ class TopicModel:
             "params": self._params_for_json(),
             "n_excluded": self.n_excluded_,
             "outlier_share": self.outlier_share_,
+            "n_topics": self.n_topics_,
             "topic_info": self.topic_info_.to_dict(orient="records"),
         }
         (path / "toolkit_topics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        if self._centroids:
+            from safetensors.numpy import save_file
+
+            ids, matrix = self._centroid_matrix()
+            save_file(
+                {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)},
+                str(path / "toolkit_centroids.safetensors"),
+            )
         return path
+
+    @classmethod
+    def load(cls, path, embedder=None, cache=None) -> TopicModel:
+        """A model saved with `save`, ready to `transform` new posts (offline).
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder `save` wrote.
+        embedder, cache : optional
+            As in `__init__`; must be the embedding model the topics were fitted with.
+            Default: that model, by the name saved with the topics.
+        """
+        from toolkit.embeddings import make_embedder
+
+        path = Path(path)
+        summary = json.loads((path / "toolkit_topics.json").read_text(encoding="utf-8"))
+        params = summary["params"]
+        saved_name = params.pop("embedding_model", None)
+        params.pop("embedding_dim", None)
+        if embedder is None and cache is None:
+            embedder = make_embedder("static" if "static" in str(saved_name) else "minilm")
+        model = cls(embedder=embedder, cache=cache, **params)
+        used = getattr(model._base_embedder(), "name", None)
+        if saved_name and used != saved_name:
+            raise ValueError(f"topics were fitted with {saved_name!r}, not {used!r}")
+        model._centroids = None
+        centroid_file = path / "toolkit_centroids.safetensors"
+        if centroid_file.is_file():
+            from safetensors.numpy import load_file
+
+            tensors = load_file(str(centroid_file))
+            model._centroids = dict(
+                zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True)
+            )
+        model.status_ = summary["status"]
+        model.n_excluded_ = summary["n_excluded"]
+        model.outlier_share_ = summary["outlier_share"]
+        model.topic_info_ = pd.DataFrame(summary["topic_info"])
+        model.n_topics_ = summary.get(
+            "n_topics", int((model.topic_info_["topic"] != NO_TOPIC).sum())
+        )
+        model.labels_ = np.zeros(0, dtype=int)  # fitted, but the training posts are not kept
+        model.model_ = None
+        return model
 
     # -------------------------------------------------------------- fitting steps
 
