@@ -368,7 +368,78 @@ def test_scan_of_several_megabytes_is_fast(tmp_path, identifiers):
 def test_notebook_cell_ids_are_not_phone_numbers(tmp_path):
     """papermill gives injected cells random hex ids, which can be all digits."""
     (tmp_path / "r.html").write_text('<div class="jp-Cell" id="cell-id=04105718"></div>')
-    nb = {"cells": [{"id": "04105718", "cell_type": "code", "metadata": {}, "outputs": [], "source": ""}],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {"id": "04105718", "cell_type": "code", "metadata": {}, "outputs": [], "source": ""}
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (tmp_path / "r.ipynb").write_text(json.dumps(nb))
     assert scan_dir(tmp_path, Identifiers.build()) == []
+
+
+# ------------------------------------------------------------------ more formats and artifacts
+FORMATS_POSTS = pd.DataFrame(
+    {
+        "text": [
+            "deliver to Flat 3, 27 Victoria Road, Bristol BS6 5AH please",
+            "Rechnung an Goethestraße 14, 60313 Frankfurt, danke",
+            "call me on +44 7700 900461 or mail tanya (dot) mcbride (at) outlook (dot) com",
+            "my husband Oluwaseun Adeyemi ordered it",
+        ],
+        "is_brand": pd.array([False] * 4, dtype="boolean"),
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def format_ids(tmp_path_factory) -> Identifiers:
+    path = tmp_path_factory.mktemp("private") / "identifiers.json"
+    path.write_text(json.dumps({"handles": ["dana@example.social", "kwame.builds"]}))
+    return collect_identifiers(FORMATS_POSTS, path)
+
+
+@pytest.mark.parametrize(
+    ("planted", "expected"),
+    [
+        ("shipped to 27 Victoria Road, Bristol BS6 5AH", "STREET_ADDRESS"),
+        ("Goethestraße 14, 60313 Frankfurt", "STREET_ADDRESS"),
+        ("phone 07700900461", "PHONE_NUMBER"),
+        ("phone +447700 900 461", "PHONE_NUMBER"),
+        ("tanya (dot) mcbride (at) outlook (dot) com", "EMAIL_ADDRESS"),
+        ("top poster Oluwaseun Adeyemi", "PERSON"),
+        ("by @dana@example.social", "HANDLE"),
+        ("by dana (Mastodon)", "HANDLE"),  # the user part of user@instance is searched too
+        ("by dan (Mastodon)", None),
+        ("instagram kwame.builds", "HANDLE"),
+    ],
+)
+def test_canaries_in_several_formats(tmp_path, format_ids, planted, expected):
+    (tmp_path / "report.html").write_text(f"<p>{planted}</p>")
+    types = {f.entity_type for f in scan_dir(tmp_path, format_ids)}
+    assert (expected in types) if expected else not types
+
+
+def test_unknown_iban_js_and_jpeg_metadata_are_scanned(tmp_path):
+    (tmp_path / "table.csv").write_text("refund,iban\nyes,DE89 3704 0044 0532 0130 00\n")
+    (tmp_path / "app.js").write_text('const contact = "someone@else.org";\n')
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, "JPEG", comment=b"photo by dana.whitfield@example.net")
+    (tmp_path / "photo.jpg").write_bytes(buffer.getvalue())
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    findings = {(f.file, f.entity_type) for f in scan_dir(tmp_path, Identifiers())}
+    assert findings == {
+        ("table.csv", "IBAN_CODE"),
+        ("app.js", "EMAIL_ADDRESS"),
+        ("photo.jpg", "EMAIL_ADDRESS"),
+        ("report.pdf", "UNSCANNABLE_DATA"),
+    }
+
+
+def test_jpeg_without_metadata_is_clean(tmp_path):
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 200, 30)).save(buffer, "JPEG")
+    (tmp_path / "photo.jpg").write_bytes(buffer.getvalue())
+    assert scan_dir(tmp_path, Identifiers()) == []

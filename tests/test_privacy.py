@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,26 @@ from toolkit.privacy import (
     summarise,
     suppress_small_groups,
 )
+
+
+def finishes_within(fn, seconds: float = 60.0):
+    """Run `fn` in a thread and fail if it has not returned after `seconds` (a generous bound
+    for catastrophic backtracking on a shared machine, not a speed test); return its result."""
+    result, error = [], []
+
+    def target():
+        try:
+            result.append(fn())
+        except BaseException as exc:  # re-raised in the test thread
+            error.append(exc)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"did not finish within {seconds} s"
+    if error:
+        raise error[0]
+    return result[0]
 
 
 def found(text: str, entity_type: str | None = None) -> list[tuple[str, str]]:
@@ -334,10 +354,10 @@ def test_quote_redacted_never_cuts_a_placeholder():
     assert result == "x" * 130 + "…"
 
 
-def test_quote_full_keeps_the_text_but_not_contact_details_or_names():
+def test_quote_full_keeps_the_text_but_not_personal_data():
     result = quote(POST, "full", keep_handles=["NimbusSupport"])
     assert result == (
-        "@NimbusSupport <HANDLE> my name is <PERSON>, order #12345678 never came. "
+        "@NimbusSupport <HANDLE> my name is <PERSON>, order #<ORDER_NUMBER> never came. "
         "Email <EMAIL_ADDRESS> or call <PHONE_NUMBER>. I live at <STREET_ADDRESS>. "
         "Card <CREDIT_CARD> was charged twice!!"
     )
@@ -386,13 +406,20 @@ def test_detect_never_raises_and_spans_are_in_bounds(text):
         "(0) 12 ",
         "my name is ",
         "DE89 ",
+        "five ",
+        "0 7 7 ",
+        "Mr Anna ",
+        "thanks Anna and ",
+        "order AB12 ",
+        "x at y dot ",
+        "1234 5678 ",
+        "\u202eAnna\u202c \u200b",
+        "日本語 Anna Ünal ",
     ],
 )
 def test_100k_adversarial_input_finishes(pattern):
     text = (pattern * (100_000 // len(pattern) + 1))[:100_000]
-    started = time.perf_counter()
-    spans = detect(text)
-    assert time.perf_counter() - started < 5
+    spans = finishes_within(lambda: detect(text))
     assert all(0 <= s.start < s.end <= len(text) for s in spans)
 
 
@@ -401,9 +428,7 @@ def test_100k_distinct_phone_like_numbers_finish():
     text = " ".join(
         f"0{a} {b} {c}" for a, b, c in rng.integers([10, 1000, 1000], [99, 9999, 9999], (7000, 3))
     )
-    started = time.perf_counter()
-    detect(text)
-    assert time.perf_counter() - started < 5
+    finishes_within(lambda: detect(text))
 
 
 # ------------------------------------------------------------------ suppression
@@ -500,9 +525,63 @@ def test_recall_and_precision_on_the_sample_ground_truth():
 
 
 def test_suppression_blanks_text_that_describes_a_small_cell():
-    table = pd.DataFrame({"topic": [0, 1], "label": ["outage", "rare words"], "keywords": [["a"], ["b"]],
-                          "size": [50, 4], "n_authors": [40, 3]})
+    table = pd.DataFrame(
+        {
+            "topic": [0, 1],
+            "label": ["outage", "rare words"],
+            "keywords": [["a"], ["b"]],
+            "size": [50, 4],
+            "n_authors": [40, 3],
+        }
+    )
     out = suppress_small_groups(table, by="topic", k=10)
     assert out.loc[0, "label"] == "outage" and out.loc[0, "size"] == 50
-    assert out.loc[1, "label"] is None and out.loc[1, "keywords"] is None and np.isnan(out.loc[1, "size"])
+    assert (
+        out.loc[1, "label"] is None
+        and out.loc[1, "keywords"] is None
+        and np.isnan(out.loc[1, "size"])
+    )
     assert out["suppressed"].tolist() == [False, True]
+
+
+def test_suppression_against_a_total_published_elsewhere():
+    table = pd.DataFrame(
+        {
+            "bucket": ["1", "2", "3-5", "6+"],
+            "n_authors": [190, 28, 12, 4],
+            "n_posts": [190, 56, 40, 30],
+        }
+    )
+    # without the flag only 6+ (4 < 10) is blank; but 316 posts in all is printed in the
+    # summary, so 6+ = 316 - 190 - 56 - 40: the smallest other cell (3-5, 12 authors) goes too.
+    plain = suppress_small_groups(table, by="bucket", k=10)
+    assert plain["suppressed"].tolist() == [False, False, False, True]
+    out = suppress_small_groups(table, by="bucket", k=10, published_total=True)
+    assert out["suppressed"].tolist() == [False, False, True, True]
+    assert out["n_posts"].tolist()[:2] == [190.0, 56.0] and np.isnan(out.loc[2, "n_posts"])
+    # two cells already hidden: nothing more to do
+    table.loc[2, "n_authors"] = 5
+    assert suppress_small_groups(table, by="bucket", k=10, published_total=True)[
+        "suppressed"
+    ].tolist() == [False, False, True, True]
+
+
+def test_suppression_two_dimensions_cascades_until_stable():
+    # 2 x 2 cells with row and column totals. Only (a, x) is small. Row a: hide (a, y) too.
+    # Column y then has one hidden cell: hide (b, y). Column x: (a, x) hidden alone -> hide (b, x).
+    rows = [
+        ("a", "x", 3),
+        ("a", "y", 20),
+        ("b", "x", 30),
+        ("b", "y", 40),
+        ("a", "Total", 23),
+        ("b", "Total", 70),
+        ("Total", "x", 33),
+        ("Total", "y", 60),
+    ]
+    table = pd.DataFrame(rows, columns=["r", "c", "n_authors"]).assign(
+        n_posts=lambda d: d["n_authors"]
+    )
+    out = suppress_small_groups(table, by=["r", "c"], k=10).set_index(["r", "c"])["suppressed"]
+    assert out[("a", "x")] and out[("a", "y")] and out[("b", "x")] and out[("b", "y")]
+    assert not out[("a", "Total")] and not out[("Total", "x")]

@@ -53,3 +53,81 @@ def test_empty_key_rejected():
 def test_dotted_instagram_handles_are_replaced_whole(p):
     out = p.text("thanks @jane.doe. and @bob_")
     assert "jane" not in out and ".doe" not in out and out.endswith(". and @" + p.pseudonym("bob_"))
+
+
+# ------------------------------------------------------------------ the key
+def _privacy(**kwargs):
+    from toolkit.config import Privacy
+
+    return Privacy(key_env="TOOLKIT_TEST_KEY_VAR", **kwargs)
+
+
+def test_key_from_the_environment_first(monkeypatch, tmp_path):
+    from toolkit.pseudonymise import load_key
+
+    key_file = tmp_path / "key"
+    key_file.write_text("file-key\n")
+    key_file.chmod(0o600)
+    monkeypatch.setenv("TOOLKIT_TEST_KEY_VAR", "env-key")
+    assert load_key(_privacy(key_file=key_file)) == b"env-key"
+    monkeypatch.delenv("TOOLKIT_TEST_KEY_VAR")
+    assert load_key(_privacy(key_file=key_file)) == b"file-key"  # whitespace stripped
+
+
+def test_relative_key_file_is_resolved_against_the_config_folder(monkeypatch, tmp_path):
+    from toolkit.pseudonymise import load_key
+
+    monkeypatch.delenv("TOOLKIT_TEST_KEY_VAR", raising=False)
+    (tmp_path / "secret.key").write_text("k1")
+    (tmp_path / "secret.key").chmod(0o400)
+    assert load_key(_privacy(key_file="secret.key"), config_dir=tmp_path) == b"k1"
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o666])
+def test_key_file_readable_by_others_is_refused_with_the_fix(monkeypatch, tmp_path, mode):
+    from toolkit.pseudonymise import HmacKeyError, load_key
+
+    monkeypatch.delenv("TOOLKIT_TEST_KEY_VAR", raising=False)
+    key_file = tmp_path / "key"
+    key_file.write_text("top-secret-value")
+    key_file.chmod(mode)
+    with pytest.raises(HmacKeyError, match="chmod 600") as caught:
+        load_key(_privacy(key_file=key_file))
+    assert "top-secret-value" not in str(caught.value)
+    assert f"{mode:o}" in str(caught.value)
+
+
+def test_missing_empty_or_absent_key_is_explained(monkeypatch, tmp_path):
+    from toolkit.config import ConfigError
+    from toolkit.pseudonymise import HmacKeyError, load_key
+
+    monkeypatch.delenv("TOOLKIT_TEST_KEY_VAR", raising=False)
+    with pytest.raises(HmacKeyError, match="does not exist"):
+        load_key(_privacy(key_file=tmp_path / "nope"))
+    empty = tmp_path / "empty"
+    empty.write_text("  \n")
+    empty.chmod(0o600)
+    with pytest.raises(HmacKeyError, match="empty"):
+        load_key(_privacy(key_file=empty))
+    with pytest.raises(ConfigError, match="TOOLKIT_TEST_KEY_VAR is not set"):
+        load_key(_privacy())
+
+
+def test_demo_key_only_where_allowed(monkeypatch):
+    from toolkit.pseudonymise import HmacKeyError, load_key
+
+    monkeypatch.delenv("TOOLKIT_TEST_KEY_VAR", raising=False)
+    assert load_key(_privacy(allow_demo_key=True), demo_key="demo") == b"demo"
+    with pytest.raises(HmacKeyError):
+        load_key(_privacy(allow_demo_key=False), demo_key="demo")
+
+
+def test_pseudonyms_unlinkable_across_keys_for_many_handles():
+    a, b = Pseudonymiser(b"key-one"), Pseudonymiser(b"key-two")
+    handles = [f"user{i}" for i in range(200)]
+    first = {a.pseudonym(h) for h in handles}
+    second = {b.pseudonym(h) for h in handles}
+    assert len(first) == len(second) == 200 and not first & second
+    assert [a.pseudonym(h) for h in handles] == [
+        Pseudonymiser(b"key-one").pseudonym(h) for h in handles
+    ]

@@ -31,6 +31,7 @@ from toolkit.privacy import (
     CREDIT_CARD,
     EMAIL_ADDRESS,
     HANDLE,
+    IBAN_CODE,
     PERSON,
     PHONE_NUMBER,
     STREET_ADDRESS,
@@ -46,16 +47,20 @@ USER_ID = "USER_ID"
 #: Detector types whose values in customer posts become identifiers.
 POST_IDENTIFIER_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, STREET_ADDRESS, PERSON)
 #: Detector types flagged wherever they appear (unless allowlisted).
-PATTERN_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD)
+PATTERN_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE)
 TEXT_SUFFIXES = frozenset(
-    {".html", ".htm", ".csv", ".tsv", ".txt", ".md", ".svg", ".xml", ".yaml", ".yml", ".tex"}
-)
+    {".html", ".htm", ".csv", ".tsv", ".txt", ".md", ".svg", ".xml", ".yaml", ".yml", ".tex",
+     ".js", ".mjs", ".css", ".log", ".jsonl", ".ndjson", ".rst", ".py", ".r", ".sql", ".ini",
+     ".cfg", ".toml", ".rtf"}
+)  # fmt: skip
+JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
 JSON_SUFFIXES = frozenset({".json", ".ipynb", ".geojson"})
 PNG_SUFFIXES = frozenset({".png"})
 #: Data files the gate cannot read: publishing one is reported, never silently passed.
 DATA_SUFFIXES = frozenset(
     {".parquet", ".feather", ".arrow", ".pkl", ".pickle", ".xlsx", ".xls", ".docx", ".pptx",
-     ".zip", ".gz", ".tar", ".db", ".sqlite", ".duckdb", ".npy", ".npz", ".h5", ".hdf5"}
+     ".zip", ".gz", ".tar", ".db", ".sqlite", ".duckdb", ".npy", ".npz", ".h5", ".hdf5",
+     ".pdf", ".odt", ".ods", ".bz2", ".xz", ".7z", ".joblib", ".avro", ".orc"}
 )  # fmt: skip
 UNSCANNABLE = "UNSCANNABLE_DATA"
 MAX_MESSAGE_LINES = 50
@@ -548,6 +553,24 @@ def _png_chunk_text(kind: bytes, body: bytes) -> str | None:
     return None
 
 
+def _jpeg_text(data: bytes) -> Iterator[tuple[str, str]]:
+    """(label, text) for each metadata segment of a JPEG (EXIF/XMP in APPn, comments in COM);
+    scanning stops at the image data."""
+    pos = 2 if data.startswith(b"\xff\xd8") else len(data)
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker == 0xDA:  # start of scan: pixels follow
+            break
+        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        body = data[pos + 4 : pos + 2 + length]
+        if 0xE0 <= marker <= 0xEF or marker == 0xFE:
+            yield (
+                f"jpeg:{'COM' if marker == 0xFE else f'APP{marker - 0xE0}'}",
+                body.decode("latin-1"),
+            )
+        pos += 2 + length
+
+
 def _inflate(data: bytes) -> bytes:
     inflater = zlib.decompressobj()
     return inflater.decompress(data, _MAX_INFLATE)
@@ -612,6 +635,10 @@ def _file_chunks(path: Path) -> Iterator[_Chunk]:
         for label, text in _png_text(data):
             yield _Chunk(text, lambda variant, offset, label=label: label)
         return
+    if suffix in JPEG_SUFFIXES:
+        for label, text in _jpeg_text(data):
+            yield _Chunk(text, lambda variant, offset, label=label: label)
+        return
     text = _decode(data)
     if suffix in JSON_SUFFIXES:
         try:
@@ -652,11 +679,12 @@ def scan_dir(
     Parameters
     ----------
     report_dir : path
-        Folder scanned recursively: .html/.htm/.svg/.md/.txt/.csv/.tsv/.xml/.yaml/.tex as
-        text, .json/.ipynb as JSON (all strings, outputs and metadata), .png text chunks;
-        embedded base64 images are decoded and only their metadata scanned. Data files the
-        gate cannot read (.parquet, .xlsx, .zip, .pkl, ...) are findings of their own
-        (UNSCANNABLE_DATA); other files (.jpg, .pdf, fonts, ...) are skipped and logged.
+        Folder scanned recursively: .html/.htm/.svg/.md/.txt/.csv/.tsv/.xml/.yaml/.tex/.js/
+        .css/.jsonl/... as text, .json/.ipynb as JSON (all strings, outputs and metadata),
+        .png text chunks and .jpg metadata segments; embedded base64 images are decoded and
+        only their metadata scanned. Data files the gate cannot read (.parquet, .xlsx, .zip,
+        .pkl, .pdf, ...) are findings of their own (UNSCANNABLE_DATA); other files (fonts,
+        .gif, ...) are skipped and logged.
     identifiers : Identifiers
         From `collect_identifiers`.
     brand_allowlist : iterable of str
@@ -679,7 +707,7 @@ def scan_dir(
         name = path.relative_to(report_dir).as_posix()
         if suffix in DATA_SUFFIXES:
             findings.append(Finding(name, 0, UNSCANNABLE, f"{suffix} file"))
-        elif suffix in TEXT_SUFFIXES | JSON_SUFFIXES | PNG_SUFFIXES:
+        elif suffix in TEXT_SUFFIXES | JSON_SUFFIXES | PNG_SUFFIXES | JPEG_SUFFIXES:
             findings.extend(_scan_file(path, name, scanner))
         else:
             log.info("gate: not scanning %s (not a text artifact)", path)

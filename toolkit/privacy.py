@@ -2,27 +2,34 @@
 
 Customer handles are pseudonymised at ingest (`toolkit.pseudonymise`); this module finds the
 personal data that remains *inside* post text. Detection is layered: fast regular expressions,
-checksums (Luhn, IBAN mod-97), the `phonenumbers` library for phone validation, context cues and a
-first-name gazetteer for names. Entity names follow Microsoft Presidio.
+checksums (Luhn, IBAN mod-97), the `phonenumbers` library for phone validation, obfuscated
+forms ("jane at gmail dot com", digits spelled out), and for names context cues ("my husband",
+"thanks", "Mr") plus first-name and surname gazetteers, with an optional spaCy NER plug-in
+(`spacy_ner`) when a model is installed. Entity names follow Microsoft Presidio.
 
-`quote` is the one function through which customer post text may reach a report, and
-`suppress_small_groups` applies k-anonymity style disclosure control to aggregate tables.
+`quote` (and `quote_column` for a table) is the one way customer post text may reach a
+report; `quote_risk` scores how findable a quote is by exact search. `suppress_small_groups`
+applies k-anonymity style disclosure control to aggregate tables.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import importlib.util
 import ipaddress
+import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import phonenumbers
+
+log = logging.getLogger(__name__)
 
 EMAIL_ADDRESS = "EMAIL_ADDRESS"
 PHONE_NUMBER = "PHONE_NUMBER"
@@ -50,21 +57,46 @@ ENTITY_TYPES: tuple[str, ...] = (
 )
 #: Types that let someone contact the person directly.
 CONTACT_TYPES = frozenset({EMAIL_ADDRESS, PHONE_NUMBER, STREET_ADDRESS})
-#: Types that are redacted even under the "full" quote policy. PERSON is included because the
-#: report gate treats every name found in customer posts as a customer identifier.
+#: Types that are redacted even under the "full" quote policy: everything but URLs. PERSON is
+#: included because the report gate treats every name found in customer posts as a customer
+#: identifier; order numbers and IPs link a post to a customer record.
 NEVER_RAW_TYPES = frozenset(
-    {EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, STREET_ADDRESS, HANDLE, PERSON}
+    {
+        EMAIL_ADDRESS,
+        PHONE_NUMBER,
+        CREDIT_CARD,
+        IBAN_CODE,
+        STREET_ADDRESS,
+        HANDLE,
+        PERSON,
+        ORDER_NUMBER,
+        IP_ADDRESS,
+    }
 )
+QuotePolicy = Literal["none", "redacted", "full"]
 QUOTE_MAX_CHARS = 140
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = (
     "US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "AU", "CA", "BR", "MX",
 )  # fmt: skip
-#: Order / ticket references. A named group `id` (if present) is the span; else the whole match.
+#: Order / ticket / account / booking references. A named group `id` (if present) is the span;
+#: else the whole match. Users add their own formats with `privacy.order_patterns`.
 DEFAULT_ORDER_PATTERNS: tuple[str, ...] = (
-    r"(?<![\w#-])#?NH-?\d{5,8}(?!\w)",
-    r"(?i:\b(?:order|ticket|case|invoice|confirmation|reference|ref|rma|tracking)"
-    r"(?:[ \t]+(?:number|no\.?|nr\.?|num|id|code))?[ \t]*[:(]?[ \t]*)"
-    r"#?[ \t]?(?P<id>[A-Z]{0,4}-?\d{5,16}|1Z[0-9A-Z]{16})(?!\w)",
+    # A standalone id of capitals and digits ("NH-1234567", "CS0912384") or "#1234567".
+    r"(?:(?<=#)|(?<![\w#-]))(?P<id>[A-Z]{1,4}-?\d{5,10}|(?<=#)\d{5,12})(?![\w-])",
+    # After a cue word: "order number 123456", "Kundennummer 4711087236", "tracking 1Z...".
+    r"(?i:\b(?:order|ticket|case|invoice|confirmation|reference|ref|rma|tracking|booking"
+    r"|itinerary|reservation|account|acct|customer|member(?:ship)?|policy|claim|complaint"
+    r"|incident|request|pnr|parcel|shipment|consignment|return|contract|subscription|purchase"
+    r"|transaction|payment|receipt|refund"
+    r"|kundennummer|bestellnummer|auftragsnummer|vertragsnummer|rechnungsnummer|commande"
+    r"|r[ée]f[ée]rence|dossier|pedido|referencia|ordine)"
+    r"(?:[ \t]+(?:number|no\.?|nr\.?|num|id|code|ref(?:erence)?|n[°º]|#))?"
+    r"(?:[ \t]+is)?[ \t]*[:(]?[ \t]*)"
+    r"#?[ \t]?(?P<id>[A-Z]{0,4}-?\d{5,16}|1Z[0-9A-Z]{16}"
+    r"|(?=[A-Z0-9-]{5,24}(?![\w-]))(?=[A-Z-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*)(?![\w-])",
+    # Airline / travel booking codes (PNR): six capitals or digits after a booking cue.
+    r"(?i:\b(?:booking|confirmation|pnr|reservation)(?:[ \t]+(?:ref(?:erence)?|code|number"
+    r"|no\.?|#))?(?:[ \t]+is)?[ \t]*[:(]?[ \t]*)(?P<id>[A-Z0-9]{6})(?![\w-])",
 )
 
 # Overlapping spans are merged into one span of the most specific type (highest rank wins).
@@ -150,8 +182,14 @@ def _read_resource(name: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    """The first-name gazetteer (capitalised, from Faker's en/de/fr/es name providers)."""
+    """The first-name gazetteer (capitalised, from Faker's Latin-script name providers)."""
     return _read_resource("first_names.txt")
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """The surname gazetteer (capitalised, from Faker's Latin-script name providers)."""
+    return _read_resource("surnames.txt")
 
 
 @functools.lru_cache(maxsize=1)
@@ -165,7 +203,8 @@ _HAS_DIGIT = re.compile(r"\d").search
 _EMAIL = re.compile(
     r"(?<![\w.%+@-])[\w.%+-]{1,64}+@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}[^\W\d_]{2,24}(?![\w-])"
 )
-_OBF_AT = r"(?:[ \t]*[(\[{<][ \t]*at[ \t]*[)\]}>][ \t]*|[ \t]*@[ \t]*|[ \t]+at[ \t]+)"
+# "bob @ example.net" or "bob@example .net", but not "account @lunar.moth" (a handle).
+_OBF_AT = r"(?:[ \t]*[(\[{<][ \t]*at[ \t]*[)\]}>][ \t]*|[ \t]+@[ \t]+|@|[ \t]+at[ \t]+)"
 _OBF_DOT = r"(?:[ \t]*[(\[{<][ \t]*dot[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+|\.)"
 _OBF_WORD = r"[a-z0-9_%+-]{1,64}+"  # possessive: no backtracking into words
 _OBFUSCATED_EMAIL = re.compile(
@@ -193,11 +232,36 @@ _PHONE_CUE = re.compile(
 )
 _DATE_LIKE = re.compile(r"(?<!\d)(\d{1,4})[-./](\d{1,2})[-./](\d{2,4})(?!\d)")
 _YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[ \t\-./]*)+")
-_THOUSANDS = re.compile(r"\d{1,3}(?:([.,'])\d{3})(?:\1\d{3})*|\d{1,2}(?: \d{3})+")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:([.,'])\d{3})(?:\1\d{3})*|[1-9]\d?(?: \d{3})+")
+# Digits written as words or one by one: "five five five, oh one four two", "0 7 7 0 0 9 ...".
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SPELLED_TOKEN = (
+    r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|\d)"
+)
+_SPELLED_NUMBER = re.compile(
+    rf"(?i)(?<![\w.,-]){_SPELLED_TOKEN}\b(?:[ \t]*[,.\-/]?[ \t]*\b{_SPELLED_TOKEN}\b){{6,24}}+"
+    r"(?![\w]|[.,-]\d)"
+)
+_DIGIT_WORD_HINT = re.compile("zero|one|two|three|four|five|six|seven|eight|nine|double|nought")
+_SPELLED_PART = re.compile(rf"(?i)\b{_SPELLED_TOKEN}\b")
+_SPACED_DIGITS = re.compile(r"\d[ \t,.-]+\d[ \t,.-]+\d[ \t,.-]+\d[ \t,.-]+\d(?!\d)")
+# Numbers right after these words are serials, versions or part numbers, not phones or IPs.
+_NOT_CONTACT_CUE = re.compile(
+    r"(?i)\b(?:serial|s/?n|imei|model|part|sku|upc|ean|isbn|asin|version|ver\.?|v|build|firmware"
+    r"|update|release|patch|kb)[ \t]*(?:number|no\.?|nr\.?|#)?[ \t:#]*$"
+)
 _DECIMAL = re.compile(r"\d+\.\d+")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _SEPARATORS = re.compile(r"(?<=\d)[ \t\-./]+(?=[\d(])")
 _CARD_CANDIDATE = re.compile(r"(?<![\w+/.,$€£-])\d(?:[ \t-]?\d){11,40}(?![\w%])(?![.,]\d)")
+_FOUR_BY_FOUR = re.compile(r"\d{4}([ \t-])\d{4}\1\d{4}\1\d{4}")
+_CARD_CUE = re.compile(
+    r"(?i)\b(?:card|visa|master[ \t]?card|amex|credit|debit|cc|kreditkarte|karte|carte|tarjeta"
+    r"|carta)\b[^\n]{0,25}$"
+)
 _IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}+(?:[ ]?[A-Z0-9]{1,3})?(?![\w])")
 _IPV4 = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -273,6 +337,15 @@ _ES_IT_ADDRESS = re.compile(
     r"[A-ZÀ-Ý][\w'’-]+(?:[ \t]+[A-ZÀ-Ý][\w'’-]+){0,3},?[ \t]+(?:n[º°o]\.?[ \t]*)?\d{1,4}(?![\w])"
 )
 _PO_BOX = re.compile(r"(?i)(?<![\w])P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d{1,6}(?![\w])")
+# Any case, but only right after an address cue: "i live at 42 elm street apt 3".
+_CUED_ADDRESS = re.compile(
+    r"(?i)\b(?:my[ \t]+address[ \t]+is|address[ \t]*:|(?:i[ \t]+)?live[sd]?[ \t]+at|living[ \t]+at"
+    r"|(?:ship|deliver|send|sent|mail|post)(?:ped|ed)?[ \t]+(?:it[ \t]+|them[ \t]+)?to"
+    r"|moved[ \t]+to|located[ \t]+at|come[ \t]+to|drop[ \t]+(?:it[ \t]+)?(?:off[ \t]+)?at)"
+    r"[ \t:]+(?P<id>\d{1,5}[a-z]?[ \t]+(?:(?:[nsew]\.?|[a-z0-9'’-]{2,20})[ \t]+){1,4}"
+    r"(?:" + "|".join(_STREET_SUFFIXES) + r")\b\.?(?:[ \t]+(?:nw|ne|sw|se|n|s|e|w)\b\.?)?"
+    r"(?:,?[ \t]*(?:apt|apartment|suite|ste|unit|flat|fl|floor|\#)\.?[ \t]*\#?[\w-]{1,6})?)"
+)
 _ADDRESS_PATTERNS = (
     _US_UK_ADDRESS,
     _TAILED_ADDRESS,
@@ -281,82 +354,269 @@ _ADDRESS_PATTERNS = (
     _FR_ADDRESS,
     _ES_IT_ADDRESS,
     _PO_BOX,
+    _CUED_ADDRESS,
 )
 
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
-_LOWER = "a-zß-öø-ÿĀ-ž"
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỿ"
+_LOWER = "a-zß-öø-ÿĀ-žḁ-ỿ"
 _NAME = rf"[{_UPPER}](?:['’][{_UPPER}]|[{_LOWER}]{{1,2}}[{_UPPER}])?[{_LOWER}]+(?:-[{_UPPER}]?[{_LOWER}]+)?"
 _INITIAL = rf"[{_UPPER}]\.?(?![\w])"
-_ONE_OR_TWO = rf"(?P<name>{_NAME}(?:[ \t]+(?:{_NAME}|{_INITIAL}))?)"
-_TWO = rf"(?P<name>{_NAME}[ \t]+{_NAME})"
+# Lower-case particles inside names: "Ludwig van Beethoven", "María de la Cruz", "Ali bin Said".
+_PARTICLE = r"(?:van|von|de|da|di|del|della|der|den|du|dos|das|bin|ibn|al|el|la|le)"
+_NEXT_TOKEN = rf"[ \t]+(?:{_PARTICLE}[ \t]+(?:{_PARTICLE}[ \t]+)?)?(?:{_NAME}|{_INITIAL})"
+#: A name after a cue: one to three capitalised tokens (trailing ordinary words are trimmed
+#: later), or one or two lower-case tokens ("thanks john") that the gazetteers know (see
+#: `_lowercase_name_end`).
+_LOWER_NAME = rf"[{_LOWER}]{{2,}}(?:-[{_LOWER}]+)?"
+_CUE_NAME = rf"(?P<name>{_NAME}(?:{_NEXT_TOKEN}){{0,2}}|{_LOWER_NAME}(?:[ \t]+{_LOWER_NAME})?)"
+#: Cue words after which a lower-case word may be a name ("thanks john", "my son ethan"); not
+#: roles ("the agent said") nor "with", "sent", "ask".
+_LOWERCASE_CUES = frozenset(
+    "my name mein ich je me mi call this sign signed account under in booked addressed parcel "
+    "package delivery letter booking reservation prescription thank thanks thx ty cheers merci "
+    "danke gracias grazie obrigado obrigada kudos props big shout shoutout spoke speaking "
+    "spoken talked talking chatted chatting named hi hey hello dear regards sincerely best "
+    "cordialement saludos grüße grusse gruesse xoxo love".split()
+)
+#: Lower-case words after "thanks", "cheers", ... that are in the name lists but mean a person
+#: in general, not a name.
+_NOT_LOWERCASE_NAMES = frozenset(
+    "mate babe buddy pal bud boss doc nan bro dude guys team all everyone folks sir madam fam "
+    "mom mum dad sis kid son friend lad lads honey hun darling sweetie amigo chief".split()
+)
+_TWO = rf"(?P<name>{_NAME}(?:{_NEXT_TOKEN}){{1,2}})"
+_TITLE = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta"
+    r"|Sig|Sig\.ra|Fr|Rev)"
+)
+_RELATIVES = (
+    r"husband|wife|partner|spouse|son|daughter|kid|child|boy|girl|baby|mum|mom|mommy|mummy"
+    r"|mother|dad|daddy|father|brother|sister|bro|sis|grandma|grandmother|grandpa|grandfather"
+    r"|grand(?:d)?ad|granny|gran|nan|nana|aunt|auntie|aunty|uncle|cousin|nephew|niece|friend"
+    r"|mate|buddy|bestie|bff|neighbou?r|landlord|landlady|boss|manager|colleague|co-?worker"
+    r"|roommate|flatmate|housemate|boyfriend|girlfriend|bf|gf|fianc[ée]e?|ex|stepson"
+    r"|stepdaughter|stepmom|stepdad|(?:mother|father|sister|brother|son|daughter)-in-law"
+    r"|tenant|carer|caregiver|nanny|teacher|doctor|therapist|lawyer|accountant|dog[ \t]+walker"
+)
+_ROLES = (
+    r"agent|rep|representative|technician|tech|advis[eo]r|engineer|installer|supervisor|manager"
+    r"|driver|courier|postman|postwoman|postie|delivery[ \t]+(?:guy|man|driver)|host|cashier"
+    r"|barista|waiter|waitress|server|nurse|doctor|pharmacist|pilot|captain|attendant"
+    r"|steward(?:ess)?|associate|employee|staff[ \t]+member|assistant|clerk|seller|mod"
+    r"|moderator|operator|specialist|consultant|lady|guy|gentleman|woman|man|chap|bloke"
+)
+_FOLLOWING_VERBS = (
+    r"was|is|has|had|said|says|told|tells|helped|helps|sorted|fixed|explained|called|came"
+    r"|replied|answered|went|did|didn['’]t|does|doesn['’]t|made|took|tried|gave|got|asked"
+    r"|offered|promised|refused|hung|kept|sent|walked|stayed|waited|will|won['’]t|would"
+    r"|wouldn['’]t|can|can['’]t|could|couldn['’]t|should|never|just|also|finally|really"
+    r"|isn['’]t|wasn['’]t|going|gonna|wants|needs|from|at"
+    r"|in[ \t]+(?:billing|accounts|support|customer[ \t]+service"
+    r"|the[ \t]+(?:\w+[ \t]+)?(?:team|department|store|shop|branch|office|warehouse))"
+)
 
 
-def _cue(first_letters: str, pattern: str) -> re.Pattern[str]:
-    """Compile a cue regex behind a look-ahead on its possible first letters (a fast pre-scan)."""
-    letters = first_letters.lower() + first_letters.upper()
-    return re.compile(f"(?=[{letters}])" + pattern)
+@dataclass(frozen=True)
+class _Cue:
+    """A context cue before a name, tried (anchored) only where one of its `keywords` starts a
+    word, so the text is scanned once for all cues instead of once per cue."""
+
+    keywords: frozenset[str]
+    pattern: re.Pattern[str]
+    strong: bool
+    score: float
+    sentence_start: bool = False
+    #: The name's first word must not be an ordinary word at all ("it's Grace period").
+    strict: bool = False
 
 
-# Each cue: (regex, strong cue?, score). See `_acceptable_name`.
-_PERSON_CUES: tuple[tuple[re.Pattern[str], bool, float], ...] = (
-    (
-        _cue(
-            "mnij",
-            r"(?i:\bmy[ \t]+name[ \t]+is|\bmy[ \t]+name['’]s|\bname['’]s|\bmein[ \t]+name[ \t]+ist"
-            r"|\bich[ \t]+hei(?:ß|ss)e|\bje[ \t]+m['’]appelle|\bme[ \t]+llamo|\bmi[ \t]+nombre[ \t]+es"
-            r"|\bmi[ \t]+chiamo)[ \t]+" + _ONE_OR_TWO,
-        ),
+def _cue(keywords: str, pattern: str, strong: bool, score: float, **kwargs: bool) -> _Cue:
+    """A `_Cue` from space-separated keywords and a regex with a `name` group."""
+    return _Cue(frozenset(keywords.split()), re.compile(pattern), strong, score, **kwargs)
+
+
+_ROLE_WORDS = (
+    "agent rep representative technician tech advisor adviser engineer installer supervisor "
+    "manager driver courier postman postwoman postie delivery host cashier barista waiter "
+    "waitress server nurse doctor pharmacist pilot captain attendant steward stewardess "
+    "associate employee staff assistant clerk seller mod moderator operator specialist "
+    "consultant lady guy gentleman woman man chap bloke"
+)
+# A strong cue ("my name is", "my husband") accepts any capitalised word that is not an
+# ordinary English word; a weak cue ("thanks", "driver") needs a gazetteer first name or two
+# name-like tokens. See `_name_end`.
+_PERSON_CUES: tuple[_Cue, ...] = (
+    _cue(
+        "my name mein ich je me mi call meu mijn",
+        r"(?i:my[ \t]+name[ \t]+is|my[ \t]+name['’]s|name['’]s|mein[ \t]+name[ \t]+ist"
+        r"|ich[ \t]+hei(?:ß|ss)e|je[ \t]+m['’]appelle|me[ \t]+llamo|mi[ \t]+nombre[ \t]+es"
+        r"|mi[ \t]+chiamo|call[ \t]+me|meu[ \t]+nome[ \t]+[ée]|mijn[ \t]+naam[ \t]+is)[ \t]+"
+        + _CUE_NAME,
         True,
         0.85,
     ),
-    (
-        _cue("t", r"(?i:\bthis[ \t]+is)[ \t]+" + _ONE_OR_TWO + r"[ \t]+(?i:from|at|with)\b"),
+    # "ich bin", "je suis", "soy": also "ich bin Kunde" (a noun), so a known first name only.
+    _cue(
+        "ich je soy sono sou ik",
+        r"(?i:ich[ \t]+bin|je[ \t]+suis|soy|sono|sou|ik[ \t]+ben)[ \t]+" + _CUE_NAME,
+        False,
+        0.7,
+        strict=True,
+    ),
+    _cue(
+        "this",
+        r"(?i:this[ \t]+is)[ \t]+" + _CUE_NAME + r"[ \t]+(?i:from|at|with|here)\b",
         True,
         0.85,
     ),
-    (_cue("s", r"(?i:\bsign(?:ed)?(?:[ \t]+off)?)[,:]?[ \t]+" + _ONE_OR_TWO), True, 0.85),
-    (_cue("i", r"(?i:\bI['’]m|\bI[ \t]+am)[ \t]+" + _TWO), True, 0.7),
-    (
-        _cue("a", r"(?i:\bask(?:[ \t]+for)?)[ \t]+" + _ONE_OR_TWO + r"[ \t]+(?i:at|in|from|on)\b"),
+    _cue(
+        "it this",
+        r"(?i:it['’]s|it[ \t]+is|this[ \t]+is)[ \t]+"
+        + _CUE_NAME
+        + r"(?![ \t]+(?i:from|at|with|here)\b)",
+        False,
+        0.7,
+        strict=True,
+    ),
+    _cue("sign signed", r"(?i:sign(?:ed)?(?:[ \t]+off)?)[,:]?[ \t]+" + _CUE_NAME, True, 0.85),
+    _cue("i", r"(?i:I['’]m|I[ \t]+am)[ \t]+" + _TWO, True, 0.7),
+    _cue(
+        "my",
+        r"(?i:my[ \t]+(?:(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+        r"[ \t-]*(?:year|yr|month)s?[ \t-]*old(?:[ \t]+(?:" + _RELATIVES + r"))?"
+        r"|(?:little[ \t]+|late[ \t]+|elderly[ \t]+|older[ \t]+|younger[ \t]+|big[ \t]+"
+        r"|baby[ \t]+|best[ \t]+|old[ \t]+|new[ \t]+)?(?:" + _RELATIVES + r")))"
+        r"[ \t]*,?[ \t]+" + _CUE_NAME,
+        True,
+        0.8,
+    ),
+    _cue(
+        "account name under in booked addressed parcel package delivery letter post mail "
+        "booking reservation prescription order table appointment ticket",
+        r"(?i:account[ \t]+holder(?:[ \t]+is)?|name[ \t]+on[ \t]+the[ \t]+(?:account|card"
+        r"|booking|order)(?:[ \t]+is)?|(?:under|in)[ \t]+the[ \t]+name(?:[ \t]+of)?"
+        r"|(?:account|reservation|booking|order|table|appointment|ticket)[ \t]+(?:is[ \t]+)?"
+        r"(?:under|for)|booked[ \t]+(?:under|for)|addressed[ \t]+to"
+        r"|(?:parcel|package|delivery|letter|post|mail|booking|reservation|prescription)"
+        r"[ \t]+(?:for|addressed[ \t]+to))[:,]?[ \t]+" + _CUE_NAME,
+        True,
+        0.8,
+    ),
+    _cue(
+        "ask asked",
+        r"(?i:ask(?:ed)?(?:[ \t]+for)?)[ \t]+" + _CUE_NAME + r"[ \t]+(?i:at|in|from|on)\b",
         False,
         0.7,
     ),
-    (_cue("t", r"(?i:\bthank(?:s?[ \t]+to|[ \t]+you|s))[,!]?[ \t]+" + _ONE_OR_TWO), False, 0.7),
-    (
-        _cue(
-            "artseim",
-            r"(?i:\b(?:agent|rep|representative|technician|tech|advis[eo]r|engineer|installer"
-            r"|supervisor|manager)(?:[ \t]+(?:named|called))?)[ \t]+" + _ONE_OR_TWO,
-        ),
+    _cue(
+        "thank thanks thx ty cheers merci danke gracias grazie obrigado obrigada kudos props "
+        "big shout shoutout especially esp with spoke speaking spoken talked talking chatted "
+        "chatting named called sent met",
+        r"(?i:thank(?:s?[ \t]+to|[ \t]+you|s)|thx|ty|cheers|(?:merci|danke|gracias|grazie"
+        r"|obrigad[oa])(?:[ \t]+(?:a|à|an))?|kudos(?:[ \t]+to)?|props(?:[ \t]+to)?|named|called"
+        r"|sent|met"
+        r"|big[ \t]+up(?:[ \t]+to)?|shout[ \t-]?out(?:[ \t]+to)?|especially|esp\."
+        r"|with|(?:spoke|speaking|spoken|talked|talking|chatted|chatting)[ \t]+(?:to|with))"
+        r"[,!]?[ \t]+" + _CUE_NAME,
         False,
         0.7,
     ),
-    (
-        _cue(
-            "rscbt",
-            r"(?i:\bregards|\bsincerely|\bcheers|\bbest[ \t]+wishes|\bthanks)[,!]?\s+"
-            + _ONE_OR_TWO
-            + r"[ \t]*[.!]?\s*$",
-        ),
+    _cue(
+        "hi hey hello dear",
+        r"(?i:hi|hey|hello|dear),?[ \t]+" + _CUE_NAME + r"(?=[ \t]*[,!:\n]|$)",
+        False,
+        0.7,
+        sentence_start=True,
+    ),
+    _cue(
+        _ROLE_WORDS,
+        rf"(?i:(?:{_ROLES})(?:[ \t]+(?:named|called))?)[ \t]+" + _CUE_NAME,
         False,
         0.7,
     ),
-    (re.compile(r"(?:^|\s)[-–—~][ \t]*" + _ONE_OR_TWO + r"[ \t]*$"), False, 0.7),
+    _cue(
+        "regards sincerely cheers best thanks cordialement saludos grüße grusse gruesse xoxo love "
+        "groetjes abraços abracos saluti atentamente",
+        r"(?i:regards|sincerely|cheers|best[ \t]+wishes|thanks|cordialement|saludos|gr[üu](?:ß|ss)e"
+        r"|gruesse|xoxo|love|groetjes|abra[çc]os|(?:cordiali[ \t]+)?saluti|atentamente)[,!]?\s+"
+        + _CUE_NAME
+        + r"[ \t]*[.!]?\s*$",
+        False,
+        0.7,
+    ),
 )
-_GAZETTEER_PAIR = re.compile(
-    rf"(?<![\w@#/.])(?P<first>[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?)"
-    rf"(?=[ \t]+(?P<last>{_NAME}))"
+_CUE_INDEX: dict[str, tuple[_Cue, ...]] = {}
+for _c in _PERSON_CUES:
+    for _k in _c.keywords:
+        _CUE_INDEX[_k] = (*_CUE_INDEX.get(_k, ()), _c)
+del _c, _k
+_WORD = re.compile(r"[^\W\d_]+")
+#: Start of a sentence, or right after the @handles a reply starts with.
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n]|@\w+)[ \t]*$")
+#: A signature line: "- Dana W." at the end of a post.
+_DASH_SIGNATURE = re.compile(r"(?:^|\s)[-–—~][ \t]*" + _CUE_NAME + r"[ \t]*$")
+#: "Dr. Amara Okonkwo", "Mrs J. Thompson", "Mr Patel": the title is part of the span.
+_TITLED_NAME = re.compile(
+    rf"(?<![\w])(?P<name>{_TITLE}\.?[ \t]+(?:[{_UPPER}]\.[ \t]*){{0,2}}{_NAME}(?:{_NEXT_TOKEN}){{0,2}})"
 )
+#: "Kwame at the Leeds store", "Priya was brilliant", "Laura here": a gazetteer first name
+#: followed by a verb or a place word.
+_NAME_BEFORE_CUE = re.compile(
+    rf"(?<![\w@#/.])(?P<name>{_NAME})(?=[ \t]+(?:(?:{_FOLLOWING_VERBS})\b|here\b[^\w]*(?:$|,|\.|!|-)))"
+)
+_GAZETTEER_PAIR = re.compile(rf"(?<![\w@#/.-])(?P<name>{_NAME}(?:{_NEXT_TOKEN}){{1,2}})")
+#: First words of place names ("Lake Howard", "Port Elizabeth", "San Diego"), never a first name.
+_PLACE_PREFIXES = frozenset(
+    "Lake Port San Santa Santo Saint St Ste Mount Mt Fort Ft New North South East West Upper "
+    "Lower Great Little Los Las El La Le Les Rio Cape Glen Bay Isle Point Palm Grand Old "
+    "Royal Bad Bel Val Villa Ville Costa Porto Puerto Sao São".split()
+)
+_FIRST_WORD = re.compile(r"\S+")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
+#: Sentence-initial function words of other languages ("Ich bin Kunde", "Je suis Client"):
+#: the English common-word list does not know them.
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    "ich du er sie wir ihr es der die das den dem des ein eine einen mein meine dein sein und "
+    "oder aber nicht ist bin hat habe war auch noch schon nur wie was wer wo heute hallo danke "
+    "je tu il elle nous vous ils elles le la les un une des du mon ma mes ton ta son sa et ou "
+    "mais est suis ai avec pour dans sur pas bonjour merci yo tú él ella nosotros el los las "
+    "uno una mi mis su sus y pero es soy estoy tengo con para por hola gracias io lui lei noi "
+    "voi il lo gli mio mia sono ho non ciao grazie eu ele ela nós os um uma meu minha seu sua "
+    "não sou tenho olá obrigado ik jij hij zij wij het een mijn en maar niet ben heb met voor "
+    "hoi dank".split()
+)
+#: Words that make a capitalised phrase a place or an organisation, not a person.
+_PLACE_SUFFIXES = frozenset(
+    "street st road rd avenue ave lane ln drive dr park square sq station airport airlines "
+    "airways bank energy mall store shop center centre hotel hotels hospital clinic university "
+    "college school academy group inc ltd llc corp company bridge tower towers palace castle "
+    "cathedral church chapel museum stadium arena theatre theater hall gardens zoo canyon falls "
+    "river lake mountain mountains island islands beach bay valley heights county city "
+    "foundation institute insurance motors pharmacy restaurant cafe bar pub".split()
+)
+_AFTER_CAPITALISED = re.compile(r"(?:(?P<word>[A-Z][\w'’-]*)|\d+)[ \t]+$")
+_AND_NAME = re.compile(rf"[ \t]*(?P<joiner>,|&|and|or)[ \t]+(?P<name>{_NAME})")
+_TOKEN = re.compile(rf"{_NAME}|[{_UPPER}]\.?|{_PARTICLE}")
 # Capitalised words that follow a first name without being a surname.
 _NOT_SURNAMES = frozenset(
     "the and or but for from with without at in on to of is was are were will would can could "
     "has have had does did not just please thanks thank support team app home hub plug bulb "
     "bulbs plugs thermostat smart customer service help update here there this that monday "
     "tuesday wednesday thursday friday saturday sunday january february march april may june "
-    "july august september october november december".split()
+    "july august september october november december street st road rd avenue ave lane drive "
+    "park square station airport airlines airways air bank energy mall store shop center "
+    "centre hotel hospital university college school group inc ltd llc co corp heights city "
+    "county valley beach bay branch office team pro max plus mini ultra edition series "
+    "account card insurance mobile wireless broadband fibre fiber".split()
 )
-# Gazetteer names that are mostly something else in smart-home posts.
-_NOT_FIRST_NAMES = frozenset({"Alexa", "Siri", "Echo", "Nest", "Ring", "Google", "Apple"})
+# Gazetteer names that are mostly something else in customer posts, and dates.
+_NOT_FIRST_NAMES = frozenset(
+    {"Alexa", "Siri", "Echo", "Nest", "Ring", "Google", "Apple", "Amazon", "Chase", "Delta",
+     "Target", "Sky", "Virgin", "Orange", "Three", "Tesla", "Mercedes", "Ford", "Dell",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+     "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December", "Christmas", "Easter"}
+)  # fmt: skip
 
 
 # ------------------------------------------------------------------ the detector
@@ -374,6 +634,10 @@ class Detector:
         (score 0.3) so a pathological text cannot take minutes. Posts never come close.
     obfuscated_emails : bool
         Also look for 'jane at example dot com' forms (slower on very large texts).
+    ner : callable, optional
+        Extra person names from a named-entity recogniser: text -> iterable of
+        ``(start, end, label)``; spans labelled PERSON/PER are added (score 0.65). See
+        `spacy_ner`, which wraps an installed spaCy model.
     """
 
     def __init__(
@@ -382,11 +646,13 @@ class Detector:
         phone_regions: Sequence[str] = DEFAULT_PHONE_REGIONS,
         phone_budget: int = 300,
         obfuscated_emails: bool = True,
+        ner: Callable[[str], Iterable[tuple[int, int, str]]] | None = None,
     ):
         self.order_patterns = tuple(re.compile(p) for p in order_patterns)
         self.phone_regions = tuple(phone_regions)
         self.phone_budget = phone_budget
         self.obfuscated_emails = obfuscated_emails
+        self.ner = ner
         self._recognisers = {
             EMAIL_ADDRESS: self._emails,
             PHONE_NUMBER: self._phones,
@@ -399,6 +665,23 @@ class Detector:
             STREET_ADDRESS: self._addresses,
             PERSON: self._persons,
         }
+
+    @classmethod
+    def from_config(cls, privacy: Any) -> Detector:
+        """The detector a config asks for: its extra order patterns, phone regions and NER.
+
+        Parameters
+        ----------
+        privacy : toolkit.config.Privacy
+            ``order_patterns`` are added to the defaults; ``phone_regions`` (if set) replace
+            them; ``ner_model`` "auto" uses an installed spaCy English model if there is one,
+            "off" never does, any other value names the spaCy model to load.
+        """
+        regions = getattr(privacy, "phone_regions", None) or DEFAULT_PHONE_REGIONS
+        extra = tuple(getattr(privacy, "order_patterns", None) or ())
+        ner_model = getattr(privacy, "ner_model", "off") or "off"
+        ner = None if ner_model == "off" else spacy_ner(None if ner_model == "auto" else ner_model)
+        return cls(order_patterns=DEFAULT_ORDER_PATTERNS + extra, phone_regions=regions, ner=ner)
 
     def candidates(self, text: str, entities: Iterable[str] | None = None) -> list[Span]:
         """All raw detections, overlapping ones included (offsets into `text`).
@@ -436,11 +719,17 @@ class Detector:
             for m in _EMAIL.finditer(text):
                 yield m.start(), m.end(), 1.0
         if self.obfuscated_emails and _OBF_HINT.search(text):
-            for m in _OBFUSCATED_EMAIL.finditer(text):
+            pos = 0
+            while (m := _OBFUSCATED_EMAIL.search(text, pos)) is not None:
                 if _plausible_obfuscated_email(m):
                     yield m.start(), m.end(), 0.8
+                    pos = m.end()
+                else:  # "me at j.nakamura (at) proton.me": the real one starts later
+                    pos = m.start("domain")
 
     def _phones(self, text: str) -> Iterator[tuple[int, int, float]]:
+        if _may_hold_spelled_number(text):
+            yield from self._spelled_phones(text)
         if not _HAS_DIGIT(text):
             return
         budget = self.phone_budget
@@ -451,7 +740,9 @@ class Detector:
                 continue
             shaped = _phone_shaped(candidate, digits)
             cue = shaped is not False and _phone_cue_near(text, m.start(), m.end())
-            if not (shaped or cue):
+            if not (shaped or cue) or _NOT_CONTACT_CUE.search(
+                text[max(0, m.start() - 20) : m.start()]
+            ):
                 continue
             if budget <= 0:  # pathological text: redact unvalidated rather than spend seconds
                 yield m.start(), m.end(), 0.3
@@ -460,6 +751,19 @@ class Detector:
             for rel_start, rel_end, score in _phone_matches(candidate, self.phone_regions, cue):
                 yield m.start() + rel_start, m.start() + rel_end, score
 
+    def _spelled_phones(self, text: str) -> Iterator[tuple[int, int, float]]:
+        """Numbers written as words or digit by digit ("five five five, oh one four two")."""
+        for m in _SPELLED_NUMBER.finditer(text):
+            digits, words = _spelled_digits(m.group())
+            if not 7 <= len(digits) <= 15:
+                continue
+            cue = _phone_cue_near(text, m.start(), m.end())
+            if not (cue or words >= 4 or len(digits) >= 10):
+                continue
+            valid, possible = _validity(digits, self.phone_regions)
+            if valid or (possible and cue):
+                yield m.start(), m.end(), 0.6
+
     def _cards(self, text: str) -> Iterator[tuple[int, int, float]]:
         if not _HAS_DIGIT(text):
             return
@@ -467,6 +771,10 @@ class Detector:
             found = _card_in_run(m.group())
             if found:
                 yield m.start() + found[0], m.start() + found[1], 1.0
+            elif _FOUR_BY_FOUR.fullmatch(m.group()) and _CARD_CUE.search(
+                text, max(0, m.start() - 30), m.start()
+            ):  # "card 4929 1234 5678 9012": a card with a typo (Luhn fails) is still a card
+                yield m.start(), m.end(), 0.5
 
     def _ibans(self, text: str) -> Iterator[tuple[int, int, float]]:
         if not _HAS_DIGIT(text):
@@ -478,7 +786,8 @@ class Detector:
     def _ips(self, text: str) -> Iterator[tuple[int, int, float]]:
         if "." in text and _HAS_DIGIT(text):
             for m in _IPV4.finditer(text):
-                yield m.start(), m.end(), 0.9
+                if not _NOT_CONTACT_CUE.search(text[max(0, m.start() - 20) : m.start()]):
+                    yield m.start(), m.end(), 0.9
         if text.count(":") >= 2:
             for m in _IPV6_CANDIDATE.finditer(text):
                 value = m.group()
@@ -518,42 +827,227 @@ class Detector:
             return
         for pattern in _ADDRESS_PATTERNS:
             for m in pattern.finditer(text):
-                yield m.start(), m.end(), 0.7
+                group = "id" if "id" in pattern.groupindex else 0
+                yield m.start(group), m.end(group), 0.7
 
     def _persons(self, text: str) -> Iterator[tuple[int, int, float]]:
-        names, words = first_names(), common_words()
-        for pattern, strong_cue, score in _PERSON_CUES:
-            for m in pattern.finditer(text):
-                tokens = m.group("name").split()
-                if _acceptable_name(tokens, strong_cue, names, words):
-                    yield m.start("name"), m.end("name"), score
-        for m in _GAZETTEER_PAIR.finditer(text):
-            first, last = m.group("first"), m.group("last")
-            if (
-                first in names
-                and first not in _NOT_FIRST_NAMES
-                and first.lower() not in words
-                and last.lower() not in _NOT_SURNAMES
-            ):
-                yield m.start("first"), m.end("last"), 0.6
+        lists = _NameLists(first_names(), surnames(), common_words())
+        found = list(self._cued_names(text, lists))
+        if "." in text or "M" in text or "D" in text or "S" in text or "P" in text:
+            for m in _TITLED_NAME.finditer(text):
+                end = _titled_name_end(m, lists)
+                if end:
+                    found.append((m.start("name"), end, 0.8))
+        for m in _NAME_BEFORE_CUE.finditer(text):
+            first = m.group("name")
+            # "iPhone 15 Pro Max is": a name after a capitalised word or a number is a product
+            # (a real "First Last" pair is the gazetteer rule's).
+            if lists.is_first_name(first) and not _after_product_word(text, m.start(), lists):
+                found.append((m.start("name"), m.end("name"), 0.6))
+        pos = 0
+        while (m := _GAZETTEER_PAIR.search(text, pos)) is not None:
+            end = _gazetteer_pair_end(m, lists)
+            if end:
+                found.append((m.start("name"), end, 0.6))
+                pos = end
+            elif _FIRST_WORD.match(m.group()).group() in _PLACE_PREFIXES:
+                pos = m.end()  # "San Antonio Spurs": the whole place name is skipped
+            else:  # "Honestly Gordon Ramsay": retry from the next word
+                pos = m.start() + len(_FIRST_WORD.match(m.group()).group())
+        # "Tom and Aisha": a first name joined to a name already found.
+        for _, end, score in list(found):
+            m = _AND_NAME.match(text, end)
+            if m and _joined_name_ok(m.group("name"), m.group("joiner") != ",", lists):
+                found.append((m.start("name"), m.end("name"), score))
+        yield from found
+        if self.ner is not None:
+            for start, end, label in self.ner(text):
+                if label in _NER_PERSON_LABELS and end > start:
+                    yield start, end, 0.65
+
+    @staticmethod
+    def _cued_names(text: str, lists: _NameLists) -> Iterator[tuple[int, int, float]]:
+        """Names right after a cue ("my name is", "thanks", "driver"): each word of the text
+        is looked up once; matching cues are tried anchored at that word."""
+        for word in _WORD.finditer(text):
+            cues = _CUE_INDEX.get(word.group().lower())
+            if not cues:
+                continue
+            start = word.start()
+            if start and text[start - 1].isalnum():
+                continue
+            for cue in cues:
+                if cue.sentence_start and not _SENTENCE_START.search(
+                    text, max(0, start - 60), start
+                ):
+                    continue
+                m = cue.pattern.match(text, start)
+                if m is None:
+                    continue
+                if m.group("name")[0].islower() and word.group().lower() not in _LOWERCASE_CUES:
+                    continue  # "the agent said": only name-like cues take lower-case names
+                if cue.strict and m.group("name").split()[0].lower() in lists.words:
+                    continue
+                end = _name_end(m, cue.strong, lists)
+                if end:
+                    yield m.start("name"), end, cue.score
+        tail = text[-80:]
+        if any(c in tail for c in "-–—~"):
+            m = _DASH_SIGNATURE.search(text, max(0, len(text) - 80))
+            if m:
+                end = _name_end(m, False, lists)
+                if end:
+                    yield m.start("name"), end, 0.7
 
 
-def _acceptable_name(
-    tokens: list[str], strong_cue: bool, names: frozenset[str], words: frozenset[str]
-) -> bool:
-    """A cue-captured name is kept unless it is made of ordinary words.
+@dataclass(frozen=True)
+class _NameLists:
+    first: frozenset[str]
+    last: frozenset[str]
+    words: frozenset[str]
+
+    def is_first_name(self, token: str) -> bool:
+        """A gazetteer first name that is neither an ordinary word nor a brand/place."""
+        return (
+            token in self.first
+            and token not in _NOT_FIRST_NAMES
+            and token not in _PLACE_PREFIXES
+            and token.lower() not in self.words
+        )
+
+    def is_name_like(self, token: str) -> bool:
+        """May follow a first name: not an ordinary word (unless a known name) nor a suffix."""
+        bare = token.rstrip(".")
+        if bare.lower() in _NOT_SURNAMES:
+            return False
+        return bare.lower() not in self.words or bare in self.last or bare in self.first
+
+
+def _after_product_word(text: str, start: int, lists: _NameLists) -> bool:
+    """Is the word before `start` a number or a capitalised non-word ("15 Pro Max")?"""
+    m = _AFTER_CAPITALISED.search(text, max(0, start - 30), start)
+    if m is None:
+        return False
+    word = m.group("word")
+    return word is None or word.lower() not in lists.words
+
+
+def _joined_name_ok(token: str, conjunction: bool, lists: _NameLists) -> bool:
+    """After "Marco and": a first name, or any capitalised word that is not an ordinary
+    word, brand or place ("Deshawn"); after a comma, only a first name."""
+    if token in _NOT_FIRST_NAMES or token in _PLACE_PREFIXES:
+        return False
+    if not conjunction:
+        return lists.is_first_name(token)
+    return token in lists.first or token.lower() not in lists.words
+
+
+def _kept_tokens(m: re.Match[str], lists: _NameLists) -> list[re.Match[str]]:
+    """Tokens of the `name` group: the first, then each that still looks like part of a name;
+    trailing particles are dropped."""
+    tokens = list(_TOKEN.finditer(m.group("name")))
+    kept = tokens[:1]
+    for token in tokens[1:]:
+        value = token.group()
+        if (
+            re.fullmatch(_PARTICLE, value)
+            or len(value.rstrip(".")) == 1
+            or lists.is_name_like(value)
+        ):
+            kept.append(token)
+        else:
+            break
+    while len(kept) > 1 and (
+        re.fullmatch(_PARTICLE, kept[-1].group()) or kept[-1].group().islower()
+    ):
+        kept.pop()
+    return kept
+
+
+def _name_end(m: re.Match[str], strong_cue: bool, lists: _NameLists) -> int | None:
+    """End offset of a cue-captured name, or None if it is made of ordinary words.
 
     After a strong cue ("my name is") any capitalised non-word counts; after a weak one
-    ("thanks", "ask") the first token must be a known first name, or both tokens non-words.
+    ("thanks", "driver") the first token must be a known first name, or two name-like tokens.
     """
-    first = tokens[0]
-    if first in _NOT_FIRST_NAMES or (first.lower() in words and first not in names):
-        return False
-    if len(tokens) > 1 and tokens[1].rstrip(".").lower() in _NOT_SURNAMES:
-        return False
-    if strong_cue or first in names:
-        return True
-    return len(tokens) > 1 and tokens[1].rstrip(".").lower() not in words
+    if m.group("name")[0].islower():
+        return _lowercase_name_end(m, lists)
+    kept = _kept_tokens(m, lists)
+    first = kept[0].group()
+    if (
+        first in _NOT_FIRST_NAMES
+        or first in _PLACE_PREFIXES
+        or (first.lower() in lists.words and first not in lists.first)
+    ):
+        return None
+    if not (strong_cue or first in lists.first or len(kept) > 1):
+        return None
+    return m.start("name") + kept[-1].end()
+
+
+def _lowercase_name_end(m: re.Match[str], lists: _NameLists) -> int | None:
+    """End of a lower-case name after a cue ("thanks john smith"): the first word must be a
+    known first name that is not an ordinary word; a second word is kept if it is a known
+    surname that is not an ordinary word either."""
+    name = m.group("name")
+    first, _, rest = name.partition(" ")
+    if first in _NOT_LOWERCASE_NAMES or first in lists.words:
+        return None
+    if not lists.is_first_name(first.capitalize()):
+        return None
+    end = len(first)
+    second = rest.strip()
+    if second and second not in lists.words and second.capitalize() in lists.last:
+        end = len(name)
+    return m.start("name") + end
+
+
+def _titled_name_end(m: re.Match[str], lists: _NameLists) -> int | None:
+    """End of "Mr Patel" / "Dr. Amara Okonkwo": the word after the title must not be an
+    ordinary word unless it is a known surname or first name ("Mr Brown")."""
+    name = m.group("name")
+    tokens = [t for t in _TOKEN.finditer(name) if len(t.group().rstrip(".")) > 1][1:]
+    if not tokens:
+        return None
+    value = tokens[0].group()
+    if value.lower() in lists.words and value not in lists.last and value not in lists.first:
+        return None
+    end = tokens[0].end()
+    for token in tokens[1:]:
+        if not lists.is_name_like(token.group()):
+            break
+        end = token.end()
+    return m.start("name") + end
+
+
+def _gazetteer_pair_end(m: re.Match[str], lists: _NameLists) -> int | None:
+    """End of "First Last" where the first token is a known first name, or the second a
+    known surname (neither an ordinary word); None otherwise, and None for a place or an
+    organisation ("Golden Gate Bridge", "Victoria Park Hotel")."""
+    following = _NEXT_WORD.match(m.string, m.end())
+    words = m.group().split() + ([following.group(1)] if following else [])
+    if any(w.lower() in _PLACE_SUFFIXES for w in words[1:]):
+        return None
+    kept = _kept_tokens(m, lists)
+    names = [t.group() for t in kept if not re.fullmatch(_PARTICLE, t.group())]
+    if len(names) < 2:
+        return None
+    first, second = names[0], names[1].rstrip(".")
+    if (
+        first in _NOT_FIRST_NAMES
+        or first in _PLACE_PREFIXES
+        or first.lower() in lists.words
+        or first.lower() in _FOREIGN_FUNCTION_WORDS
+    ):
+        return None
+    if lists.is_first_name(first) or (
+        len(second) > 1
+        and second in lists.last
+        and second not in lists.first
+        and second.lower() not in lists.words
+    ):
+        return m.start("name") + kept[-1].end()
+    return None
 
 
 def _plausible_obfuscated_email(m: re.Match[str]) -> bool:
@@ -616,7 +1110,7 @@ def _phone_shaped(candidate: str, digits: int) -> bool | None:
     if _contains_date(stripped) or _YEARS_ONLY.fullmatch(stripped):
         return False
     groups = _DIGIT_GROUPS.findall(stripped)
-    if sum(len(g) == 1 for g in groups) > 1:
+    if sum(len(g) == 1 for g in groups) > 1 or _FOUR_BY_FOUR.fullmatch(stripped):
         return False
     if stripped.startswith("+"):
         return True
@@ -638,6 +1132,43 @@ def _phone_cue_near(text: str, start: int, end: int) -> bool:
     return bool(
         _PHONE_CUE.search(before[cut + 1 :]) or _PHONE_CUE.search(after[: min(stops, default=20)])
     )
+
+
+def _may_hold_spelled_number(text: str) -> bool:
+    """Cheap pre-check for `_SPELLED_NUMBER`: four digit words, or five spaced digits."""
+    if len(_DIGIT_WORD_HINT.findall(text.lower())) >= 3:
+        return True
+    return _HAS_DIGIT(text) is not None and _SPACED_DIGITS.search(text) is not None
+
+
+def _spelled_digits(value: str) -> tuple[str, int]:
+    """(the digits a spelled number stands for, how many tokens were words)."""
+    digits, words, repeat = [], 0, 1
+    for token in _SPELLED_PART.findall(value):
+        lower = token.lower()
+        if lower in ("double", "triple"):
+            repeat = 2 if lower == "double" else 3
+            continue
+        digit = _DIGIT_WORDS.get(lower, token)
+        words += not token.isdigit()
+        digits.append(digit * repeat)
+        repeat = 1
+    return "".join(digits), words
+
+
+@functools.lru_cache(maxsize=4096)
+def _validity(digits: str, regions: tuple[str, ...]) -> tuple[bool, bool]:
+    """(valid phone number in some region, possible phone number in some region)."""
+    possible = False
+    for region in regions:
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True, True
+        possible = possible or phonenumbers.is_possible_number(number)
+    return False, possible
 
 
 def _contains_date(text: str) -> bool:
@@ -714,6 +1245,7 @@ def _card_in_run(run: str) -> tuple[int, int] | None:
                 break
             if (
                 len(digits) >= 13
+                and _card_grouping_ok([e - s for s, e in groups[i : j + 1]])
                 and len(set(digits)) > 1
                 and _card_prefix_ok(digits)
                 and _luhn_ok(digits)
@@ -721,6 +1253,14 @@ def _card_in_run(run: str) -> tuple[int, int] | None:
             ):
                 best = (groups[i][0], groups[j][1])
     return best
+
+
+def _card_grouping_ok(lengths: list[int]) -> bool:
+    """Digit groups as card numbers are written: one run, 4-4-4-4(-1..3), Amex 4-6-5,
+    Diners 4-6-4; "123-4567890-1234567" (an order number) is not a card."""
+    if len(lengths) == 1 or lengths in ([4, 6, 5], [4, 6, 4]):
+        return True
+    return all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4
 
 
 def _iban_checksum_ok(value: str) -> bool:
@@ -770,6 +1310,55 @@ def _merge(text: str, cluster: list[Span]) -> Span:
     if (start, end) == (best.start, best.end):
         return best
     return Span(start, end, best.entity_type, best.score, text[start:end])
+
+
+_NER_PERSON_LABELS = frozenset({"PERSON", "PER"})
+#: spaCy models tried, best first, when `spacy_ner` is asked for "any installed model".
+SPACY_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+
+
+def spacy_ner(
+    model: str | None = None, loader: Callable[[str], Any] | None = None
+) -> Callable[[str], list[tuple[int, int, str]]] | None:
+    """An NER plug-in for `Detector(ner=...)` from an installed spaCy model, or None.
+
+    Nothing is downloaded: if spaCy or the model is not installed, None is returned (and
+    logged) and the detector works without it.
+
+    Parameters
+    ----------
+    model : str, optional
+        spaCy model name (e.g. "en_core_web_sm"). Default: the first of `SPACY_MODELS`
+        that is installed.
+    loader : callable, optional
+        Model name -> spaCy ``Language`` (default ``spacy.load``); tests pass a fake.
+    """
+    candidates = (model,) if model else SPACY_MODELS
+    if loader is None:
+        # Models are Python packages: skip importing spaCy (seconds) when none is installed.
+        candidates = tuple(n for n in candidates if importlib.util.find_spec(n) is not None)
+        if not candidates:
+            log.info("no spaCy model installed: person names from cues and gazetteers only")
+            return None
+        try:
+            import spacy
+        except ImportError:
+            log.info("spaCy is not installed: person names come from cues and gazetteers only")
+            return None
+        loader = spacy.load
+    for name in candidates:
+        try:
+            nlp = loader(name)
+        except (OSError, ImportError, ValueError):
+            continue
+        log.info("person names: also using the spaCy model %s", name)
+        return functools.partial(_spacy_entities, nlp)
+    log.info("no spaCy model %s installed: person names from cues and gazetteers only", model or "")
+    return None
+
+
+def _spacy_entities(nlp: Any, text: str) -> list[tuple[int, int, str]]:
+    return [(ent.start_char, ent.end_char, ent.label_) for ent in nlp(text[:100_000]).ents]
 
 
 @functools.lru_cache(maxsize=1)
@@ -868,10 +1457,12 @@ def summarise(texts: Iterable[str | None], detector: Detector | None = None) -> 
 
 def quote(
     text: str | None,
-    policy: Literal["none", "redacted", "full"],
+    policy: QuotePolicy,
     *,
     keep_handles: Iterable[str] = (),
     detector: Detector | None = None,
+    max_risk: float | None = None,
+    author_posts: int = 1,
 ) -> str | None:
     """The one way customer post text may reach a report.
 
@@ -880,17 +1471,22 @@ def quote(
     text : str or None
         A customer post's text.
     policy : {"none", "redacted", "full"}
-        "none": no quote (returns None). "redacted": every detected piece of personal data
-        is replaced by a placeholder and the result truncated to 140 characters. "full": the
-        whole text is kept but emails, phones, cards, IBANs, street addresses, handles and
-        person names are still replaced (order numbers, URLs and IPs stay).
+        "none" (the default in configs): no quote, returns None. "redacted": every detected
+        piece of personal data is replaced by a typed placeholder (handles too) and the result
+        cut to 140 characters. "full": the whole text, but personal data is still replaced
+        (everything except URLs).
     keep_handles : iterable of str
         Handles (e.g. the brand's own accounts) that may stay visible, with or without '@'.
     detector : Detector, optional
+    max_risk : float, optional
+        With "redacted": shorten the excerpt (word by word, down to 4 words) until its
+        `quote_risk` is at most this; if even 4 words are too findable, return None.
+    author_posts : int
+        Posts by the author in the dataset (author exposure, see `quote_risk`).
     """
     if policy not in ("none", "redacted", "full"):
         raise ValueError(f"unknown quote policy {policy!r}")
-    if policy == "none" or text is None:
+    if policy == "none" or not isinstance(text, str):
         return None
     keep = {h.lower().lstrip("@") for h in keep_handles}
     detector = detector or default_detector()
@@ -901,7 +1497,122 @@ def quote(
         if not (s.entity_type == HANDLE and s.text.lower().lstrip("@") in keep)
     ]
     redacted = redact(text, spans)
-    return _truncate(redacted, QUOTE_MAX_CHARS) if policy == "redacted" else redacted
+    if policy == "full":
+        return redacted
+    excerpt = _truncate(redacted, QUOTE_MAX_CHARS)
+    if max_risk is not None:
+        return _lower_risk(excerpt, max_risk, author_posts)
+    return excerpt
+
+
+_PLACEHOLDER_RE = re.compile("<(?:" + "|".join(ENTITY_TYPES) + ")>")
+#: What breaks a verbatim search phrase: a placeholder or an ellipsis.
+_RUN_BREAK = re.compile("<(?:" + "|".join(ENTITY_TYPES) + ")>|…|\\.\\.\\.")
+_RISK_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|#\w+")
+
+
+def quote_risk(text: str | None, author_posts: int = 1) -> float:
+    """Risk (0 to 1) that searching the published words verbatim finds the post and its author.
+
+    Most quoted tweets can be found again by exact search (84% in Ayers et al. 2018). The
+    searchable part of a quote is its longest run of words not broken by a placeholder or a
+    cut (the longest n-gram someone can paste into a search engine), so:
+
+    - length: that run's words / 12, capped at 1 (a dozen words in a row are nearly unique);
+    - distinctiveness: the share of the run's words that are not common English words (rare
+      words, typos, numbers, hashtags make an n-gram unique), times 3, capped at 1;
+    - exposure: log(1 + posts by the author in the data) / log(21), capped at 1.
+
+    ``risk = length * (0.5 + 0.5 * distinctiveness) * (0.75 + 0.25 * exposure)``
+
+    Parameters
+    ----------
+    text : str or None
+        The text as it would be published (after redaction).
+    author_posts : int
+        Posts by the same author in the dataset.
+    """
+    if not isinstance(text, str):
+        return 0.0
+    runs = [_RISK_WORD.findall(part) for part in _RUN_BREAK.split(text)]
+    words = max(runs, key=len, default=[])
+    if not words:
+        return 0.0
+    common = common_words()
+    rare = sum(1 for w in words if w.lower() not in common)
+    length = min(1.0, len(words) / 12)
+    distinctiveness = min(1.0, 3 * rare / len(words))
+    exposure = min(1.0, np.log1p(max(author_posts, 0)) / np.log1p(20))
+    return round(float(length * (0.5 + 0.5 * distinctiveness) * (0.75 + 0.25 * exposure)), 3)
+
+
+def risk_level(risk: float) -> str:
+    """ "high" (>= 0.5), "medium" (>= 0.2) or "low" for a `quote_risk` score."""
+    return "high" if risk >= 0.5 else "medium" if risk >= 0.2 else "low"
+
+
+def _lower_risk(excerpt: str, max_risk: float, author_posts: int) -> str | None:
+    if quote_risk(excerpt, author_posts) <= max_risk:
+        return excerpt
+    words = excerpt.rstrip("…").split()
+    while len(words) > 4:
+        words = words[:-1]
+        shorter = " ".join(words) + "…"
+        if quote_risk(shorter, author_posts) <= max_risk:
+            return shorter
+    return None
+
+
+def quote_column(
+    texts: pd.Series,
+    policy: QuotePolicy,
+    *,
+    authors: pd.Series | None = None,
+    keep_handles: Iterable[str] = (),
+    max_risk: float | None = None,
+    detector: Detector | None = None,
+) -> pd.DataFrame:
+    """`quote` applied to a column of post texts, with each quote's findability risk.
+
+    Use it wherever post text goes into a report table, e.g.
+    ``top = top.join(quote_column(top["text"], config.privacy.quotes, authors=top["author"]))``
+    and then drop ``text``.
+
+    Parameters
+    ----------
+    texts : Series of str
+        Post texts (NaN / None allowed).
+    policy : {"none", "redacted", "full"}
+        See `quote`; usually ``config.privacy.quotes``.
+    authors : Series, optional
+        Author of each text (same index); each author's number of posts in `texts` is the
+        exposure used by `quote_risk`.
+    keep_handles : iterable of str
+        Brand handles that may stay visible.
+    max_risk : float, optional
+        See `quote`.
+    detector : Detector, optional
+
+    Returns
+    -------
+    DataFrame with the index of `texts` and columns ``quote`` (None where nothing may be
+    published), ``quote_risk`` and ``quote_risk_level``.
+    """
+    keep = tuple(keep_handles)
+    if authors is not None:
+        n_posts = authors.map(authors.value_counts()).fillna(1).astype(int).tolist()
+    else:
+        n_posts = [1] * len(texts)
+    quotes, risks = [], []
+    for text, n in zip(texts.tolist(), n_posts, strict=True):
+        published = quote(
+            text, policy, keep_handles=keep, detector=detector, max_risk=max_risk, author_posts=n
+        )
+        quotes.append(published)
+        risks.append(quote_risk(published, n))
+    out = pd.DataFrame({"quote": quotes, "quote_risk": risks}, index=texts.index)
+    out["quote_risk_level"] = out["quote_risk"].map(risk_level)
+    return out
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -924,6 +1635,7 @@ def suppress_small_groups(
     value_cols: Sequence[str] | None = None,
     *,
     total_label: str = "Total",
+    published_total: bool = False,
 ) -> pd.DataFrame:
     """Blank the cells of an aggregate table that describe fewer than `k` distinct authors.
 
@@ -942,6 +1654,10 @@ def suppress_small_groups(
     unsuppressed cell of that group with the smallest ``n_authors`` (first in table order on
     ties) is suppressed too. This repeats until no group changes.
 
+    With `published_total`, the table's grand total is published elsewhere (e.g. "posts with
+    personal data" in a summary): if exactly one non-margin cell of the whole table is then
+    suppressed, the smallest other cell is suppressed too.
+
     Parameters
     ----------
     df : DataFrame
@@ -958,6 +1674,8 @@ def suppress_small_groups(
         rows: the columns to sum per group (``n_posts`` is always blanked too).
     total_label : str
         Value in a `by` column that marks a margin (total) row.
+    published_total : bool
+        The sum over all cells is published elsewhere.
 
     Returns
     -------
@@ -981,6 +1699,9 @@ def suppress_small_groups(
     n_authors = pd.to_numeric(table["n_authors"], errors="coerce")
     suppressed = ~(n_authors >= k)
     suppressed = _complementary(table, by, n_authors, suppressed.to_numpy(), total_label)
+    if published_total:
+        suppressed = _against_grand_total(table, by, n_authors, suppressed, total_label)
+        suppressed = _complementary(table, by, n_authors, suppressed, total_label)
     out = table.copy()
     for col in value_cols:
         if _numeric(out[col]):
@@ -1007,6 +1728,26 @@ def _aggregate_authors(
     for col in value_cols:
         table[col] = grouped[col].sum()
     return table.reset_index()
+
+
+def _against_grand_total(
+    table: pd.DataFrame,
+    by: list[str],
+    n_authors: pd.Series,
+    suppressed: np.ndarray,
+    total_label: str,
+) -> np.ndarray:
+    """One hidden cell next to a published grand total is recoverable: hide the smallest other."""
+    cells = ~table[by].eq(total_label).any(axis=1).to_numpy()
+    hidden = np.flatnonzero(cells & suppressed)
+    visible = np.flatnonzero(cells & ~suppressed)
+    if len(hidden) != 1 or len(visible) == 0:
+        return suppressed
+    sizes = n_authors.fillna(-1).to_numpy()
+    smallest = min(visible, key=lambda r: (sizes[r], r))
+    out = suppressed.copy()
+    out[smallest] = True
+    return out
 
 
 def _complementary(

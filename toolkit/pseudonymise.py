@@ -1,14 +1,22 @@
 """Keyed HMAC pseudonyms for customer identities.
 
 A pseudonym is stable for one key (the same handle always maps to the same pseudonym)
-and unlinkable across keys. Brand accounts keep their handles.
+and unlinkable across keys. Brand accounts keep their handles. The key comes from an
+environment variable or from a file only its owner can read (`load_key`); it is never
+logged, printed or written to any output.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
+import stat
+from pathlib import Path
+from typing import Any
+
+from toolkit.config import ConfigError
 
 #: @handle in post text: Twitter/Instagram/Reddit style, plus Mastodon's @user@instance.
 #: Instagram and Mastodon handles may contain dots, but never end with one ("@jane.doe.").
@@ -59,3 +67,83 @@ def _normalise(handle: str) -> str:
     """Lower-case, without '@', and for Mastodon's user@instance keep only the user part
     when the instance is absent elsewhere, so '@dana' and '@dana@example.social' differ."""
     return handle.strip().lstrip("@").lower()
+
+
+class HmacKeyError(ConfigError):
+    """The pseudonymisation key is missing, empty or insecurely stored."""
+
+
+#: Shown when no key is found: how to create one (the key itself never appears in messages).
+KEY_HELP = (
+    "Create a secret key once and keep it out of git, e.g.\n"
+    "  python -c 'import secrets; print(secrets.token_hex(32))' > ~/.toolkit_key && chmod 600 ~/.toolkit_key\n"
+    "then set `privacy.key_file: ~/.toolkit_key` in the config (or export {env}=...).\n"
+    "Use the same key for every run whose pseudonyms must match."
+)
+
+
+def load_key(
+    privacy: Any, config_dir: Path | str | None = None, demo_key: str | None = None
+) -> bytes:
+    """The HMAC key: environment variable first, then the key file, then the demo key.
+
+    Parameters
+    ----------
+    privacy : toolkit.config.Privacy
+        Uses ``key_env``, ``key_file`` and ``allow_demo_key``.
+    config_dir : path, optional
+        Folder a relative ``key_file`` is resolved against (the config's folder).
+    demo_key : str, optional
+        The public demo key, returned only when ``allow_demo_key`` is true and no key is set.
+
+    Raises
+    ------
+    HmacKeyError
+        No key, an empty key, or a key file that group or others may read or write.
+    """
+    value = os.environ.get(privacy.key_env)
+    if value:
+        return value.encode()
+    key_file = getattr(privacy, "key_file", None)
+    if key_file:
+        return read_key_file(_resolve(Path(key_file), config_dir))
+    if privacy.allow_demo_key and demo_key:
+        return demo_key.encode()
+    raise HmacKeyError(
+        f"no pseudonymisation key: environment variable {privacy.key_env} is not set and "
+        "privacy.key_file is not configured.\n" + KEY_HELP.format(env=privacy.key_env)
+    )
+
+
+def read_key_file(path: Path | str) -> bytes:
+    """The key stored in `path` (surrounding whitespace removed); the file must be 0600 or stricter.
+
+    Parameters
+    ----------
+    path : path
+        Key file, readable and writable by its owner only (``chmod 600``).
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise HmacKeyError(
+            f"privacy.key_file: {path} does not exist.\n" + KEY_HELP.format(env="TOOLKIT_HMAC_KEY")
+        ) from None
+    loose = stat.S_IMODE(mode) & (stat.S_IRWXG | stat.S_IRWXO)
+    if loose:
+        raise HmacKeyError(
+            f"privacy.key_file: {path} has permissions {stat.S_IMODE(mode):o}: group or others "
+            f"can access it. Restrict it to its owner:\n  chmod 600 {path}"
+        )
+    key = path.read_bytes().strip()
+    if not key:
+        raise HmacKeyError(f"privacy.key_file: {path} is empty")
+    return key
+
+
+def _resolve(path: Path, config_dir: Path | str | None) -> Path:
+    path = path.expanduser()
+    if not path.is_absolute() and config_dir is not None:
+        path = Path(config_dir) / path
+    return path
