@@ -77,6 +77,18 @@ def test_key_required_unless_demo_allowed(tmp_path, monkeypatch):
     assert cfg.hmac_key() == b"s3cret"
 
 
+def test_key_file_next_to_the_config_is_used_and_must_be_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
+    cfg = load_config(write(tmp_path, BASE + "privacy:\n  key_file: secret.key\n"))
+    key = tmp_path / "secret.key"
+    key.write_text("from-file\n")
+    key.chmod(0o600)
+    assert cfg.hmac_key() == b"from-file"
+    key.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        cfg.hmac_key()
+
+
 def test_not_a_mapping(tmp_path):
     with pytest.raises(ConfigError, match="mapping"):
         load_config(write(tmp_path, "- a\n- b\n"))

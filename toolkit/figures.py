@@ -283,16 +283,18 @@ def topics_per_platform(per_platform: pd.DataFrame, labels: dict[int, str]):
 def privacy_by_platform(by_platform: pd.DataFrame):
     """Share of customer posts carrying each personal-data type, per platform (suppressed cells omitted)."""
     rows = by_platform.dropna(subset=["share"])
-    table = rows.pivot(index="entity_type", columns="platform", values="share").fillna(0)
+    # suppressed or absent cells stay NaN and get no bar: drawing them as 0 would claim "none"
+    table = rows.pivot(index="entity_type", columns="platform", values="share")
     fig, ax = _fig(
         "Personal data in customer posts, by platform", "share of the platform's customer posts", ""
     )
     y = np.arange(len(table))
     height = 0.8 / max(len(table.columns), 1)
     for i, platform in enumerate(table.columns):
+        shown = table[platform].notna().to_numpy()
         ax.barh(
-            y + i * height,
-            table[platform],
+            (y + i * height)[shown],
+            table[platform].to_numpy()[shown],
             height=height,
             color=platform_color(platform),
             label=platform,
