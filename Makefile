@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup sample report notebooks lab test bench lint clean
+.PHONY: help setup models sample report notebooks lab test bench lint clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name toolkit --display-name "Python (toolkit)"
 	touch $@
 
+STATIC_MODEL := models/minilm-static-256/model.safetensors
+
+models: $(STATIC_MODEL) ## Distil the fast static embedding model from the bundled MiniLM (once, ~1 min; models/)
+
+$(STATIC_MODEL): $(STAMP)
+	$(BIN)/toolkit models
+
 sample: $(STAMP) ## Regenerate the bundled sample in data/sample/ (deterministic)
 	$(BIN)/toolkit sample
 
@@ -38,8 +45,10 @@ report: $(STAMP) ## Build the HTML reports for CONFIG into reports/<name>/ (skip
 notebooks: $(STAMP) ## Re-run notebooks/ in place on the sample, refreshing the outputs nbval compares
 	$(BIN)/toolkit notebooks
 
-lab: $(STAMP) ## Start JupyterLab on the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP) ## Start JupyterLab on the project kernel (notebooks/ open; Run All = papermill defaults)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 \
+		--MappingKernelManager.default_kernel_name=toolkit \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) ## Run the unit tests, then nbval over the notebooks
 	$(BIN)/pytest -q tests
