@@ -54,8 +54,13 @@ test: $(STAMP) ## Run the unit tests, then nbval over the notebooks
 	$(BIN)/pytest -q tests
 	$(BIN)/pytest -q --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-bench: $(STAMP) ## Run the benchmark suites (ONLY=ingest,tone,... to pick); writes reports/bench/*.json
+bench: $(VENV)/.bench-stamp ## Run the benchmark suites (ONLY=ingest,tone,... to pick); writes reports/bench/*.json
 	$(BIN)/toolkit bench $(CONFIG) $(if $(ONLY),--only $(ONLY))
+
+# The side-by-side baselines (Presidio) are only needed for benchmarks.
+$(VENV)/.bench-stamp: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check toolkit tests
