@@ -140,3 +140,52 @@ def test_fill_thread_roots_follows_chains_and_stops_at_gaps():
         ]
     )
     assert list(fill_thread_roots(posts)["thread_id"]) == ["1", "1", "1", None, None, None, None]
+
+
+def test_first_occurrences_keeps_the_first_of_each_key():
+    import pyarrow as pa
+
+    from toolkit.ingest.base import first_occurrences
+
+    platforms = pa.array(["a", "a", "b", "a", "b"])
+    ids = pa.array(["1", "2", "1", "1", "1"])
+    assert first_occurrences(platforms, ids).to_pylist() == [0, 1, 2]
+    assert first_occurrences(pa.array(["a", "b"]), pa.array(["1", "1"])) is None
+
+
+def test_add_columns_and_drain():
+    out = Collector("f.jsonl", "forum")
+    columns = {name: [row(str(i))[name] if name in row("x") else None for i in range(3)]
+               for name in ("platform", "post_id", "post_type", "reply_to_id", "reply_to_author",
+                            "thread_id", "created_at", "author", "is_brand", "text", "language",
+                            "likes", "shares", "replies", "quotes", "views", "author_followers")}  # fmt: skip
+    columns["post_id"] = ["1", "2", "1"]
+    columns["platform"] = ["forum"] * 3
+    columns.update(hashtags=[[], ["x"], []], mentions=[[]] * 3, urls=[[]] * 3)
+    out.add_columns(columns, [1, 2, 3], [None, "missing_field:text", None], ["r1", "r2", "r3"])
+    assert out.rows_in == 3 and out.buffered() == 3
+    table, duplicates, rejects, keys = out.drain()
+    assert table.column("post_id").to_pylist() == ["1"] and duplicates == 1
+    assert table.column("source_line").to_pylist() == [1]
+    assert list(rejects["reason"]) == ["missing_field:text"] and list(rejects["raw"]) == ["r2"]
+    assert keys.to_pylist() == ["1"]
+    assert out.buffered() == 0 and out.rows_in == 3
+    posts, n_duplicates = out.posts()
+    assert len(posts) == 0 and n_duplicates == 0
+
+
+def test_is_json_lines(tmp_path):
+    from toolkit.ingest.readers import is_json_lines
+
+    cases = {
+        "lines.jsonl": '{"a": 1}\n{"a": 2}\n',
+        "array.json": '[{"a": 1}]',
+        "doc.json": '{\n  "a": 1\n}\n',
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "utf16.jsonl").write_text('{"a": 1}\n', encoding="utf-16")
+    assert is_json_lines(tmp_path / "lines.jsonl")
+    assert not is_json_lines(tmp_path / "array.json")
+    assert not is_json_lines(tmp_path / "doc.json")
+    assert not is_json_lines(tmp_path / "utf16.jsonl")

@@ -204,3 +204,34 @@ def test_utf16_and_bom_and_crlf(tmp_path, result, encoding, bom):
     assert again.format == "twarc2"
     assert again.summary() | {"file": "twitter.jsonl"} == result.summary()
     assert list(again.posts["text"]) == list(result.posts["text"])
+
+
+def test_withheld_loads_and_deleted_tweets_are_not_items(tmp_path):
+    page = {
+        "data": [
+            {"id": "21", "text": "visible elsewhere", "author_id": "5", "conversation_id": "21",
+             "created_at": "2026-09-09T00:00:00Z",
+             "withheld": {"copyright": False, "country_codes": ["DE", "FR"]}},
+        ],
+        "includes": {"users": [{"id": "5", "username": "lee_m"}]},
+        "errors": [{"resource_id": "22", "resource_type": "tweet", "title": "Not Found Error",
+                    "detail": "Could not find tweet with ids: [22]."}],
+    }  # fmt: skip
+    only_errors = {"errors": page["errors"], "meta": {"result_count": 0}}
+    path = tmp_path / "w.jsonl"
+    path.write_text(json.dumps(page) + "\n" + json.dumps(only_errors) + "\n")
+    result = ingest_file(path, pseudonymiser=Pseudonymiser(KEY, BRAND))
+    assert (result.rows_in, result.n_loaded, result.n_rejected) == (1, 1, 0)
+    assert result.posts.iloc[0]["text"] == "visible elsewhere"
+
+
+def test_flattened_edit_history_keeps_the_latest(tmp_path):
+    base = {"author_id": "5", "conversation_id": "30", "created_at": "2026-09-09T00:00:00Z",
+            "author": {"id": "5", "username": "lee_m"}}  # fmt: skip
+    old = {**base, "id": "30", "text": "tpyo", "edit_history_tweet_ids": ["30"]}
+    new = {**base, "id": "31", "text": "typo", "edit_history_tweet_ids": ["30", "31"]}
+    path = tmp_path / "edits.jsonl"
+    path.write_text(json.dumps(new) + "\n" + json.dumps(old) + "\n")
+    result = ingest_file(path, pseudonymiser=Pseudonymiser(KEY, BRAND))
+    assert (result.rows_in, result.n_loaded, result.n_duplicates) == (2, 1, 1)
+    assert list(result.posts["text"]) == ["typo"]

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -85,6 +86,7 @@ class Collector:
         self._reject_lines: list[int] = []
         self._reject_reasons: list[str] = []
         self._reject_raws: list[str] = []
+        self._tables: list[pa.Table] = []
 
     def add(self, row: dict, line: int, dedupe_key: str | None = None, version: int = 0) -> None:
         """Keep one post.
@@ -112,6 +114,36 @@ class Collector:
         self._dedupe_keys.append(dedupe_key if dedupe_key is not None else row["post_id"])
         self._versions.append(version)
 
+    def add_columns(self, columns: dict[str, list], lines: list[int], reasons: list, raws) -> None:
+        """Keep a batch of rows given column-wise; rows with a reason become rejects instead.
+
+        Parameters
+        ----------
+        columns : dict
+            Canonical column -> list of values, one per row (every column `add` would fill;
+            list columns hold lists). The post id is the de-duplication key.
+        lines : list of int
+            1-based line / data-row number of each row.
+        reasons : list
+            None for a row to keep, else its reject reason.
+        raws : sequence
+            Raw input of each row (indexed only for rejects).
+        """
+        keep = [i for i, reason in enumerate(reasons) if reason is None]
+        if len(keep) < len(lines):
+            for i, reason in enumerate(reasons):
+                if reason is not None:
+                    self.reject(lines[i], reason, raws[i])
+        if not keep:
+            return
+        self.rows_in += len(keep)
+        table = _to_table(
+            {**columns, "source_file": [self.source_file] * len(lines), "source_line": lines}
+        )
+        if len(keep) < len(lines):
+            table = table.take(pa.array(keep, pa.int64()))
+        self._tables.append(table)
+
     def reject(self, line: int, reason: str, raw: object) -> None:
         """Record one item that cannot be loaded, with its reason and (truncated) raw input."""
         self.rows_in += 1
@@ -121,12 +153,31 @@ class Collector:
 
     def posts(self) -> tuple[pd.DataFrame, int]:
         """The canonical posts frame (duplicates removed) and the number of duplicates dropped."""
+        table, n_duplicates = self.table()
+        return from_arrow(table), n_duplicates
+
+    def table(self) -> tuple[pa.Table, int]:
+        """The canonical posts as an Arrow table (duplicates removed) and the duplicates dropped."""
+        table, n_duplicates, _ = self._table_and_keys()
+        return table, n_duplicates
+
+    def _table_and_keys(self) -> tuple[pa.Table, int, pa.Array | pa.ChunkedArray]:
+        """`table()` plus the de-duplication key (edit chain or post id) of each kept row."""
         keep = self._kept_indices()
         n_duplicates = 0 if keep is None else len(self._lines) - len(keep)
         columns = {name: _select(values, keep) for name, values in self._columns.items()}
         columns["source_file"] = [self.source_file] * (len(self._lines) - n_duplicates)
         columns["source_line"] = _select(self._lines, keep)
-        return from_arrow(_to_table(columns)), n_duplicates
+        tables = [_to_table(columns), *self._tables]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if not self._tables:
+            return table, n_duplicates, pa.array(_select(self._dedupe_keys, keep), pa.string())
+        # batches: de-duplicate on (platform, post_id) over everything
+        first = first_occurrences(table.column("platform"), table.column("post_id"))
+        if first is not None:
+            n_duplicates += table.num_rows - len(first)
+            table = table.take(first)
+        return table, n_duplicates, table.column("post_id")
 
     def rejects(self) -> pd.DataFrame:
         """The rejects table: source_file, source_line, reason, raw."""
@@ -136,6 +187,27 @@ class Collector:
             self._reject_reasons,
             self._reject_raws,
         )
+
+    def buffered(self) -> int:
+        """Rows and rejects held in memory (what `drain` would hand over)."""
+        return len(self._lines) + sum(t.num_rows for t in self._tables) + len(self._reject_lines)
+
+    def drain(self) -> tuple[pa.Table, int, pd.DataFrame, pa.Array | pa.ChunkedArray]:
+        """Hand over what is buffered and forget it.
+
+        Used to stream a file in bounded memory: duplicates are found within one drain only.
+        `rows_in` keeps counting across drains.
+
+        Returns
+        -------
+        (posts table, duplicates among them, rejects, de-duplication key of each post)
+        """
+        table, n_duplicates, keys = self._table_and_keys()
+        rejects = self.rejects()
+        self._columns = {name: [] for name in _ROW_COLUMNS}
+        self._lines, self._dedupe_keys, self._versions, self._tables = [], [], [], []
+        self._reject_lines, self._reject_reasons, self._reject_raws = [], [], []
+        return table, n_duplicates, rejects, keys
 
     def _kept_indices(self) -> list[int] | None:
         """Indices of the rows to keep, or None when every row is kept."""
@@ -149,6 +221,22 @@ class Collector:
         if len(best) == len(self._dedupe_keys):
             return None
         return sorted(best.values())
+
+
+def first_occurrences(*keys: pa.ChunkedArray | pa.Array) -> pa.Array | None:
+    """Indices (ascending) of the first row of each distinct key tuple; None when all differ.
+
+    Parameters
+    ----------
+    *keys : Arrow arrays of equal length
+    """
+    n = len(keys[0])
+    names = [f"k{i}" for i in range(len(keys))]
+    table = pa.table({**dict(zip(names, keys, strict=True)), "i": pa.array(np.arange(n))})
+    grouped = table.group_by(names, use_threads=False).aggregate([("i", "min")])
+    if grouped.num_rows == n:
+        return None
+    return pa.array(np.sort(grouped.column("i_min").to_numpy()))
 
 
 def make_rejects(files, lines, reasons, raws) -> pd.DataFrame:
@@ -173,18 +261,26 @@ def _select(values: list, keep: list[int] | None) -> list:
     return values if keep is None else [values[i] for i in keep]
 
 
-def _to_table(columns: dict[str, list]) -> pa.Table:
+def _to_table(columns: dict[str, list | pa.Array]) -> pa.Table:
+    """An Arrow table in the canonical schema from columns given as lists or Arrow arrays."""
     try:
-        arrays = [pa.array(columns[n], type=t) for n, (t, _, _) in COLUMNS.items()]
+        arrays = [_array(columns[n], t) for n, (t, _, _) in COLUMNS.items()]
     except (UnicodeEncodeError, pa.ArrowException):
         columns = _sanitised(columns)
-        arrays = [pa.array(columns[n], type=t) for n, (t, _, _) in COLUMNS.items()]
+        arrays = [_array(columns[n], t) for n, (t, _, _) in COLUMNS.items()]
     return pa.Table.from_arrays(arrays, schema=ARROW_SCHEMA)
+
+
+def _array(values: list | pa.Array, arrow_type: pa.DataType) -> pa.Array:
+    if isinstance(values, pa.Array):
+        return values if values.type == arrow_type else values.cast(arrow_type)
+    return pa.array(values, type=arrow_type)
 
 
 def _sanitised(columns: dict[str, list]) -> dict[str, list]:
     """Columns with lone surrogates replaced (they cannot be stored as UTF-8)."""
-    out = dict(columns)
+    out = {n: v.to_pylist() if isinstance(v, pa.Array) else v for n, v in columns.items()}
+    columns = out
     for name in _STRING_COLUMNS:
         out[name] = [safe_str(v) for v in columns[name]]
     for name in _LIST_COLUMNS:

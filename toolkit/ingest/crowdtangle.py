@@ -47,7 +47,9 @@ def read_crowdtangle(path: Path, identities: Identities, out: Collector) -> None
         Its `platform`, when set, overrides the one inferred from the header.
     """
     header, rows = iter_csv_rows(path)
-    if not header:  # an empty export
+    if not header:  # an empty file, or one whose header cannot be read (one reject)
+        for number, _, raw, error in rows:
+            out.reject(number, error, raw)
         return
     platform = out.platform or crowdtangle_platform(header)
     if platform is None:

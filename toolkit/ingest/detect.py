@@ -2,7 +2,9 @@
 
 twarc2 lines have `data` plus `includes`/`meta`; Reddit lines have `kind` t1/t3 (or Listing);
 Mastodon is a JSON array of objects with `account` and `content`; a CrowdTangle CSV header has
-`Post Created` and `Page Name`/`Account`. Anything else that is CSV, JSON lines / JSON or
+`Post Created` and `Page Name`/`Account`; an X archive file starts `window.YTD.`; Bluesky
+documents hold `at://` post views (or `feed`/`posts` of them); YouTube objects have a `kind`
+starting `youtube#`. Anything else that is CSV, JSON lines / JSON or
 Parquet is the matching generic format. gzip-compressed files are looked into.
 """
 
@@ -15,11 +17,31 @@ import json
 from pathlib import Path
 
 from .base import RowError
+from .bluesky import is_bluesky_page
 from .crowdtangle import crowdtangle_platform
-from .readers import bom_encoding, iter_json_items, iter_lines, parse_json, read_head
+from .readers import (
+    JS_ASSIGNMENT,
+    bom_encoding,
+    iter_json_items,
+    iter_lines,
+    parse_json,
+    read_head,
+)
+from .youtube import is_youtube
 
 #: Concrete formats (a config's "auto" resolves to one of these).
-FORMATS = ("twarc2", "reddit", "mastodon", "crowdtangle", "csv", "jsonl", "parquet")
+FORMATS = (
+    "twarc2",
+    "reddit",
+    "mastodon",
+    "crowdtangle",
+    "x_archive",
+    "bluesky",
+    "youtube",
+    "csv",
+    "jsonl",
+    "parquet",
+)
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".jsonlines")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -54,6 +76,8 @@ def detect_format(path: str | Path) -> str:
     if not head.strip():
         return "csv" if suffix in _CSV_SUFFIXES else "jsonl"
     text = _decode(head)
+    if JS_ASSIGNMENT.match(text):
+        return "x_archive"
     first = text.lstrip()[:1]
     if first == "[":
         item = _first_array_item(path, text)
@@ -97,6 +121,10 @@ def _classify(item) -> str:
     keys = item.keys()
     if "data" in keys and ("includes" in keys or "meta" in keys or "__twarc" in keys):
         return "twarc2"
+    if is_youtube(item):
+        return "youtube"
+    if is_bluesky_page(item):
+        return "bluesky"
     if item.get("kind") in ("t1", "t3", "Listing"):
         return "reddit"
     if "account" in keys and "content" in keys:

@@ -9,25 +9,38 @@ from pathlib import Path
 from toolkit.pseudonymise import Pseudonymiser
 
 from .base import Collector, IngestResult
+from .bluesky import read_bluesky
 from .crowdtangle import read_crowdtangle
 from .detect import FORMATS, UnknownFormatError, detect_format
 from .generic import MappingError, read_csv, read_jsonl, read_parquet
 from .identities import Identities
 from .mastodon import read_mastodon
-from .readers import read_head
+from .readers import read_head, zip_members
 from .reddit import read_reddit
 from .relations import fill_reply_authors, fill_thread_roots
 from .twarc2 import read_twarc2
+from .x_archive import read_x_archive
+from .youtube import read_youtube
 
 log = logging.getLogger(__name__)
 
 #: Platform of each platform-specific format (crowdtangle: from the header).
-DEFAULT_PLATFORM = {"twarc2": "twitter", "reddit": "reddit", "mastodon": "mastodon"}
+DEFAULT_PLATFORM = {
+    "twarc2": "twitter",
+    "reddit": "reddit",
+    "mastodon": "mastodon",
+    "x_archive": "twitter",
+    "bluesky": "bluesky",
+    "youtube": "youtube",
+}
 _PLATFORM_LOADERS: dict[str, Callable] = {
     "twarc2": read_twarc2,
     "reddit": read_reddit,
     "mastodon": read_mastodon,
     "crowdtangle": read_crowdtangle,
+    "x_archive": read_x_archive,
+    "bluesky": read_bluesky,
+    "youtube": read_youtube,
 }
 _GENERIC_LOADERS: dict[str, Callable] = {
     "csv": read_csv,
@@ -51,7 +64,8 @@ def ingest_file(
     Parameters
     ----------
     path : str or Path
-        The input file (gzip-compressed text formats are read transparently).
+        The input file. gzip-compressed files and zip archives holding one file are read
+        transparently (a zip with several files is one `unknown_format` reject).
     format : str
         "auto" (detect) or one of FORMATS.
     platform : str, optional
@@ -77,6 +91,10 @@ def ingest_file(
     path = Path(path)
     if identities is None:
         identities = Identities(pseudonymiser, brand_handles)
+    members = zip_members(path)
+    if members is not None and len(members) != 1:
+        why = f"a zip archive must hold exactly one data file; it holds {len(members)}"
+        return _unknown_format(path, identities, f"{why}: {members[:20]}")
     detected = format == "auto"
     if detected:
         try:
@@ -86,21 +104,16 @@ def ingest_file(
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
     out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format))
-    if format in _PLATFORM_LOADERS:
-        _PLATFORM_LOADERS[format](path, identities, out)
-    else:
-        try:
-            _GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
-        except MappingError as exc:
-            if not detected or mapping:
-                raise
-            # auto-detected as generic but unlike the canonical columns: we cannot tell what it is
-            log.warning(
-                "%s: unrecognised format (%s); give format and mapping in the config",
-                path.name,
-                exc,
-            )
-            return _unknown_format(path, identities, f"looks like generic {format}; {exc}")
+    try:
+        run_loader(format, path, identities, out, mapping, timestamp_format)
+    except MappingError as exc:
+        if not detected or mapping:
+            raise
+        # auto-detected as generic but unlike the canonical columns: we cannot tell what it is
+        log.warning(
+            "%s: unrecognised format (%s); give format and mapping in the config", path.name, exc
+        )
+        return _unknown_format(path, identities, f"looks like generic {format}; {exc}")
     posts, n_duplicates = out.posts()
     result = IngestResult(
         file=path.name,
@@ -115,10 +128,44 @@ def ingest_file(
     return result
 
 
+def run_loader(
+    format: str,  # noqa: A002 - the public name
+    path: Path,
+    identities: Identities,
+    out: Collector,
+    mapping: dict[str, str] | None = None,
+    timestamp_format: str | None = None,
+) -> None:
+    """Run the loader of `format` on `path`, sending every item to `out`.
+
+    Parameters
+    ----------
+    format : str
+        One of FORMATS.
+    path : Path
+    identities : Identities
+    out : Collector
+    mapping : dict, optional
+        Generic formats only.
+    timestamp_format : str, optional
+        Generic formats only.
+
+    Raises
+    ------
+    MappingError
+        When a generic file's columns do not fit the mapping.
+    """
+    if format in _PLATFORM_LOADERS:
+        _PLATFORM_LOADERS[format](path, identities, out)
+    else:
+        _GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
+
+
 def _unknown_format(path: Path, identities: Identities, why: str) -> IngestResult:
     """The whole file as one reject: it is counted and reported, not silently skipped."""
     out = Collector(path.name)
-    head = read_head(path, 1000).decode("utf-8", errors="replace")
-    out.reject(1, "unknown_format", f"{why}\n{head}")
+    members = zip_members(path)
+    head = read_head(path, 1000) if members is None or len(members) == 1 else b""
+    out.reject(1, "unknown_format", f"{why}\n{head.decode('utf-8', errors='replace')}".rstrip())
     posts, _ = out.posts()
     return IngestResult(path.name, "unknown", posts, out.rejects(), out.rows_in, 0, identities)

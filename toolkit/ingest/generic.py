@@ -4,14 +4,20 @@
 `user.screen_name`). Required: post_id, created_at, author, text, and platform (mapped, or
 given by the caller). Extra keys `author_name` and `author_id` are accepted: they only feed the
 privacy gate's list of raw identifiers. Without a mapping, source columns named like the
-canonical ones are used (so a canonical export can be read back).
+canonical ones are used (so a canonical export can be read back). Unknown extra columns are
+ignored.
+
+Records are read and converted in batches of BATCH_ROWS, column by column
+(`columnar.convert_columns`); `generic_row` converts one record and is the reference the
+batch conversion is tested against.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterator
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,8 +26,9 @@ import pyarrow.parquet as pq
 from toolkit.schema import COLUMN_NAMES, POST_TYPES
 
 from .base import Collector, RowError
+from .columnar import ABSENT, POST_TYPE_ALIASES, convert_columns, to_list
 from .identities import Identities
-from .readers import is_ragged, iter_csv_rows, iter_json_items
+from .readers import is_json_lines, is_ragged, iter_csv_rows, iter_json_items, json_line_batches
 from .textnorm import extract_hashtags, extract_mentions, extract_urls, normalise_text, unique
 from .timestamps import TimestampError, parse_timestamp
 from .values import id_string, str_or_none, to_int
@@ -32,15 +39,10 @@ MAPPABLE = (
     tuple(c for c in COLUMN_NAMES if c not in ("is_brand", "source_file", "source_line"))
     + IDENTIFIER_KEYS
 )
-#: Common spellings of post types in other tools' exports.
-POST_TYPE_ALIASES = {
-    "tweet": "post", "status": "post", "original": "post", "submission": "post", "toot": "post",
-    "retweet": "share", "reblog": "share", "boost": "share", "repost": "share", "reshare": "share",
-    "replied_to": "reply", "quoted": "quote", "quote_tweet": "quote", "retweeted": "share",
-}  # fmt: skip
 _COUNT_COLUMNS = ("likes", "shares", "replies", "quotes", "views", "author_followers")
 _MISSING = object()
-_PARQUET_BATCH = 65536
+#: Records converted at a time (bounds the memory of one conversion step).
+BATCH_ROWS = 20_000
 
 
 class MappingError(ValueError):
@@ -102,62 +104,87 @@ def read_csv(
         strptime format for `created_at`, tried before the automatic formats.
     """
     header, rows = iter_csv_rows(path)
-    if not header:
+    if not header:  # an empty file, or one whose header cannot be read (one reject)
+        for number, _, raw, error in rows:
+            out.reject(number, error, raw)
         return
     mapping = resolve_mapping(mapping, header, out.platform)
     position = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
     index = {canonical: position[source] for canonical, source in mapping.items()}
-    for number, fields, raw, error in rows:
-        if error:
-            out.reject(number, error, raw)
-        elif is_ragged(fields, len(header)):
-            out.reject(number, "wrong_field_count", ",".join(fields))
-        else:
-            _add(
-                lambda key, f=fields: _csv_value(f, index, key),
-                number,
-                fields,
-                out,
-                identities,
-                timestamp_format,
-            )
+    for batch in _batches(rows):
+        numbers, records = [], []
+        for number, fields, raw, error in batch:
+            if error:
+                out.reject(number, error, raw)
+            elif is_ragged(fields, len(header)):
+                out.reject(number, "wrong_field_count", ",".join(fields))
+            else:
+                numbers.append(number)
+                records.append(fields)
+        raw_columns = {key: _csv_column(records, i) for key, i in index.items()}
+        _add_batch(raw_columns, numbers, records, out, identities, timestamp_format)
+
+
+def _csv_column(records: list[list[str]], i: int) -> list:
+    """Column `i` of the rows, blank cells as None."""
+    return [v if v and not v.isspace() else None for v in map(itemgetter(i), records)]
 
 
 def read_jsonl(
     path: Path, identities: Identities, out: Collector, mapping=None, timestamp_format=None
 ) -> None:
     """Read a generic JSON-lines file (or JSON array of objects) into `out`; see `read_csv`."""
-    items = iter_json_items(path)
-    head = _until_first_object(items)
+    if is_json_lines(path):
+        batches = json_line_batches(path, BATCH_ROWS)
+    else:
+        batches = _item_batches(iter_json_items(path))
+    head = []
+    for batch in batches:  # up to the first batch holding a value, to infer columns from
+        head.append(batch)
+        if batch[1]:
+            break
     if not head:
         return
-    sample = head[-1][1] if isinstance(head[-1][1], dict) else None
+    mapping = _jsonl_mapping(mapping, head[-1][1], out.platform)
+    for numbers, items, errors in itertools.chain(head, batches):
+        for line, reason, raw in errors:
+            out.reject(line, reason, raw)
+        good = [i for i, item in enumerate(items) if isinstance(item, dict)]
+        if len(good) < len(items):
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    out.reject(numbers[i], "bad_record:not_an_object", item)
+            numbers, items = [numbers[i] for i in good], [items[i] for i in good]
+        raw_columns = {key: _json_column(items, source) for key, source in mapping.items()}
+        _add_batch(raw_columns, numbers, items, out, identities, timestamp_format)
+
+
+def _jsonl_mapping(mapping, first_items: list, platform):
+    """The mapping checked against the first JSON object's keys (no mapping: canonical names)."""
+    sample = next((item for item in first_items if isinstance(item, dict)), None)
     columns = list(sample) if sample is not None and not mapping else None
-    mapping = resolve_mapping(mapping, columns, out.platform)
-    for line, item, error, raw in itertools.chain(head, items):
-        if error:
-            out.reject(line, error, raw)
-        elif not isinstance(item, dict):
-            out.reject(line, "bad_record:not_an_object", raw)
-        else:
-            _add(
-                lambda key, o=item: _json_value(o, mapping, key),
-                line,
-                item,
-                out,
-                identities,
-                timestamp_format,
-            )
+    return resolve_mapping(mapping, columns, platform)
 
 
-def _until_first_object(items: Iterator, limit: int = 1000) -> list:
-    """Items up to and including the first JSON object (at most `limit`), to infer columns from."""
-    head = []
-    for entry in items:
-        head.append(entry)
-        if isinstance(entry[1], dict) or len(head) >= limit:
-            break
-    return head
+def _item_batches(items: Iterator) -> Iterator[tuple[list, list, list]]:
+    """`json_line_batches`-shaped batches from `iter_json_items` (arrays, UTF-16, documents)."""
+    for batch in _batches(items):
+        numbers, values, errors = [], [], []
+        for line, item, error, raw in batch:
+            if error:
+                errors.append((line, error, raw))
+            else:
+                numbers.append(line)
+                values.append(item)
+        yield numbers, values, errors
+
+
+def _json_column(records: list[dict], source: str) -> list:
+    """The values of `source` (a key or dotted path) in each record; ABSENT where it is missing."""
+    if "." not in source:  # map over the bound method runs the loop in C
+        return list(map(dict.get, records, repeat(source), repeat(ABSENT)))
+    values = [_json_value(r, {"key": source}, "key") for r in records]
+    return [ABSENT if v is _MISSING else v for v in values]
 
 
 def read_parquet(
@@ -179,46 +206,49 @@ def read_parquet(
     sources = sorted(set(mapping.values()))
     number = 0
     try:
-        for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH, columns=sources):
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=sources):
             columns = {name: batch.column(name).to_pylist() for name in sources}
-            for i in range(batch.num_rows):
-                number += 1
-                record = {name: values[i] for name, values in columns.items()}
-                _add(
-                    lambda key, r=record: _json_value(r, mapping, key),
-                    number,
-                    record,
-                    out,
-                    identities,
-                    timestamp_format,
-                )
+            numbers = list(range(number + 1, number + batch.num_rows + 1))
+            number += batch.num_rows
+            raw_columns = {key: columns[source] for key, source in mapping.items()}
+            _add_batch(
+                raw_columns, numbers, _RecordView(columns), out, identities, timestamp_format
+            )
     except (pa.ArrowException, OSError) as exc:
         out.reject(number + 1, "bad_parquet", str(exc))
 
 
-def _add(
-    get: Callable[[str], object],
-    line: int,
-    raw,
+class _RecordView:
+    """records[i] -> {column: value} of row i, built only when asked (for rejects)."""
+
+    def __init__(self, columns: dict[str, list]):
+        self._columns = columns
+
+    def __getitem__(self, i: int) -> dict:
+        return {name: values[i] for name, values in self._columns.items()}
+
+
+def _batches(entries: Iterator, size: int | None = None) -> Iterator[list]:
+    """Lists of up to `size` (default BATCH_ROWS) consecutive entries."""
+    size = size or BATCH_ROWS
+    while batch := list(itertools.islice(entries, size)):
+        yield batch
+
+
+def _add_batch(
+    raw_columns: dict[str, list],
+    numbers: list[int],
+    raws,
     out: Collector,
     identities: Identities,
     timestamp_format,
 ) -> None:
-    try:
-        row = generic_row(get, out.platform, identities, timestamp_format)
-    except RowError as exc:
-        out.reject(line, exc.reason, raw)
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-        out.reject(line, "bad_record", raw)
-    else:
-        out.add(row, line)
-
-
-def _csv_value(fields: list[str], index: dict[str, int], key: str):
-    if key not in index:
-        return _MISSING
-    value = fields[index[key]]
-    return value if value.strip() else None
+    if not numbers:
+        return
+    columns, reasons = convert_columns(
+        raw_columns, len(numbers), out.platform, identities, timestamp_format
+    )
+    out.add_columns(columns, numbers, reasons, raws)
 
 
 def _json_value(record: dict, mapping: dict[str, str], key: str):
@@ -337,20 +367,3 @@ def _entities(
         "mentions": unique(identities.handle(m) for m in mentions if m),
         "urls": unique(urls),
     }
-
-
-def to_list(value) -> list[str]:
-    """A list of strings from a list, a JSON list in a string, or a comma/space separated string."""
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
-    text = str(value).strip()
-    if text.startswith("["):
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
-            parsed = None
-        if isinstance(parsed, list):
-            return to_list(parsed)
-    return [part for part in text.replace(",", " ").split() if part]

@@ -45,6 +45,7 @@ class Identities:
             h.strip().lstrip("@").lower() for h in brand_handles
         }
         self._cache: dict[str, str] = {}
+        self._author_cache: dict[str, tuple[str, bool]] = {}
         self._brand_cache: dict[str, bool] = {}
         self.handles: set[str] = set()
         self.display_names: set[str] = set()
@@ -81,6 +82,26 @@ class Identities:
             return DELETED_AUTHOR, False
         return self.handle(handle), self.is_brand(handle)
 
+    def authors(self, handles: list) -> tuple[list, list]:
+        """`author` for many handles at once (None stays None), noting each new handle once.
+
+        Parameters
+        ----------
+        handles : list of str or None
+
+        Returns
+        -------
+        (list, list)
+            Stored authors and is_brand flags (None / False where the handle is None).
+        """
+        cache = self._author_cache
+        for handle in set(handles).difference(cache):
+            if handle is not None:
+                cache[handle] = self.author(handle)
+                self.note(handle)
+        found = [cache.get(h, (None, False)) for h in handles]
+        return [f[0] for f in found], [f[1] for f in found]
+
     def anonymous(self, user_id: str) -> str:
         """Pseudonym for an author known only by a numeric user id (no handle in the payload)."""
         self.user_ids.add(user_id)
@@ -107,6 +128,31 @@ class Identities:
             return "@" + self.handle(account)
 
         return HANDLE_IN_TEXT.sub(replace, text)
+
+    def text_and_mentions(self, text: str) -> tuple[str, list[str]]:
+        """(`text(text)`, the stored form of each @handle in it): one regex pass for both.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        (str, list of str)
+            The pseudonymised text, and the mentions (brand handles as written, else
+            pseudonyms) in first-occurrence order without repeats.
+        """
+        if "@" not in text:
+            return text, []
+        mentions: dict[str, None] = {}
+
+        def replace(match: re.Match) -> str:
+            written = match.group(1)
+            stored = self.handle(written)
+            mentions[stored] = None
+            return match.group(0) if self.is_brand(written) else "@" + stored
+
+        return HANDLE_IN_TEXT.sub(replace, text), list(mentions)
 
     def reddit_text(self, text: str) -> str:
         """Like `text`, and also pseudonymise Reddit's `u/name` mentions."""

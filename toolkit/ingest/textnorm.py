@@ -131,14 +131,18 @@ def extract_hashtags(text: str) -> list[str]:
     """Hashtags in `text`, without '#', lower-cased, first occurrence order, no repeats."""
     if "#" not in text:
         return []
-    return unique(tag.lower() for tag in HASHTAG.findall(text))
+    found = HASHTAG.findall(text)
+    if len(found) == 1:  # the common case, without the generator
+        return [found[0].lower()]
+    return unique(tag.lower() for tag in found)
 
 
 def extract_mentions(text: str) -> list[str]:
     """Raw @handles in `text` (without '@'), first occurrence order, no repeats."""
     if "@" not in text:
         return []
-    return unique(HANDLE_IN_TEXT.findall(text))
+    found = HANDLE_IN_TEXT.findall(text)
+    return found if len(found) < 2 else unique(found)
 
 
 def extract_reddit_users(text: str) -> list[str]:
@@ -152,7 +156,11 @@ def extract_urls(text: str) -> list[str]:
     """Links in `text` (http(s):// or www.), trailing punctuation removed, no repeats."""
     if "http" not in text and "www." not in text and "HTTP" not in text and "WWW." not in text:
         return []
-    return unique(url.rstrip(_URL_TRAILING) for url in URL.findall(text))
+    found = URL.findall(text)
+    if len(found) == 1:
+        url = found[0].rstrip(_URL_TRAILING)
+        return [url] if url else []
+    return unique(url.rstrip(_URL_TRAILING) for url in found)
 
 
 def unique(values) -> list:

@@ -14,12 +14,16 @@ import email.utils
 import math
 import re
 
+import pandas as pd
+
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 #: Posts outside these bounds are certainly parse errors (or placeholder zeros far in the past).
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=UTC)
+_EARLIEST_NS = 0
+_LATEST_NS = (LATEST - EPOCH) // ONE_MICROSECOND * 1000
 
 #: Zone abbreviation -> UTC offset in hours. Only unambiguous, common US/EU (and a few other)
 #: abbreviations; ambiguous ones such as IST (India/Irish/Israel) are deliberately absent.
@@ -150,3 +154,47 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def parse_timestamps(values: list, fmt: str | None = None) -> tuple[list, list]:
+    """Vectorised `parse_timestamp` over many values: (microseconds, reasons), one per value.
+
+    ISO 8601 strings are parsed in one pandas call; every value that call does not settle
+    (numbers, zone abbreviations, other formats, out-of-range dates) goes through
+    `parse_timestamp`, so results and reject reasons match it.
+
+    Parameters
+    ----------
+    values : list
+        Raw timestamp values.
+    fmt : str, optional
+        strptime format tried first (as in `parse_timestamp`).
+
+    Returns
+    -------
+    (list of int or None, list of str or None)
+        Microseconds since the epoch (None where the value failed) and the reject reason
+        (None where it parsed).
+    """
+    micros: list = [None] * len(values)
+    reasons: list = [None] * len(values)
+    iso = [] if fmt else [i for i, v in enumerate(values) if type(v) is str and v[4:5] == "-"]
+    if iso:
+        parsed = pd.to_datetime(
+            pd.Series([values[i] for i in iso], dtype=object),
+            format="ISO8601",
+            utc=True,
+            errors="coerce",
+        )
+        nanos = parsed.to_numpy(dtype="datetime64[ns]").view("int64")
+        good = (~parsed.isna().to_numpy()) & (nanos >= _EARLIEST_NS) & (nanos < _LATEST_NS)
+        for i, ok, ns in zip(iso, good.tolist(), (nanos // 1000).tolist(), strict=True):
+            if ok:
+                micros[i] = ns
+    for i, value in enumerate(values):
+        if micros[i] is None:
+            try:
+                micros[i] = parse_timestamp(value, fmt)
+            except TimestampError as exc:
+                reasons[i] = exc.reason
+    return micros, reasons

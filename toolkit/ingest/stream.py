@@ -1,0 +1,425 @@
+"""Ingest one file of any size straight to Parquet, in bounded memory.
+
+`ingest_to_parquet` writes the same outputs as `write_outputs(ingest_file(...))` (posts.parquet,
+rejects.parquet / .csv, ingest_summary.json, profile.parquet, private/identifiers.json), but
+never holds the whole file: the loader's rows are handed over every `chunk_rows` rows, converted
+to Arrow and appended with a `pyarrow.parquet.ParquetWriter`. What stays in memory grows only
+with the number of distinct posts (8 bytes each, to find duplicates across chunks) and distinct
+customer identifiers.
+
+Differences from the in-memory path, all documented in docs/formats.md: duplicates are found
+across the whole file by a 64-bit hash of (platform, post_id) (edit chain id for edited tweets);
+an edited tweet whose versions land in different chunks keeps its first-seen version; reply authors and thread roots are
+filled by a DuckDB pass over the written file (spilling to disk), only when some are missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from toolkit.pseudonymise import Pseudonymiser
+from toolkit.schema import ARROW_SCHEMA
+
+from .base import REJECT_COLUMNS, Collector, check_reconciliation, count_reasons
+from .detect import FORMATS, UnknownFormatError, detect_format
+from .files import DEFAULT_PLATFORM, ingest_file, run_loader
+from .generic import MappingError
+from .identities import Identities
+from .pipeline import POSTS_FILE, build_summary, write_private_json
+from .readers import zip_members
+
+log = logging.getLogger(__name__)
+
+#: Rows converted and written at a time.
+CHUNK_ROWS = 100_000
+_REJECT_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+    ]
+)
+_PROFILE_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("day", pa.date32()),
+        ("posts", pa.int64()),
+        ("brand_posts", pa.int64()),
+    ]
+)
+_PRIVATE_FILE_MODE = 0o600
+_FILL_PASS_MEMORY = "512MB"
+_MAX_THREAD_DEPTH = 200
+
+
+class SeenKeys:
+    """Membership of 64-bit key hashes in bounded, sorted levels (merged like a binary counter).
+
+    Adding n keys in chunks costs O(n log n) in total; each lookup is a binary search per level.
+    """
+
+    def __init__(self):
+        self._levels: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(level) for level in self._levels)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        """Boolean mask: which of `hashes` were added before."""
+        found = np.zeros(len(hashes), dtype=bool)
+        for level in self._levels:
+            at = np.searchsorted(level, hashes)
+            at[at == len(level)] = 0
+            found |= level[at] == hashes
+        return found
+
+    def add(self, hashes: np.ndarray) -> None:
+        """Remember `hashes` (assumed not seen yet)."""
+        if not len(hashes):
+            return
+        level = np.sort(hashes)
+        while self._levels and len(self._levels[-1]) <= len(level):
+            level = np.sort(np.concatenate([self._levels.pop(), level]))
+        self._levels.append(level)
+
+
+def key_hashes(platform: pa.ChunkedArray, post_id: pa.ChunkedArray) -> np.ndarray:
+    """uint64 hash of each (platform, post_id) pair."""
+    joined = pc.binary_join_element_wise(platform, post_id, "\x1f")
+    return pd.util.hash_array(joined.to_numpy(zero_copy_only=False), categorize=False)
+
+
+class _Sink:
+    """Appends posts and rejects to their Parquet / CSV files and keeps running totals."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.tmp_posts = out_dir / (POSTS_FILE + ".part")
+        self.posts_writer = pq.ParquetWriter(self.tmp_posts, ARROW_SCHEMA)
+        self.tmp_rejects = out_dir / "rejects.parquet.tmp"
+        self.rejects_writer = _private_parquet_writer(self.tmp_rejects, _REJECT_SCHEMA)
+        self.tmp_rejects_csv = out_dir / "rejects.csv.tmp"
+        self._csv = _private_text(self.tmp_rejects_csv)
+        self._csv_writer = csv.writer(self._csv, lineterminator="\n")
+        self._csv_writer.writerow(REJECT_COLUMNS)
+        self.seen = SeenKeys()
+        self.loaded = 0
+        self.duplicates = 0
+        self.reasons: Counter = Counter()
+        self.days: Counter = Counter()
+        self.brand_days: Counter = Counter()
+        self.needs_fill = False
+
+    def write(self, table: pa.Table, duplicates: int, rejects: pd.DataFrame, keys) -> None:
+        """Append one drained chunk (posts whose key an earlier chunk had are duplicates)."""
+        self.duplicates += duplicates
+        if table.num_rows:
+            hashes = key_hashes(table.column("platform"), keys)
+            again = self.seen.contains(hashes)
+            if again.any():
+                self.duplicates += int(again.sum())
+                table = table.filter(pa.array(~again))
+                hashes = hashes[~again]
+            self.seen.add(hashes)
+            self._count(table)
+            self.posts_writer.write_table(table)
+            self.loaded += table.num_rows
+        if len(rejects):
+            self.reasons.update(rejects["reason"])
+            self.rejects_writer.write_table(
+                pa.Table.from_pandas(rejects, schema=_REJECT_SCHEMA, preserve_index=False)
+            )
+            self._csv_writer.writerows(
+                zip(
+                    *(
+                        rejects[c].astype(object).where(rejects[c].notna(), "")
+                        for c in REJECT_COLUMNS
+                    ),
+                    strict=True,
+                )
+            )
+
+    def _count(self, table: pa.Table) -> None:
+        """Daily profile counts, and whether a fill pass will be needed."""
+        replies = pc.is_valid(table.column("reply_to_id"))
+        missing = pc.or_(
+            pc.is_null(table.column("reply_to_author")), pc.is_null(table.column("thread_id"))
+        )
+        if pc.any(pc.and_(replies, missing)).as_py():
+            self.needs_fill = True
+        days = pc.cast(table.column("created_at"), pa.date32())
+        grouped = (
+            pa.table(
+                {
+                    "platform": table.column("platform"),
+                    "day": days,
+                    "brand": pc.cast(table.column("is_brand"), pa.int64()),
+                }
+            )
+            .group_by(["platform", "day"], use_threads=False)
+            .aggregate([("brand", "count"), ("brand", "sum")])
+        )
+        for platform, day, n, brand in zip(
+            *(grouped.column(i).to_pylist() for i in range(4)), strict=True
+        ):
+            self.days[(platform, day)] += n
+            self.brand_days[(platform, day)] += brand
+
+    def close(self) -> None:
+        self.posts_writer.close()
+        self.rejects_writer.close()
+        self._csv.close()
+
+    def profile(self) -> pa.Table:
+        keys = sorted(self.days)
+        return pa.table(
+            {
+                "platform": [k[0] for k in keys],
+                "day": [k[1] for k in keys],
+                "posts": [self.days[k] for k in keys],
+                "brand_posts": [self.brand_days[k] for k in keys],
+            },
+            schema=_PROFILE_SCHEMA,
+        )
+
+
+def _private_parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    _private_text(path).close()
+    return pq.ParquetWriter(path, schema)
+
+
+def _private_text(path: Path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE_MODE)
+    os.fchmod(fd, _PRIVATE_FILE_MODE)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+class _StreamingCollector(Collector):
+    """A Collector that hands its rows to a sink every `chunk_rows` rows."""
+
+    def __init__(self, source_file: str, platform: str | None, sink: _Sink, chunk_rows: int):
+        super().__init__(source_file, platform)
+        self._sink = sink
+        self._chunk_rows = chunk_rows
+
+    def add(self, row: dict, line: int, dedupe_key: str | None = None, version: int = 0) -> None:
+        super().add(row, line, dedupe_key, version)
+        if len(self._lines) >= self._chunk_rows:
+            self.flush()
+
+    def reject(self, line: int, reason: str, raw: object) -> None:
+        super().reject(line, reason, raw)
+        if len(self._reject_lines) >= self._chunk_rows:
+            self.flush()
+
+    def add_columns(self, columns, lines, reasons, raws) -> None:
+        super().add_columns(columns, lines, reasons, raws)
+        if self.buffered() >= self._chunk_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is buffered."""
+        self._sink.write(*self.drain())
+
+
+def ingest_to_parquet(
+    path: str | Path,
+    out_dir: str | Path,
+    format: str = "auto",  # noqa: A002 - the public name
+    platform: str | None = None,
+    mapping: dict[str, str] | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+    brand_handles=(),
+    timestamp_format: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> dict:
+    """Ingest one file into `out_dir` in bounded memory, writing what `write_outputs` writes.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input file (gzip / one-file zip read transparently).
+    out_dir : str or Path
+        Output folder (created).
+    format, platform, mapping, pseudonymiser, brand_handles, timestamp_format
+        As for `ingest_file`.
+    chunk_rows : int
+        Rows converted and written at a time (bounds memory).
+
+    Returns
+    -------
+    dict
+        The ingest summary (as written to ingest_summary.json): per file and total, with
+        rows_in == loaded + rejected + duplicates.
+    """
+    path, out_dir = Path(path), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    identities = Identities(pseudonymiser, brand_handles)
+    resolved = _resolve_format(path, format)
+    if resolved is None:  # unknown: one reject, as ingest_file reports it
+        from .pipeline import write_outputs
+
+        result = ingest_file(path, format, platform, mapping, identities=identities)
+        write_outputs(result, out_dir)
+        return build_summary([result.summary()])
+    sink = _Sink(out_dir)
+    out = _StreamingCollector(
+        path.name, platform or DEFAULT_PLATFORM.get(resolved), sink, chunk_rows
+    )
+    try:
+        run_loader(resolved, path, identities, out, mapping, timestamp_format)
+        out.flush()
+    except BaseException as exc:
+        sink.close()
+        _remove(sink.tmp_posts, sink.tmp_rejects, sink.tmp_rejects_csv)
+        if not isinstance(exc, MappingError) or format != "auto" or mapping:
+            raise
+        # auto-detected as generic but unlike the canonical columns: reported as ingest_file does
+        from .pipeline import write_outputs
+
+        result = ingest_file(path, format, platform, mapping, identities=identities)
+        write_outputs(result, out_dir)
+        return build_summary([result.summary()])
+    sink.close()
+    file_summary = {
+        "file": path.name,
+        "format": resolved,
+        "rows_in": out.rows_in,
+        "loaded": sink.loaded,
+        "rejected": sum(sink.reasons.values()),
+        "rejected_by_reason": count_reasons(
+            pd.DataFrame({"reason": list(sink.reasons.elements())})
+        ),
+        "duplicates": sink.duplicates,
+    }
+    check_reconciliation(
+        path.name, out.rows_in, sink.loaded, file_summary["rejected"], sink.duplicates
+    )
+    _finish_posts(sink, out_dir / POSTS_FILE)
+    os.replace(sink.tmp_rejects, out_dir / "rejects.parquet")
+    os.replace(sink.tmp_rejects_csv, out_dir / "rejects.csv")
+    pq.write_table(sink.profile(), out_dir / "profile.parquet")
+    summary = build_summary([file_summary])
+    (out_dir / "ingest_summary.json").write_text(
+        json.dumps(summary, indent=2) + "\n", encoding="utf-8"
+    )
+    write_private_json(out_dir / "private" / "identifiers.json", identities.to_dict())
+    return summary
+
+
+def _resolve_format(path: Path, format: str) -> str | None:  # noqa: A002
+    members = zip_members(path)
+    if members is not None and len(members) != 1:
+        return None
+    if format == "auto":
+        try:
+            return detect_format(path)
+        except UnknownFormatError:
+            return None
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
+    return format
+
+
+def _finish_posts(sink: _Sink, target: Path) -> None:
+    """Move the written posts into place, filling reply authors and thread roots if needed."""
+    if not sink.needs_fill:
+        os.replace(sink.tmp_posts, target)
+        return
+    fill_links_on_disk(sink.tmp_posts, target)
+    sink.tmp_posts.unlink()
+
+
+def fill_links_on_disk(source: Path, target: Path) -> None:
+    """Copy a posts Parquet file, filling `reply_to_author` and `thread_id` from the other rows.
+
+    Same rules as `relations.fill_reply_authors` / `fill_thread_roots`. DuckDB (spilling to disk)
+    works out the filled values on a narrow table of ids; the posts are then copied batch by
+    batch with those values merged in, so it works on files larger than memory. Order is kept.
+
+    Parameters
+    ----------
+    source, target : Path
+        Input and output posts.parquet.
+    """
+    spill = target.parent / ".ingest_spill"
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{_FILL_PASS_MEMORY}'")
+        con.execute("SET temp_directory = ?", [str(spill)])
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(
+            "CREATE TEMP TABLE t AS SELECT file_row_number AS r, platform, post_id, reply_to_id, "
+            "reply_to_author, thread_id, author FROM read_parquet(?, file_row_number = true)",
+            [str(source)],
+        )
+        con.execute(
+            "UPDATE t SET reply_to_author = p.author FROM t p "
+            "WHERE t.reply_to_author IS NULL AND t.reply_to_id IS NOT NULL "
+            "AND p.platform = t.platform AND p.post_id = t.reply_to_id"
+        )
+        for _ in range(_MAX_THREAD_DEPTH):
+            changed = con.execute(
+                "UPDATE t SET thread_id = p.thread_id FROM t p "
+                "WHERE t.thread_id IS NULL AND t.reply_to_id IS NOT NULL AND p.thread_id IS NOT NULL "
+                "AND p.platform = t.platform AND p.post_id = t.reply_to_id"
+            ).fetchone()[0]
+            if not changed:
+                break
+        fills = con.sql("SELECT reply_to_author, thread_id FROM t ORDER BY r").to_arrow_reader(
+            CHUNK_ROWS
+        )
+        _merge_fills(source, target, _BatchSlicer(fills))
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+class _BatchSlicer:
+    """Hands out the next n rows of a record batch stream, whatever its batch sizes."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._pending: list[pa.RecordBatch] = []
+
+    def take(self, n: int) -> pa.Table:
+        rows = sum(b.num_rows for b in self._pending)
+        while rows < n:
+            batch = self._reader.read_next_batch()
+            self._pending.append(batch)
+            rows += batch.num_rows
+        table = pa.Table.from_batches(self._pending)
+        self._pending = table.slice(n).to_batches()
+        return table.slice(0, n)
+
+
+def _merge_fills(source: Path, target: Path, fills: _BatchSlicer) -> None:
+    columns = ARROW_SCHEMA.names
+    with pq.ParquetWriter(target, ARROW_SCHEMA) as writer:
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=CHUNK_ROWS):
+            table = pa.Table.from_batches([batch])
+            filled = fills.take(table.num_rows)
+            for name in ("reply_to_author", "thread_id"):
+                table = table.set_column(
+                    columns.index(name), name, filled.column(name).cast(pa.string())
+                )
+            writer.write_table(table.cast(ARROW_SCHEMA))
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
