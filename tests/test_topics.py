@@ -935,7 +935,9 @@ def test_representatives_are_the_closest_distinct_posts_of_each_topic(fitted, co
 
 
 @pytest.mark.slow
-def test_saved_model_loads_and_assigns_new_posts_like_the_fitted_one(fitted, corpus, cache, tmp_path):
+def test_saved_model_loads_and_assigns_new_posts_like_the_fitted_one(
+    fitted, corpus, cache, tmp_path
+):
     docs, _ = corpus
     path = fitted.save(tmp_path / "model")
     loaded = TopicModel.load(path, cache=cache)
@@ -949,10 +951,27 @@ def test_loading_with_another_embedding_model_is_refused(tmp_path):
 
     model = TopicModel(embedder=FakeEmbedder()).fit(["too few posts"] * 3)
     path = model.save(tmp_path / "model")
-    assert TopicModel.load(path, embedder=FakeEmbedder()).transform(["anything at all"]).tolist() == [0]
+    assert TopicModel.load(path, embedder=FakeEmbedder()).transform(
+        ["anything at all"]
+    ).tolist() == [0]
 
     class Other(FakeEmbedder):
         name = "other/model"
 
     with pytest.raises(ValueError, match="fitted with 'fake/hash-embedder'"):
         TopicModel.load(path, embedder=Other())
+
+
+@pytest.mark.slow
+def test_assigner_is_light_and_assigns_like_the_model(fitted, corpus):
+    import pickle
+
+    import cloudpickle  # what Dask uses to ship objects to workers
+
+    docs, _ = corpus
+    light = fitted.assigner()
+    assert light.model_ is None and fitted.model_ is not None
+    assert len(pickle.dumps(light)) < len(cloudpickle.dumps(fitted)) / 5
+    assert np.array_equal(
+        pickle.loads(pickle.dumps(light)).transform(docs[:40]), fitted.transform(docs[:40])
+    )

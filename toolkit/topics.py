@@ -425,6 +425,24 @@ class TopicModel:
         )
         return labels
 
+    def assigner(self) -> TopicModel:
+        """A light copy that can only `transform`: no BERTopic object, no loaded embedding
+        weights (reloaded on first use), for sending to other processes or machines."""
+        import copy
+
+        self._check_fitted()
+        light = copy.copy(self)
+        light.model_ = None
+        light.labels_ = np.zeros(0, dtype=int)
+        light.excluded_ = np.zeros(0, dtype=bool)
+        light._default_embedder = None
+        if light.cache is None and light.embedder is not None:
+            light.embedder = _unloaded(light.embedder)
+        elif light.cache is not None:
+            light.cache = copy.copy(light.cache)
+            light.cache.embedder = _unloaded(light.cache.embedder)
+        return light
+
     def representatives(
         self, docs: Sequence[str], labels: Sequence[int] | None = None, n: int = 3
     ) -> pd.DataFrame:
@@ -822,6 +840,16 @@ class TopicModel:
             "merge_similarity": self.merge_similarity,
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
+
+
+def _unloaded(embedder):
+    """A shallow copy of `embedder` without its loaded model (it loads again when used)."""
+    import copy
+
+    light = copy.copy(embedder)
+    if hasattr(light, "_model"):
+        light._model = None
+    return light
 
 
 def exact_neighbours(

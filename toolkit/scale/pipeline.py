@@ -153,7 +153,7 @@ def run_pipeline(
     with_topics : bool
         Fit and assign topics.
     scorer : SentimentScorer, optional
-        Default `sentiment.VaderScorer()`.
+        Default `sentiment.default_scorer()` (the toolkit's tone model).
     n_workers, memory_limit :
         For the local cluster started when no client and no scheduler are given.
     collect_posts : bool
@@ -164,7 +164,7 @@ def run_pipeline(
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     out_dir = Path(out_dir) if out_dir is not None else config.work_dir / "pipeline" / engine
-    scorer = scorer or sentiment.VaderScorer()
+    scorer = scorer or sentiment.default_scorer()
     choice = _ModelChoice(with_topics, topic_model)
     if engine == "local":
         return _run_local(config, out_dir, scorer, choice)
@@ -317,7 +317,8 @@ def map_partitions(
     -------
     list of the tasks' results, in partition order.
     """
-    shared = client.scatter(model, broadcast=True) if model is not None else None
+    # only what `transform` needs: centroids and the (unloaded) embedder, not BERTopic
+    shared = client.scatter(model.assigner(), broadcast=True) if model is not None else None
     futures = client.map(
         task,
         [Path(p) for p in paths],
