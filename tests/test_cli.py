@@ -9,7 +9,7 @@ from toolkit.config import ROOT
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", ["run", "ingest", "sample", "models", "notebooks", "gate", "bench", "eval"])
+@pytest.mark.parametrize("command", ["run", "ingest", "sample", "models", "pipeline", "notebooks", "gate", "bench", "eval"])
 def test_every_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

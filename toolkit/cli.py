@@ -34,7 +34,9 @@ def _fail(message: str, code: int = 1) -> None:
 
 @app.command()
 def run(
-    config: Path = typer.Argument(DEFAULT_CONFIG, help="Dataset config (YAML), e.g. configs/sample.yaml."),
+    config: Path = typer.Argument(
+        DEFAULT_CONFIG, help="Dataset config (YAML), e.g. configs/sample.yaml."
+    ),
     force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
 ) -> None:
     """Build the HTML reports for CONFIG into reports/<name>/ (what `make report` calls)."""
@@ -45,35 +47,92 @@ def run(
     except (ConfigError, ReportError) as exc:
         _fail(f"{exc}\nThe previous report, if any, is unchanged.")
     if result.up_to_date:
-        _say(f"up to date (nothing changed): {result.path / 'index.html'}")
+        _say(f"up to date (nothing changed; --force rebuilds): {result.path / 'index.html'}")
         return
-    _say(f"done in {result.seconds:.0f} s; per notebook: "
-         + ", ".join(f"{k} {v:.0f}s" for k, v in result.notebook_seconds.items()))
-    _say(f"open {result.path / 'index.html'}")
+    for line in _summary(result):
+        _say(line)
+
+
+def _summary(result) -> list[str]:
+    """The end-of-run lines: time per notebook, what was written, and the page to open."""
+    count = {
+        kind: len(list((result.path / kind).glob(pattern)))
+        for kind, pattern in (("figures", "*.png"), ("tables", "*.csv"))
+    }
+    pages = len(list(result.path.glob("*.html")))
+    return [
+        f"done in {result.seconds:.0f} s; per notebook: "
+        + ", ".join(f"{k} {v:.0f}s" for k, v in result.notebook_seconds.items()),
+        f"wrote {pages} pages, {count['figures']} figures and {count['tables']} tables to {result.path} "
+        "(provenance: manifest.json)",
+        f"open {result.path / 'index.html'}",
+    ]
 
 
 @app.command()
 def ingest(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A raw export file."),
-    format: str = typer.Option("auto", "--format", "-f", help=f"One of: {', '.join(FORMATS)}."),
+    path: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A raw export file (gzip / one-file zip too)."
+    ),
+    format: str = typer.Option(
+        "auto",
+        "--format",
+        "-f",
+        help="auto, or one of: twarc2, reddit, mastodon, "
+        "crowdtangle, x_archive, bluesky, youtube, csv, jsonl, parquet.",
+    ),
     platform: str = typer.Option(None, "--platform", help="Platform slug for generic formats."),
-    out: Path = typer.Option(None, "--out", help="Write posts.parquet and rejects.csv here."),
-    config: Path = typer.Option(None, "--config", help="Config giving brand accounts and key env var."),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Write posts.parquet, rejects and the summary here "
+        "(streamed: memory does not grow with the file).",
+    ),
+    config: Path = typer.Option(
+        None, "--config", help="Config giving brand accounts and key env var."
+    ),
+    map_: list[str] = typer.Option(
+        None,
+        "--map",
+        help="Generic formats: canonical=source column "
+        "(repeatable), e.g. --map post_id=id --map text=body.",
+    ),
+    timestamp_format: str = typer.Option(
+        None, "--timestamp-format", help="strptime format tried first."
+    ),
 ) -> None:
     """Load one file into the canonical table and print a JSON summary (rows in, loaded, rejected, duplicates)."""
-    from toolkit.ingest import ingest_file, write_outputs
+    from toolkit.ingest import FORMATS as INGEST_FORMATS
+    from toolkit.ingest import ingest_file
+    from toolkit.ingest.generic import MappingError
+    from toolkit.ingest.stream import ingest_to_parquet
 
-    if format not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)}")
+    known = [*FORMATS, *(f for f in INGEST_FORMATS if f not in FORMATS)]  # config's names first
+    if format not in known:
+        _fail(f"--format must be one of {', '.join(known)}")
+    mapping = dict(item.split("=", 1) for item in map_ or [] if "=" in item)
+    if len(mapping) != len(map_ or []):
+        _fail("--map takes canonical=source, e.g. --map post_id=id")
     try:
         pseudonymiser, brand = _pseudonymiser_for(config)
     except ConfigError as exc:
         _fail(str(exc))
-    result = ingest_file(path, format=format, platform=platform, pseudonymiser=pseudonymiser,
-                         brand_handles=brand)
-    if out:
-        write_outputs(result, out)
-    typer.echo(json.dumps(result.summary(), indent=2))
+    options = dict(
+        format=format,
+        platform=platform,
+        mapping=mapping or None,
+        pseudonymiser=pseudonymiser,
+        brand_handles=brand,
+        timestamp_format=timestamp_format,
+    )
+    try:
+        if out:
+            summary = ingest_to_parquet(path, out, **options)["files"][0]
+        else:
+            summary = ingest_file(path, **options).summary()
+    except MappingError as exc:
+        _fail(f"{path.name}: {exc}\n(give the columns with --map canonical=source)")
+    typer.echo(json.dumps(summary, indent=2))
 
 
 def _pseudonymiser_for(config_path: Path | None):
@@ -107,6 +166,61 @@ def sample(
 
 
 @app.command()
+def models(
+    force: bool = typer.Option(False, "--force", help="Rebuild even if the model exists."),
+) -> None:
+    """Distil the static embedding model from the bundled MiniLM into models/ (once, about a minute)."""
+    from toolkit.embeddings import build_static_model
+
+    _say("models: distilling the static embedding model (about a minute, once)")
+    _say(f"models: ready in {build_static_model(force=force)}")
+
+
+@app.command()
+def pipeline(
+    config: Path = typer.Argument(
+        DEFAULT_CONFIG, help="Dataset config (engine: local|dask, scheduler)."
+    ),
+    engine: str = typer.Option(
+        None, "--engine", help="local or dask; default: the config's `engine`."
+    ),
+    partition_rows: int = typer.Option(
+        100_000, "--partition-rows", help="Dask: posts per partition (bounds worker memory)."
+    ),
+    topics: bool = typer.Option(True, "--topics/--no-topics", help="Fit and assign topics."),
+) -> None:
+    """Ingest and analyse every post (tone, personal data, engagement, topics) on one machine or a Dask cluster;
+    the analysed posts are written as Parquet partitions and a JSON summary is printed."""
+    from toolkit.config import load_config
+    from toolkit.scale import run_pipeline
+
+    try:
+        cfg = load_config(config)
+        result = run_pipeline(
+            cfg, engine, partition_rows=partition_rows, with_topics=topics, collect_posts=False
+        )
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(
+        json.dumps(
+            {
+                "engine": result.engine,
+                "ingest": {
+                    k: v
+                    for k, v in result.ingest_summary["total"].items()
+                    if k != "rejected_by_reason"
+                },
+                "partitions": result.n_partitions,
+                "topics": None if result.topic_model is None else result.topic_model.n_topics_,
+                "output": str(result.posts_dir or result.out_dir),
+            },
+            indent=2,
+            default=str,
+        )
+    )
+
+
+@app.command()
 def notebooks() -> None:
     """Re-run notebooks/ in place on the sample, refreshing the stored outputs that nbval compares."""
     from toolkit.report import refresh_notebooks
@@ -116,8 +230,12 @@ def notebooks() -> None:
 
 @app.command()
 def gate(
-    folder: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder to scan (e.g. reports/sample)."),
-    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Config whose data gives the known customer identifiers."),
+    folder: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="Folder to scan (e.g. reports/sample)."
+    ),
+    config: Path = typer.Option(
+        DEFAULT_CONFIG, "--config", help="Config whose data gives the known customer identifiers."
+    ),
 ) -> None:
     """Scan every artifact in FOLDER for personal data; exit 1 naming file, position and type on any hit."""
     from toolkit.config import load_config
@@ -141,9 +259,15 @@ def gate(
 @app.command()
 def bench(
     config: Path = typer.Argument(DEFAULT_CONFIG, help="Dataset config to benchmark."),
-    only: str = typer.Option("", "--only", help="Comma-separated suites (default: all). "
-                             "Suites: report, ingest, privacy, tone, metrics, topics, dask."),
-    out: Path = typer.Option(Path("reports/bench"), "--out", help="Folder for the figures (one JSON per suite)."),
+    only: str = typer.Option(
+        "",
+        "--only",
+        help="Comma-separated suites (default: all). "
+        "Suites: report, ingest, privacy, tone, metrics, topics, dask.",
+    ),
+    out: Path = typer.Option(
+        Path("reports/bench"), "--out", help="Folder for the figures (one JSON per suite)."
+    ),
 ) -> None:
     """Run the benchmark suites and write their figures to OUT/<suite>.json."""
     from toolkit.benchmarks import available_suites, run_suites
@@ -156,35 +280,114 @@ def bench(
     typer.echo(json.dumps(results, indent=2))
 
 
-eval_app = typer.Typer(help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True
+)
 app.add_typer(eval_app, name="eval")
 
 
 @eval_app.command("pii")
 def eval_pii(
-    file: Path = typer.Argument(None, exists=True, dir_okay=False,
-                                help="presidio-research style JSON: [{full_text, spans: [...]}]. Default: the bundled sample."),
-    export: Path = typer.Option(None, "--export", help="Also write the dataset evaluated (e.g. the sample's labels) to this JSON file."),
+    file: Path = typer.Argument(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="presidio-research style JSON: [{full_text, spans: [...]}], or a .txt of "
+        "posts marked up as [[TYPE:value]]. Default: the bundled sample.",
+    ),
+    export: Path = typer.Option(
+        None,
+        "--export",
+        help="Also write the dataset evaluated (e.g. the sample's labels) to this JSON file.",
+    ),
+    config: Path = typer.Option(
+        DEFAULT_CONFIG, "--config", help="Config whose privacy section configures the detector."
+    ),
+    baseline: bool = typer.Option(
+        False,
+        "--baseline",
+        help="Also run Presidio (pattern recognisers, blank spaCy pipeline) if installed.",
+    ),
 ) -> None:
     """Precision, recall and F2 (overall and per type) of the personal-data detector, and posts/s."""
+    import tempfile
+
+    from toolkit.config import load_config
     from toolkit.evaluation.pii import evaluate_pii, load_pii_dataset, sample_pii_dataset
+    from toolkit.privacy import Detector
 
     try:
         records = load_pii_dataset(file) if file else sample_pii_dataset()
-    except ValueError as exc:
+        detector = Detector.from_config(load_config(config).privacy)
+    except (ValueError, ConfigError) as exc:
         _fail(str(exc))
     if export:
         export.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
-    typer.echo(json.dumps({"dataset": file.name if file else "sample", **evaluate_pii(records)}))
+    name = file.name if file else "sample"
+    typer.echo(json.dumps({"dataset": name, **evaluate_pii(records, detector.detect)}))
+    if baseline:
+        from toolkit.benchmarks.privacy import PRESIDIO_NOTE, presidio_span_detector
+
+        with tempfile.TemporaryDirectory(prefix="toolkit-presidio-") as tmp:
+            presidio = presidio_span_detector(Path(tmp))
+            if presidio is None:
+                _say(
+                    "presidio-analyzer is not installed (pip install -e '.[bench]'): baseline skipped"
+                )
+                return
+            result = evaluate_pii(records, presidio, model="presidio (patterns only)")
+            typer.echo(json.dumps({"dataset": name, **result, "note": PRESIDIO_NOTE}))
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(
+    file: Path = typer.Argument(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="Labelled CSV (negative/neutral/positive, -1/0/1 or 0/2/4). Default: the sample's planted tone.",
+    ),
+    text: str = typer.Option("text", "--text", help="Column with the post text."),
+    label: str = typer.Option("label", "--label", help="Column with the gold label."),
+) -> None:
+    """Macro-recall, macro-F1, accuracy and posts/s of VADER and our tone model, one JSON line each."""
+    from toolkit.evaluation.sentiment import (
+        compare_scorers,
+        load_sentiment_csv,
+        sample_sentiment_dataset,
+    )
+    from toolkit.sentiment import ToneScorer, VaderScorer
+
+    try:
+        data = load_sentiment_csv(file, text, label) if file else sample_sentiment_dataset()
+    except ValueError as exc:
+        _fail(str(exc))
+    name = file.name if file else "sample"
+    for row in compare_scorers(
+        data["text"].tolist(), data["label"].tolist(), [VaderScorer(), ToneScorer()]
+    ):
+        typer.echo(json.dumps({"dataset": name, **row}))
 
 
 @eval_app.command("topics")
 def eval_topics(
-    file: Path = typer.Argument(None, exists=True, dir_okay=False, help="Labelled CSV. Default: the bundled sample."),
+    file: Path = typer.Argument(
+        None, exists=True, dir_okay=False, help="Labelled CSV. Default: the bundled sample."
+    ),
     text: str = typer.Option("text", "--text", help="Column with the post text."),
     label: str = typer.Option("label", "--label", help="Column with the true topic."),
-    context: str = typer.Option(None, "--context", help="Optional column with thread context (parent post text)."),
-    baseline: bool = typer.Option(False, "--baseline", help="Also run stock BERTopic side by side."),
+    context: str = typer.Option(
+        None, "--context", help="Optional column with thread context (parent post text)."
+    ),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Also run stock BERTopic side by side."
+    ),
+    embedding: str = typer.Option(
+        "minilm",
+        "--embedding",
+        help="Embedding backend(s) of the toolkit's "
+        "model: minilm, static, or both (comma-separated).",
+    ),
 ) -> None:
     """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
     import pandas as pd
@@ -208,9 +411,31 @@ def eval_topics(
     labels = data[label].tolist()
     contexts = data[context].where(data[context].notna(), None).tolist() if context else None
     name = file.name if file else "sample"
-    typer.echo(json.dumps({"dataset": name, **evaluate_topic_model("toolkit", texts, labels, toolkit_topics(contexts=contexts))}))
+    backends = (
+        ["minilm", "static"] if embedding == "both" else [e.strip() for e in embedding.split(",")]
+    )
+    unknown = sorted(set(backends) - {"minilm", "static"})
+    if unknown:
+        _fail(f"--embedding: unknown backend(s) {unknown}; use minilm, static or both", code=2)
+    for backend in backends:
+        fit_predict = toolkit_topics(contexts=contexts, embedding=backend)
+        model_name = (
+            "toolkit" if backend == "minilm" and len(backends) == 1 else f"toolkit-{backend}"
+        )
+        typer.echo(
+            json.dumps(
+                {"dataset": name, **evaluate_topic_model(model_name, texts, labels, fit_predict)}
+            )
+        )
     if baseline:
-        typer.echo(json.dumps({"dataset": name, **evaluate_topic_model("stock-bertopic", texts, labels, stock_bertopic())}))
+        typer.echo(
+            json.dumps(
+                {
+                    "dataset": name,
+                    **evaluate_topic_model("stock-bertopic", texts, labels, stock_bertopic()),
+                }
+            )
+        )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -31,7 +31,19 @@ DEFAULT_CONFIG = CONFIGS_DIR / "sample.yaml"
 #: (the bundled sample) may use it; it protects nothing and must never be used on real data.
 DEMO_HMAC_KEY = "toolkit-demo-key-for-the-bundled-sample-only"
 
-FORMATS = ("auto", "twarc2", "reddit", "mastodon", "crowdtangle", "csv", "jsonl", "parquet")
+FORMATS = (
+    "auto",
+    "twarc2",
+    "reddit",
+    "mastodon",
+    "crowdtangle",
+    "x_archive",
+    "bluesky",
+    "youtube",
+    "csv",
+    "jsonl",
+    "parquet",
+)
 
 
 class ConfigError(ValueError):
@@ -48,7 +60,9 @@ class Source(_Strict):
     path: Path
     format: Literal[FORMATS] = "auto"  # type: ignore[valid-type]
     platform: str | None = Field(None, description="Platform slug, needed for generic formats.")
-    mapping: dict[str, str] = Field(default_factory=dict, description="canonical column -> source column")
+    mapping: dict[str, str] = Field(
+        default_factory=dict, description="canonical column -> source column"
+    )
     timestamp_format: str | None = None
 
 
@@ -65,11 +79,14 @@ class Period(_Strict):
 
 class Brand(_Strict):
     name: str
-    aliases: list[str] = Field(default_factory=list, description="other names customers use, e.g. Nimbus")
+    aliases: list[str] = Field(
+        default_factory=list, description="other names customers use, e.g. Nimbus"
+    )
     accounts: dict[str, list[str]] = Field(description="platform -> the brand's own handles")
     timezone: str = "UTC"
     allowlist: list[str] = Field(
-        default_factory=list, description="The brand's own public contacts (emails, phones) allowed in reports"
+        default_factory=list,
+        description="The brand's own public contacts (emails, phones) allowed in reports",
     )
 
     @field_validator("timezone")
@@ -107,10 +124,16 @@ class Campaign(_Strict):
 
 class TopicParams(_Strict):
     min_topic_size: float = Field(
-        0.03, gt=0, description="smallest topic: a share of the posts (< 1) or a number of posts (>= 2)"
+        0.03,
+        gt=0,
+        description="smallest topic: a share of the posts (< 1) or a number of posts (>= 2)",
     )
-    nr_topics: int | None = Field(None, ge=2, description="merge down to this many topics; null = as found")
-    max_docs: int = Field(20000, ge=100, description="fit on at most this many posts, assign the rest")
+    nr_topics: int | None = Field(
+        None, ge=2, description="merge down to this many topics; null = as found"
+    )
+    max_docs: int = Field(
+        20000, ge=100, description="fit on at most this many posts, assign the rest"
+    )
 
     @field_validator("min_topic_size")
     @classmethod
@@ -133,24 +156,32 @@ class Analysis(_Strict):
 
 
 class Privacy(_Strict):
-    min_group_size: int = Field(10, ge=1, description="k: cells with fewer distinct authors are suppressed")
-    key_env: str = Field("TOOLKIT_HMAC_KEY", description="environment variable holding the HMAC key")
+    min_group_size: int = Field(
+        10, ge=1, description="k: cells with fewer distinct authors are suppressed"
+    )
+    key_env: str = Field(
+        "TOOLKIT_HMAC_KEY", description="environment variable holding the HMAC key"
+    )
     key_file: Path | None = Field(
-        None, description="file holding the HMAC key (permissions 0600 or stricter); used if key_env is unset"
+        None,
+        description="file holding the HMAC key (permissions 0600 or stricter); used if key_env is unset",
     )
     allow_demo_key: bool = False
     quotes: Literal["none", "redacted", "full"] = Field(
-        "none", description="customer post text in reports: none, redacted excerpts, or full text (personal data still removed)"
+        "none",
+        description="customer post text in reports: none, redacted excerpts, or full text (personal data still removed)",
     )
     order_patterns: list[str] = Field(
         default_factory=list,
         description="extra regexes for your order / account / ticket numbers; a group named `id` marks the span",
     )
     phone_regions: list[str] = Field(
-        default_factory=list, description="ISO regions whose national phone formats are recognised; empty = defaults"
+        default_factory=list,
+        description="ISO regions whose national phone formats are recognised; empty = defaults",
     )
     ner_model: str = Field(
-        "auto", description="spaCy model for extra person names if installed: auto (any English model), off, or a name"
+        "auto",
+        description="spaCy model for extra person names if installed: auto (any English model), off, or a name",
     )
 
     @field_validator("order_patterns")
@@ -185,9 +216,12 @@ class Config(_Strict):
     campaigns: list[Campaign] = Field(default_factory=list)
     analysis: Analysis = Analysis()
     privacy: Privacy = Privacy()
-    engine: Literal["local", "dask"] = Field("local", description="local: this process; dask: a Dask cluster")
+    engine: Literal["local", "dask"] = Field(
+        "local", description="local: this process; dask: a Dask cluster"
+    )
     scheduler: str | None = Field(
-        None, description="engine: dask only: the scheduler address (tcp://host:port); null = a local cluster"
+        None,
+        description="engine: dask only: the scheduler address (tcp://host:port); null = a local cluster",
     )
     #: Where the config file lives; not part of the YAML.
     path: Path | None = Field(None, exclude=True)
@@ -209,7 +243,9 @@ class Config(_Strict):
         """Names the privacy gate allows in reports: the brand's names, handles and public
         contacts, and the competitors' names and handles (organisations, not customers)."""
         competitors = [term for name, terms in self.competitors.items() for term in (name, *terms)]
-        return sorted({*self.brand.names(), *self.brand.handles(), *self.brand.allowlist, *competitors})
+        return sorted(
+            {*self.brand.names(), *self.brand.handles(), *self.brand.allowlist, *competitors}
+        )
 
     def hmac_key(self) -> bytes:
         """The pseudonymisation key: `privacy.key_env`, else `privacy.key_file` (0600), else the
