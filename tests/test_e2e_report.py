@@ -120,5 +120,7 @@ def test_second_run_is_up_to_date(built):
 
 
 def test_labels_are_used_only_by_evaluations_and_the_sample():
-    readers = {p.name for p in (ROOT / "toolkit").rglob("*.py") if "labels.jsonl" in p.read_text()}
-    assert readers <= {"sample.py", "evaluation.py"}
+    package = ROOT / "toolkit"
+    readers = {p.relative_to(package) for p in package.rglob("*.py") if "labels.jsonl" in p.read_text()}
+    allowed = {"evaluation", "benchmarks"}  # evaluations and the figures measured with them
+    assert {str(p) for p in readers if p.parts[0] not in allowed} <= {"sample.py"}

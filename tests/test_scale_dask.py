@@ -23,7 +23,7 @@ from toolkit.scale import (
 )
 from toolkit.scale.cluster import worker_pids
 from toolkit.scale.pipeline import read_outputs
-from toolkit.sentiment import VaderScorer
+from toolkit.sentiment import default_scorer
 
 KEY = ["platform", "post_id"]
 # Workers unpickle this module's helpers by value: they cannot import a test module.
@@ -194,7 +194,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_no_row(runs, client, confi
         paths,
         tmp_path / "out",
         AnalysisSettings.from_config(config),
-        VaderScorer(),
+        default_scorer(),
         task=task,
     )
     assert sorted(p.name for p in tmp_path.glob("*.died")) == ["part-00000.died", "part-00001.died"]

@@ -93,11 +93,15 @@ class MiniLMEmbedder:
             torch.set_num_threads(self.threads)
             logger.info("loading embedding model from %s", self.path)
             bars_were_on = hf_logging.is_progress_bar_enabled()
-            if not self.progress:
-                hf_logging.disable_progress_bar()  # the "Loading weights" bar
+            verbosity = hf_logging.get_verbosity()
+            # the "Loading weights" bar and the load report (an unused position-ids buffer)
+            # say nothing a user can act on
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
             try:
                 self._model = SentenceTransformer(self.path, device="cpu")
             finally:
+                hf_logging.set_verbosity(verbosity)
                 if bars_were_on:
                     hf_logging.enable_progress_bar()
         return self._model

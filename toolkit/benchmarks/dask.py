@@ -178,10 +178,10 @@ def warm_up() -> float:
     started = time.perf_counter()
     from toolkit import privacy
     from toolkit.scale import analysis  # noqa: F401
-    from toolkit.sentiment import VaderScorer
+    from toolkit.sentiment import default_scorer
 
     privacy.detect("warm up: jo@example.com, +1 415 555 0100")
-    VaderScorer().score(["warm up"])
+    default_scorer().score(["warm up"])
     return round(time.perf_counter() - started, 3)
 
 
@@ -224,13 +224,13 @@ def bench_dask(
 def bench_size(n_rows: int, work: Path, progress: Callable[[str], None]) -> dict:
     """Local and Dask (1 and 2 workers) figures for `n_rows` synthetic posts."""
     from toolkit.scale import DEFAULT_PARTITION_ROWS, AnalysisSettings
-    from toolkit.sentiment import VaderScorer
+    from toolkit.sentiment import default_scorer
 
     partition_rows = min(DEFAULT_PARTITION_ROWS, max(100, math.ceil(n_rows / 8)))
     progress(f"bench dask: writing {n_rows:,} synthetic posts")
     paths = write_synthetic(work / f"in-{n_rows}", n_rows, partition_rows)
     settings = AnalysisSettings(brand_handles=(BRAND.lower(),), brand_names=("Nimbus",))
-    scorer = VaderScorer()
+    scorer = default_scorer()
     progress(f"bench dask: local engine, {n_rows:,} posts")
     local = bench_local(paths, work / "out", settings, scorer)
     runs = {}
