@@ -16,6 +16,8 @@ import itertools
 import json
 from pathlib import Path
 
+from toolkit.config import FORMATS as CONFIG_FORMATS
+
 from .base import RowError
 from .bluesky import is_bluesky_page
 from .crowdtangle import crowdtangle_platform
@@ -29,19 +31,8 @@ from .readers import (
 )
 from .youtube import is_youtube
 
-#: Concrete formats (a config's "auto" resolves to one of these).
-FORMATS = (
-    "twarc2",
-    "reddit",
-    "mastodon",
-    "crowdtangle",
-    "x_archive",
-    "bluesky",
-    "youtube",
-    "csv",
-    "jsonl",
-    "parquet",
-)
+#: Concrete formats (a config's "auto" resolves to one of these); the config lists them all.
+FORMATS = tuple(name for name in CONFIG_FORMATS if name != "auto")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".jsonlines")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
