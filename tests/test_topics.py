@@ -932,6 +932,9 @@ def test_representatives_are_the_closest_distinct_posts_of_each_topic(fitted, co
         assert (fitted.labels_[group["position"]] == topic).all()
         assert group["similarity"].is_monotonic_decreasing
         assert len({docs[p] for p in group["position"]}) == len(group)
+    few = fitted.representatives(docs, n=3, max_candidates=5)  # a bounded look per topic
+    assert few.groupby("topic").size().max() <= 3
+    assert (fitted.labels_[few["position"]] == few["topic"]).all()
 
 
 @pytest.mark.slow

@@ -444,7 +444,11 @@ class TopicModel:
         return light
 
     def representatives(
-        self, docs: Sequence[str], labels: Sequence[int] | None = None, n: int = 3
+        self,
+        docs: Sequence[str],
+        labels: Sequence[int] | None = None,
+        n: int = 3,
+        max_candidates: int = 2000,
     ) -> pd.DataFrame:
         """The `n` posts of each topic closest to its centroid, distinct texts only.
 
@@ -459,6 +463,9 @@ class TopicModel:
             Their topics; default `labels_`.
         n : int
             Posts per topic.
+        max_candidates : int
+            Look among at most this many posts per topic (a seeded random sample), so the cost
+            does not grow with the corpus.
 
         Returns
         -------
@@ -471,10 +478,16 @@ class TopicModel:
         columns = ["topic", "rank", "position", "similarity"]
         if not self._centroids:
             return pd.DataFrame(columns=columns)
-        prepared = self.prepare(docs)
+        rng = np.random.default_rng(self.seed)
         rows = []
         for topic, centroid in sorted(self._centroids.items()):
-            members = [i for i in np.flatnonzero(labels == topic) if prepared[i]]
+            candidates = np.flatnonzero(labels == topic)
+            if len(candidates) > max_candidates:
+                candidates = np.sort(rng.choice(candidates, max_candidates, replace=False))
+            prepared = dict(
+                zip(candidates.tolist(), self.prepare([docs[i] for i in candidates]), strict=True)
+            )
+            members = [i for i in candidates.tolist() if prepared[i]]
             unique = list({prepared[i]: i for i in reversed(members)}.values())[::-1]
             if not unique:
                 continue
