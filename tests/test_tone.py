@@ -133,3 +133,18 @@ def test_unscored_posts_are_scored_with_our_model():
     assert len(out) == 1 and out["change"].iloc[0] > 0.5
     assert bool(out["negative_before"].iloc[0]) and not bool(out["negative_after"].iloc[0])
     assert brand_reply_tone(posts)["n_replies"].tolist() == [1]
+
+
+def test_after_reply_findings_suppress_below_k():
+    from toolkit.tone import after_reply_findings
+
+    changes = tone_after_reply(thread_posts())  # 2 threads, 2 customers, one improved
+    assert after_reply_findings(changes, k=2) == {
+        "tone_after_reply_threads": 2,
+        "tone_after_reply_share_improved": 0.5,
+    }
+    assert after_reply_findings(changes, k=3)["tone_after_reply_share_improved"] is None
+    assert after_reply_findings(tone_after_reply(empty_posts()), k=1) == {
+        "tone_after_reply_threads": 0,
+        "tone_after_reply_share_improved": None,
+    }

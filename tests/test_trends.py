@@ -217,3 +217,23 @@ def test_spike_context_empty_day():
     aware = spike_context(context_posts(), pd.Timestamp("2026-10-15T02:00Z"), tz="America/Chicago")
     assert aware.day == pd.Timestamp("2026-10-14") and aware.n_posts == 4
     assert ctx.n_posts == 0 and ctx.topics.empty
+
+
+def test_spike_findings_pick_the_highest_z_day():
+    from toolkit.trends import spike_findings
+
+    spikes = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-10-14", "2026-10-15", "2026-10-27"]),
+            "z": [9.0, 4.0, 9.0],
+            "n_posts": [502, 120, 98],
+            "share_negative": [0.68, 0.5, 0.2],
+        }
+    )
+    assert spike_findings(spikes) == {
+        "spike_days": ["2026-10-14", "2026-10-15", "2026-10-27"],
+        "spike_top_day": "2026-10-14",  # ties on z: the earlier day
+        "spike_top_posts": 502,
+        "spike_top_share_negative": 0.68,
+    }
+    assert spike_findings(spikes.iloc[0:0])["spike_top_day"] is None

@@ -266,3 +266,16 @@ def tone_change_summary(
     out.insert(len(by) + 4, "mean_change", out["mean_after"] - out["mean_before"])
     out[["n_threads", "n_authors"]] = out[["n_threads", "n_authors"]].astype(np.int64)
     return out
+
+
+def after_reply_findings(changes: pd.DataFrame, k: int) -> dict:
+    """Headline numbers of `tone_after_reply` for the brief: threads, and the share whose tone
+    improved (None when fewer than `k` distinct customers are behind it)."""
+    overall = tone_change_summary(changes, by=[])
+    enough = not overall.empty and overall["n_authors"].iloc[0] >= k
+    return {
+        "tone_after_reply_threads": int(len(changes)),
+        "tone_after_reply_share_improved": float(overall["share_improved"].iloc[0])
+        if enough
+        else None,
+    }

@@ -322,3 +322,25 @@ def _topics_table(frame: pd.DataFrame, topic_col: str | None, n: int) -> pd.Data
     )
     out[["n_posts", "n_authors"]] = out[["n_posts", "n_authors"]].astype("int64")
     return out[TOPIC_COLUMNS].head(n).reset_index(drop=True)
+
+
+def spike_findings(spikes: pd.DataFrame) -> dict:
+    """Headline numbers of `detect_spikes` output (with `share_negative`) for the brief.
+
+    Returns spike_days (ISO dates), and for the highest-z day spike_top_day, spike_top_posts
+    and spike_top_share_negative (None when there is no spike).
+    """
+    if spikes.empty:
+        return {
+            "spike_days": [],
+            "spike_top_day": None,
+            "spike_top_posts": None,
+            "spike_top_share_negative": None,
+        }
+    top = spikes.sort_values(["z", "date"], ascending=[False, True]).iloc[0]
+    return {
+        "spike_days": [str(d.date()) for d in spikes["date"]],
+        "spike_top_day": str(top["date"].date()),
+        "spike_top_posts": int(top["n_posts"]),
+        "spike_top_share_negative": float(top["share_negative"]),
+    }
