@@ -108,3 +108,14 @@ def test_identities_authors_and_text_and_mentions():
     assert text == f"@NimbusHome hi @{dana} and @{dana} again"
     assert mentions == ["NimbusHome", dana]
     assert identities.text_and_mentions("no handles") == ("no handles", [])
+
+
+def test_json_items_or_reject_yields_good_items_and_rejects_bad_lines(tmp_path):
+    from toolkit.ingest.readers import json_items_or_reject
+
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"a": 1}\n{broken\n{"a": 2}\n', encoding="utf-8")
+    rejected = []
+    items = list(json_items_or_reject(path, lambda *args: rejected.append(args)))
+    assert [(line, item) for line, item, _ in items] == [(1, {"a": 1}), (3, {"a": 2})]
+    assert [(line, reason.split(":")[0]) for line, reason, _ in rejected] == [(2, "bad_json")]

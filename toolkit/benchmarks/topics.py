@@ -65,22 +65,18 @@ def fit_corpus(corpus_path: str, model: str, n_docs: int) -> dict:
 
 
 def _run(corpus_path: Path, model: str, n_docs: int) -> dict:
-    code = (
-        "import json, sys; from toolkit.benchmarks.topics import fit_corpus; "
-        f"print(json.dumps(fit_corpus({str(corpus_path)!r}, {model!r}, {n_docs})))"
-    )
-    with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
-        cmd = ["bash", "-c", f'"{sys.executable}" -c "$0" > {out.name}', code]
-        figures = measure(cmd, env={**os.environ, "TOOLKIT_PROGRESS": "0"})
-        text = Path(out.name).read_text().strip().splitlines()
-    result = json.loads(text[-1]) if figures["exit_code"] == 0 and text else {}
-    return {
-        "model": model,
-        "n_docs": n_docs,
-        **figures,
-        **result,
-        "posts_per_s": round(n_docs / figures["seconds"], 1) if figures["seconds"] else None,
-    }
+    """`fit_corpus` in a fresh process, timed with its peak memory; its figures come back in a file."""
+    with tempfile.TemporaryDirectory(prefix="toolkit-bench-run-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        code = (
+            "import json, pathlib; from toolkit.benchmarks.topics import fit_corpus; "
+            f"pathlib.Path({str(result_file)!r}).write_text(json.dumps("
+            f"fit_corpus({str(corpus_path)!r}, {model!r}, {n_docs})))"
+        )
+        figures = measure([sys.executable, "-c", code], env={**os.environ, "TOOLKIT_PROGRESS": "0"})
+        result = json.loads(result_file.read_text()) if result_file.exists() else {}
+    posts_per_s = round(n_docs / figures["seconds"], 1) if figures["seconds"] else None
+    return {"model": model, "n_docs": n_docs, **figures, **result, "posts_per_s": posts_per_s}
 
 
 def bench_topics(

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .base import Collector, RowError, require
 from .identities import Identities
-from .readers import iter_json_items
+from .readers import json_items_or_reject
 from .textnorm import extract_hashtags, extract_mentions, extract_urls, normalise_text, unique
 from .timestamps import TimestampError, parse_timestamp
 from .values import dicts, str_or_none, to_int
@@ -75,10 +75,7 @@ def read_bluesky(path: Path, identities: Identities, out: Collector) -> None:
     out : Collector
         Receives one row or reject per post view / feed item.
     """
-    for line, item, error, raw in iter_json_items(path):
-        if error:
-            out.reject(line, error, raw)
-            continue
+    for line, item, raw in json_items_or_reject(path, out.reject):
         entries = _entries(item)
         if entries is None:
             out.reject(line, "bad_record:not_a_bluesky_post", raw)

@@ -15,7 +15,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -342,6 +342,18 @@ def iter_json_items(path: str | Path) -> Iterator[tuple[int, object, str | None,
             yield number, parse_json(text), None, raw
         except RowError as exc:
             yield number, None, exc.reason, raw
+
+
+def json_items_or_reject(
+    path: str | Path, reject: Callable[[int, str, object], None]
+) -> Iterator[tuple[int, object, object]]:
+    """`iter_json_items` without the errors: each bad item goes to `reject(position, reason,
+    raw)` (e.g. `Collector.reject`); the others are yielded as (position, item, raw)."""
+    for position, item, error, raw in iter_json_items(path):
+        if error:
+            reject(position, error, raw)
+        else:
+            yield position, item, raw
 
 
 def first_char(path: str | Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .base import Collector, RowError, require
 from .identities import Identities
-from .readers import iter_json_items
+from .readers import json_items_or_reject
 from .textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -36,10 +36,7 @@ def read_reddit(path: Path, identities: Identities, out: Collector) -> None:
     identities : Identities
     out : Collector
     """
-    for line, item, error, raw in iter_json_items(path):
-        if error:
-            out.reject(line, error, raw)
-            continue
+    for line, item, _raw in json_items_or_reject(path, out.reject):
         for thing in _things(item):
             try:
                 row = thing_row(thing, identities)

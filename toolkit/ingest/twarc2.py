@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .base import Collector, RowError, require
 from .identities import Identities
-from .readers import iter_json_items
+from .readers import json_items_or_reject
 from .textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -41,10 +41,8 @@ def read_twarc2(path: Path, identities: Identities, out: Collector) -> None:
     out : Collector
         Receives one row or reject per tweet (one reject per unparseable line).
     """
-    for line, item, error, raw in iter_json_items(path):
-        if error:
-            out.reject(line, error, raw)
-        elif not isinstance(item, dict):
+    for line, item, raw in json_items_or_reject(path, out.reject):
+        if not isinstance(item, dict):
             out.reject(line, "bad_record:not_an_object", raw)
         elif "data" in item:
             _read_page(item, line, identities, out)

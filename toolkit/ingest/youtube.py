@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .base import Collector, RowError, require
 from .identities import Identities
-from .readers import iter_json_items
+from .readers import json_items_or_reject
 from .textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -56,10 +56,7 @@ def read_youtube(path: Path, identities: Identities, out: Collector) -> None:
     identities : Identities
     out : Collector
     """
-    for line, item, error, raw in iter_json_items(path):
-        if error:
-            out.reject(line, error, raw)
-            continue
+    for line, item, raw in json_items_or_reject(path, out.reject):
         threads = _threads(item)
         if threads is None:
             out.reject(line, "bad_record:not_a_youtube_comment", raw)
