@@ -100,6 +100,13 @@ def ingest(
     timestamp_format: str = typer.Option(
         None, "--timestamp-format", help="strptime format tried first."
     ),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="With --out: processes converting generic CSV/JSONL/Parquet records "
+        "(default: one per core, at most 4). The output is the same for any number.",
+    ),
 ) -> None:
     """Load one file into the canonical table and print a JSON summary (rows in, loaded, rejected, duplicates)."""
     from toolkit.ingest import FORMATS as INGEST_FORMATS
@@ -127,7 +134,7 @@ def ingest(
     )
     try:
         if out:
-            summary = ingest_to_parquet(path, out, **options)["files"][0]
+            summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
         else:
             summary = ingest_file(path, **options).summary()
     except MappingError as exc:

@@ -8,15 +8,18 @@ folder and ingests it in a child process, measuring:
 
 - toolkit: `toolkit.ingest.stream.ingest_to_parquet` (what `toolkit ingest FILE --out DIR`
   runs): every row validated, timestamps parsed, handles pseudonymised, entities extracted,
-  duplicates and rejects accounted for, posts.parquet written in chunks;
+  duplicates and rejects accounted for, posts.parquet written in chunks; records parsed and
+  converted by one worker process per core (the default);
+- toolkit_one_process: the same with `workers=1` (up to the baseline's size cap), to show
+  what the workers bring;
 - baseline: `pandas.read_json(lines=True)` / `pandas.read_csv` then `DataFrame.to_parquet`,
   i.e. reading and writing only (no validation, no privacy), holding the whole file in memory.
   Skipped above TOOLKIT_BENCH_BASELINE_MAX_ROWS (default 1,000,000) where it needs many GB.
 
 posts/s is rows / wall seconds of the ingest call inside the child (interpreter start-up
-excluded); posts_per_cpu_s divides by the child's CPU time instead, which a machine shared with
-other work disturbs less (both implementations are mostly single-threaded);
-peak RSS is the child's, sampled every 0.1 s by `measure`. At 100k rows each figure is the
+excluded); posts_per_cpu_s divides by the CPU time of the child and its worker processes
+instead, which a machine shared with other work disturbs less; peak RSS is that of the child
+and its workers together (shared pages counted in each, so an upper bound), sampled every 0.1 s by `measure`. At 100k rows each figure is the
 median of 3 runs; larger sizes run once.
 """
 
@@ -26,6 +29,7 @@ import csv
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -42,6 +46,8 @@ SIZES = (100_000, 1_000_000, 10_000_000)
 FORMATS = ("jsonl", "csv")
 REPEATS_AT_SMALLEST = 3
 MAX_ROWS_ENV = "TOOLKIT_BENCH_MAX_ROWS"
+#: The toolkit run with `workers=1`, side by side with the default (one worker per core).
+ONE_PROCESS = "toolkit_one_process"
 BASELINE_MAX_ROWS_ENV = "TOOLKIT_BENCH_BASELINE_MAX_ROWS"
 COLUMNS = (
     "platform", "post_id", "created_at", "author", "text", "language", "likes", "shares",
@@ -139,6 +145,10 @@ def run(
                 progress(f"bench ingest: toolkit on {n:,} {fmt} rows")
                 row["toolkit"] = _runs(data, "toolkit", repeats, Path(tmp))
                 if n <= baseline_cap:
+                    progress(f"bench ingest: toolkit in one process on {n:,} {fmt} rows")
+                    row[ONE_PROCESS] = _runs(data, ONE_PROCESS, repeats, Path(tmp))
+                    row["speed_up_from_workers"] = _ratio(row["toolkit"], row[ONE_PROCESS])
+                if n <= baseline_cap:
                     progress(f"bench ingest: pandas baseline on {n:,} {fmt} rows")
                     row["baseline"] = _runs(data, "baseline", repeats, Path(tmp))
                     row["speed_ratio"] = _ratio(row["toolkit"], row["baseline"])
@@ -173,7 +183,7 @@ def _runs(data: Path, which: str, repeats: int, workdir: Path) -> dict:
         "runs": repeats,
         **(
             {"reconciled": all(r.get("reconciled", True) for r in runs)}
-            if which == "toolkit"
+            if which.startswith("toolkit")
             else {}
         ),
     }
@@ -213,10 +223,14 @@ def ingest_once(which: str, data: Path, out_dir: Path) -> dict:
     from toolkit.ingest.stream import ingest_to_parquet
     from toolkit.pseudonymise import Pseudonymiser
 
-    start, cpu_start = time.perf_counter(), time.process_time()
-    if which == "toolkit":
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    if which.startswith("toolkit"):
         summary = ingest_to_parquet(
-            data, out_dir, format=fmt, pseudonymiser=Pseudonymiser(b"bench-key", ["NimbusHome"])
+            data,
+            out_dir,
+            format=fmt,
+            pseudonymiser=Pseudonymiser(b"bench-key", ["NimbusHome"]),
+            workers=1 if which == ONE_PROCESS else None,
         )
         total = summary["total"]
         rows = total["rows_in"]
@@ -225,7 +239,7 @@ def ingest_once(which: str, data: Path, out_dir: Path) -> dict:
         frame = pd.read_json(data, lines=True, dtype=False) if fmt == "jsonl" else pd.read_csv(data)
         frame.to_parquet(out_dir / "posts.parquet", index=False)
         rows, extra = len(frame), {}
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
     return {
         "rows": rows,
         "seconds": seconds,
@@ -234,6 +248,14 @@ def ingest_once(which: str, data: Path, out_dir: Path) -> dict:
         "posts_per_cpu_s": rows / cpu if cpu else 0.0,
         **extra,
     }
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main(argv: list[str]) -> None:

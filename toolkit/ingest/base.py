@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ import pyarrow as pa
 
 from toolkit.schema import ARROW_SCHEMA, COLUMN_NAMES, COLUMNS, from_arrow
 
+from .columnar import convert_columns
 from .identities import Identities
 from .textnorm import safe_str
 
@@ -62,6 +64,48 @@ def truncate_raw(raw: object) -> str:
         except (TypeError, ValueError):
             text = repr(raw)
     return safe_str(text[:RAW_LIMIT].rstrip("\r\n"))
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    """Records read but not converted yet, with what converting them needs.
+
+    A batch is a task for `Collector.add_batch`: calling it converts the records and sends
+    the rows and rejects to a collector. Everything in it is picklable, so that the
+    conversion can run in another process (`parallel.BatchPool`).
+
+    Attributes
+    ----------
+    records : sequence
+        The records as read (CSV fields, JSON objects...); indexed only for rejects.
+    numbers : list of int
+        1-based line / data-row number of each record.
+    columns_of : callable
+        records -> {canonical key: list of raw values}, the input of
+        `columnar.convert_columns`: a module-level function or a `functools.partial` of one.
+    """
+
+    records: Sequence
+    numbers: list[int]
+    columns_of: Callable[[Sequence], dict[str, list]]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __call__(
+        self, out: Collector, identities: Identities, timestamp_format: str | None = None
+    ) -> None:
+        """Convert the records and keep the rows in `out` (rejects with their reason)."""
+        if not self.numbers:
+            return
+        columns, reasons = convert_columns(
+            self.columns_of(self.records),
+            len(self.numbers),
+            out.platform,
+            identities,
+            timestamp_format,
+        )
+        out.add_columns(columns, self.numbers, reasons, self.records)
 
 
 class Collector:
@@ -143,6 +187,22 @@ class Collector:
         if len(keep) < len(lines):
             table = table.take(pa.array(keep, pa.int64()))
         self._tables.append(table)
+
+    def add_batch(
+        self, batch: Callable, identities: Identities, timestamp_format: str | None = None
+    ) -> None:
+        """Run one batch task (a `RawBatch`, or a loader's own) that sends its rows here.
+
+        Parameters
+        ----------
+        batch : callable
+            ``batch(collector, identities, timestamp_format)``; picklable, with ``len(batch)``
+            its number of records (a streaming collector may run it in a worker process).
+        identities : Identities
+        timestamp_format : str, optional
+            strptime format tried first for `created_at`.
+        """
+        batch(self, identities, timestamp_format)
 
     def reject(self, line: int, reason: str, raw: object) -> None:
         """Record one item that cannot be loaded, with its reason and (truncated) raw input."""

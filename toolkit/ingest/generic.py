@@ -14,21 +14,33 @@ batch conversion is tested against.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from toolkit.schema import COLUMN_NAMES, POST_TYPES
 
-from .base import Collector, RowError
-from .columnar import ABSENT, POST_TYPE_ALIASES, convert_columns, to_list
+from .base import Collector, RawBatch, RowError
+from .columnar import ABSENT, POST_TYPE_ALIASES, to_list
 from .identities import Identities
-from .readers import is_json_lines, is_ragged, iter_csv_rows, iter_json_items, json_line_batches
+from .readers import (
+    LineChunk,
+    is_json_lines,
+    is_ragged,
+    iter_csv_rows,
+    iter_json_items,
+    json_line_chunks,
+    parse_json_lines,
+)
 from .textnorm import extract_hashtags, extract_mentions, extract_urls, normalise_text, unique
 from .timestamps import TimestampError, parse_timestamp
 from .values import id_string, str_or_none, to_int
@@ -43,6 +55,8 @@ _COUNT_COLUMNS = ("likes", "shares", "replies", "quotes", "views", "author_follo
 _MISSING = object()
 #: Records converted at a time (bounds the memory of one conversion step).
 BATCH_ROWS = 20_000
+#: An empty or whitespace-only cell, whitespace exactly as `str.isspace` has it (RE2 syntax).
+_BLANK_CELL = "^[" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "]*$"
 
 
 class MappingError(ValueError):
@@ -111,52 +125,127 @@ def read_csv(
     mapping = resolve_mapping(mapping, header, out.platform)
     position = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
     index = {canonical: position[source] for canonical, source in mapping.items()}
+    width = len(header)
     for batch in _batches(rows):
         numbers, records = [], []
         for number, fields, raw, error in batch:
             if error:
                 out.reject(number, error, raw)
-            elif is_ragged(fields, len(header)):
+            elif len(fields) != width and is_ragged(fields, width):
                 out.reject(number, "wrong_field_count", ",".join(fields))
             else:
                 numbers.append(number)
                 records.append(fields)
-        raw_columns = {key: _csv_column(records, i) for key, i in index.items()}
-        _add_batch(raw_columns, numbers, records, out, identities, timestamp_format)
+        out.add_batch(
+            RawBatch(records, numbers, partial(_csv_columns, index=index)),
+            identities,
+            timestamp_format,
+        )
 
 
-def _csv_column(records: list[list[str]], i: int) -> list:
-    """Column `i` of the rows, blank cells as None."""
-    return [v if v and not v.isspace() else None for v in map(itemgetter(i), records)]
+def _csv_columns(records: list[list[str]], index: dict[str, int]) -> dict[str, list]:
+    """canonical key -> its column of the rows (position `index[key]`), blank cells as None.
+
+    Every record has at least as many fields as the header (ragged rows are rejected before).
+    """
+    columns = list(zip(*records, strict=False)) if records else []
+    return {key: _blank_to_none(columns[i]) if records else [] for key, i in index.items()}
+
+
+def _blank_to_none(cells: tuple[str, ...]) -> list:
+    """The cells as a list, with empty and whitespace-only ones (`str.isspace`) as None.
+
+    Arrow finds the blank cells of the whole column in C; the Python test is the fallback
+    for text Arrow cannot hold (lone surrogates).
+    """
+    values = list(cells)
+    try:
+        blank = pc.match_substring_regex(pa.array(values, pa.string()), _BLANK_CELL)
+    except (UnicodeEncodeError, pa.ArrowException):
+        return [v if v and not v.isspace() else None for v in values]
+    for i in np.flatnonzero(blank.to_numpy(zero_copy_only=False)).tolist():
+        values[i] = None
+    return values
 
 
 def read_jsonl(
     path: Path, identities: Identities, out: Collector, mapping=None, timestamp_format=None
 ) -> None:
-    """Read a generic JSON-lines file (or JSON array of objects) into `out`; see `read_csv`."""
+    """Read a generic JSON-lines file (or JSON array of objects) into `out`; see `read_csv`.
+
+    JSON lines are handed to `out` unparsed, batch by batch (`_JsonLines`), so that a
+    streaming collector can parse and convert them in worker processes; only the first
+    batches are parsed here, to check the mapping against the first object's keys.
+    """
     if is_json_lines(path):
-        batches = json_line_batches(path, BATCH_ROWS)
+        tasks = (_JsonLines(chunk) for chunk in json_line_chunks(path, BATCH_ROWS))
     else:
-        batches = _item_batches(iter_json_items(path))
+        tasks = (_JsonBatch(*batch) for batch in _item_batches(iter_json_items(path)))
     head = []
-    for batch in batches:  # up to the first batch holding a value, to infer columns from
-        head.append(batch)
-        if batch[1]:
+    for task in tasks:  # up to the first batch holding a value, to infer columns from
+        head.append(task.parsed())
+        if head[-1].items:
             break
     if not head:
         return
-    mapping = _jsonl_mapping(mapping, head[-1][1], out.platform)
-    for numbers, items, errors in itertools.chain(head, batches):
-        for line, reason, raw in errors:
+    mapping = _jsonl_mapping(mapping, head[-1].items, out.platform)
+    for task in itertools.chain(head, tasks):
+        out.add_batch(dataclasses.replace(task, mapping=mapping), identities, timestamp_format)
+
+
+@dataclass(frozen=True)
+class _JsonBatch:
+    """Parsed JSON values of consecutive lines / items, as a batch task (`Collector.add_batch`).
+
+    Errors (lines that did not parse) are rejected first, then values that are not objects,
+    then the objects are converted with `mapping`; `broken` (a compressed stream that broke
+    after these lines) is rejected last.
+    """
+
+    numbers: list[int]
+    items: list
+    errors: list[tuple[int, str, object]]
+    broken: tuple[int, str, str] | None = None
+    mapping: dict[str, str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.numbers) + len(self.errors)
+
+    def parsed(self) -> _JsonBatch:
+        return self
+
+    def __call__(self, out: Collector, identities: Identities, timestamp_format=None) -> None:
+        for line, reason, raw in self.errors:
             out.reject(line, reason, raw)
+        numbers, items = self.numbers, self.items
         good = [i for i, item in enumerate(items) if isinstance(item, dict)]
         if len(good) < len(items):
             for i, item in enumerate(items):
                 if not isinstance(item, dict):
                     out.reject(numbers[i], "bad_record:not_an_object", item)
             numbers, items = [numbers[i] for i in good], [items[i] for i in good]
-        raw_columns = {key: _json_column(items, source) for key, source in mapping.items()}
-        _add_batch(raw_columns, numbers, items, out, identities, timestamp_format)
+        columns_of = partial(_json_columns, mapping=self.mapping)
+        RawBatch(items, numbers, columns_of)(out, identities, timestamp_format)
+        if self.broken is not None:
+            out.reject(*self.broken)
+
+
+@dataclass(frozen=True)
+class _JsonLines:
+    """Raw JSON lines as a batch task: parsed where the task runs (maybe a worker process)."""
+
+    chunk: LineChunk
+    mapping: dict[str, str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.chunk.lines)
+
+    def parsed(self) -> _JsonBatch:
+        numbers, items, errors = parse_json_lines(self.chunk.lines, self.chunk.first_number)
+        return _JsonBatch(numbers, items, errors, self.chunk.broken, self.mapping)
+
+    def __call__(self, out: Collector, identities: Identities, timestamp_format=None) -> None:
+        self.parsed()(out, identities, timestamp_format)
 
 
 def _jsonl_mapping(mapping, first_items: list, platform):
@@ -177,6 +266,11 @@ def _item_batches(items: Iterator) -> Iterator[tuple[list, list, list]]:
                 numbers.append(line)
                 values.append(item)
         yield numbers, values, errors
+
+
+def _json_columns(records: list[dict], mapping: dict[str, str]) -> dict[str, list]:
+    """canonical key -> the values of its mapped source in each record."""
+    return {key: _json_column(records, source) for key, source in mapping.items()}
 
 
 def _json_column(records: list[dict], source: str) -> list:
@@ -210,9 +304,10 @@ def read_parquet(
             columns = {name: batch.column(name).to_pylist() for name in sources}
             numbers = list(range(number + 1, number + batch.num_rows + 1))
             number += batch.num_rows
-            raw_columns = {key: columns[source] for key, source in mapping.items()}
-            _add_batch(
-                raw_columns, numbers, _RecordView(columns), out, identities, timestamp_format
+            out.add_batch(
+                RawBatch(_RecordView(columns), numbers, partial(_view_columns, mapping=mapping)),
+                identities,
+                timestamp_format,
             )
     except (pa.ArrowException, OSError) as exc:
         out.reject(number + 1, "bad_parquet", str(exc))
@@ -222,10 +317,15 @@ class _RecordView:
     """records[i] -> {column: value} of row i, built only when asked (for rejects)."""
 
     def __init__(self, columns: dict[str, list]):
-        self._columns = columns
+        self.columns = columns
 
     def __getitem__(self, i: int) -> dict:
-        return {name: values[i] for name, values in self._columns.items()}
+        return {name: values[i] for name, values in self.columns.items()}
+
+
+def _view_columns(view: _RecordView, mapping: dict[str, str]) -> dict[str, list]:
+    """canonical key -> the column of its mapped source."""
+    return {key: view.columns[source] for key, source in mapping.items()}
 
 
 def _batches(entries: Iterator, size: int | None = None) -> Iterator[list]:
@@ -233,22 +333,6 @@ def _batches(entries: Iterator, size: int | None = None) -> Iterator[list]:
     size = size or BATCH_ROWS
     while batch := list(itertools.islice(entries, size)):
         yield batch
-
-
-def _add_batch(
-    raw_columns: dict[str, list],
-    numbers: list[int],
-    raws,
-    out: Collector,
-    identities: Identities,
-    timestamp_format,
-) -> None:
-    if not numbers:
-        return
-    columns, reasons = convert_columns(
-        raw_columns, len(numbers), out.platform, identities, timestamp_format
-    )
-    out.add_columns(columns, numbers, reasons, raws)
 
 
 def _json_value(record: dict, mapping: dict[str, str], key: str):

@@ -186,6 +186,18 @@ class Identities:
         self.display_names |= other.display_names
         self.user_ids |= other.user_ids
 
+    def add_seen(self, seen: dict[str, list[str]]) -> None:
+        """Add raw identifiers given as `to_dict()` gives them (e.g. from another process)."""
+        self.handles.update(seen.get("handles", ()))
+        self.display_names.update(seen.get("display_names", ()))
+        self.user_ids.update(seen.get("user_ids", ()))
+
+    def pop_seen(self) -> dict[str, list[str]]:
+        """`to_dict()`, then forget the raw identifiers (the pseudonym caches stay)."""
+        seen = self.to_dict()
+        self.handles, self.display_names, self.user_ids = set(), set(), set()
+        return seen
+
     def to_dict(self) -> dict[str, list[str]]:
         """The raw identifiers seen, as sorted lists (for `private/identifiers.json` only)."""
         return {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import gzip
 import io
 import itertools
@@ -16,6 +17,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -211,22 +213,53 @@ def json_line_batches(
     compressed stream breaks). Blank lines are skipped. Files with a UTF-16 byte-order mark
     must go through `iter_lines` instead.
     """
+    for chunk in json_line_chunks(path, size):
+        yield parse_json_lines(chunk.lines, chunk.first_number)
+        if chunk.broken is not None:
+            yield [], [], [chunk.broken]
+
+
+@dataclass(frozen=True)
+class LineChunk:
+    """Consecutive raw lines of a file, not parsed yet.
+
+    Attributes
+    ----------
+    lines : list of bytes
+    first_number : int
+        1-based number of the first line.
+    broken : tuple or None
+        (line number, "corrupt_gzip", message) when the compressed stream broke after them.
+    """
+
+    lines: list[bytes]
+    first_number: int
+    broken: tuple[int, str, str] | None = None
+
+
+def json_line_chunks(path: str | Path, size: int) -> Iterator[LineChunk]:
+    """Up to `size` raw lines at a time of a UTF-8 JSON-lines file (parse with `parse_json_lines`)."""
     lines = _byte_lines(path)
     number = 0
     while batch := list(itertools.islice(lines, size)):
-        broken = batch[-1] if isinstance(batch[-1], tuple) else None
-        if broken is not None:
-            batch.pop()
-        parsed = [_loads_or_fail(line) for line in batch]
-        numbers = range(number + 1, number + len(batch) + 1)
+        broken = batch.pop() if isinstance(batch[-1], tuple) else None
+        chunk = LineChunk(batch, number + 1)
         number += len(batch)
-        if _FAILED in parsed:
-            yield _split_failures(batch, parsed, numbers)
-        else:
-            yield list(numbers), parsed, []
         if broken is not None:
-            yield [], [], [(number + 1, "corrupt_gzip", broken[1])]
+            yield dataclasses.replace(chunk, broken=(number + 1, "corrupt_gzip", broken[1]))
             return
+        yield chunk
+
+
+def parse_json_lines(
+    lines: list[bytes], first_number: int
+) -> tuple[list[int], list[object], list[tuple[int, str, object]]]:
+    """(line numbers, parsed values, errors) of consecutive lines; blank lines are skipped."""
+    parsed = [_loads_or_fail(line) for line in lines]
+    numbers = range(first_number, first_number + len(lines))
+    if _FAILED in parsed:
+        return _split_failures(lines, parsed, numbers)
+    return list(numbers), parsed, []
 
 
 _FAILED = object()

@@ -20,7 +20,8 @@ import json
 import logging
 import os
 import shutil
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,7 @@ from .detect import FORMATS, UnknownFormatError, detect_format
 from .files import DEFAULT_PLATFORM, ingest_file, run_loader
 from .generic import MappingError
 from .identities import Identities
+from .parallel import BatchPool, ConvertedBatch, default_workers
 from .pipeline import POSTS_FILE, build_summary, write_private_json
 from .readers import zip_members
 
@@ -45,6 +47,8 @@ log = logging.getLogger(__name__)
 
 #: Rows converted and written at a time.
 CHUNK_ROWS = 100_000
+#: A first batch at least this big starts the worker processes (smaller files stay in-process).
+PARALLEL_MIN_ROWS = 10_000
 _REJECT_SCHEMA = pa.schema(
     [
         ("source_file", pa.string()),
@@ -209,31 +213,99 @@ def _private_text(path: Path):
 
 
 class _StreamingCollector(Collector):
-    """A Collector that hands its rows to a sink every `chunk_rows` rows."""
+    """A Collector that hands its rows to a sink every `chunk_rows` rows.
 
-    def __init__(self, source_file: str, platform: str | None, sink: _Sink, chunk_rows: int):
+    With `workers` > 1, batches of generic records (`add_batch`) are converted in worker
+    processes (`parallel.BatchPool`, started by the first full-size batch). Everything else
+    the loader sends meanwhile (rejects found while reading) waits in one queue with the
+    batches, so rows and rejects reach the sink in reading order, as with one process.
+    """
+
+    def __init__(
+        self,
+        source_file: str,
+        platform: str | None,
+        sink: _Sink,
+        chunk_rows: int,
+        workers: int = 1,
+        identities: Identities | None = None,
+    ):
         super().__init__(source_file, platform)
         self._sink = sink
         self._chunk_rows = chunk_rows
+        self._workers = workers
+        self._identities = identities
+        self._pool: BatchPool | None = None
+        self._queue: deque = deque()  # Future of a converted batch, or a reject's arguments
+        self._in_flight = 0
 
     def add(self, row: dict, line: int, dedupe_key: str | None = None, version: int = 0) -> None:
+        self._settle_all()
         super().add(row, line, dedupe_key, version)
         if len(self._lines) >= self._chunk_rows:
             self.flush()
 
     def reject(self, line: int, reason: str, raw: object) -> None:
+        if self._queue:
+            self._queue.append((line, reason, raw))
+            return
         super().reject(line, reason, raw)
         if len(self._reject_lines) >= self._chunk_rows:
             self.flush()
 
     def add_columns(self, columns, lines, reasons, raws) -> None:
+        self._settle_all()
         super().add_columns(columns, lines, reasons, raws)
         if self.buffered() >= self._chunk_rows:
             self.flush()
 
+    def add_batch(self, batch, identities: Identities, timestamp_format=None) -> None:
+        if self._pool is None:
+            if self._workers <= 1 or len(batch) < PARALLEL_MIN_ROWS:
+                super().add_batch(batch, identities, timestamp_format)
+                return
+            self._pool = BatchPool(
+                self._workers, identities, self.source_file, self.platform, timestamp_format
+            )
+        self._queue.append(self._pool.submit(batch))
+        self._in_flight += 1
+        while self._in_flight > self._pool.max_in_flight:
+            self._settle_one()
+
+    def _settle_one(self) -> None:
+        item = self._queue.popleft()
+        if not isinstance(item, Future):
+            Collector.reject(self, *item)
+            return
+        self._in_flight -= 1
+        converted: ConvertedBatch = item.result()
+        if self.buffered():  # what is buffered was read before this batch
+            self.flush()
+        self.rows_in += converted.rows_in
+        if self._identities is not None:
+            self._identities.add_seen(converted.identifiers)
+        self._sink.write(converted.table, converted.n_duplicates, converted.rejects, converted.keys)
+
+    def _settle_all(self) -> None:
+        while self._queue:
+            self._settle_one()
+
     def flush(self) -> None:
         """Write what is buffered."""
         self._sink.write(*self.drain())
+
+    def finish(self) -> None:
+        """Wait for every queued batch, write everything, and stop the workers."""
+        self._settle_all()
+        self.flush()
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes, if any (queued work is dropped)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        self._queue.clear()
 
 
 def ingest_to_parquet(
@@ -246,6 +318,7 @@ def ingest_to_parquet(
     brand_handles=(),
     timestamp_format: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    workers: int | None = None,
 ) -> dict:
     """Ingest one file into `out_dir` in bounded memory, writing what `write_outputs` writes.
 
@@ -259,6 +332,10 @@ def ingest_to_parquet(
         As for `ingest_file`.
     chunk_rows : int
         Rows converted and written at a time (bounds memory).
+    workers : int, optional
+        Processes converting generic CSV / JSON-lines / Parquet records in parallel (default
+        `parallel.default_workers()`: the usable cores, at most 4; 1 = this process only). The
+        outputs are the same for any number of workers.
 
     Returns
     -------
@@ -278,12 +355,18 @@ def ingest_to_parquet(
         return build_summary([result.summary()])
     sink = _Sink(out_dir)
     out = _StreamingCollector(
-        path.name, platform or DEFAULT_PLATFORM.get(resolved), sink, chunk_rows
+        path.name,
+        platform or DEFAULT_PLATFORM.get(resolved),
+        sink,
+        chunk_rows,
+        workers=default_workers() if workers is None else workers,
+        identities=identities,
     )
     try:
         run_loader(resolved, path, identities, out, mapping, timestamp_format)
-        out.flush()
+        out.finish()
     except BaseException as exc:
+        out.close()
         sink.close()
         _remove(sink.tmp_posts, sink.tmp_rejects, sink.tmp_rejects_csv)
         if not isinstance(exc, MappingError) or format != "auto" or mapping:
@@ -363,15 +446,19 @@ def fill_links_on_disk(source: Path, target: Path) -> None:
         con.execute("SET temp_directory = ?", [str(spill)])
         con.execute("SET preserve_insertion_order = true")
         con.execute(
-            "CREATE TEMP TABLE t AS SELECT file_row_number AS r, platform, post_id, reply_to_id, "
-            "reply_to_author, thread_id, author FROM read_parquet(?, file_row_number = true)",
+            "CREATE TEMP TABLE ids AS SELECT file_row_number AS r, platform, post_id, "
+            "reply_to_id, reply_to_author, thread_id, author "
+            "FROM read_parquet(?, file_row_number = true)",
             [str(source)],
         )
+        # one hash join, not an UPDATE: several times faster on millions of rows
         con.execute(
-            "UPDATE t SET reply_to_author = p.author FROM t p "
-            "WHERE t.reply_to_author IS NULL AND t.reply_to_id IS NOT NULL "
-            "AND p.platform = t.platform AND p.post_id = t.reply_to_id"
+            "CREATE TEMP TABLE t AS SELECT c.r, c.platform, c.post_id, c.reply_to_id, "
+            "coalesce(c.reply_to_author, p.author) AS reply_to_author, c.thread_id "
+            "FROM ids c LEFT JOIN ids p ON c.reply_to_author IS NULL "
+            "AND p.platform = c.platform AND p.post_id = c.reply_to_id"
         )
+        con.execute("DROP TABLE ids")
         for _ in range(_MAX_THREAD_DEPTH):
             changed = con.execute(
                 "UPDATE t SET thread_id = p.thread_id FROM t p "
