@@ -47,6 +47,7 @@ class Identities:
         self._cache: dict[str, str] = {}
         self._author_cache: dict[str, tuple[str, bool]] = {}
         self._brand_cache: dict[str, bool] = {}
+        self._mention_cache: dict[str, tuple[str, str | None]] = {}  # written -> (stored, text)
         self.handles: set[str] = set()
         self.display_names: set[str] = set()
         self.user_ids: set[str] = set()
@@ -144,13 +145,17 @@ class Identities:
         """
         if "@" not in text:
             return text, []
+        cache = self._mention_cache
         mentions: dict[str, None] = {}
 
         def replace(match: re.Match) -> str:
             written = match.group(1)
-            stored = self.handle(written)
-            mentions[stored] = None
-            return match.group(0) if self.is_brand(written) else "@" + stored
+            found = cache.get(written)
+            if found is None:
+                stored = self.handle(written)
+                found = cache[written] = (stored, None if self.is_brand(written) else "@" + stored)
+            mentions[found[0]] = None
+            return match.group(0) if found[1] is None else found[1]
 
         return HANDLE_IN_TEXT.sub(replace, text), list(mentions)
 
