@@ -154,3 +154,18 @@ def _canonical_columns(records):
 
 def test_default_workers_is_bounded():
     assert 1 <= default_workers() <= 4
+
+
+def _report_default_workers(queue):
+    queue.put(default_workers())
+
+
+def test_default_workers_is_one_inside_a_daemonic_process():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_report_default_workers, args=(queue,), daemon=True)
+    process.start()
+    process.join(30)
+    assert queue.get(timeout=5) == 1

@@ -37,7 +37,13 @@ _worker_identities: Identities | None = None
 
 
 def default_workers() -> int:
-    """Worker processes to use by default: the usable cores, at most MAX_DEFAULT_WORKERS."""
+    """Worker processes to use by default: the usable cores, at most MAX_DEFAULT_WORKERS.
+
+    1 inside a daemonic process (e.g. a Dask or multiprocessing worker), which may not start
+    processes of its own.
+    """
+    if multiprocessing.current_process().daemon:
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

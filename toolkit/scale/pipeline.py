@@ -3,13 +3,16 @@ the local engine (this process, all posts at once) or on Dask (partition by part
 
 Both engines call the same functions (`toolkit.scale.analysis`); the Dask engine maps them
 over thread-preserving Parquet partitions and combines the pieces exactly, so the tables
-are equal. What runs where on Dask:
+are equal. What runs where on Dask (`toolkit.scale.ingest` for the ingest steps):
 
-- driver: the cross-file ingest step (duplicates, reply links, period), partitioning,
-  choosing the topic sample and fitting the topic model, combining small tables;
-- workers: reading each source file, and per partition every per-post step and the brand
-  responses; each partition's rows are written by its task to a fixed file name,
-  atomically, so a task retried after a worker died replaces its file instead of adding rows.
+- workers: reading each source file straight to Parquet (one task per file, bounded memory),
+  and per partition every per-post step and the brand responses; each partition's rows are
+  written by its task to a fixed file name, atomically, so a task retried after a worker
+  died replaces its file instead of adding rows;
+- driver, out of core (DuckDB spilling to disk, Arrow batches): the cross-file ingest step
+  (duplicates, reply links, period) and writing the partitions; it holds the posts' four id
+  columns to find conversations, never the posts themselves;
+- driver: choosing the topic sample and fitting the topic model, combining small tables.
 """
 
 from __future__ import annotations
@@ -36,11 +39,9 @@ from .analysis import (
 from .cluster import DEFAULT_MEMORY_LIMIT, dask_client
 from .partition import (
     DEFAULT_PARTITION_ROWS,
-    n_partitions_for,
     partition_path,
     read_partition,
     write_atomically,
-    write_partitions,
 )
 
 log = logging.getLogger(__name__)
@@ -208,12 +209,12 @@ def _run_dask(
     partition_rows: int,
     collect_posts: bool,
 ) -> PipelineResult:
-    from .ingest import ingest_on_cluster
+    from .ingest import ingest_to_partitions
 
-    posts, summary = ingest_on_cluster(client, config, out_dir / "ingest")
-    n_partitions = n_partitions_for(len(posts), partition_rows)
-    paths = write_partitions(posts, out_dir / "partitions", n_partitions)
-    del posts  # from here on, row-level data lives in the partition files
+    ingested = ingest_to_partitions(
+        client, config, out_dir / "ingest", out_dir / "partitions", partition_rows
+    )
+    paths, n_partitions = ingested.paths, len(ingested.paths)
     settings = AnalysisSettings.from_config(config)
     model = None
     if choice.wanted:
@@ -226,7 +227,7 @@ def _run_dask(
         posts=read_outputs(folder / "posts", paths) if collect_posts else None,
         privacy_parts=[r["privacy"] for r in results],
         responses=read_outputs(folder / "responses", paths),
-        ingest_summary=summary,
+        ingest_summary=ingested.summary,
         topic_model=model,
         n_partitions=n_partitions,
         out_dir=out_dir,
@@ -305,7 +306,7 @@ def map_partitions(
     ----------
     client : distributed.Client
     paths : sequence of Path
-        Partition files (`write_partitions`).
+        Partition files (`write_partitions` or `write_partitions_from_parquet`).
     out_dir : str or Path
         Output folder of the tasks.
     settings, scorer, model :
