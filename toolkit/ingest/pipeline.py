@@ -153,8 +153,8 @@ def combine_results(
         [r.rejects for r in results] + [outside_rejects(outside_rows)], ignore_index=True
     )
     files = [
-        _file_summary(
-            result,
+        update_file_summary(
+            result.summary(),
             loaded=int((origin == i).sum()),
             extra_duplicates=int((duplicate_origin == i).sum()),
             outside=int((outside_origin == i).sum()),
@@ -169,8 +169,21 @@ def _origins(results: list[IngestResult]) -> np.ndarray:
     return np.repeat(np.arange(len(results)), [len(r.posts) for r in results]).astype(int)
 
 
-def _file_summary(result: IngestResult, loaded: int, extra_duplicates: int, outside: int) -> dict:
-    summary = result.summary()
+def update_file_summary(summary: dict, loaded: int, extra_duplicates: int, outside: int) -> dict:
+    """A file's summary after the cross-file step, checked: rows_in == loaded + rejected + duplicates.
+
+    Parameters
+    ----------
+    summary : dict
+        The file's own summary (`IngestResult.summary()` or `ingest_to_parquet`'s), not changed.
+    loaded : int
+        Its posts kept after the cross-file step.
+    extra_duplicates : int
+        Its posts dropped as duplicates of an earlier file's.
+    outside : int
+        Its posts outside the period (counted as `outside_period` rejects).
+    """
+    summary = dict(summary)
     reasons = dict(summary["rejected_by_reason"])
     if outside:
         reasons[OUTSIDE_PERIOD] = reasons.get(OUTSIDE_PERIOD, 0) + outside

@@ -35,10 +35,10 @@ from toolkit.config import Config, Period
 from toolkit.ingest.base import make_rejects
 from toolkit.ingest.pipeline import (
     POSTS_FILE,
-    _file_summary,
     build_summary,
     outside_rejects,
     period_mask,
+    update_file_summary,
     write_private_json,
 )
 from toolkit.ingest.stream import fill_links_on_disk, ingest_to_parquet
@@ -253,24 +253,14 @@ def combine_on_disk(
         con.close()
         shutil.rmtree(work, ignore_errors=True)
     return [
-        _file_summary(
-            _Summarised(summary),
+        update_file_summary(
+            summary,
             loaded=int(kept[i] - outside[i]),
             extra_duplicates=int(duplicates[i]),
             outside=int(outside[i]),
         )
         for i, summary in enumerate(file_summaries)
     ]
-
-
-class _Summarised:
-    """Stands in for an `IngestResult` where only its `summary()` is needed."""
-
-    def __init__(self, summary: dict):
-        self._summary = summary
-
-    def summary(self) -> dict:
-        return dict(self._summary)
 
 
 def _union_sql(n_files: int, columns: str) -> str:
