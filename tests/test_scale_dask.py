@@ -218,3 +218,18 @@ def test_dask_client_connects_to_an_existing_scheduler_and_leaves_it_running(cli
 def test_run_pipeline_refuses_an_unknown_engine(config):
     with pytest.raises(ValueError, match="engine must be one of"):
         run_pipeline(config, "spark")
+
+
+def test_reports_ingest_on_the_dask_engine_gives_the_local_engines_files(
+    config, client, tmp_path, monkeypatch
+):
+    from toolkit.notebook import ensure_ingested
+
+    monkeypatch.setattr("toolkit.config.WORK_DIR", tmp_path / "dask")
+    on_dask = ensure_ingested(config.model_copy(update={"engine": "dask"}), client=client)
+    monkeypatch.setattr("toolkit.config.WORK_DIR", tmp_path / "local")
+    local = ensure_ingested(config)
+    pd.testing.assert_frame_equal(on_dask, local)
+    for name in ("ingest_summary.json", "rejects.csv", "private/identifiers.json"):
+        dask_file = tmp_path / "dask" / config.name / name
+        assert dask_file.read_text() == (tmp_path / "local" / config.name / name).read_text()

@@ -31,7 +31,7 @@ from toolkit.scale.partition import (
     write_partitions,
     write_partitions_from_parquet,
 )
-from toolkit.schema import to_arrow
+from toolkit.schema import from_arrow, to_arrow
 
 KEY = "scale-ingest-test-key"
 PERIOD = {"start": "2026-09-01", "end": "2026-11-29"}
@@ -177,19 +177,21 @@ def test_rejects_are_ingest_configs_and_owner_only(both, tmp_path):
     assert oct(os.stat(tmp_path / "dask" / "rejects.parquet").st_mode & 0o777) == "0o600"
 
 
-def test_ingest_folder_holds_the_reports_and_no_work_files(both, tmp_path):
+def test_ingest_folder_holds_what_ingest_config_writes_and_no_work_files(both, tmp_path):
     local, _ = both
     folder = tmp_path / "dask"
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "ingest_summary.json",
-        "private",
-        "rejects.parquet",
-    ]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in (tmp_path / "local").iterdir()
+    )
     written = json.loads((folder / "ingest_summary.json").read_text())
     assert written == json.loads(local.paths["summary"].read_text())
     identifiers = folder / "private" / "identifiers.json"
     assert oct(os.stat(identifiers).st_mode & 0o777) == "0o600"
     assert json.loads(identifiers.read_text()) == json.loads(local.paths["identifiers"].read_text())
+    assert (folder / "rejects.csv").read_text() == local.paths["rejects_csv"].read_text()
+    assert oct(os.stat(folder / "rejects.csv").st_mode & 0o777) == "0o600"
+    assert pq.read_table(folder / "profile.parquet").equals(pq.read_table(local.paths["profile"]))
+    pd.testing.assert_frame_equal(from_arrow(pq.read_table(folder / "posts.parquet")), local.posts)
     assert not list((tmp_path / "partitions").glob(".*"))
 
 

@@ -88,21 +88,55 @@ def open_session(config_path: str | Path, output_dir: str | Path | None = None) 
     return Session(config=config, output_dir=_mkdir(out))
 
 
-def ensure_ingested(config: Config, current: str | None = None) -> pd.DataFrame:
+def ensure_ingested(config: Config, current: str | None = None, client=None) -> pd.DataFrame:
     """Ingest the config's sources unless the working folder already holds this exact ingest.
 
-    `current` is the config's fingerprint when the caller has already computed it.
+    With ``engine: dask`` the files are ingested on the cluster (`config.scheduler`, or a local
+    cluster for the duration of the call), without the driver holding the posts on the way;
+    the outputs in `config.work_dir` are the same as the local engine's.
+
+    Parameters
+    ----------
+    config : Config
+    current : str, optional
+        The config's fingerprint when the caller has already computed it.
+    client : distributed.Client, optional
+        ``engine: dask`` only: use this client instead of connecting / starting a cluster.
     """
     from toolkit.ingest import ingest_config, load_posts
 
     stamp = config.work_dir / "ingest.fingerprint"
     current = current or fingerprint(config, key_id(config.hmac_key()))
-    if stamp.exists() and stamp.read_text() == current and (config.work_dir / "posts.parquet").exists():
+    if (
+        stamp.exists()
+        and stamp.read_text() == current
+        and (config.work_dir / "posts.parquet").exists()
+    ):
         return load_posts(config)
-    log.info("ingesting %d source file(s) for %s", len(config.sources), config.name)
-    run = ingest_config(config)
+    log.info(
+        "ingesting %d source file(s) for %s on the %s engine",
+        len(config.sources),
+        config.name,
+        config.engine,
+    )
+    if config.engine == "dask":
+        _ingest_on_dask(config, client)
+        posts = load_posts(config)
+    else:
+        posts = ingest_config(config).posts
     stamp.write_text(current)
-    return run.posts
+    return posts
+
+
+def _ingest_on_dask(config: Config, client=None) -> None:
+    from contextlib import nullcontext
+
+    from toolkit.scale import dask_client
+    from toolkit.scale.ingest import ingest_on_cluster
+
+    context = nullcontext(client) if client is not None else dask_client(config.scheduler)
+    with context as active:
+        ingest_on_cluster(active, config, config.work_dir)
 
 
 def _mkdir(path: Path) -> Path:

@@ -72,7 +72,7 @@ def build_report(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        progress(f"ingest: {len(config.sources)} source file(s)")
+        progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
         from toolkit.notebook import ensure_ingested
 
         posts = ensure_ingested(config, current)

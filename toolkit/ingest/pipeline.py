@@ -314,14 +314,6 @@ def daily_profile(posts: pd.DataFrame) -> pa.Table:
     grouped = (
         frame.groupby(["platform", "day"], sort=True)["brand"].agg(["size", "sum"]).reset_index()
     )
-    schema = pa.schema(
-        [
-            ("platform", pa.string()),
-            ("day", pa.date32()),
-            ("posts", pa.int64()),
-            ("brand_posts", pa.int64()),
-        ]
-    )
     return pa.table(
         {
             "platform": grouped["platform"].tolist(),
@@ -329,7 +321,19 @@ def daily_profile(posts: pd.DataFrame) -> pa.Table:
             "posts": grouped["size"].astype("int64").tolist(),
             "brand_posts": grouped["sum"].astype("int64").tolist(),
         },
-        schema=schema,
+        schema=daily_profile_schema(),
+    )
+
+
+def daily_profile_schema() -> pa.Schema:
+    """Columns of `daily_profile`: platform, day, posts, brand_posts."""
+    return pa.schema(
+        [
+            ("platform", pa.string()),
+            ("day", pa.date32()),
+            ("posts", pa.int64()),
+            ("brand_posts", pa.int64()),
+        ]
     )
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -36,6 +37,8 @@ from toolkit.ingest.base import make_rejects
 from toolkit.ingest.pipeline import (
     POSTS_FILE,
     build_summary,
+    daily_profile,
+    daily_profile_schema,
     outside_rejects,
     period_mask,
     update_file_summary,
@@ -55,9 +58,12 @@ from .partition import (
 )
 
 REJECTS_FILE = "rejects.parquet"
+REJECTS_CSV = "rejects.csv"
+PROFILE_FILE = "profile.parquet"
 SOURCES_DIR = "sources"
 _PRIVATE_FILE_MODE = 0o600
 _BATCH_ROWS = 50_000
+_PROFILE_INPUT = pa.schema([ARROW_SCHEMA.field(n) for n in ("platform", "created_at", "is_brand")])
 #: The rejects' Parquet schema as `ingest_config` writes it (strings and int64, with the pandas
 #: metadata that reads `source_line` back as Int64); from a one-row frame, since an empty one
 #: has no string type.
@@ -126,19 +132,14 @@ def merge_identifiers(parts: list[dict[str, list[str]]]) -> dict[str, list[str]]
     return {k: sorted({v for part in parts for v in part.get(k, [])}) for k in keys}
 
 
-def ingest_to_partitions(
-    client,
-    config: Config,
-    out_dir: str | Path,
-    partitions_dir: str | Path,
-    partition_rows: int = DEFAULT_PARTITION_ROWS,
-    memory_limit: str = DEFAULT_DUCKDB_MEMORY,
-) -> IngestedPartitions:
-    """Ingest every source of `config` on the cluster and write thread-preserving partitions,
-    without gathering the posts in the driver.
+def ingest_on_cluster(
+    client, config: Config, out_dir: str | Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY
+) -> dict:
+    """Ingest every source of `config` on the cluster into `out_dir`, writing what
+    `ingest_config` writes, without gathering the posts in the driver.
 
-    Writes into `out_dir`: ingest_summary.json, rejects.parquet (0600) and
-    private/identifiers.json (0600, folder 0700); the per-file work folder
+    Written: posts.parquet, rejects.parquet and rejects.csv (0600), ingest_summary.json,
+    profile.parquet and private/identifiers.json (0600, folder 0700). The per-file work folder
     (``out_dir/sources``) is removed at the end. `out_dir` must be on storage the workers see.
 
     Parameters
@@ -146,17 +147,13 @@ def ingest_to_partitions(
     client : distributed.Client
     config : Config
     out_dir : str or Path
-        The ingest folder.
-    partitions_dir : str or Path
-        Where the partition files go (`partition.write_partitions_from_parquet`).
-    partition_rows : int
-        Target posts per partition (`partition.n_partitions_for`).
     memory_limit : str
         DuckDB's memory limit in the driver (it spills to disk beyond it).
 
     Returns
     -------
-    IngestedPartitions
+    dict
+        The ingest reconciliation, as `ingest_config` gives it.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,25 +163,18 @@ def ingest_to_partitions(
             ingest_source, [config] * n_sources, range(n_sources), out_dir=out_dir, pure=False
         )
         gathered = client.gather(futures)
-        folders = [source_dir(out_dir, i) for i in range(n_sources)]
-        posts_file = out_dir / SOURCES_DIR / POSTS_FILE
         files = combine_on_disk(
-            folders,
+            [source_dir(out_dir, i) for i in range(n_sources)],
             [summary for summary, _ in gathered],
             config.period,
-            posts_file,
+            out_dir / POSTS_FILE,
             out_dir / REJECTS_FILE,
-            memory_limit,
-        )
-        n_posts = pq.ParquetFile(posts_file).metadata.num_rows
-        paths = write_partitions_from_parquet(
-            posts_file,
-            partitions_dir,
-            n_partitions_for(n_posts, partition_rows),
             memory_limit,
         )
     finally:
         shutil.rmtree(out_dir / SOURCES_DIR, ignore_errors=True)
+    _write_rejects_csv(out_dir / REJECTS_FILE, out_dir / REJECTS_CSV)
+    _write_profile(out_dir / POSTS_FILE, out_dir / PROFILE_FILE)
     summary = build_summary(files, config.name, config.period)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(
@@ -193,7 +183,69 @@ def ingest_to_partitions(
     write_private_json(
         out_dir / "private" / "identifiers.json", merge_identifiers([ids for _, ids in gathered])
     )
+    return summary
+
+
+def ingest_to_partitions(
+    client,
+    config: Config,
+    out_dir: str | Path,
+    partitions_dir: str | Path,
+    partition_rows: int = DEFAULT_PARTITION_ROWS,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY,
+) -> IngestedPartitions:
+    """`ingest_on_cluster`, then thread-preserving partitions of its posts.parquet.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    config : Config
+    out_dir : str or Path
+        The ingest folder (see `ingest_on_cluster`).
+    partitions_dir : str or Path
+        Where the partition files go (`partition.write_partitions_from_parquet`).
+    partition_rows : int
+        Target posts per partition (`partition.n_partitions_for`).
+    memory_limit : str
+        DuckDB's memory limit in the driver (it spills to disk beyond it).
+    """
+    summary = ingest_on_cluster(client, config, out_dir, memory_limit)
+    posts_file = Path(out_dir) / POSTS_FILE
+    n_posts = pq.ParquetFile(posts_file).metadata.num_rows
+    paths = write_partitions_from_parquet(
+        posts_file, partitions_dir, n_partitions_for(n_posts, partition_rows), memory_limit
+    )
     return IngestedPartitions(paths=paths, n_posts=n_posts, summary=summary)
+
+
+def _write_rejects_csv(source: Path, target: Path) -> None:
+    """rejects.csv (0600) from rejects.parquet, batch by batch, as `ingest_config` writes it."""
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            for i, batch in enumerate(pq.ParquetFile(source).iter_batches(batch_size=_BATCH_ROWS)):
+                frame = pa.Table.from_batches([batch]).to_pandas()
+                frame.to_csv(handle, index=False, header=i == 0)
+            if handle.tell() == 0:
+                handle.write(",".join(REJECTS_SCHEMA.names) + "\n")
+
+    write_atomically(target, write, _PRIVATE_FILE_MODE)
+
+
+def _write_profile(posts: Path, target: Path) -> None:
+    """profile.parquet (`daily_profile`) computed batch by batch over the posts file."""
+    parts = [
+        daily_profile(from_arrow(pa.Table.from_batches([batch]).cast(_PROFILE_INPUT))).to_pandas()
+        for batch in pq.ParquetFile(posts).iter_batches(
+            batch_size=_BATCH_ROWS * 4, columns=_PROFILE_INPUT.names
+        )
+    ]
+    if parts:
+        summed = pd.concat(parts).groupby(["platform", "day"], sort=True).sum().reset_index()
+    else:
+        summed = pd.DataFrame({"platform": [], "day": [], "posts": [], "brand_posts": []})
+    table = pa.Table.from_pandas(summed, schema=daily_profile_schema(), preserve_index=False)
+    write_atomically(target, lambda p: pq.write_table(table, p))
 
 
 def combine_on_disk(
