@@ -169,3 +169,18 @@ def test_default_workers_is_one_inside_a_daemonic_process():
     process.start()
     process.join(30)
     assert queue.get(timeout=5) == 1
+
+
+def test_an_error_in_a_worker_stops_the_ingest_and_leaves_no_outputs(
+    tmp_path, small_batches, monkeypatch
+):
+    from toolkit.ingest import base
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("conversion bug")
+
+    path = write_jsonl(tmp_path / "posts.jsonl", messy_records(ROWS))
+    monkeypatch.setattr(base, "convert_columns", broken)  # forked workers inherit it
+    with pytest.raises(RuntimeError, match="conversion bug"):
+        ingest_with(path, tmp_path / "out", workers=2)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
