@@ -17,7 +17,6 @@ from their own environment (`config.hmac_key()`), so the key never travels with 
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -109,8 +108,6 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
     brand = [h for handles in config.brand.accounts.values() for h in handles]
     src = config.sources[index]
     folder = source_dir(out_dir, index)
-    # each Dask worker is already one process: no process pool inside a task
-    extra = {"workers": 1} if "workers" in inspect.signature(ingest_to_parquet).parameters else {}
     summary = ingest_to_parquet(
         src.path,
         folder,
@@ -120,7 +117,7 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
         Pseudonymiser(config.hmac_key(), brand),
         brand,
         src.timestamp_format,
-        **extra,
+        workers=1,  # a Dask worker is already one process per core: no pool inside a task
     )
     identifiers = json.loads((folder / "private" / "identifiers.json").read_text("utf-8"))
     return summary["files"][0], identifiers
