@@ -419,6 +419,14 @@ def _iter_document(path: str | Path) -> Iterator[tuple[int, object, str | None, 
     if text is None:
         yield 1, None, "bad_encoding", read_head(path, 4096)
         return
+    yield from _document_items(text)
+
+
+def _document_items(text: str) -> Iterator[tuple[int, object, str | None, object]]:
+    """(item index, item, error, raw) of a JSON document: an array's items, or the document.
+
+    A broken array yields every item before the break, then one error for the rest.
+    """
     if not text.strip():
         return
     try:
@@ -454,17 +462,7 @@ def iter_js_array_items(path: str | Path) -> Iterator[tuple[int, object, str | N
     if text is None:
         yield 1, None, "bad_encoding", read_head(path, 4096)
         return
-    text = JS_ASSIGNMENT.sub("", text, count=1).rstrip().rstrip(";")
-    if not text.strip():
-        return
-    try:
-        document = _loads(text)
-    except _DECODE_ERRORS:
-        yield from _salvage_array(text)
-        return
-    items = document if isinstance(document, list) else [document]
-    for index, item in enumerate(items, start=1):
-        yield index, item, None, item
+    yield from _document_items(JS_ASSIGNMENT.sub("", text, count=1).rstrip().rstrip(";"))
 
 
 def _salvage_array(text: str) -> Iterator[tuple[int, object, str | None, object]]:
