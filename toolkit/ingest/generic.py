@@ -29,10 +29,12 @@ import pyarrow.parquet as pq
 
 from toolkit.schema import COLUMN_NAMES, POST_TYPES
 
+from .arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
 from .base import Collector, RawBatch, RowError
 from .columnar import ABSENT, POST_TYPE_ALIASES, to_list
 from .identities import Identities
 from .readers import (
+    BLANK_CELL,
     LineChunk,
     is_json_lines,
     is_ragged,
@@ -55,8 +57,6 @@ _COUNT_COLUMNS = ("likes", "shares", "replies", "quotes", "views", "author_follo
 _MISSING = object()
 #: Records converted at a time (bounds the memory of one conversion step).
 BATCH_ROWS = 20_000
-#: An empty or whitespace-only cell, whitespace exactly as `str.isspace` has it (RE2 syntax).
-_BLANK_CELL = "^[" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "]*$"
 
 
 class MappingError(ValueError):
@@ -107,6 +107,9 @@ def read_csv(
 ) -> None:
     """Read a generic CSV file into `out` (one row or reject per data row).
 
+    Arrow's reader takes the file as far as it reads it exactly like Python's `csv` module
+    (`arrow_csv.ArrowCsvReader`); `iter_csv_rows` reads the rest, if any.
+
     Parameters
     ----------
     path : Path
@@ -117,15 +120,35 @@ def read_csv(
     timestamp_format : str, optional
         strptime format for `created_at`, tried before the automatic formats.
     """
+    arrow = ArrowCsvReader(path)
+    if arrow.header is not None:
+        index = _csv_index(arrow.header, mapping, out.platform)
+        for batch in arrow:
+            first = arrow.rows - batch.num_rows + 1
+            rows = RawBatch(
+                ArrowCsvRows(batch),
+                list(range(first, arrow.rows + 1)),
+                partial(arrow_csv_columns, index=index),
+            )
+            out.add_batch(rows, identities, timestamp_format)
+        if arrow.complete:
+            return
+    _read_csv_rows(path, identities, out, mapping, timestamp_format, after=arrow.rows)
+
+
+def _read_csv_rows(
+    path: Path, identities: Identities, out: Collector, mapping, timestamp_format, after: int
+) -> None:
+    """Read the CSV's data rows numbered above `after` with Python's `csv` module."""
     header, rows = iter_csv_rows(path)
     if not header:  # an empty file, or one whose header cannot be read (one reject)
         for number, _, raw, error in rows:
             out.reject(number, error, raw)
         return
-    mapping = resolve_mapping(mapping, header, out.platform)
-    position = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
-    index = {canonical: position[source] for canonical, source in mapping.items()}
+    index = _csv_index(header, mapping, out.platform)
     width = len(header)
+    if after:
+        rows = itertools.dropwhile(lambda row: row[0] <= after, rows)
     for batch in _batches(rows):
         numbers, records = [], []
         for number, fields, raw, error in batch:
@@ -141,6 +164,13 @@ def read_csv(
             identities,
             timestamp_format,
         )
+
+
+def _csv_index(header: list[str], mapping, platform: str | None) -> dict[str, int]:
+    """canonical key -> position of its source column in the header (the first of duplicates)."""
+    mapping = resolve_mapping(mapping, header, platform)
+    position = {name: i for i, name in reversed(list(enumerate(header)))}
+    return {canonical: position[source] for canonical, source in mapping.items()}
 
 
 def _csv_columns(records: list[list[str]], index: dict[str, int]) -> dict[str, list]:
@@ -160,7 +190,7 @@ def _blank_to_none(cells: tuple[str, ...]) -> list:
     """
     values = list(cells)
     try:
-        blank = pc.match_substring_regex(pa.array(values, pa.string()), _BLANK_CELL)
+        blank = pc.match_substring_regex(pa.array(values, pa.string()), BLANK_CELL)
     except (UnicodeEncodeError, pa.ArrowException):
         return [v if v and not v.isspace() else None for v in values]
     for i in np.flatnonzero(blank.to_numpy(zero_copy_only=False)).tolist():

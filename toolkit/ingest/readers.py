@@ -44,6 +44,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CHUNK = 1 << 20
+#: An empty or whitespace-only CSV cell, whitespace exactly as `str.isspace` has it (RE2 syntax).
+BLANK_CELL = "^[" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "]*$"
 
 
 class ArchiveError(ValueError):
@@ -547,10 +549,15 @@ def _data_rows(reader, handle) -> Iterator[tuple[int, list[str] | None, object, 
             except GZIP_ERRORS as exc:
                 yield number + 1, None, f"unreadable compressed data: {exc}", "corrupt_gzip"
                 return
-            if not row or (len(row) == 1 and not row[0].strip()):
+            if is_skipped_csv_row(row):
                 continue
             number += 1
             yield number, row, row, None
+
+
+def is_skipped_csv_row(fields: list[str]) -> bool:
+    """True for a row the CSV readers skip without numbering it: empty or whitespace-only."""
+    return not fields or (len(fields) == 1 and not fields[0].strip())
 
 
 def is_ragged(fields: list[str], width: int) -> bool:
