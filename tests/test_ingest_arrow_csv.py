@@ -51,10 +51,12 @@ def _write(tmp_path, text: str, name: str = "posts.csv", encoding: str = "utf-8"
 
 def test_a_clean_file_is_read_by_arrow_alone(tmp_path):
     path = _write(tmp_path, HEADER + _rows(range(1, 301)))
-    reader = ArrowCsvReader(path, block_bytes=4096)
+    reader = ArrowCsvReader(path, batch_rows=100, block_bytes=4096)
     batches = list(reader)
     assert reader.complete and reader.rows == 300
-    assert len(batches) > 1  # several blocks, numbered on from each other
+    sizes = [batch.num_rows for batch in batches]
+    assert len(sizes) > 1 and sum(sizes) == 300
+    assert all(size >= 100 for size in sizes[:-1])  # 4 KB blocks grouped to >= batch_rows
     posts, rejects = _assert_same_as_python(path)
     assert list(posts["post_id"][:3]) == ["1", "2", "3"] and len(posts) == 300
     assert rejects.empty
@@ -71,7 +73,7 @@ def test_whitespace_only_lines_do_not_stop_arrow(tmp_path):
 def test_a_ragged_row_hands_the_rest_to_the_python_reader(tmp_path):
     text = HEADER + _rows(range(1, 201)) + "twitter,x,short row\n" + _rows(range(201, 301))
     path = _write(tmp_path, text)
-    reader = ArrowCsvReader(path, block_bytes=2048)
+    reader = ArrowCsvReader(path, batch_rows=50, block_bytes=2048)
     given_rows = sum(batch.num_rows for batch in reader)
     assert not reader.complete and 0 < given_rows < 200 and reader.rows == given_rows
     posts, rejects = _assert_same_as_python(path)

@@ -28,8 +28,10 @@ from .readers import (
     open_text,
 )
 
-#: Bytes Arrow parses at a time: about 25,000 short posts, one conversion batch each.
-BLOCK_BYTES = 4 << 20
+#: Bytes Arrow parses at a time (about 7,000 short posts); blocks are grouped into batches.
+BLOCK_BYTES = 1 << 20
+#: Rows handed out at a time, as the other generic readers do (`generic.BATCH_ROWS`).
+BATCH_ROWS = 20_000
 _READ_ERRORS = (pa.ArrowException, OSError, ValueError, *GZIP_ERRORS)
 
 
@@ -40,8 +42,10 @@ class ArrowCsvReader:
     ----------
     path : str or Path
         A CSV file (gzip / one-file zip read transparently).
+    batch_rows : int
+        Rows per batch handed out (the last one may have fewer, a batch may have more).
     block_bytes : int
-        Bytes parsed per batch.
+        Bytes Arrow parses at a time.
 
     Attributes
     ----------
@@ -54,8 +58,11 @@ class ArrowCsvReader:
         True once the whole file was read; False after a stop part-way (or before reading).
     """
 
-    def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
+    def __init__(
+        self, path: str | Path, batch_rows: int = BATCH_ROWS, block_bytes: int = BLOCK_BYTES
+    ):
         self.path = Path(path)
+        self.batch_rows = batch_rows
         self.block_bytes = block_bytes
         self.rows = 0
         self.complete = False
@@ -66,6 +73,22 @@ class ArrowCsvReader:
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         if self.header is None:
             return
+        pending: list[pa.RecordBatch] = []
+        for block in self._blocks():
+            pending.append(block)
+            if sum(b.num_rows for b in pending) >= self.batch_rows:
+                yield self._hand_out(pending)
+                pending = []
+        if pending:
+            yield self._hand_out(pending)
+
+    def _hand_out(self, blocks: list[pa.RecordBatch]) -> pa.RecordBatch:
+        batch = pa.Table.from_batches(blocks).combine_chunks().to_batches()[0]
+        self.rows += batch.num_rows
+        return batch
+
+    def _blocks(self) -> Iterator[pa.RecordBatch]:
+        """The data rows block by block; sets `complete` when the whole file was read."""
         stopped = False
 
         def on_invalid_row(row) -> str:
@@ -77,17 +100,16 @@ class ArrowCsvReader:
 
         try:
             with open_binary(self.path) as handle:
-                batches = self._open(handle, on_invalid_row)
                 first = True
-                for batch in batches:
+                for block in self._open(handle, on_invalid_row):
                     if first:
-                        if not self._starts_with_header(batch):
+                        if not self._starts_with_header(block):
                             return
-                        batch, first = batch.slice(1), False
-                    if _has_oversized_field(batch):
+                        block, first = block.slice(1), False
+                    if _has_oversized_field(block):
                         return
-                    self.rows += batch.num_rows
-                    yield batch
+                    if block.num_rows:
+                        yield block
         except _READ_ERRORS:
             return  # a ragged row, a damaged stream...: the Python reader says what
         self.complete = not stopped

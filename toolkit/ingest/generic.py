@@ -120,7 +120,7 @@ def read_csv(
     timestamp_format : str, optional
         strptime format for `created_at`, tried before the automatic formats.
     """
-    arrow = ArrowCsvReader(path)
+    arrow = ArrowCsvReader(path, BATCH_ROWS)
     if arrow.header is not None:
         index = _csv_index(arrow.header, mapping, out.platform)
         for batch in arrow:

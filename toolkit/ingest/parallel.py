@@ -116,7 +116,11 @@ def _init_worker(identities: Identities) -> None:
 def _convert_in_worker(
     batch: Callable, source_file: str, platform: str | None, timestamp_format: str | None
 ) -> ConvertedBatch:
-    return convert_batch(batch, source_file, platform, _worker_identities, timestamp_format)
+    converted = convert_batch(batch, source_file, platform, _worker_identities, timestamp_format)
+    # Arrow's allocator keeps freed blocks for reuse; handing them back keeps each worker's
+    # memory at one batch's worth instead of its high-water mark
+    pa.default_memory_pool().release_unused()
+    return converted
 
 
 class BatchPool:
