@@ -25,3 +25,15 @@ def test_evaluate_topic_model_with_a_fake_model():
     out = evaluate_topic_model("fake", texts, ["x", "x", "y", "y"], fit_predict)
     assert out["n_topics"] == 2 and out["outlier_share"] == 0.25 and out["n_docs"] == 4
     assert 0 < out["nmi"] < 1 and out["diversity"] == 1.0
+
+
+def test_handwritten_topic_fixture_is_a_usable_labelled_set():
+    from pathlib import Path
+
+    import pandas as pd
+
+    data = pd.read_csv(Path(__file__).parent / "fixtures" / "topics" / "handwritten.csv")
+    assert list(data.columns) == ["text", "label"]
+    assert len(data) == 456 and data["text"].is_unique and data.notna().all().all()
+    sizes = data["label"].value_counts()
+    assert len(sizes) == 12 and sizes.min() == 17 and sizes.max() == 60

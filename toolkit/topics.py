@@ -2,10 +2,10 @@
 
 The model embeds cleaned posts (personal data, mentions, links and numbers removed) with a
 local sentence-transformers model (see `toolkit.embeddings`), optionally pulled towards the
-conversation they answer, reduces them with seeded UMAP on exact neighbours, clusters them
-with HDBSCAN, merges near-duplicate topics, describes each with c-TF-IDF keywords,
-then moves outliers to the nearest topic when they are similar enough. Same input, same
-seed: same topics, in any process.
+conversation they answer, centres them on the corpus mean, reduces them with seeded UMAP on
+exact neighbours, clusters them with HDBSCAN (leaf clusters), merges near-duplicate topics,
+describes each with c-TF-IDF keywords, then moves outliers to the nearest topic when they
+are similar enough. Same input, same seed: same topics, in any process.
 """
 
 from __future__ import annotations
@@ -250,7 +250,9 @@ class TopicModel:
         similarity to the topic (KeyBERTInspired), or diversified (MaximalMarginalRelevance).
     outlier_threshold : float or None
         Outliers are moved to the most similar topic (cosine similarity of the post to the
-        topic's centroid) when the similarity is at least this; None leaves them as -1.
+        topic's centroid, both centred when `center`) when the similarity is at least this;
+        None leaves them as -1. Centred similarities are lower than raw ones: 0.15 centred
+        leaves about as many outliers as 0.3 did uncentred.
     n_neighbors, n_components : int
         UMAP parameters.
     min_term_posts : int
@@ -272,6 +274,18 @@ class TopicModel:
     merge_similarity : float or None
         Topics whose centroids have at least this cosine similarity are merged (near-duplicate
         topics such as "refund · order" and "refund · returned"); None keeps them apart.
+        With `center`, centroids of distinct topics score at most about 0.3-0.5 (0.85 or
+        more uncentred), parts of one topic split by leaf clustering 0.55-0.6.
+    cluster_selection : {"leaf", "eom"}
+        HDBSCAN's `cluster_selection_method`. "eom" (excess of mass, BERTopic's default) can
+        pick one cluster high in the hierarchy that swallows half the corpus (two or three
+        topics in all, depending on the seed); "leaf" keeps the finest clusters of at least
+        `min_topic_size` posts, which is steadier across seeds and parameters.
+    center : bool
+        Subtract the fitted posts' mean embedding before UMAP, clustering and assignment (then
+        rescale to unit length). Sentence embeddings share one dominant direction, stronger
+        still in one brand's posts; without it every post looks similar to every other.
+        The mean is saved with the model and reused by `transform`.
 
     Attributes
     ----------
@@ -297,7 +311,7 @@ class TopicModel:
         cache=None,
         brand_terms: Iterable[str] = (),
         representation: str = "ctfidf",
-        outlier_threshold: float | None = 0.3,
+        outlier_threshold: float | None = 0.15,
         n_neighbors: int = 15,
         n_components: int = 5,
         min_term_posts: int = 2,
@@ -307,7 +321,9 @@ class TopicModel:
         context_weight: float = 1.5,
         min_samples: int | None = 10,
         batch_size: int = 50_000,
-        merge_similarity: float | None = 0.85,
+        merge_similarity: float | None = 0.5,
+        cluster_selection: str = "leaf",
+        center: bool = True,
     ):
         if not (
             0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
@@ -315,6 +331,10 @@ class TopicModel:
             raise ValueError("min_topic_size must be an int >= 2 or a float in (0, 1)")
         if representation not in {"keybert", "mmr", "ctfidf"}:
             raise ValueError(f"unknown representation {representation!r}")
+        if cluster_selection not in {"leaf", "eom"}:
+            raise ValueError(
+                f"unknown cluster_selection {cluster_selection!r}; use 'leaf' or 'eom'"
+            )
         self.min_topic_size = min_topic_size
         self.nr_topics = nr_topics
         self.seed = seed
@@ -333,6 +353,9 @@ class TopicModel:
         self.min_samples = min_samples
         self.batch_size = batch_size
         self.merge_similarity = merge_similarity
+        self.cluster_selection = cluster_selection
+        self.center = center
+        self._offset = None
         self._default_embedder = None
 
     # -------------------------------------------------------------- public API
@@ -384,6 +407,7 @@ class TopicModel:
         kept = [prepared[i] for i in keep]
         self.model_ = None
         self._centroids = None
+        self._offset = None
         self.min_cluster_size_ = self.cluster_size(len(kept))
         self.clustered_outlier_share_ = 0.0
         if not kept:
@@ -493,7 +517,7 @@ class TopicModel:
             unique = list({prepared[i]: i for i in reversed(members)}.values())[::-1]
             if not unique:
                 continue
-            sims = self.encode([prepared[i] for i in unique]) @ centroid
+            sims = self._in_space(self.encode([prepared[i] for i in unique])) @ centroid
             order = sorted(range(len(unique)), key=lambda k: (-sims[k], unique[k]))[:n]
             rows += [(topic, r + 1, int(unique[k]), float(sims[k])) for r, k in enumerate(order)]
         return pd.DataFrame(rows, columns=columns)
@@ -527,10 +551,10 @@ class TopicModel:
             from safetensors.numpy import save_file
 
             ids, matrix = self._centroid_matrix()
-            save_file(
-                {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)},
-                str(path / "toolkit_centroids.safetensors"),
-            )
+            tensors = {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)}
+            if self._offset is not None:
+                tensors["offset"] = np.asarray(self._offset, dtype=np.float32)
+            save_file(tensors, str(path / "toolkit_centroids.safetensors"))
         return path
 
     @classmethod
@@ -567,6 +591,7 @@ class TopicModel:
             model._centroids = dict(
                 zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True)
             )
+            model._offset = tensors.get("offset")
         model.status_ = summary["status"]
         model.n_excluded_ = summary["n_excluded"]
         model.outlier_share_ = summary["outlier_share"]
@@ -598,6 +623,15 @@ class TopicModel:
         vectors[has_context] += self.context_weight * context_vectors
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
+    def _fit_space(self, vectors: np.ndarray) -> np.ndarray:
+        """Remember the fitted posts' mean vector (when `center`); return `_in_space(vectors)`."""
+        self._offset = vectors.mean(axis=0) if self.center and len(vectors) else None
+        return self._in_space(vectors)
+
+    def _in_space(self, vectors: np.ndarray) -> np.ndarray:
+        """Vectors as the topics compare them: minus the fitted mean when centred, unit length."""
+        return vectors if self._offset is None else center_vectors(vectors, self._offset)
+
     def _fit_on_subset(
         self, kept: list[str], contexts: list[str]
     ) -> tuple[np.ndarray, dict[int, list[str]]]:
@@ -608,13 +642,13 @@ class TopicModel:
         """
         n_fit = None if self.max_docs is None else max(self.max_docs, self.min_docs(len(kept)))
         if n_fit is None or len(kept) <= n_fit:
-            return self._fit_bertopic(kept, self._embed(kept, contexts))
+            return self._fit_bertopic(kept, self._fit_space(self._embed(kept, contexts)))
         chosen = np.zeros(len(kept), dtype=bool)
         chosen[np.random.default_rng(self.seed).choice(len(kept), n_fit, replace=False)] = True
         fit_idx, rest_idx = np.flatnonzero(chosen), np.flatnonzero(~chosen)
         fit_texts = [kept[i] for i in fit_idx]
         fitted, keywords = self._fit_bertopic(
-            fit_texts, self._embed(fit_texts, [contexts[i] for i in fit_idx])
+            fit_texts, self._fit_space(self._embed(fit_texts, [contexts[i] for i in fit_idx]))
         )
         topics = np.full(len(kept), NO_TOPIC, dtype=int)
         topics[fit_idx] = fitted
@@ -633,7 +667,8 @@ class TopicModel:
         starts = range(0, len(texts), self.batch_size)
         for start in progress(starts, "assigning topics", total=len(starts), unit="batch"):
             stop = start + self.batch_size
-            out[start:stop] = self._predict(self._embed(texts[start:stop], contexts[start:stop]))
+            vectors = self._embed(texts[start:stop], contexts[start:stop])
+            out[start:stop] = self._predict(self._in_space(vectors))
         return out
 
     def _predict(self, embeddings: np.ndarray) -> np.ndarray:
@@ -687,6 +722,7 @@ class TopicModel:
         clustered = topics
         if self.merge_similarity is not None:
             topics = merge_similar_topics(topics, embeddings, self.merge_similarity)
+        topics = renumber_by_size(topics)  # BERTopic breaks ties between sizes by its own ids
         self._centroids = _centroids(topics, embeddings)
         if (topics == NO_TOPIC).any() and self.outlier_threshold is not None:
             topics = self._assign_outliers(topics, embeddings)
@@ -785,7 +821,7 @@ class TopicModel:
             if self.min_samples is None
             else min(self.min_samples, min_cluster_size),
             metric="euclidean",
-            cluster_selection_method="eom",
+            cluster_selection_method=self.cluster_selection,
             prediction_data=True,
         )
 
@@ -853,6 +889,8 @@ class TopicModel:
             "context_weight": self.context_weight,
             "min_samples": self.min_samples,
             "merge_similarity": self.merge_similarity,
+            "cluster_selection": self.cluster_selection,
+            "center": self.center,
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
 
@@ -915,12 +953,32 @@ def merge_similar_topics(
     return renumber_by_size(topics)
 
 
+def center_vectors(vectors: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """`vectors` minus `offset` (usually the corpus mean), each scaled to unit length.
+
+    Sentence embeddings share a large common direction (all the more in one brand's posts),
+    which makes every pair look similar; removing the mean spreads them out so that cosine
+    similarity and neighbours reflect what differs between posts. A row equal to `offset`
+    stays zero.
+    """
+    shifted = np.asarray(vectors, dtype=np.float32) - np.asarray(offset, dtype=np.float32)
+    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+    return shifted / np.where(norms > 0, norms, 1.0)
+
+
 def renumber_by_size(topics: np.ndarray) -> np.ndarray:
-    """Topic ids 0..k-1 by decreasing size (ties: lower old id first); -1 is kept."""
+    """Topic ids 0..k-1 by decreasing size (ties: the topic whose first post comes first); -1 kept.
+
+    Ties are not broken by the old ids, which HDBSCAN may permute when vectors differ in the
+    last bits (e.g. embedded in other batches), so that equal inputs give equal numbers.
+    """
     topics = np.asarray(topics, dtype=int)
-    ids, counts = np.unique(topics[topics != NO_TOPIC], return_counts=True)
-    order = sorted(zip(-counts, ids, strict=True))
-    mapping = {old: new for new, (_, old) in enumerate(order)}
+    ids, first, counts = np.unique(
+        topics[topics != NO_TOPIC], return_index=True, return_counts=True
+    )
+    first = np.flatnonzero(topics != NO_TOPIC)[first]
+    order = sorted(zip(-counts, first, ids, strict=True))
+    mapping = {old: new for new, (_, _, old) in enumerate(order)}
     return np.array([mapping.get(t, NO_TOPIC) for t in topics.tolist()], dtype=int)
 
 

@@ -28,7 +28,9 @@ def sample_topic_dataset():
     corpus = corpus.assign(context=thread_context(corpus, posts).to_numpy())
     merged = corpus.merge(labels[["platform", "post_id", "topic"]], on=["platform", "post_id"])
     merged = merged.dropna(subset=["topic"])
-    return merged.rename(columns={"topic": "label"})[["text", "label", "context"]].reset_index(drop=True)
+    return merged.rename(columns={"topic": "label"})[["text", "label", "context"]].reset_index(
+        drop=True
+    )
 
 
 def evaluate_topic_model(name: str, texts: list[str], labels: list, fit_predict) -> dict:
@@ -43,8 +45,12 @@ def evaluate_topic_model(name: str, texts: list[str], labels: list, fit_predict)
     topics = [t for t in keywords if t != -1]
     words = {t: _top_words(keywords[t]) for t in topics}
     return {
-        "model": name, "n_docs": len(texts), "n_topics": len(topics),
-        "outlier_share": round(sum(1 for p in predicted if p == -1) / len(texts), 4) if texts else None,
+        "model": name,
+        "n_docs": len(texts),
+        "n_topics": len(topics),
+        "outlier_share": round(sum(1 for p in predicted if p == -1) / len(texts), 4)
+        if texts
+        else None,
         **{k: round(v, 4) for k, v in evaluate_topics(predicted, labels).items()},
         "npmi": _round4(npmi_coherence(list(words.values()), texts)),
         "diversity": _round4(topic_diversity(list(words.values()))),
@@ -81,7 +87,7 @@ def npmi_coherence(topics_words: list[list[str]], texts: list[str]) -> float | N
     n = len(docs)
     scores = []
     for words in topics_words:
-        pairs = [(a, b) for i, a in enumerate(words) for b in words[i + 1:]]
+        pairs = [(a, b) for i, a in enumerate(words) for b in words[i + 1 :]]
         values = []
         for a, b in pairs:
             joint = len(doc_sets[a] & doc_sets[b]) / n if n else 0
@@ -103,7 +109,9 @@ def toolkit_topics(seed: int = 42, contexts: list | None = None, embedding: str 
     from toolkit.topics import TopicModel
 
     def fit_predict(texts):
-        model = TopicModel(seed=seed, embedder=make_embedder(embedding)).fit(texts, context=contexts)
+        model = TopicModel(seed=seed, embedder=make_embedder(embedding)).fit(
+            texts, context=contexts
+        )
         info = model.topic_info_
         return list(model.labels_), dict(zip(info["topic"], info["keywords"], strict=True))
 
@@ -123,9 +131,15 @@ def stock_bertopic(seed: int = 42):
 
         model = BERTopic(
             embedding_model=SentenceTransformer(str(bundled_model_path()), device="cpu"),
-            umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
-            hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
-                                  prediction_data=True),
+            umap_model=UMAP(
+                n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+            ),
+            hdbscan_model=HDBSCAN(
+                min_cluster_size=10,
+                metric="euclidean",
+                cluster_selection_method="eom",
+                prediction_data=True,
+            ),
         )
         topics, _ = model.fit_transform(texts)
         keywords = {t: [w for w, _ in model.get_topic(t) or []] for t in set(topics)}
