@@ -723,7 +723,8 @@ class TopicModel:
         clustered = topics
         if self.merge_similarity is not None:
             topics = merge_similar_topics(topics, embeddings, self.merge_similarity)
-        topics = renumber_by_size(topics)  # BERTopic breaks ties between sizes by its own ids
+        else:  # BERTopic breaks ties between sizes by its own ids; merging renumbers already
+            topics = renumber_by_size(topics)
         self._centroids = _centroids(topics, embeddings)
         if (topics == NO_TOPIC).any() and self.outlier_threshold is not None:
             topics = self._assign_outliers(topics, embeddings)
