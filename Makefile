@@ -50,9 +50,17 @@ lab: $(STAMP) ## Start JupyterLab on the project kernel (notebooks/ open; Run Al
 		--MappingKernelManager.default_kernel_name=toolkit \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(STAMP) ## Run the unit tests, then nbval over the notebooks
+NBVAL := --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg
+# One core, one thread: nbval must give the same outputs whatever the machine's core count.
+ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1
+PIN_ONE_CORE := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
+
+test: $(STAMP) ## Run the unit tests, then nbval over the notebooks twice: as usual, and on one core with one thread from clean working data
 	$(BIN)/pytest -q tests
-	$(BIN)/pytest -q --nbval notebooks --nbval-kernel-name toolkit --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/pytest -q $(NBVAL)
+	@test -n "$(PIN_ONE_CORE)" || echo "taskset not found: the second nbval run is not pinned to one core" >&2
+	work=$$(mktemp -d) && trap 'rm -rf "$$work"' EXIT && \
+		TOOLKIT_WORK_DIR="$$work" $(PIN_ONE_CORE) env $(ONE_THREAD) $(BIN)/pytest -q -p no:cacheprovider $(NBVAL)
 
 bench: $(VENV)/.bench-stamp ## Run the benchmark suites (ONLY=ingest,tone,... to pick); writes reports/bench/*.json
 	$(BIN)/toolkit bench $(CONFIG) $(if $(ONLY),--only $(ONLY))

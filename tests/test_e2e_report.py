@@ -5,6 +5,7 @@ Runs the real notebooks in real kernels (a few minutes); builds into temporary f
 developer's own reports/ and data/processed/ are left alone."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,55 @@ def test_recorded_values(built):
     # topics come from UMAP, whose floats differ across CPUs: assert with tolerances
     assert 6 <= f["topics_n"] <= 16
     assert f["topics_outlier_share"] <= 0.15
+
+
+def test_topic_dependent_tables_within_tolerance(built):
+    """What nbval does not compare (cells tagged nbval-ignore-output: topic assignments vary
+    slightly with the CPU and thread count), checked here with tolerances."""
+    tables = built["report"] / "tables"
+    f = findings(built)
+    topics_table = pd.read_csv(tables / "topics.csv")
+    assert 0.95 * f["topics_posts"] <= topics_table["size"].sum() <= f["topics_posts"]
+    assert topics_table["topic"].nunique() == f["topics_n"] + (topics_table["topic"] == -1).any()
+
+    by_platform = pd.read_csv(tables / "attentiveness_by_platform.csv")
+    by_topic = pd.read_csv(tables / "attentiveness_by_topic.csv")
+    requests = by_platform["n_posts"].sum()
+    assert 0.9 * requests <= by_topic["n_posts"].sum() <= requests
+    busiest = by_topic.nlargest(2, "n_posts")["topic_label"].tolist()
+
+    # the planted outage dominates the biggest spike day, and is among the topics customers
+    # address the brand about most
+    spike = pd.read_csv(tables / "tone_spike_topics.csv").sort_values("n_posts", ascending=False)
+    top = spike.iloc[0]
+    assert top["share"] >= 0.6 and top["lift"] >= 5 and top["share_negative"] >= 0.5
+    assert top["topic"] in busiest
+    assert spike["n_posts"].sum() <= 502  # posts on 2026-10-14 (compared exactly by nbval)
+
+
+def test_published_files_hold_no_post_id(built):
+    """Post ids open the post and its author's handle: no table, page, notebook or finding
+    of the report may hold one."""
+    posts = pd.read_parquet(built["work"] / "posts.parquet", columns=["post_id"])
+    ids = {str(i) for i in posts["post_id"] if len(str(i)) >= 6}
+    assert len(ids) > 5000
+    scanned = 0
+    for path in built["report"].rglob("*"):
+        if path.is_file() and path.suffix in {".csv", ".html", ".ipynb", ".json", ".md", ".txt"}:
+            tokens = set(re.findall(r"[A-Za-z0-9_]{6,}", path.read_text(errors="ignore")))
+            assert not ids & tokens, f"{path.name}: post ids {sorted(ids & tokens)[:3]}"
+            scanned += 1
+    assert scanned >= 30
+
+
+def test_lists_of_posts_are_pseudonymous_and_coarse(built):
+    tables = built["report"] / "tables"
+    oldest = pd.read_csv(tables / "attentiveness_oldest_unanswered_complaints.csv", dtype=str)
+    assert list(oldest.columns[:6]) == ["rank", "platform", "author", "day", "addressed_by", "age_days"]
+    assert len(oldest) == 10 and oldest["day"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert oldest["author"].str.fullmatch(r"u_[0-9a-f]{16}").all()
+    top = pd.read_csv(tables / "engagement_top_brand_posts.csv")
+    assert "text" not in top.columns  # the sample's privacy.quotes is none: brand posts too
 
 
 def test_topics_match_the_planted_topics(built):

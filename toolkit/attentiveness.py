@@ -2,7 +2,8 @@
 
 `brand_responses` gives one row per customer request (by default: per customer and thread);
 `response_summary` turns those into response rate and first-response times per group;
-`oldest_unanswered` lists the requests still waiting (ids and pseudonyms only, no text).
+`oldest_unanswered` lists the requests still waiting (ids and pseudonyms, no text), and
+`published_requests` turns such a list into what may be published (ranks, days, no ids).
 The SQL behind them is in `toolkit.metrics` (the same queries run on Parquet at scale).
 """
 
@@ -214,6 +215,45 @@ def oldest_unanswered(
     )
     out["created_at"] = pd.to_datetime(out["created_at"], utc=True).astype("datetime64[us, UTC]")
     out["age_hours"] = out["age_hours"].astype("float64")
+    return out
+
+
+#: Columns of `published_requests`: nothing that leads back to a post or its exact time.
+PUBLISHED_REQUEST_COLUMNS = ["rank", "platform", "author", "day", "addressed_by", "age_days"]
+
+
+def published_requests(table: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
+    """A list of requests (e.g. `oldest_unanswered`, after `with_quotes`) as it may be
+    published: platform post ids and exact times never leave the working data.
+
+    Each row gets a ``rank`` (1 = first in `table`) as its key, the local calendar ``day`` it
+    was posted instead of ``created_at``, and ``age_days`` (whole days) instead of
+    ``age_hours``; ``post_id`` is dropped. The author stays as its keyed pseudonym; extra
+    columns (``quote``, kept columns) are kept. Keep `table` privately (e.g.
+    `Session.save_private`) to look a rank up.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows with platform, post_id, author, created_at, addressed_by and age_hours.
+    tz : str
+        IANA timezone of the days (the brand's).
+    """
+    created = pd.to_datetime(table["created_at"], utc=True).dt.tz_convert(tz)
+    out = pd.DataFrame(
+        {
+            "rank": range(1, len(table) + 1),
+            "platform": table["platform"].to_numpy(),
+            "author": table["author"].to_numpy(),
+            "day": created.dt.strftime("%Y-%m-%d").to_numpy(),
+            "addressed_by": table["addressed_by"].to_numpy(),
+            "age_days": (table["age_hours"] // 24).astype("Int64").to_numpy(),
+        }
+    )
+    private = {"platform", "post_id", "author", "created_at", "addressed_by", "age_hours"}
+    for column in table.columns:
+        if column not in private and column not in out.columns:
+            out[column] = table[column].to_numpy()
     return out
 
 

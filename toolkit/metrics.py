@@ -893,39 +893,49 @@ def _campaign_tables(con, config, tz, campaigns_module) -> dict[str, pd.DataFram
     return out
 
 
-#: How each table of `compute_metrics` is suppressed: cell columns and the columns to blank
-#: (None: all). Brand-only tables are absent: they describe the brand's own public accounts.
-SUPPRESSION = {
-    "hashtags": (["hashtag"], None),
-    "share_of_voice": (["platform", "entity"], None),
-    "responses_by_platform": (["platform"], None),
-    "responses_by_weekday_hour": (["weekday", "hour"], None),
-    "responses_overall": ([], None),
-    "responses_by_topic": (None, None),
-    "daily": (["date"], None),
-    "spikes_volume": (["date"], None),
-    "spikes_sentiment": (["date"], None),
-    "campaign_phases": (
-        ["campaign", "phase"],
-        ["n_posts", "uptake_posts_per_day", "uptake_posts_lift"],
-    ),
-    "campaign_daily": (["campaign", "date"], ["n_posts", "uptake_posts", "uptake_authors"]),
-    "campaign_terms": (["campaign", "term"], None),
-}
+#: How each table of `compute_metrics` is suppressed: the policies of `toolkit.disclosure`
+#: (one registry; the notebooks' tables of the same content use the same entries). None as
+#: `by` of a policy below is replaced by the table's first column (the topic column, whatever
+#: it is called). Brand-only tables are absent: they describe the brand's own public accounts.
+def _suppression() -> dict:
+    from toolkit import disclosure as d
+
+    campaign_daily = d.table_policy("campaign_*_daily")
+    campaign_phases = d.table_policy("campaign_*_phases")
+    return {
+        "hashtags": d.suppress("hashtag"),
+        "share_of_voice": d.table_policy("share_of_voice"),
+        "responses_by_platform": d.table_policy("attentiveness_by_platform"),
+        "responses_by_weekday_hour": d.table_policy("attentiveness_by_weekday_hour"),
+        "responses_overall": d.suppress(),
+        "responses_by_topic": None,
+        "daily": d.table_policy("tone_daily"),
+        "spikes_volume": d.table_policy("tone_spikes"),
+        "spikes_sentiment": d.table_policy("tone_dips"),
+        "campaign_phases": d.suppress("campaign", "phase", value_cols=campaign_phases.value_cols),
+        "campaign_daily": d.suppress("campaign", "date", value_cols=campaign_daily.value_cols),
+        "campaign_terms": d.suppress("campaign", "term"),
+    }
+
+
+SUPPRESSION = _suppression()
 #: Tables published without suppression, and why.
 UNSUPPRESSED = {
     "kpis_by_platform": "brand posts only: describes the brand's own accounts",
     "kpis_over_time": "brand posts only",
-    "top_brand_posts": "brand posts only",
+    "top_brand_posts": "brand posts only; text only as privacy.quotes allows (apply "
+    "`toolkit.disclosure.with_brand_text`)",
     "best_time": "brand posts only",
-    "oldest_unanswered": "pseudonymised ids, no text: a list of posts, not a group statistic",
+    "oldest_unanswered": "a list of requests: published as ranks, pseudonyms and days "
+    "(`toolkit.attentiveness.published_requests`), never post ids or exact times",
     "campaign_summary": "brand campaign posts; customer uptake totals are suppressed below k authors",
 }
 
 
 def published_metrics(metrics: Mapping[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
     """`compute_metrics` tables ready to publish: customer-derived cells with fewer than `k`
-    distinct authors blanked by `toolkit.privacy.suppress_small_groups`.
+    distinct authors blanked (policies of `toolkit.disclosure`), and the oldest unanswered
+    requests without post ids or exact times.
 
     Parameters
     ----------
@@ -934,32 +944,21 @@ def published_metrics(metrics: Mapping[str, pd.DataFrame], k: int) -> dict[str, 
     k : int
         `config.privacy.min_group_size`.
     """
-    from toolkit.privacy import suppress_small_groups
+    from toolkit import disclosure
+    from toolkit.attentiveness import published_requests
 
     out = {}
     for name, table in metrics.items():
         if name in SUPPRESSION:
-            by, values = SUPPRESSION[name]
-            if by is None:  # grouped by the topic column, whatever it is called
-                by = [c for c in table.columns[:1]]
-            out[name] = (
-                suppress_small_groups(table, by=by, k=k, value_cols=values)
-                if by
-                else (_suppress_single(table, k))
-            )
+            policy = SUPPRESSION[name] or disclosure.suppress(table.columns[0])
+            out[name] = policy.apply(table, k)
         elif name == "campaign_summary":
             out[name] = _suppress_summary(table, k)
+        elif name == "oldest_unanswered":
+            out[name] = published_requests(table)
         else:
             out[name] = table
     return out
-
-
-def _suppress_single(table: pd.DataFrame, k: int) -> pd.DataFrame:
-    """One overall row (no grouping columns): blank it when it has fewer than k authors."""
-    from toolkit.privacy import suppress_small_groups
-
-    keyed = table.assign(_all="all")
-    return suppress_small_groups(keyed, by="_all", k=k).drop(columns="_all")
 
 
 def _suppress_summary(table: pd.DataFrame, k: int) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit import disclosure
 from toolkit.config import Config, load_config
 from toolkit.manifest import fingerprint, key_id
 
@@ -28,6 +29,7 @@ class Session:
     config: Config
     output_dir: Path
     _posts: pd.DataFrame | None = field(default=None, repr=False)
+    _published: set[str] = field(default_factory=set, repr=False)
 
     @property
     def figures_dir(self) -> Path:
@@ -47,17 +49,36 @@ class Session:
     def ingest_summary(self) -> dict:
         return json.loads((self.config.work_dir / "ingest_summary.json").read_text())
 
-    def save_figure(self, fig, name: str) -> Path:
-        """Save a matplotlib figure as PNG under figures/ (no timestamps: byte-stable)."""
-        path = self.figures_dir / f"{name}.png"
-        fig.savefig(path, metadata={"Software": None})
-        return path
+    def save_figure(self, fig, name: str) -> None:
+        """Save a matplotlib figure as PNG under figures/ (no timestamps: byte-stable).
 
-    def save_table(self, df: pd.DataFrame, name: str) -> Path:
-        """Save a published table as CSV under tables/."""
-        path = self.tables_dir / f"{name}.csv"
-        df.to_csv(path, index=False, float_format="%.6g")
-        return path
+        The figure must be registered in `toolkit.disclosure.FIGURES`, and the tables it draws
+        must have been published first (`publish` / `save_table`), so that it shows only
+        suppressed data. Returns None: a notebook cell ending in this call prints nothing.
+        """
+        missing = [t for t in disclosure.figure_sources(name) if t not in self._published]
+        if missing:
+            raise disclosure.DisclosureError(
+                f"figure {name!r} draws {missing}: pass them through session.publish() or "
+                "session.save_table() first and draw the figure from what they return"
+            )
+        fig.savefig(self.figures_dir / f"{name}.png", metadata={"Software": None})
+
+    def publish(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+        """`df` as it may be shown in the report under `name`: the registry's disclosure policy
+        applied (`toolkit.disclosure.TABLES`; small groups suppressed with k =
+        ``privacy.min_group_size``). Raises DisclosureError when `name` has no policy or the
+        table holds post ids or exact times."""
+        published = disclosure.publishable(df, name, self.config.privacy.min_group_size)
+        self._published.add(name)
+        return published
+
+    def save_table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+        """Publish `df` (see `publish`) and save it as CSV under tables/; returns the published
+        table, to show or draw instead of `df`."""
+        published = self.publish(df, name)
+        published.to_csv(self.tables_dir / f"{name}.csv", index=False, float_format="%.6g")
+        return published
 
     def private_path(self, name: str) -> Path:
         """A Parquet path in the dataset's private working folder (never part of a report)."""
