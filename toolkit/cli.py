@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -40,12 +41,20 @@ def run(
     force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
 ) -> None:
     """Build the HTML reports for CONFIG into reports/<name>/ (what `make report` calls)."""
-    from toolkit.report import ReportError, build_report
+    from toolkit.report import Interrupted, ReportError, build_report
 
     try:
         result = build_report(config, force=force, progress=_say)
     except (ConfigError, ReportError) as exc:
         _fail(f"{exc}\nThe previous report, if any, is unchanged.")
+    except Interrupted as exc:
+        # Stopping already: a second Ctrl-C or SIGTERM must not cut the exit short.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        _fail(
+            f"{exc}: nothing was built; the previous report, if any, is unchanged.",
+            code=exc.exit_code,
+        )
     if result.up_to_date:
         _say(f"up to date (nothing changed; --force rebuilds): {result.path / 'index.html'}")
         return
