@@ -83,7 +83,10 @@ def build_report(
     started = time.perf_counter()
     with _signals_stop_the_build() as protect:
         config = load_config(config_path)
-        current = fingerprint(config, key_id(config.hmac_key()))
+        try:
+            current = fingerprint(config, key_id(config.hmac_key()))
+        except OSError as exc:  # e.g. a source file that cannot be read
+            raise ReportError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
         if not force and _existing_fingerprint(config.report_dir) == current:
             return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
         reports_dir = config.report_dir.parent
@@ -226,8 +229,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _cannot_write(what: str, folder: Path, exc: OSError) -> str:
-    where = exc.filename or folder
-    return f"cannot write {what} to {folder}: {where}: {exc.strerror or exc}"
+    return f"cannot write {what} to {folder}: {exc.strerror or exc}"
 
 
 # ------------------------------------------------------------------ ingest stage
@@ -270,14 +272,17 @@ def _describe_ingest_error(config: Config, exc: BaseException) -> str:
         names = ", ".join(s.path.name for s in config.sources)
         return f"ingest failed ({names}): {message}"
     source = config.sources[index]
-    hint = ""
-    if "'platform'" in message and "mapping lacks" in message:
-        hint = (
-            f"; set sources.{index}.platform (e.g. platform: twitter) or map a platform "
-            f"column in sources.{index}.mapping"
+    message = message.removeprefix(f"{source.path.name}: ")
+    hints = []
+    missing = re.search(r"mapping lacks required canonical columns (\[[^\]]*\])", message)
+    if missing and "'platform'" in missing.group(1) and not source.platform:
+        hints.append(
+            f"set sources.{index}.platform (e.g. platform: twitter) or map a platform column "
+            f"in sources.{index}.mapping"
         )
-    elif "mapping lacks" in message:
-        hint = f"; map them in sources.{index}.mapping (canonical: your column)"
+    if missing and missing.group(1).replace("'platform'", "").strip("[], "):
+        hints.append(f"map the other columns in sources.{index}.mapping (canonical: your column)")
+    hint = "".join(f"; {h}" for h in hints)
     return f"sources.{index}.path ({source.path.name}, format {source.format}): {message}{hint}"
 
 
@@ -303,7 +308,7 @@ def _no_posts(config: Config) -> str:
     if period.start or period.end:
         span = f"{period.start or 'the start'} to {period.end or 'the end'}"
     else:
-        span = "any date (no period set)"
+        span = "(none set: any date)"
     summary = _read_json(config.work_dir / "ingest_summary.json")
     files = summary.get("files") or [{"file": s.path.name} for s in config.sources]
     counts = ", ".join(
