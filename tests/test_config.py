@@ -97,6 +97,33 @@ def test_not_a_mapping(tmp_path):
 def test_topic_size_is_a_share_or_a_count(tmp_path):
     ok = load_config(write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 0.05}\n"))
     assert ok.analysis.topics.min_topic_size == 0.05
-    assert load_config(write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 30}\n")).analysis.topics.min_topic_size == 30
+    assert (
+        load_config(
+            write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 30}\n")
+        ).analysis.topics.min_topic_size
+        == 30
+    )
     with pytest.raises(ConfigError, match="analysis.topics.min_topic_size"):
         load_config(write(tmp_path, BASE + "analysis:\n  topics: {min_topic_size: 1.5}\n"))
+
+
+@pytest.mark.parametrize(
+    "name", [".", "..", ".hidden", "../elsewhere", "a/b", "a\\\\b", "", "/abs", "two words"]
+)
+def test_name_must_be_a_plain_folder_name(tmp_path, name):
+    body = BASE.replace("name: demo", f'name: "{name}"')
+    with pytest.raises(ConfigError, match=r"^c\.yaml: name: .*plain folder name"):
+        load_config(write(tmp_path, body))
+
+
+@pytest.mark.parametrize("name", ["demo", "acme-2026", "acme_v1.2", "A.b"])
+def test_plain_names_are_accepted(tmp_path, name):
+    cfg = load_config(write(tmp_path, BASE.replace("name: demo", f"name: {name}")))
+    assert cfg.report_dir.name == cfg.work_dir.name == name
+
+
+def test_a_folder_as_source_is_named(tmp_path):
+    (tmp_path / "exports").mkdir()
+    body = BASE.replace("path: posts.csv", "path: exports")
+    with pytest.raises(ConfigError, match=r"sources.0.path: .*exports is a folder, not a file"):
+        load_config(write(tmp_path, body))

@@ -12,7 +12,6 @@ from toolkit.report import ReportError, build_report
 
 @pytest.fixture
 def tiny_config(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "REPORTS_DIR", tmp_path / "reports")
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
     (tmp_path / "posts.csv").write_text(
         "id,created,user,body\n"

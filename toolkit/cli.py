@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
+import zipfile
 from pathlib import Path
 
 import typer
@@ -27,8 +30,11 @@ def _say(line: str) -> None:
     typer.echo(f"[toolkit] {line}", err=True)
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1, then: str | None = None) -> None:
+    """Print `error: MESSAGE` (and `then` as a progress line) and exit with `code`."""
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    if then:
+        _say(then)
     raise typer.Exit(code)
 
 
@@ -40,12 +46,21 @@ def run(
     force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
 ) -> None:
     """Build the HTML reports for CONFIG into reports/<name>/ (what `make report` calls)."""
-    from toolkit.report import ReportError, build_report
+    from toolkit.report import Interrupted, ReportError, build_report
 
     try:
         result = build_report(config, force=force, progress=_say)
     except (ConfigError, ReportError) as exc:
-        _fail(f"{exc}\nThe previous report, if any, is unchanged.")
+        _fail(str(exc), then="the previous report, if any, is unchanged")
+    except Interrupted as exc:
+        # Stopping already: a second Ctrl-C or SIGTERM must not cut the exit short.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        _fail(
+            f"{exc}: nothing was built",
+            code=exc.exit_code,
+            then="the previous report, if any, is unchanged",
+        )
     if result.up_to_date:
         _say(f"up to date (nothing changed; --force rebuilds): {result.path / 'index.html'}")
         return
@@ -132,14 +147,63 @@ def ingest(
         brand_handles=brand,
         timestamp_format=timestamp_format,
     )
+    if out:
+        _check_writable(out, "--out")
     try:
         if out:
             summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
         else:
             summary = ingest_file(path, **options).summary()
     except MappingError as exc:
-        _fail(f"{path.name}: {exc}\n(give the columns with --map canonical=source)")
+        _fail(f"{path.name}: {exc} ({_mapping_hint(str(exc), platform)})")
+    except OSError as exc:
+        if out and exc.filename and _inside(Path(exc.filename), out):
+            _fail(f"--out: cannot write to {out}: {exc.strerror or exc}")
+        _fail(_one_line(exc, path))
+    except (ValueError, EOFError, LookupError, zipfile.BadZipFile) as exc:
+        # Bad input (wrong --format, undecodable bytes, a broken archive): name the file.
+        _fail(_one_line(exc, path))
     typer.echo(json.dumps(summary, indent=2))
+
+
+def _mapping_hint(message: str, platform: str | None) -> str:
+    """What to pass for the canonical columns a generic file lacks."""
+    missing = re.search(r"columns (\[[^\]]*\])", message)
+    names = missing.group(1) if missing else ""
+    hints = []
+    if "'platform'" in names and not platform:
+        hints.append(
+            "pass the platform with --platform, e.g. --platform twitter, or map a platform "
+            "column with --map platform=COLUMN"
+        )
+    if re.sub(r"'platform'", "", names).strip("[], "):
+        hints.append("give the other columns with --map canonical=source, e.g. --map post_id=id")
+    return "; ".join(hints) or "give the columns with --map canonical=source"
+
+
+def _one_line(exc: BaseException, path: Path) -> str:
+    """An input error as one line naming the file: the message, with the exception's type
+    unless it is a plain ValueError or one of the toolkit's own (written for users)."""
+    message = " ".join(str(exc).split())
+    if not (type(exc) is ValueError or type(exc).__module__.startswith("toolkit")):
+        message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return message if message.startswith(f"{path.name}:") else f"{path.name}: {message}"
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """Fail with one line unless `folder` exists (or can be created) and takes a new file."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        _fail(f"{what}: cannot write to {folder}: {exc.strerror or exc}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 def _pseudonymiser_for(config_path: Path | None):

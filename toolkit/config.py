@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -206,7 +207,10 @@ class Privacy(_Strict):
 
 
 class Config(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(
+        description="names the working and report folders: a plain folder name of letters, "
+        'digits, "_", "-" and "." that does not start with "."'
+    )
     sources: list[Source] = Field(min_length=1)
     period: Period = Period()
     brand: Brand
@@ -225,6 +229,19 @@ class Config(_Strict):
     )
     #: Where the config file lives; not part of the YAML.
     path: Path | None = Field(None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # The name becomes reports/<name>/ and data/processed/<name>/: "." or ".." would put
+        # them in the parent folder, a leading dot hides them (and collides with the build's
+        # own .<name>.staging-PID folders), a separator nests them elsewhere.
+        if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", value):
+            raise ValueError(
+                f"{value!r} is not a plain folder name: use letters, digits, '_', '-' and '.', "
+                "not starting with '.' (e.g. name: acme-2026)"
+            )
+        return value
 
     @property
     def work_dir(self) -> Path:
@@ -278,6 +295,7 @@ def _explain(exc: ValidationError) -> str:
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        msg = msg.removeprefix("Value error, ")
         lines.append(f"{key}: {msg}")
     return "; ".join(lines)
 
@@ -288,5 +306,10 @@ def _resolve_sources(config: Config, base: Path) -> Config:
         resolved = src.path if src.path.is_absolute() else (base / src.path).resolve()
         if not resolved.exists():
             raise ConfigError(f"sources.{i}.path: file not found: {resolved}")
+        if not resolved.is_file():
+            raise ConfigError(
+                f"sources.{i}.path: {resolved} is a folder, not a file: list each file of it as "
+                "its own source"
+            )
         sources.append(src.model_copy(update={"path": resolved}))
     return config.model_copy(update={"sources": sources})

@@ -2,7 +2,10 @@
 gate the artifacts for personal data, then move the finished report into place atomically.
 
 A failure anywhere leaves the previous report untouched and raises ReportError naming the
-notebook and cell.
+notebook and cell. So does an interrupt: SIGINT (Ctrl-C) or SIGTERM stops the build, including
+the notebook kernel, removes the half-built staging folder and raises `Interrupted`; staging
+folders left by a process that died without cleaning up (SIGKILL, power loss) are swept at the
+next build.
 """
 
 from __future__ import annotations
@@ -11,15 +14,19 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from toolkit.config import NOTEBOOKS_DIR, REPORTS_DIR, Config, load_config
+from toolkit.config import NOTEBOOKS_DIR, Config, load_config
 from toolkit.manifest import fingerprint, git_commit, input_hashes, key_id, package_versions
 
 log = logging.getLogger(__name__)
@@ -43,6 +50,17 @@ class ReportError(RuntimeError):
     """The report could not be built; the previous report (if any) is untouched."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped the build; the previous report (if any) is untouched.
+
+    `exit_code` is the shell's convention for a process ended by that signal (130, 143)."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+
+
 @dataclass
 class ReportResult:
     path: Path
@@ -63,31 +81,242 @@ def build_report(
     progress : called with one line per step (the CLI prints them).
     """
     started = time.perf_counter()
-    config = load_config(config_path)
-    current = fingerprint(config, key_id(config.hmac_key()))
-    if not force and _existing_fingerprint(config.report_dir) == current:
-        return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
-
-    staging = REPORTS_DIR / f".{config.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
-        from toolkit.notebook import ensure_ingested
-
-        posts = ensure_ingested(config, current)
-        timings = _run_notebooks(config, staging, progress)
-        manifest = _manifest(staging, config, current, timings)
-        progress("render: HTML pages")
-        _render_site(staging, config, manifest)
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-        progress("gate: scanning every artifact for personal data")
-        _gate(staging, config, posts)
-        _swap_into_place(staging, config.report_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _signals_stop_the_build() as protect:
+        config = load_config(config_path)
+        try:
+            current = fingerprint(config, key_id(config.hmac_key()))
+        except OSError as exc:  # e.g. a source file that cannot be read
+            raise ReportError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
+        if not force and _existing_fingerprint(config.report_dir) == current:
+            return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
+        reports_dir = config.report_dir.parent
+        for line in sweep_stale(reports_dir):
+            progress(line)
+        staging = reports_dir / f".{config.name}.staging-{os.getpid()}"
+        children = _child_pids()
+        try:
+            try:
+                staging.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ReportError(_cannot_write("the report", reports_dir, exc)) from None
+            progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
+            posts = _ingest(config, current)
+            timings = _run_notebooks(config, staging, progress)
+            manifest = _manifest(staging, config, current, timings)
+            progress("render: HTML pages")
+            _render_site(staging, config, manifest)
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False)
+            )
+            progress("gate: scanning every artifact for personal data")
+            _gate(staging, config, posts)
+            with protect():
+                _swap_into_place(staging, config.report_dir)
+        except BaseException as exc:
+            with protect():
+                if isinstance(exc, KeyboardInterrupt):
+                    _stop_new_children(children)
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
     return ReportResult(config.report_dir, False, time.perf_counter() - started, timings)
+
+
+# ------------------------------------------------------------------ interrupts and staging
+@contextmanager
+def _signals_stop_the_build() -> Iterator[Callable]:
+    """Turn SIGINT and SIGTERM into `Interrupted` for the duration of a build.
+
+    The handlers are installed explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT *ignored*, and Python's default SIGTERM ends the
+    process without running any cleanup. Yields `protect`, a context manager for steps that
+    must not be cut in half (swapping the report in, cleaning up): a signal arriving inside
+    it is raised when it ends. Once one signal has been raised, later ones are ignored so that
+    the cleanup it triggers runs to the end (SIGKILL still works)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield nullcontext  # signal handlers can only be set (and only run) in the main thread
+        return
+    state = {"raised": False, "pending": None, "protected": 0}
+
+    def handler(signum, frame):
+        if state["raised"]:
+            return
+        if state["protected"]:
+            state["pending"] = state["pending"] or signum
+            return
+        state["raised"] = True
+        raise Interrupted(signum)
+
+    @contextmanager
+    def protect():
+        state["protected"] += 1
+        try:
+            yield
+        finally:
+            state["protected"] -= 1
+        if not state["protected"] and state["pending"] and not state["raised"]:
+            state["raised"] = True
+            raise Interrupted(state["pending"])
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield protect
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _child_pids() -> set[int]:
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _stop_new_children(before: set[int], timeout: float = 5.0) -> None:
+    """Kill the processes this build started, and theirs: the notebook kernel runs in its own
+    session, so a Ctrl-C does not reach it (ingest or Dask workers likewise). SIGKILL, as
+    jupyter_client's `shutdown_kernel(now=True)` does: a kernel asked to stop mid-cell prints
+    tracebacks, and nothing these processes hold is kept."""
+    import psutil
+
+    started = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    for process in started:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(started, timeout=timeout)
+
+
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)$")
+
+
+def sweep_stale(reports_dir: Path) -> list[str]:
+    """Remove the staging folders (`.<name>.staging-PID`) of builds whose process is gone, and
+    put back a previous report (`.<name>.old-PID`) that a dead build had moved aside but not
+    replaced. Returns one line per folder handled."""
+    lines = []
+    if not reports_dir.is_dir():
+        return lines
+    for path in sorted(reports_dir.iterdir()):
+        match = _LEFTOVER.match(path.name)
+        if not match or not path.is_dir() or _pid_alive(int(match["pid"])):
+            continue
+        target = reports_dir / match["name"]
+        if match["kind"] == "old" and not target.exists():
+            try:
+                path.rename(target)
+            except OSError:
+                continue  # a read-only reports folder: the build says so when it writes
+            lines.append(f"restored the previous report {target} (its replacement never finished)")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            lines.append(
+                f"removed {path.name}, left by an unfinished build (process {match['pid']})"
+            )
+    return lines
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _cannot_write(what: str, folder: Path, exc: OSError) -> str:
+    return f"cannot write {what} to {folder}: {exc.strerror or exc}"
+
+
+# ------------------------------------------------------------------ ingest stage
+#: Errors that bad input raises while a file is read (decoding, parsing, mapping, archives).
+INPUT_ERRORS = (ValueError, OSError, EOFError, LookupError)
+
+
+def _ingest(config: Config, current: str):
+    """Ingest the config's sources; a bad file becomes a ReportError naming it, and a period
+    with no posts stops the build before any notebook runs."""
+    import zipfile
+
+    from toolkit.notebook import ensure_ingested
+
+    try:
+        config.work_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(_cannot_write("working data", config.work_dir, exc)) from None
+    try:
+        posts = ensure_ingested(config, current)
+    except (*INPUT_ERRORS, zipfile.BadZipFile) as exc:
+        raise ReportError(_describe_ingest_error(config, exc)) from None
+    if len(posts) == 0:
+        raise ReportError(_no_posts(config))
+    return posts
+
+
+def _describe_ingest_error(config: Config, exc: BaseException) -> str:
+    """One line naming the source (by its key and file) that raised `exc`, with a hint where
+    the usual fix is known."""
+    index = _failing_source(config, exc)
+    message = " ".join(str(exc).split())
+    if type(exc) is not ValueError and not type(exc).__module__.startswith("toolkit"):
+        message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        message = f"{exc.strerror}: {exc.filename}"
+        if Path(exc.filename).resolve().is_relative_to(config.work_dir.resolve()):
+            return _cannot_write("working data", config.work_dir, exc)
+    if index is None:
+        names = ", ".join(s.path.name for s in config.sources)
+        return f"ingest failed ({names}): {message}"
+    source = config.sources[index]
+    message = message.removeprefix(f"{source.path.name}: ")
+    hints = []
+    missing = re.search(r"mapping lacks required canonical columns (\[[^\]]*\])", message)
+    if missing and "'platform'" in missing.group(1) and not source.platform:
+        hints.append(
+            f"set sources.{index}.platform (e.g. platform: twitter) or map a platform column "
+            f"in sources.{index}.mapping"
+        )
+    if missing and missing.group(1).replace("'platform'", "").strip("[], "):
+        hints.append(f"map the other columns in sources.{index}.mapping (canonical: your column)")
+    hint = "".join(f"; {h}" for h in hints)
+    return f"sources.{index}.path ({source.path.name}, format {source.format}): {message}{hint}"
+
+
+def _failing_source(config: Config, exc: BaseException) -> int | None:
+    """Which source raised `exc`: the innermost frame of the traceback that holds one of the
+    config's source paths as a local variable (every reader takes the file's path)."""
+    paths = {str(s.path): i for i, s in enumerate(config.sources)}
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            if isinstance(value, str | Path) and str(value) in paths:
+                found = paths[str(value)]
+        tb = tb.tb_next
+    if found is None and len(config.sources) == 1:
+        return 0
+    return found
+
+
+def _no_posts(config: Config) -> str:
+    """The message for an ingest that left no posts: the period and what each source gave."""
+    period = config.period
+    if period.start or period.end:
+        span = f"{period.start or 'the start'} to {period.end or 'the end'}"
+    else:
+        span = "(none set: any date)"
+    summary = _read_json(config.work_dir / "ingest_summary.json")
+    files = summary.get("files") or [{"file": s.path.name} for s in config.sources]
+    counts = ", ".join(
+        f"{f.get('file')}: {f.get('rows_in', '?')} rows in, {f.get('loaded', '?')} loaded"
+        + (f", rejected {f['rejected_by_reason']}" if f.get("rejected_by_reason") else "")
+        for f in files
+    )
+    return f"no posts in the period {span} ({counts}); nothing was built"
 
 
 def _existing_fingerprint(report_dir: Path) -> str | None:
@@ -109,7 +338,8 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
         progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} ({TITLES.get(name, name)}) running...")
         t0 = time.perf_counter()
         try:
-            papermill.execute_notebook(
+            _in_worker_thread(
+                papermill.execute_notebook,
                 NOTEBOOKS_DIR / f"{name}.ipynb",
                 staging / f"{name}.ipynb",
                 parameters={"config_path": str(config.path), "output_dir": str(staging)},
@@ -128,6 +358,36 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
         progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} done in {timings[name]:.1f} s")
         _fix_injected_cell_id(staging / f"{name}.ipynb")
     return timings
+
+
+def _in_worker_thread(function: Callable, *args, **kwargs):
+    """Call `function` in a worker thread and wait for it, stopping the processes it started
+    (e.g. a notebook kernel) if the wait is interrupted.
+
+    papermill runs here because nbclient, in the main thread, replaces the SIGINT and SIGTERM
+    handlers while a notebook runs (and restores Python's defaults, not ours, afterwards); in a
+    worker thread it cannot, so an interrupt reaches the build wherever it happens."""
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    before = _child_pids()
+    worker = threading.Thread(target=work, name=f"toolkit-{function.__name__}", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except BaseException:
+        _stop_new_children(before)
+        worker.join(30)  # with its kernel gone, papermill gives up: let it finish writing
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _fix_injected_cell_id(path: Path) -> None:
