@@ -14,6 +14,7 @@ from .crowdtangle import read_crowdtangle
 from .detect import FORMATS, UnknownFormatError, detect_format
 from .generic import MappingError, read_csv, read_jsonl, read_parquet
 from .identities import Identities
+from .limits import Limits
 from .mastodon import read_mastodon
 from .readers import read_head, zip_members
 from .reddit import read_reddit
@@ -58,6 +59,7 @@ def ingest_file(
     brand_handles=(),
     timestamp_format: str | None = None,
     identities: Identities | None = None,
+    limits: Limits | None = None,
 ) -> IngestResult:
     """Read one raw platform file into canonical posts, rejects and a reconciliation.
 
@@ -82,6 +84,8 @@ def ingest_file(
         strptime format tried first for generic `created_at` values.
     identities : Identities, optional
         Shared across files by `ingest_config`; built from the two arguments above when absent.
+    limits : Limits, optional
+        Record, text, decompression and timestamp limits (default: `limits.DEFAULT_LIMITS`).
 
     Returns
     -------
@@ -103,7 +107,7 @@ def ingest_file(
             return _unknown_format(path, identities, str(exc))
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
-    out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format))
+    out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format), limits)
     try:
         run_loader(format, path, identities, out, mapping, timestamp_format)
     except MappingError as exc:

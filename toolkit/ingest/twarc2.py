@@ -41,7 +41,7 @@ def read_twarc2(path: Path, identities: Identities, out: Collector) -> None:
     out : Collector
         Receives one row or reject per tweet (one reject per unparseable line).
     """
-    for line, item, raw in json_items_or_reject(path, out.reject):
+    for line, item, raw in json_items_or_reject(path, out.reject, out.limits):
         if not isinstance(item, dict):
             out.reject(line, "bad_record:not_an_object", raw)
         elif "data" in item:
