@@ -690,3 +690,68 @@ def is_skipped_csv_row(fields: list[str]) -> bool:
 def is_ragged(fields: list[str], width: int) -> bool:
     """True when a CSV row has fewer fields than the header, or extra non-empty ones."""
     return len(fields) < width or any(f.strip() for f in fields[width:])
+
+
+def salvage_prefix(text: str) -> tuple[object, tuple[str, ...] | None, str]:
+    """The complete part of a JSON object or array cut off at the end of `text`.
+
+    Object members are kept when complete, and salvaged the same way when they are objects or
+    arrays themselves; array items are kept whole or not at all (a cut tweet is not half a
+    tweet). Used to recover the tweets of a truncated twarc2 page.
+
+    Returns
+    -------
+    (value, cut, rest)
+        `value`: the salvaged object / list (None when `text` does not start one); `cut`: the
+        keys / indices leading to the member or item that was cut, None when nothing was;
+        `rest`: the text of that member or item (what was lost).
+    """
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if position >= len(text) or text[position] not in "[{":
+        return None, (), text
+    value, cut, rest, _ = _salvage_container(text, position, decoder)
+    return value, cut, rest
+
+
+def _salvage_container(text: str, position: int, decoder: json.JSONDecoder):
+    """(value, cut path, rest, end position) of the container starting at `position`."""
+    is_object = text[position] == "{"
+    value: dict | list = {} if is_object else []
+    closing = "}" if is_object else "]"
+    position = _skip_space(text, position + 1)
+    index = 0
+    while True:
+        if position >= len(text):
+            return value, (), "", position
+        if text[position] == closing:
+            return value, None, "", position + 1
+        start = position
+        key: str | int = index
+        if is_object:
+            try:
+                key, position = decoder.raw_decode(text, position)
+            except (json.JSONDecodeError, RecursionError):
+                return value, (), text[start:], position
+            position = _skip_space(text, position)
+            if position >= len(text) or text[position] != ":" or not isinstance(key, str):
+                return value, (), text[start:], position
+            position = _skip_space(text, position + 1)
+        try:
+            item, position = decoder.raw_decode(text, position)
+        except (json.JSONDecodeError, RecursionError):
+            if is_object and position < len(text) and text[position] in "[{":
+                inner, cut, rest, _ = _salvage_container(text, position, decoder)
+                value[key] = inner
+                return value, (key, *(cut or ())), rest, len(text)
+            return value, (key,) if is_object else (), text[start:], len(text)
+        if is_object:
+            value[key] = item
+        else:
+            value.append(item)
+        index += 1
+        position = _skip_space(text, position)
+        if position < len(text) and text[position] == ",":
+            position = _skip_space(text, position + 1)
+        elif position < len(text) and text[position] != closing:
+            return value, (), text[position:], len(text)
