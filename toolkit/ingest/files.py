@@ -98,13 +98,13 @@ def ingest_file(
     members = zip_members(path)
     if members is not None and len(members) != 1:
         why = f"a zip archive must hold exactly one data file; it holds {len(members)}"
-        return _unknown_format(path, identities, f"{why}: {members[:20]}")
+        return unknown_format_result(path, identities, f"{why}: {members[:20]}")
     detected = format == "auto"
     if detected:
         try:
             format = detect_format(path)  # noqa: A001
         except UnknownFormatError as exc:
-            return _unknown_format(path, identities, str(exc))
+            return unknown_format_result(path, identities, str(exc))
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
     out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format), limits)
@@ -117,7 +117,7 @@ def ingest_file(
         log.warning(
             "%s: unrecognised format (%s); give format and mapping in the config", path.name, exc
         )
-        return _unknown_format(path, identities, f"looks like generic {format}; {exc}")
+        return unknown_format_result(path, identities, f"looks like generic {format}; {exc}")
     posts, n_duplicates = out.posts()
     result = IngestResult(
         file=path.name,
@@ -165,7 +165,7 @@ def run_loader(
         _GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
 
 
-def _unknown_format(path: Path, identities: Identities, why: str) -> IngestResult:
+def unknown_format_result(path: Path, identities: Identities, why: str) -> IngestResult:
     """The whole file as one reject: it is counted and reported, not silently skipped."""
     out = Collector(path.name)
     members = zip_members(path)

@@ -207,7 +207,7 @@ def read_jsonl(
     streaming collector can parse and convert them in worker processes; only the first
     batches are parsed here, to check the mapping against the first object's keys.
     """
-    if is_json_lines(path):
+    if is_json_lines(path, out.limits):
         tasks = (_JsonLines(chunk) for chunk in json_line_chunks(path, BATCH_ROWS, out.limits))
     else:
         tasks = (_JsonBatch(*batch) for batch in _item_batches(iter_json_items(path, out.limits)))

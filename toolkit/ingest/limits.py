@@ -130,13 +130,16 @@ class BoundedStream(io.BufferedIOBase):
         self._limit = limit
         self._name = name
 
-    def _check(self, data):
-        if self._inner.tell() > self._limit:
+    def _allowed(self, size: int | None) -> int:
+        """How much the next read may return: up to one byte past the limit, then an error
+        (so the data before the limit is still handed out)."""
+        left = self._limit + 1 - self._inner.tell()
+        if left <= 0:
             raise DecompressionLimitError(
                 f"{self._name}: decompressed beyond {self._limit:,} bytes "
                 "(max_decompression_ratio x compressed size); the rest is not read"
             )
-        return data
+        return left if size is None or size < 0 else min(size, left)
 
     def readable(self) -> bool:
         return True
@@ -150,16 +153,17 @@ class BoundedStream(io.BufferedIOBase):
             while chunk := self.read1(1 << 20):
                 parts.append(chunk)
             return b"".join(parts)
-        return self._check(self._inner.read(size))
+        return self._inner.read(self._allowed(size))
 
     def read1(self, size: int = -1) -> bytes:
-        return self._check(self._inner.read1(size))
+        return self._inner.read1(self._allowed(size if size and size > 0 else 1 << 20))
 
     def readinto(self, buffer) -> int:
-        return self._check(self._inner.readinto(buffer))
+        view = memoryview(buffer).cast("B")
+        return self._inner.readinto(view[: self._allowed(len(view))])
 
     def readline(self, size: int | None = -1) -> bytes:
-        return self._check(self._inner.readline(size))
+        return self._inner.readline(self._allowed(size))
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._inner.seek(offset, whence)

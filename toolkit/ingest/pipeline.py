@@ -41,7 +41,8 @@ from .base import (
     truncate_raw,
 )
 from .detect import UnknownFormatError, detect_format
-from .files import ingest_file
+from .files import ingest_file, unknown_format_result
+from .generic import MappingError
 from .identities import Identities
 from .limits import CONFLICTING_DUPLICATE, Limits
 from .relations import fill_reply_authors, fill_thread_roots
@@ -150,8 +151,20 @@ def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRu
     brand = [h for handles in config.brand.accounts.values() for h in handles]
     identities = Identities(Pseudonymiser(config.hmac_key(), brand), brand)
     limits = Limits.from_config(config.ingest)
-    results = [
-        ingest_file(
+    results = [_ingest_source(config, i, identities, limits) for i in range(len(config.sources))]
+    posts, rejects, files = combine_results(results, config.period)
+    check_sources(config, files)
+    summary = build_summary(files, config.name, config.period)
+    paths = _write_all(out_dir, posts, rejects, summary, identities.to_dict())
+    return IngestRun(posts=posts, summary=summary, paths=paths, rejects=rejects)
+
+
+def _ingest_source(config: Config, index: int, identities: Identities, limits: Limits):
+    """`ingest_file` for source `index`; a mapping that does not fit the file (e.g. a twarc2 file
+    given as csv) is a SourceRejectedError, or with `allow_rejects` one unknown_format reject."""
+    src = config.sources[index]
+    try:
+        return ingest_file(
             src.path,
             src.format,
             src.platform,
@@ -160,13 +173,15 @@ def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRu
             timestamp_format=src.timestamp_format,
             limits=limits,
         )
-        for src in config.sources
-    ]
-    posts, rejects, files = combine_results(results, config.period)
-    check_sources(config, files)
-    summary = build_summary(files, config.name, config.period)
-    paths = _write_all(out_dir, posts, rejects, summary, identities.to_dict())
-    return IngestRun(posts=posts, summary=summary, paths=paths, rejects=rejects)
+    except MappingError as exc:
+        if not src.allow_rejects:
+            why = str(exc).split("; the file's columns")[0]
+            raise SourceRejectedError(
+                f"sources.{index} {src.path.name}: read as {src.format}, {why}; "
+                f"{_format_hint(src.path, src.format)}set allow_rejects: true on this "
+                "source to go on anyway"
+            ) from None
+        return unknown_format_result(src.path, identities, f"read as {src.format}: {exc}")
 
 
 def write_outputs(result: IngestResult, out_dir: str | Path) -> dict[str, Path]:

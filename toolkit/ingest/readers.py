@@ -347,13 +347,13 @@ def _line_error(line: bytes) -> tuple[str, object]:
     return _json_error_reason(text, ValueError()), line
 
 
-def is_json_lines(path: str | Path) -> bool:
+def is_json_lines(path: str | Path, limits: Limits | None = None) -> bool:
     """True when `iter_json_items` reads `path` line by line and `json_line_batches` can too."""
     encoding, _ = bom_encoding(read_head(path, 4))
     if encoding == "utf-16":
         return False
     first = first_char(path)
-    return not (first == "[" or (first == "{" and _is_one_document(path)))
+    return not (first == "[" or (first == "{" and _is_one_document(path, limits)))
 
 
 def _byte_lines(path: str | Path, limits: Limits | None = None) -> Iterator[bytes | TooLarge | tuple]:
