@@ -89,8 +89,14 @@ def test_bare_cr_separates_records(tmp_path, fmt):
         records = [json.dumps(_page(2)), json.dumps(_page(1) | {"data": [_tweet(5)]})]
     else:
         records = [
-            json.dumps({"post_id": str(i), "created_at": "2026-10-01T12:00:00Z",
-                        "author": "a", "text": "line\rbreak escaped"})
+            json.dumps(
+                {
+                    "post_id": str(i),
+                    "created_at": "2026-10-01T12:00:00Z",
+                    "author": "a",
+                    "text": "line\rbreak escaped",
+                }
+            )
             for i in range(3)
         ]
     path = tmp_path / "cr.jsonl"
@@ -105,13 +111,15 @@ def test_bare_cr_separates_records(tmp_path, fmt):
 
 
 def test_cr_at_a_read_boundary_is_one_line_ending(tmp_path):
-    record = json.dumps({"post_id": "1", "created_at": "2026-10-01T12:00:00Z", "author": "a",
-                         "text": "x" * 900})
+    record = json.dumps(
+        {"post_id": "1", "created_at": "2026-10-01T12:00:00Z", "author": "a", "text": "x" * 900}
+    )
     lines = [record.replace('"1"', f'"{i}"') for i in range(6)]
     path = tmp_path / "crlf.jsonl"
     path.write_bytes(b"\r\n".join(line.encode() for line in lines))
-    got = _summary(path, format="jsonl", platform="forum",
-                   limits=Limits(max_record_bytes=1024))  # reads of 1,025 bytes
+    got = _summary(
+        path, format="jsonl", platform="forum", limits=Limits(max_record_bytes=1024)
+    )  # reads of 1,025 bytes
     assert (got["loaded"], got["rejected"]) == (6, 0)
 
 
@@ -132,8 +140,9 @@ def _config(tmp_path, sources: list[dict], monkeypatch) -> toolkit.config.Config
 def test_wrong_format_stops_the_run_naming_file_and_format(tmp_path, monkeypatch):
     data = tmp_path / "tweets.jsonl"
     data.write_bytes((FIXTURES / "twitter.jsonl").read_bytes())
-    config = _config(tmp_path, [{"path": str(data), "format": "csv", "platform": "twitter"}],
-                     monkeypatch)
+    config = _config(
+        tmp_path, [{"path": str(data), "format": "csv", "platform": "twitter"}], monkeypatch
+    )
     with pytest.raises(SourceRejectedError) as info:
         ingest_config(config)
     message = str(info.value)
@@ -157,8 +166,9 @@ def test_a_source_rejecting_most_rows_stops_the_run(tmp_path, monkeypatch):
     rows = ["post_id,created_at,author,text"] + [f"{i},not a time,a,t" for i in range(6)]
     rows += [f"{i + 10},2026-10-01T12:00:00Z,a,t" for i in range(4)]
     data.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    config = _config(tmp_path, [{"path": str(data), "format": "csv", "platform": "forum"}],
-                     monkeypatch)
+    config = _config(
+        tmp_path, [{"path": str(data), "format": "csv", "platform": "forum"}], monkeypatch
+    )
     with pytest.raises(SourceRejectedError, match="rejected 6 of 10 rows"):
         ingest_config(config)
 
@@ -170,8 +180,9 @@ def test_toolkit_run_prints_one_line(tmp_path, monkeypatch):
 
     data = tmp_path / "tweets.jsonl"
     data.write_bytes((FIXTURES / "twitter.jsonl").read_bytes())
-    config = _config(tmp_path, [{"path": str(data), "format": "csv", "platform": "twitter"}],
-                     monkeypatch)
+    config = _config(
+        tmp_path, [{"path": str(data), "format": "csv", "platform": "twitter"}], monkeypatch
+    )
     result = CliRunner().invoke(app, ["run", str(config.path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "tweets.jsonl" in result.output and "twarc2" in result.output
@@ -189,12 +200,19 @@ def _post(pid, text="t", created="2026-10-01T12:00:00Z", author="a", likes=0):
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_same_id_other_content_is_rejected_not_dropped(tmp_path, stream):
-    rows = [_post("1"), _post("1", likes=5), _post("1", text="other"), _post("1", author="b"),
-            _post("2"), _post("2", created="2026-10-02T12:00:00Z")]
+    rows = [
+        _post("1"),
+        _post("1", likes=5),
+        _post("1", text="other"),
+        _post("1", author="b"),
+        _post("2"),
+        _post("2", created="2026-10-02T12:00:00Z"),
+    ]
     path = _jsonl(tmp_path / "p.jsonl", rows)
     if stream:
-        got = ingest_to_parquet(path, tmp_path / "out", platform="forum", pseudonymiser=PS,
-                                chunk_rows=1, workers=1)["files"][0]
+        got = ingest_to_parquet(
+            path, tmp_path / "out", platform="forum", pseudonymiser=PS, chunk_rows=1, workers=1
+        )["files"][0]
     else:
         got = _summary(path, platform="forum")
     assert got["loaded"] == 2 and got["duplicates"] == 1
@@ -211,9 +229,13 @@ def test_edited_tweets_stay_duplicates(tmp_path):
 # ---------------------------------------------------------------- 5. implausible timestamps
 @pytest.mark.parametrize("stream", [False, True])
 def test_implausible_timestamps_are_rejected(tmp_path, stream):
-    rows = [_post("1", created="2099-01-01T00:00:00Z"), _post("2", created="1999-06-01T00:00:00Z"),
-            _post("3", created=0), _post("4", created="2005-06-01T00:00:00Z"),
-            _post("5", created="2026-10-01T12:00:00Z")]
+    rows = [
+        _post("1", created="2099-01-01T00:00:00Z"),
+        _post("2", created="1999-06-01T00:00:00Z"),
+        _post("3", created=0),
+        _post("4", created="2005-06-01T00:00:00Z"),
+        _post("5", created="2026-10-01T12:00:00Z"),
+    ]
     path = _jsonl(tmp_path / "p.jsonl", [r | {"platform": "twitter"} for r in rows])
     if stream:
         got = ingest_to_parquet(path, tmp_path / "out", pseudonymiser=PS, workers=1)["files"][0]
@@ -265,8 +287,7 @@ def test_huge_line_is_rejected_in_bounded_memory(tmp_path, fmt):
     path = _bomb(tmp_path / "bomb.jsonl.gz", 20 << 20)
     tracemalloc.start()
     try:
-        got = _summary(path, format=fmt, platform="forum",
-                       limits=Limits(max_record_bytes=1 << 20))
+        got = _summary(path, format=fmt, platform="forum", limits=Limits(max_record_bytes=1 << 20))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -278,9 +299,14 @@ def test_huge_line_is_rejected_in_bounded_memory(tmp_path, fmt):
 
 def test_huge_csv_row_is_rejected(tmp_path):
     path = tmp_path / "big.csv"
-    path.write_text("post_id,created_at,author,text\n1,2026-10-01T12:00:00Z,a,t\n"
-                    + "2,2026-10-01T12:00:00Z,a," + "b" * (3 << 20) + "\n"
-                    + "3,2026-10-01T12:00:00Z,a,t\n", encoding="utf-8")
+    path.write_text(
+        "post_id,created_at,author,text\n1,2026-10-01T12:00:00Z,a,t\n"
+        + "2,2026-10-01T12:00:00Z,a,"
+        + "b" * (3 << 20)
+        + "\n"
+        + "3,2026-10-01T12:00:00Z,a,t\n",
+        encoding="utf-8",
+    )
     got = _summary(path, platform="forum", limits=Limits(max_record_bytes=1 << 20))
     assert got["loaded"] == 2 and got["rejected_by_reason"] == {"record_too_large": 1}
 
@@ -310,6 +336,8 @@ def test_default_limits_in_a_subprocess_with_a_memory_cap(tmp_path):
 def test_config_sets_the_limits(tmp_path, monkeypatch):
     path = _jsonl(tmp_path / "p.jsonl", [_post("1", text="x" * 50) | {"platform": "forum"}])
     config = _config(tmp_path, [{"path": str(path), "allow_rejects": True}], monkeypatch)
-    config = config.model_copy(update={"ingest": config.ingest.model_copy(update={"max_text_chars": 10})})
+    config = config.model_copy(
+        update={"ingest": config.ingest.model_copy(update={"max_text_chars": 10})}
+    )
     run = ingest_config(config)
     assert run.summary["total"]["rejected_by_reason"] == {"text_too_long": 1}

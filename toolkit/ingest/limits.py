@@ -82,7 +82,9 @@ class Limits:
 
     def decompressed_limit(self, compressed_bytes: int) -> int:
         """Bytes a stream of `compressed_bytes` may decompress to."""
-        return max(self.decompressed_floor_bytes, int(compressed_bytes * self.max_decompression_ratio))
+        return max(
+            self.decompressed_floor_bytes, int(compressed_bytes * self.max_decompression_ratio)
+        )
 
 
 DEFAULT_LIMITS = Limits()

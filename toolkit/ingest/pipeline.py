@@ -99,8 +99,8 @@ def check_sources(config: Config, file_summaries: list[dict]) -> None:
     """
     share = config.ingest.max_reject_share
     for i, (source, summary) in enumerate(zip(config.sources, file_summaries, strict=True)):
-        if source.allow_rejects:
-            continue
+        if source.allow_rejects or summary["rows_in"] == 0:
+            continue  # an empty file is no format problem (a run with no posts says so later)
         reasons = summary["rejected_by_reason"]
         bad = summary["rejected"] - reasons.get(OUTSIDE_PERIOD, 0)
         rows = summary["rows_in"]
@@ -121,7 +121,7 @@ def check_sources(config: Config, file_summaries: list[dict]) -> None:
 
 
 def _format_hint(path: Path, used: str) -> str:
-    """"it looks like <format>: set format: <format>; " when the detector sees another format."""
+    """ "it looks like <format>: set format: <format>; " when the detector sees another format."""
     try:
         detected = detect_format(path)
     except (UnknownFormatError, OSError, ValueError):

@@ -356,7 +356,9 @@ def is_json_lines(path: str | Path, limits: Limits | None = None) -> bool:
     return not (first == "[" or (first == "{" and _is_one_document(path, limits)))
 
 
-def _byte_lines(path: str | Path, limits: Limits | None = None) -> Iterator[bytes | TooLarge | tuple]:
+def _byte_lines(
+    path: str | Path, limits: Limits | None = None
+) -> Iterator[bytes | TooLarge | tuple]:
     """Lines of a file as bytes (UTF-8 BOM dropped), split at \n, \r\n and bare \r.
 
     A raw \r cannot be inside a JSON string (it would be escaped), so a bare one ends a record.

@@ -80,12 +80,17 @@ def _salvage_page(raw, line: int, identities: Identities, out: Collector) -> boo
         out.reject(line, "truncated_json", rest)  # the tweet the cut runs through
         log.warning(
             "%s line %d: page cut off after %d complete tweets (loaded); the rest is lost",
-            out.source_file, line, len(tweets),
+            out.source_file,
+            line,
+            len(tweets),
         )
     else:
         log.warning(
             "%s line %d: page cut off in %s; its %d tweets loaded, expansions partly lost",
-            out.source_file, line, ".".join(map(str, cut or ())) or "its end", len(tweets),
+            out.source_file,
+            line,
+            ".".join(map(str, cut or ())) or "its end",
+            len(tweets),
         )
     return True
 

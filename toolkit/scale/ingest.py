@@ -352,9 +352,7 @@ def _find_duplicates(con, sources: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     return counts, conflicts
 
 
-def _write_unique(
-    con, sources: list[Path], target: Path, conflict_target: Path
-) -> np.ndarray:
+def _write_unique(con, sources: list[Path], target: Path, conflict_target: Path) -> np.ndarray:
     """Write the rows of `sources` not in `dup`, in order, to `target` (and the conflicting
     ones to `conflict_target`); return rows kept per source. The rows are copied batch by batch
     with Arrow; only the duplicates' row numbers come from DuckDB."""
