@@ -36,7 +36,7 @@ def row(post_id, text="t", **extra):
 def test_collector_builds_canonical_frame_and_dedupes():
     out = Collector("f.jsonl", platform="twitter")
     out.add(row("1", "first"), 1)
-    out.add(row("1", "again"), 2)  # exact duplicate: the first is kept
+    out.add(row("1", "first", likes=3), 2)  # the same post read again: the first is kept
     out.add(row("5", "old edit"), 3, dedupe_key="5", version=5)
     out.add(row("6", "new edit"), 4, dedupe_key="5", version=6)
     out.reject(5, "bad_json", b"{oops")
@@ -53,6 +53,20 @@ def test_collector_builds_canonical_frame_and_dedupes():
     result = IngestResult("f.jsonl", "twarc2", posts, out.rejects(), out.rows_in, duplicates)
     assert result.rejects_by_reason == {"bad_json": 1}
     assert result.rejects.iloc[0]["raw"] == "{oops"
+
+
+@pytest.mark.parametrize("change", [{"text": "other"}, {"author": "b"}, {"created_at": 1_788_264_060_000_000}])
+def test_same_id_with_other_content_is_a_conflicting_duplicate(change):
+    out = Collector("f.jsonl", platform="twitter")
+    out.add(row("1", "first"), 1)
+    out.add(row("1", "first", likes=3), 2)  # exact duplicate (counts may differ)
+    out.add({**row("1", "first"), "created_at": 1_788_264_000_000_001, **change}, 3)
+    posts, duplicates = out.posts()
+    rejects = out.rejects()
+    assert list(posts["source_line"]) == [1] and duplicates == 1
+    assert list(rejects["reason"]) == ["conflicting_duplicate"]
+    assert list(rejects["source_line"]) == [3]
+    IngestResult("f.jsonl", "twarc2", posts, rejects, out.rows_in, duplicates)  # reconciles
 
 
 def test_collector_survives_lone_surrogates():

@@ -42,6 +42,8 @@ def messy_records(n: int, seed: int = 0) -> list[dict]:
             "likes": i % 17,
             "reply_to_id": str(i + n - 1) if i and rng.random() < 0.2 else None,
         }
+        if records and rng.random() < 0.05:  # the same post again (exact duplicate)
+            record = {**rng.choice(records), "likes": i % 17}
         trouble = rng.random()
         if trouble < 0.03:
             record.pop("author")
@@ -90,6 +92,7 @@ def test_outputs_do_not_depend_on_the_number_of_workers(tmp_path, small_batches,
     total = two["total"]
     assert total["rows_in"] == total["loaded"] + total["rejected"] + total["duplicates"]
     assert total["duplicates"] > 0 and total["rejected"] > 0  # the file exercises both
+    assert total["rejected_by_reason"]["conflicting_duplicate"] > 0  # same id, other text
     for name in OUTPUTS:
         assert pq.read_table(tmp_path / "one" / name).equals(pq.read_table(tmp_path / "two" / name))
     assert (tmp_path / "one" / "rejects.csv").read_text() == (

@@ -85,7 +85,7 @@ def config(tmp_path, monkeypatch):
     _jsonl(
         tmp_path / "b.jsonl",
         [
-            _post("1", "2026-10-01T10:00:00Z", "alice", "the same post again", thread_id="1"),
+            _post("1", "2026-10-01T10:00:00Z", "alice", "root", thread_id="1"),  # the same post
             _post("5", "2026-10-02T09:00:00Z", "erin", "answer to an old post", reply_to_id="3"),
             _post("6", "2026-10-03T09:00:00Z", "NimbusHome", "we are on it", reply_to_id="5"),
             _post("7", "2026-11-30T00:00:00Z", "gina", "first second after the period"),

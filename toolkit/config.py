@@ -55,6 +55,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Ingest limits (see docs/ingest.md): one record (JSON line, CSV row) and one post text at most
+#: this big; a gzip / zip stream may decompress to at most max(floor, ratio x compressed size).
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+MAX_TEXT_CHARS = 100_000
+MAX_DECOMPRESSION_RATIO = 200
+DECOMPRESSED_FLOOR_BYTES = 256 * 1024 * 1024
+#: Timestamps later than the run time plus this are implausible (clock skew allowance).
+FUTURE_SKEW_HOURS = 24.0
+#: A source that loads nothing, or rejects more than this share of its rows, stops the run.
+MAX_REJECT_SHARE = 0.5
+
+
 class Source(_Strict):
     """One input file."""
 
@@ -65,6 +77,40 @@ class Source(_Strict):
         default_factory=dict, description="canonical column -> source column"
     )
     timestamp_format: str | None = None
+    allow_rejects: bool = Field(
+        False,
+        description="true: keep going when this source loads nothing or rejects most of its rows",
+    )
+
+
+class IngestLimits(_Strict):
+    """Limits that keep one hostile or broken file from taking the machine."""
+
+    max_record_bytes: int = Field(
+        MAX_RECORD_BYTES, ge=1024, description="one JSON line / CSV row at most this many bytes"
+    )
+    max_text_chars: int = Field(
+        MAX_TEXT_CHARS, ge=1, description="one post's text at most this many characters"
+    )
+    max_decompression_ratio: float = Field(
+        MAX_DECOMPRESSION_RATIO,
+        gt=1,
+        description="a gzip / zip stream may decompress to this many times its compressed size",
+    )
+    decompressed_floor_bytes: int = Field(
+        DECOMPRESSED_FLOOR_BYTES,
+        ge=0,
+        description="... or to this many bytes, whichever is more",
+    )
+    future_skew_hours: float = Field(
+        FUTURE_SKEW_HOURS, ge=0, description="timestamps later than now + this are rejected"
+    )
+    max_reject_share: float = Field(
+        MAX_REJECT_SHARE,
+        gt=0,
+        le=1,
+        description="a source rejecting more than this share of its rows stops the run",
+    )
 
 
 class Period(_Strict):
@@ -220,6 +266,7 @@ class Config(_Strict):
     campaigns: list[Campaign] = Field(default_factory=list)
     analysis: Analysis = Analysis()
     privacy: Privacy = Privacy()
+    ingest: IngestLimits = IngestLimits()
     engine: Literal["local", "dask"] = Field(
         "local", description="local: this process; dask: a Dask cluster"
     )

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .limits import Limits
 from .readers import (
     BLANK_CELL,
     GZIP_ERRORS,
@@ -59,9 +60,14 @@ class ArrowCsvReader:
     """
 
     def __init__(
-        self, path: str | Path, batch_rows: int = BATCH_ROWS, block_bytes: int = BLOCK_BYTES
+        self,
+        path: str | Path,
+        batch_rows: int = BATCH_ROWS,
+        block_bytes: int = BLOCK_BYTES,
+        limits: Limits | None = None,
     ):
         self.path = Path(path)
+        self.limits = limits
         self.batch_rows = batch_rows
         self.block_bytes = block_bytes
         self.rows = 0
@@ -99,7 +105,7 @@ class ArrowCsvReader:
             return "error"
 
         try:
-            with open_binary(self.path) as handle:
+            with open_binary(self.path, self.limits) as handle:
                 first = True
                 for block in self._open(handle, on_invalid_row):
                     if first:

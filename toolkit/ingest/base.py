@@ -15,17 +15,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.schema import ARROW_SCHEMA, COLUMN_NAMES, COLUMNS, from_arrow
 
 from .columnar import convert_columns
 from .identities import Identities
+from .limits import CONFLICTING_DUPLICATE, DEFAULT_LIMITS, TEXT_TOO_LONG, Limits, timestamp_problem
 from .textnorm import safe_str
 
 #: Columns of a rejects table, in order.
 REJECT_COLUMNS = ["source_file", "source_line", "reason", "raw"]
 #: Raw input kept per reject, in characters.
 RAW_LIMIT = 2000
+#: What makes two rows with the same platform and post id different posts (a conflict), rather
+#: than the same post read twice (a duplicate; counts such as likes may differ between copies).
+CONTENT_COLUMNS = ("text", "created_at", "author")
 #: Columns a loader fills per row (the rest are constant per file or computed here).
 _ROW_COLUMNS = [c for c in COLUMN_NAMES if c not in ("source_file", "source_line")]
 _LIST_COLUMNS = ("hashtags", "mentions", "urls")
@@ -104,6 +109,7 @@ class RawBatch:
             out.platform,
             identities,
             timestamp_format,
+            out.limits.max_text_chars,
         )
         out.add_columns(columns, self.numbers, reasons, self.records)
 
@@ -117,11 +123,20 @@ class Collector:
         File name written into `source_file` of every row and reject.
     platform : str or None
         Platform slug used for rows that do not set their own.
+    limits : Limits, optional
+        Record / text size and timestamp limits (`toolkit.ingest.limits`); rows whose text is
+        too long or whose timestamp is implausible become rejects here, for every loader.
+
+    De-duplication: rows with the same platform and post id are one post read twice (the first
+    is kept, the others are duplicates) when their text, timestamp and author agree; otherwise
+    the later ones are rejects with reason ``conflicting_duplicate``.
     """
 
-    def __init__(self, source_file: str, platform: str | None = None):
+    def __init__(self, source_file: str, platform: str | None = None, limits: Limits | None = None):
         self.source_file = source_file
         self.platform = platform
+        self.limits = limits or DEFAULT_LIMITS
+        self._latest = self.limits.latest_micros()
         self.rows_in = 0
         self._columns: dict[str, list] = {name: [] for name in _ROW_COLUMNS}
         self._lines: list[int] = []
@@ -131,6 +146,7 @@ class Collector:
         self._reject_reasons: list[str] = []
         self._reject_raws: list[str] = []
         self._tables: list[pa.Table] = []
+        self._dropped_before = 0  # duplicates of rows folded into _tables by a conflict
 
     def add(self, row: dict, line: int, dedupe_key: str | None = None, version: int = 0) -> None:
         """Keep one post.
@@ -146,9 +162,13 @@ class Collector:
         version : int
             Among rows sharing a key the highest version is kept (Twitter edits); ties keep the first.
         """
-        self.rows_in += 1
         if row.get("platform") is None:
             row["platform"] = self.platform
+        problem = self._problem(row.get("text"), row.get("created_at"), row["platform"])
+        if problem is not None:
+            self.reject(line, problem, row)
+            return
+        self.rows_in += 1
         for name, values in self._columns.items():
             value = row.get(name)
             if value is None and name in _LIST_COLUMNS:
@@ -173,6 +193,11 @@ class Collector:
         raws : sequence
             Raw input of each row (indexed only for rejects).
         """
+        reasons = list(reasons)
+        texts, times, platforms = columns["text"], columns["created_at"], columns["platform"]
+        for i, reason in enumerate(reasons):
+            if reason is None:
+                reasons[i] = self._problem(texts[i], times[i], platforms[i])
         keep = [i for i, reason in enumerate(reasons) if reason is None]
         if len(keep) < len(lines):
             for i, reason in enumerate(reasons):
@@ -204,9 +229,19 @@ class Collector:
         """
         batch(self, identities, timestamp_format)
 
+    def _problem(self, text, created_at, platform) -> str | None:
+        """The reject reason of a converted row that breaks a limit, else None."""
+        if isinstance(text, str) and len(text) > self.limits.max_text_chars:
+            return TEXT_TOO_LONG
+        return timestamp_problem(created_at, platform, self._latest)
+
     def reject(self, line: int, reason: str, raw: object) -> None:
         """Record one item that cannot be loaded, with its reason and (truncated) raw input."""
         self.rows_in += 1
+        self._add_reject(line, reason, raw)
+
+    def _add_reject(self, line: int, reason: str, raw: object) -> None:
+        """A reject of a row already counted in rows_in (a conflict found at de-duplication)."""
         self._reject_lines.append(line)
         self._reject_reasons.append(reason)
         self._reject_raws.append(truncate_raw(raw))
@@ -223,8 +258,9 @@ class Collector:
 
     def _table_and_keys(self) -> tuple[pa.Table, int, pa.Array | pa.ChunkedArray]:
         """`table()` plus the de-duplication key (edit chain or post id) of each kept row."""
+        self._reject_row_conflicts()
         keep = self._kept_indices()
-        n_duplicates = 0 if keep is None else len(self._lines) - len(keep)
+        n_duplicates = self._dropped_before + (0 if keep is None else len(self._lines) - len(keep))
         columns = {name: _select(values, keep) for name, values in self._columns.items()}
         columns["source_file"] = [self.source_file] * (len(self._lines) - n_duplicates)
         columns["source_line"] = _select(self._lines, keep)
@@ -233,7 +269,23 @@ class Collector:
         if not self._tables:
             return table, n_duplicates, pa.array(_select(self._dedupe_keys, keep), pa.string())
         # batches: de-duplicate on (platform, post_id) over everything
-        first = first_occurrences(table.column("platform"), table.column("post_id"))
+        first, conflicts = duplicates_and_conflicts(table)
+        if len(conflicts):
+            for line, raw in zip(
+                table.column("source_line").take(conflicts).to_pylist(),
+                rows_as_json(table.take(conflicts)),
+                strict=True,
+            ):
+                self._add_reject(line, CONFLICTING_DUPLICATE, raw)
+            # settled: a second call finds the same posts and no conflicts
+            self._columns = {name: [] for name in _ROW_COLUMNS}
+            self._lines, self._dedupe_keys, self._versions = [], [], []
+            kept = np.ones(table.num_rows, dtype=bool)
+            kept[conflicts] = False
+            table = table.filter(pa.array(kept))
+            self._tables = [table]
+            self._dropped_before = n_duplicates
+            first, _ = duplicates_and_conflicts(table)
         if first is not None:
             n_duplicates += table.num_rows - len(first)
             table = table.take(first)
@@ -267,7 +319,31 @@ class Collector:
         self._columns = {name: [] for name in _ROW_COLUMNS}
         self._lines, self._dedupe_keys, self._versions, self._tables = [], [], [], []
         self._reject_lines, self._reject_reasons, self._reject_raws = [], [], []
+        self._dropped_before = 0
         return table, n_duplicates, rejects, keys
+
+    def _reject_row_conflicts(self) -> None:
+        """Move rows (from `add`) that reuse an earlier row's platform and post id with other
+        content to the rejects (`conflicting_duplicate`)."""
+        platforms, ids = self._columns["platform"], self._columns["post_id"]
+        contents = list(zip(*(self._columns[c] for c in CONTENT_COLUMNS), strict=True))
+        first: dict[tuple, int] = {}
+        conflicts = []
+        for i, key in enumerate(zip(platforms, ids, strict=True)):
+            j = first.setdefault(key, i)
+            if j != i and contents[i] != contents[j]:
+                conflicts.append(i)
+        if not conflicts:
+            return
+        for i in conflicts:
+            row = {name: values[i] for name, values in self._columns.items()}
+            self._add_reject(self._lines[i], CONFLICTING_DUPLICATE, row)
+        dropped = set(conflicts)
+        kept = [i for i in range(len(self._lines)) if i not in dropped]
+        self._columns = {name: [v[i] for i in kept] for name, v in self._columns.items()}
+        self._lines = [self._lines[i] for i in kept]
+        self._dedupe_keys = [self._dedupe_keys[i] for i in kept]
+        self._versions = [self._versions[i] for i in kept]
 
     def _kept_indices(self) -> list[int] | None:
         """Indices of the rows to keep, or None when every row is kept."""
@@ -297,6 +373,45 @@ def first_occurrences(*keys: pa.ChunkedArray | pa.Array) -> pa.Array | None:
     if grouped.num_rows == n:
         return None
     return pa.array(np.sort(grouped.column("i_min").to_numpy()))
+
+
+def duplicates_and_conflicts(table: pa.Table) -> tuple[pa.Array | None, np.ndarray]:
+    """Duplicates and conflicts among rows with the same (platform, post_id).
+
+    Returns
+    -------
+    (first, conflicts)
+        `first`: indices (ascending) of the first row of each (platform, post_id), None when all
+        differ; `conflicts`: indices of later rows whose CONTENT_COLUMNS differ from their first
+        row's (the other later rows are exact duplicates).
+    """
+    platform, post_id = table.column("platform"), table.column("post_id")
+    first = first_occurrences(platform, post_id)
+    if first is None:
+        return None, np.empty(0, dtype=np.int64)
+    joined = pc.binary_join_element_wise(
+        pc.fill_null(platform, ""), pc.fill_null(post_id, ""), "\x1f"
+    )
+    group = pc.dictionary_encode(joined).combine_chunks().indices.to_numpy()
+    _, first_of_group = np.unique(group, return_index=True)
+    first_row = first_of_group[group]
+    later = np.flatnonzero(first_row != np.arange(len(group)))
+    differs = np.zeros(len(later), dtype=bool)
+    at, origin = pa.array(later), pa.array(first_row[later])
+    for name in CONTENT_COLUMNS:
+        a, b = table.column(name).take(at), table.column(name).take(origin)
+        same = pc.or_kleene(
+            pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b))
+        )
+        differs |= ~same.to_numpy(zero_copy_only=False)
+    return first, later[differs]
+
+
+def rows_as_json(table: pa.Table) -> list[str]:
+    """Each row of a posts table as one JSON line (the raw of a reject found after conversion)."""
+    rows = from_arrow(table).drop(columns=["source_file", "source_line"])
+    text = rows.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
+    return text.splitlines()
 
 
 def make_rejects(files, lines, reasons, raws) -> pd.DataFrame:

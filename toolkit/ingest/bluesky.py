@@ -75,7 +75,7 @@ def read_bluesky(path: Path, identities: Identities, out: Collector) -> None:
     out : Collector
         Receives one row or reject per post view / feed item.
     """
-    for line, item, raw in json_items_or_reject(path, out.reject):
+    for line, item, raw in json_items_or_reject(path, out.reject, out.limits):
         entries = _entries(item)
         if entries is None:
             out.reject(line, "bad_record:not_a_bluesky_post", raw)

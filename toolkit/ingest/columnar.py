@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from toolkit.schema import POST_TYPES
 
 from .identities import Identities
+from .limits import TEXT_TOO_LONG
 from .textnorm import extract_hashtags, extract_urls, normalise_text, unique
 from .timestamps import parse_timestamps
 from .values import id_string, str_or_none, to_int
@@ -44,6 +45,7 @@ def convert_columns(
     platform: str | None,
     identities: Identities,
     timestamp_format: str | None = None,
+    max_text_chars: int | None = None,
 ) -> tuple[dict[str, list], list[str | None]]:
     """Canonical columns for `n` records, and a reject reason per record (None: loaded).
 
@@ -59,6 +61,8 @@ def convert_columns(
     identities : Identities
     timestamp_format : str, optional
         strptime format tried first for `created_at`.
+    max_text_chars : int, optional
+        A raw text longer than this is rejected (`text_too_long`) before it is normalised.
 
     Returns
     -------
@@ -77,6 +81,8 @@ def convert_columns(
     for i, value in enumerate(texts_raw):
         if value is ABSENT and reasons[i] is None:
             reasons[i] = "missing_field:text"
+        elif max_text_chars is not None and type(value) is str and len(value) > max_text_chars:
+            reasons[i] = reasons[i] or TEXT_TOO_LONG
     platforms = _platforms(_get(raw, "platform", n), platform)
     _flag(reasons, platforms, "missing_field:platform")
     reply_to_ids = _ids(raw.get("reply_to_id"), n)

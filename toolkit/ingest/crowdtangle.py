@@ -46,7 +46,7 @@ def read_crowdtangle(path: Path, identities: Identities, out: Collector) -> None
     out : Collector
         Its `platform`, when set, overrides the one inferred from the header.
     """
-    header, rows = iter_csv_rows(path)
+    header, rows = iter_csv_rows(path, out.limits)
     if not header:  # an empty file, or one whose header cannot be read (one reject)
         for number, _, raw, error in rows:
             out.reject(number, error, raw)

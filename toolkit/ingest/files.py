@@ -14,6 +14,7 @@ from .crowdtangle import read_crowdtangle
 from .detect import FORMATS, UnknownFormatError, detect_format
 from .generic import MappingError, read_csv, read_jsonl, read_parquet
 from .identities import Identities
+from .limits import Limits
 from .mastodon import read_mastodon
 from .readers import read_head, zip_members
 from .reddit import read_reddit
@@ -58,6 +59,7 @@ def ingest_file(
     brand_handles=(),
     timestamp_format: str | None = None,
     identities: Identities | None = None,
+    limits: Limits | None = None,
 ) -> IngestResult:
     """Read one raw platform file into canonical posts, rejects and a reconciliation.
 
@@ -82,6 +84,8 @@ def ingest_file(
         strptime format tried first for generic `created_at` values.
     identities : Identities, optional
         Shared across files by `ingest_config`; built from the two arguments above when absent.
+    limits : Limits, optional
+        Record, text, decompression and timestamp limits (default: `limits.DEFAULT_LIMITS`).
 
     Returns
     -------
@@ -94,16 +98,16 @@ def ingest_file(
     members = zip_members(path)
     if members is not None and len(members) != 1:
         why = f"a zip archive must hold exactly one data file; it holds {len(members)}"
-        return _unknown_format(path, identities, f"{why}: {members[:20]}")
+        return unknown_format_result(path, identities, f"{why}: {members[:20]}")
     detected = format == "auto"
     if detected:
         try:
             format = detect_format(path)  # noqa: A001
         except UnknownFormatError as exc:
-            return _unknown_format(path, identities, str(exc))
+            return unknown_format_result(path, identities, str(exc))
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
-    out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format))
+    out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format), limits)
     try:
         run_loader(format, path, identities, out, mapping, timestamp_format)
     except MappingError as exc:
@@ -113,7 +117,7 @@ def ingest_file(
         log.warning(
             "%s: unrecognised format (%s); give format and mapping in the config", path.name, exc
         )
-        return _unknown_format(path, identities, f"looks like generic {format}; {exc}")
+        return unknown_format_result(path, identities, f"looks like generic {format}; {exc}")
     posts, n_duplicates = out.posts()
     result = IngestResult(
         file=path.name,
@@ -161,7 +165,7 @@ def run_loader(
         _GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
 
 
-def _unknown_format(path: Path, identities: Identities, why: str) -> IngestResult:
+def unknown_format_result(path: Path, identities: Identities, why: str) -> IngestResult:
     """The whole file as one reject: it is counted and reported, not silently skipped."""
     out = Collector(path.name)
     members = zip_members(path)

@@ -120,7 +120,7 @@ def read_csv(
     timestamp_format : str, optional
         strptime format for `created_at`, tried before the automatic formats.
     """
-    arrow = ArrowCsvReader(path, BATCH_ROWS)
+    arrow = ArrowCsvReader(path, BATCH_ROWS, limits=out.limits)
     if arrow.header is not None:
         index = _csv_index(arrow.header, mapping, out.platform)
         for batch in arrow:
@@ -140,7 +140,7 @@ def _read_csv_rows(
     path: Path, identities: Identities, out: Collector, mapping, timestamp_format, after: int
 ) -> None:
     """Read the CSV's data rows numbered above `after` with Python's `csv` module."""
-    header, rows = iter_csv_rows(path)
+    header, rows = iter_csv_rows(path, out.limits)
     if not header:  # an empty file, or one whose header cannot be read (one reject)
         for number, _, raw, error in rows:
             out.reject(number, error, raw)
@@ -207,10 +207,10 @@ def read_jsonl(
     streaming collector can parse and convert them in worker processes; only the first
     batches are parsed here, to check the mapping against the first object's keys.
     """
-    if is_json_lines(path):
-        tasks = (_JsonLines(chunk) for chunk in json_line_chunks(path, BATCH_ROWS))
+    if is_json_lines(path, out.limits):
+        tasks = (_JsonLines(chunk) for chunk in json_line_chunks(path, BATCH_ROWS, out.limits))
     else:
-        tasks = (_JsonBatch(*batch) for batch in _item_batches(iter_json_items(path)))
+        tasks = (_JsonBatch(*batch) for batch in _item_batches(iter_json_items(path, out.limits)))
     head = []
     for task in tasks:  # up to the first batch holding a value, to infer columns from
         head.append(task.parsed())

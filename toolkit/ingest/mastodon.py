@@ -29,7 +29,7 @@ def read_mastodon(path: Path, identities: Identities, out: Collector) -> None:
     identities : Identities
     out : Collector
     """
-    for position, item, error, raw in iter_json_items(path):
+    for position, item, error, raw in iter_json_items(path, out.limits):
         if error:
             out.reject(position, error, raw)
             continue

@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from .base import Collector
 from .identities import Identities
+from .limits import Limits
 
 #: Batches waiting or being converted per worker (bounds memory; keeps workers busy).
 IN_FLIGHT_PER_WORKER = 2
@@ -84,6 +85,7 @@ def convert_batch(
     platform: str | None,
     identities: Identities,
     timestamp_format: str | None = None,
+    limits: Limits | None = None,
 ) -> ConvertedBatch:
     """Run one batch task into a fresh collector, exactly as `Collector.add_batch` does, and drain it.
 
@@ -99,7 +101,7 @@ def convert_batch(
         Its raw identifiers are moved into the result (`pop_seen`).
     timestamp_format : str, optional
     """
-    collector = Collector(source_file, platform)
+    collector = Collector(source_file, platform, limits)
     collector.add_batch(batch, identities, timestamp_format)
     table, n_duplicates, rejects, keys = collector.drain()
     return ConvertedBatch(
@@ -114,9 +116,15 @@ def _init_worker(identities: Identities) -> None:
 
 
 def _convert_in_worker(
-    batch: Callable, source_file: str, platform: str | None, timestamp_format: str | None
+    batch: Callable,
+    source_file: str,
+    platform: str | None,
+    timestamp_format: str | None,
+    limits: Limits | None = None,
 ) -> ConvertedBatch:
-    converted = convert_batch(batch, source_file, platform, _worker_identities, timestamp_format)
+    converted = convert_batch(
+        batch, source_file, platform, _worker_identities, timestamp_format, limits
+    )
     # Arrow's allocator keeps freed blocks for reuse; handing them back keeps each worker's
     # memory at one batch's worth instead of its high-water mark
     pa.default_memory_pool().release_unused()
@@ -144,9 +152,10 @@ class BatchPool:
         source_file: str,
         platform: str | None,
         timestamp_format: str | None = None,
+        limits: Limits | None = None,
     ):
         self.workers = max(1, workers)
-        self._args = (source_file, platform, timestamp_format)
+        self._args = (source_file, platform, timestamp_format, limits)
         self._executor = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("fork"),

@@ -1,10 +1,15 @@
 """Ingest every source of a config into one canonical posts table, and account for every row.
 
 Reconciliation, per file and in total: ``rows_in == loaded + rejected + duplicates`` where
-- duplicates are rows already loaded (same platform and post id) from the same file or an
-  earlier file in `config.sources` (the first one is kept), plus older versions of edited tweets;
-- rejected are malformed rows (reason says why) plus rows outside `config.period`, which are
-  rejects with reason ``outside_period`` (the period is inclusive, whole UTC days).
+- duplicates are rows already loaded (same platform and post id, same text, timestamp and
+  author) from the same file or an earlier file in `config.sources` (the first one is kept),
+  plus older versions of edited tweets;
+- rejected are malformed rows (reason says why), rows whose platform and post id an earlier
+  row has with other content (``conflicting_duplicate``), plus rows outside `config.period`,
+  which are rejects with reason ``outside_period`` (the period is inclusive, whole UTC days).
+
+A source that loads nothing, or rejects more than `ingest.max_reject_share` of its rows,
+stops the run with a `SourceRejectedError` (unless the source sets `allow_rejects: true`).
 Cross-file duplicates are removed before the period filter, and reply authors / thread roots
 are filled from all loaded rows (so a reply inside the period can name a parent outside it).
 """
@@ -23,19 +28,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from toolkit.config import Config, Period
+from toolkit.config import Config, ConfigError, Period
 from toolkit.pseudonymise import Pseudonymiser
 from toolkit.schema import empty_posts, from_arrow, to_arrow, validate_posts
 
 from .base import (
     IngestResult,
     check_reconciliation,
+    duplicates_and_conflicts,
     empty_rejects,
     make_rejects,
     truncate_raw,
 )
-from .files import ingest_file
+from .detect import UnknownFormatError, detect_format
+from .files import ingest_file, unknown_format_result
+from .generic import MappingError
 from .identities import Identities
+from .limits import CONFLICTING_DUPLICATE, Limits
 from .relations import fill_reply_authors, fill_thread_roots
 
 log = logging.getLogger(__name__)
@@ -68,6 +77,60 @@ class IngestRun:
     rejects: pd.DataFrame = field(default_factory=empty_rejects, repr=False)
 
 
+class SourceRejectedError(ConfigError):
+    """A source loaded nothing or rejected most of its rows: probably the wrong format.
+
+    The message is one line naming the file, what it gave and the format it looks like.
+    """
+
+
+def check_sources(config: Config, file_summaries: list[dict]) -> None:
+    """Raise SourceRejectedError for the first source that loaded nothing, or rejected more than
+    `config.ingest.max_reject_share` of its rows, unless it sets `allow_rejects: true`.
+
+    Rows outside the period and duplicates do not count against a source: only rejects for
+    other reasons (a file that is all outside the period is a period question, not a format one).
+
+    Parameters
+    ----------
+    config : Config
+    file_summaries : list of dict
+        Per-source summaries in `config.sources` order (as `combine_results` returns them).
+    """
+    share = config.ingest.max_reject_share
+    for i, (source, summary) in enumerate(zip(config.sources, file_summaries, strict=True)):
+        if source.allow_rejects or summary["rows_in"] == 0:
+            continue  # an empty file is no format problem (a run with no posts says so later)
+        reasons = summary["rejected_by_reason"]
+        bad = summary["rejected"] - reasons.get(OUTSIDE_PERIOD, 0)
+        rows = summary["rows_in"]
+        read_something = summary["loaded"] + summary["duplicates"] + reasons.get(OUTSIDE_PERIOD, 0)
+        if read_something and bad <= share * rows:
+            continue
+        top = ", ".join(f"{r} {n:,}" for r, n in list(reasons.items())[:3]) or "nothing read"
+        what = (
+            f"loaded nothing from {rows:,} rows"
+            if not read_something
+            else f"rejected {bad:,} of {rows:,} rows (over {share:.0%})"
+        )
+        raise SourceRejectedError(
+            f"sources.{i} {source.path.name}: read as {summary['format']}, {what} ({top}); "
+            f"{_format_hint(source.path, summary['format'])}set allow_rejects: true on this "
+            "source to go on anyway"
+        )
+
+
+def _format_hint(path: Path, used: str) -> str:
+    """ "it looks like <format>: set format: <format>; " when the detector sees another format."""
+    try:
+        detected = detect_format(path)
+    except (UnknownFormatError, OSError, ValueError):
+        return "the format detector does not recognise it; "
+    if detected == used:
+        return ""
+    return f"it looks like {detected}: set format: {detected} (or auto); "
+
+
 def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRun:
     """Ingest all of a config's sources and write the canonical table and its reports.
 
@@ -87,21 +150,38 @@ def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRu
     out_dir = Path(out_dir) if out_dir is not None else config.work_dir
     brand = [h for handles in config.brand.accounts.values() for h in handles]
     identities = Identities(Pseudonymiser(config.hmac_key(), brand), brand)
-    results = [
-        ingest_file(
+    limits = Limits.from_config(config.ingest)
+    results = [_ingest_source(config, i, identities, limits) for i in range(len(config.sources))]
+    posts, rejects, files = combine_results(results, config.period)
+    check_sources(config, files)
+    summary = build_summary(files, config.name, config.period)
+    paths = _write_all(out_dir, posts, rejects, summary, identities.to_dict())
+    return IngestRun(posts=posts, summary=summary, paths=paths, rejects=rejects)
+
+
+def _ingest_source(config: Config, index: int, identities: Identities, limits: Limits):
+    """`ingest_file` for source `index`; a mapping that does not fit the file (e.g. a twarc2 file
+    given as csv) is a SourceRejectedError, or with `allow_rejects` one unknown_format reject."""
+    src = config.sources[index]
+    try:
+        return ingest_file(
             src.path,
             src.format,
             src.platform,
             src.mapping or None,
             identities=identities,
             timestamp_format=src.timestamp_format,
+            limits=limits,
         )
-        for src in config.sources
-    ]
-    posts, rejects, files = combine_results(results, config.period)
-    summary = build_summary(files, config.name, config.period)
-    paths = _write_all(out_dir, posts, rejects, summary, identities.to_dict())
-    return IngestRun(posts=posts, summary=summary, paths=paths, rejects=rejects)
+    except MappingError as exc:
+        if not src.allow_rejects:
+            why = str(exc).split("; the file's columns")[0]
+            raise SourceRejectedError(
+                f"sources.{index} {src.path.name}: read as {src.format}, {why}; "
+                f"{_format_hint(src.path, src.format)}set allow_rejects: true on this "
+                "source to go on anyway"
+            ) from None
+        return unknown_format_result(src.path, identities, f"read as {src.format}: {exc}")
 
 
 def write_outputs(result: IngestResult, out_dir: str | Path) -> dict[str, Path]:
@@ -142,15 +222,18 @@ def combine_results(
     frames = [r.posts for r in results if len(r.posts)]
     posts = pd.concat(frames, ignore_index=True) if frames else empty_posts()
     origin = _origins(results)
-    duplicate = posts.duplicated(["platform", "post_id"], keep="first").to_numpy()
-    duplicate_origin = origin[duplicate]
-    posts, origin = posts[~duplicate].reset_index(drop=True), origin[~duplicate]
+    duplicate, conflict = _duplicates_across_files(posts)
+    duplicate_origin, conflict_origin = origin[duplicate], origin[conflict]
+    conflict_rejects = rows_to_rejects(posts[conflict], CONFLICTING_DUPLICATE)
+    dropped = duplicate | conflict
+    posts, origin = posts[~dropped].reset_index(drop=True), origin[~dropped]
     posts = fill_thread_roots(fill_reply_authors(posts))
     inside = period_mask(posts["created_at"], period)
     outside_rows, outside_origin = posts[~inside], origin[~inside]
     posts, origin = posts[inside].reset_index(drop=True), origin[inside]
     rejects = pd.concat(
-        [r.rejects for r in results] + [outside_rejects(outside_rows)], ignore_index=True
+        [r.rejects for r in results] + [conflict_rejects, outside_rejects(outside_rows)],
+        ignore_index=True,
     )
     files = [
         update_file_summary(
@@ -158,10 +241,34 @@ def combine_results(
             loaded=int((origin == i).sum()),
             extra_duplicates=int((duplicate_origin == i).sum()),
             outside=int((outside_origin == i).sum()),
+            conflicts=int((conflict_origin == i).sum()),
         )
         for i, result in enumerate(results)
     ]
     return posts, rejects, files
+
+
+def _duplicates_across_files(posts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(duplicate, conflict) masks: rows whose platform and post id an earlier row has, with
+    the same content (a duplicate) or not (a conflicting duplicate)."""
+    duplicate = np.zeros(len(posts), dtype=bool)
+    conflict = np.zeros(len(posts), dtype=bool)
+    if not posts.duplicated(["platform", "post_id"], keep="first").any():
+        return duplicate, conflict
+    keys = pa.table(
+        {
+            name: pa.array(posts[name].astype(object).where(posts[name].notna(), None))
+            for name in ("platform", "post_id", "text", "author")
+        }
+    ).append_column(
+        "created_at", pa.array(posts["created_at"].to_numpy("datetime64[ns]").view("int64"))
+    )
+    first, conflicts = duplicates_and_conflicts(keys)
+    duplicate[:] = True
+    duplicate[first.to_numpy()] = False
+    duplicate[conflicts] = False
+    conflict[conflicts] = True
+    return duplicate, conflict
 
 
 def _origins(results: list[IngestResult]) -> np.ndarray:
@@ -169,7 +276,9 @@ def _origins(results: list[IngestResult]) -> np.ndarray:
     return np.repeat(np.arange(len(results)), [len(r.posts) for r in results]).astype(int)
 
 
-def update_file_summary(summary: dict, loaded: int, extra_duplicates: int, outside: int) -> dict:
+def update_file_summary(
+    summary: dict, loaded: int, extra_duplicates: int, outside: int, conflicts: int = 0
+) -> dict:
     """A file's summary after the cross-file step, checked: rows_in == loaded + rejected + duplicates.
 
     Parameters
@@ -182,14 +291,19 @@ def update_file_summary(summary: dict, loaded: int, extra_duplicates: int, outsi
         Its posts dropped as duplicates of an earlier file's.
     outside : int
         Its posts outside the period (counted as `outside_period` rejects).
+    conflicts : int
+        Its posts whose platform and post id an earlier file has with other content
+        (`conflicting_duplicate` rejects).
     """
     summary = dict(summary)
     reasons = dict(summary["rejected_by_reason"])
     if outside:
         reasons[OUTSIDE_PERIOD] = reasons.get(OUTSIDE_PERIOD, 0) + outside
+    if conflicts:
+        reasons[CONFLICTING_DUPLICATE] = reasons.get(CONFLICTING_DUPLICATE, 0) + conflicts
     summary.update(
         loaded=loaded,
-        rejected=summary["rejected"] + outside,
+        rejected=summary["rejected"] + outside + conflicts,
         rejected_by_reason=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         duplicates=summary["duplicates"] + extra_duplicates,
     )
@@ -217,6 +331,11 @@ def _utc_midnight(day: dt.date) -> pd.Timestamp:
 
 def outside_rejects(rows: pd.DataFrame) -> pd.DataFrame:
     """Reject records (reason outside_period) for rows outside the period; raw = the row as JSON."""
+    return rows_to_rejects(rows, OUTSIDE_PERIOD)
+
+
+def rows_to_rejects(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """Reject records with `reason` for canonical rows; raw = the row as JSON."""
     if rows.empty:
         return empty_rejects()
     raws = rows.drop(columns=["source_file", "source_line"]).to_json(
@@ -225,7 +344,7 @@ def outside_rejects(rows: pd.DataFrame) -> pd.DataFrame:
     return make_rejects(
         rows["source_file"],
         rows["source_line"],
-        [OUTSIDE_PERIOD] * len(rows),
+        [reason] * len(rows),
         [truncate_raw(line) for line in raws.splitlines()],
     )
 
@@ -262,8 +381,9 @@ def build_summary(
             "end": end.isoformat() if end else None,
         },
         "reconciliation": "rows_in == loaded + rejected + duplicates; rejected includes "
-        "rows outside the period (reason outside_period); duplicates include rows already "
-        "loaded from an earlier file and older versions of edited tweets",
+        "rows outside the period (reason outside_period) and rows reusing a loaded post's id "
+        "with other text, time or author (reason conflicting_duplicate); duplicates include "
+        "rows already loaded from an earlier file and older versions of edited tweets",
         "files": files,
         "total": total,
     }

@@ -22,6 +22,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .base import RowError
+from .limits import (
+    DECOMPRESSION_LIMIT,
+    DEFAULT_LIMITS,
+    RECORD_TOO_LARGE,
+    BoundedStream,
+    DecompressionLimitError,
+    Limits,
+    TooLarge,
+)
 
 try:  # orjson is optional: 3-5x faster on large files, same results
     import orjson
@@ -52,24 +61,34 @@ class ArchiveError(ValueError):
     """A zip archive that does not hold exactly one data file."""
 
 
-def open_binary(path: str | Path) -> BinaryIO:
+def open_binary(path: str | Path, limits: Limits | None = None) -> BinaryIO:
     """Open `path` for reading bytes, transparently decompressing gzip or a one-file zip.
+
+    A compressed stream raises `DecompressionLimitError` (an EOFError, like a damaged stream)
+    once it decompressed beyond `limits.decompressed_limit(compressed size)`.
 
     Raises
     ------
     ArchiveError
         For a zip archive with no data file or several (list each one as its own source).
     """
+    limits = limits or DEFAULT_LIMITS
     handle = open(path, "rb")  # noqa: SIM115 - returned to the caller
     magic = handle.read(4)
     if magic[:3] == GZIP_MAGIC:
         handle.close()
-        return gzip.open(path, "rb")
+        limit = limits.decompressed_limit(Path(path).stat().st_size)
+        return BoundedStream(gzip.open(path, "rb"), limit, Path(path).name)
     if magic == ZIP_MAGIC:
         handle.close()
-        return _open_zip_member(path)
+        return _open_zip_member(path, limits)
     handle.seek(0)
     return handle
+
+
+def stream_error_reason(exc: BaseException) -> str:
+    """The reject reason of a compressed stream that stopped being readable."""
+    return DECOMPRESSION_LIMIT if isinstance(exc, DecompressionLimitError) else "corrupt_gzip"
 
 
 def zip_members(path: str | Path) -> list[str] | None:
@@ -88,7 +107,7 @@ def zip_members(path: str | Path) -> list[str] | None:
         return []
 
 
-def _open_zip_member(path: str | Path) -> BinaryIO:
+def _open_zip_member(path: str | Path, limits: Limits) -> BinaryIO:
     members = zip_members(path)
     if not members or len(members) != 1:
         raise ArchiveError(
@@ -97,7 +116,9 @@ def _open_zip_member(path: str | Path) -> BinaryIO:
         )
     # the member keeps the archive's file open until it is closed itself
     with zipfile.ZipFile(path) as archive:
-        return archive.open(members[0])
+        member = archive.open(members[0])
+        limit = limits.decompressed_limit(archive.getinfo(members[0]).compress_size)
+        return BoundedStream(member, limit, Path(path).name)
 
 
 def read_head(path: str | Path, size: int = 65536) -> bytes:
@@ -105,10 +126,15 @@ def read_head(path: str | Path, size: int = 65536) -> bytes:
     return _read_upto(path, size)
 
 
-def _read_upto(path: str | Path, size: int | None) -> bytes:
-    """Up to `size` bytes (None: all); a damaged gzip stream gives what was readable."""
+def _read_upto(
+    path: str | Path, size: int | None, limits: Limits | None = None, strict: bool = False
+) -> bytes:
+    """Up to `size` bytes (None: all); a damaged gzip stream gives what was readable.
+
+    With `strict`, a stream beyond its decompression limit raises DecompressionLimitError.
+    """
     parts, total = [], 0
-    with open_binary(path) as handle:
+    with open_binary(path, limits) as handle:
         try:
             while size is None or total < size:
                 # read1: a damaged gzip stream still yields the blocks before the damage
@@ -117,8 +143,9 @@ def _read_upto(path: str | Path, size: int | None) -> bytes:
                     break
                 parts.append(chunk)
                 total += len(chunk)
-        except GZIP_ERRORS:
-            pass
+        except GZIP_ERRORS as exc:
+            if strict and isinstance(exc, DecompressionLimitError):
+                raise
     return b"".join(parts)
 
 
@@ -157,55 +184,69 @@ def _decodes(path: str | Path, encoding: str) -> bool:
     return True
 
 
-def open_text(path: str | Path, encoding: str | None = None) -> io.TextIOWrapper:
+def open_text(
+    path: str | Path, encoding: str | None = None, limits: Limits | None = None
+) -> io.TextIOWrapper:
     """Open a text file (gzip, BOM and encoding handled) with newline="" as the csv module wants."""
     encoding = encoding or detect_text_encoding(path)
-    return io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
+    return io.TextIOWrapper(open_binary(path, limits), encoding=encoding, newline="")
 
 
-def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | bytes, str | None]]:
+def iter_lines(
+    path: str | Path, limits: Limits | None = None
+) -> Iterator[tuple[int, str | None, str | bytes, str | None]]:
     """Yield (line number, text, raw, error) for every non-blank line of a JSON-lines file.
 
+    Lines end at \n, \r\n or a bare \r (a raw \r cannot be inside a JSON string).
     `error` is None for a readable line; "bad_encoding" when the line is not valid text in
     the file's encoding (UTF-8, or UTF-16 with a BOM), text is then None and raw the bytes;
-    "corrupt_gzip" once, at the end, when a compressed stream is damaged or cut off.
+    "record_too_large" for a line above `limits.max_record_bytes` (skipped unread, raw is its
+    start); "corrupt_gzip" (or "decompression_limit") once, at the end, when a compressed
+    stream is damaged or cut off (or decompresses beyond its limit).
     """
-    with open_binary(path) as handle:
-        lines, number = _raw_lines(handle), 0
-        while True:
-            try:
-                raw = next(lines)
-            except StopIteration:
-                return
-            except GZIP_ERRORS as exc:
-                yield number + 1, None, f"unreadable compressed data: {exc}", "corrupt_gzip"
-                return
-            number += 1
-            if not raw.strip():
-                continue
-            if isinstance(raw, str):
-                yield number, raw, raw, None
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, None, raw, "bad_encoding"
-                continue
-            yield number, text, raw, None
+    encoding, _ = bom_encoding(read_head(path, 4))
+    lines = _text_lines(path, limits) if encoding == "utf-16" else _byte_lines(path, limits)
+    number = 0
+    for raw in lines:
+        if isinstance(raw, tuple):
+            yield number + 1, None, raw[1], raw[2]
+            return
+        number += 1
+        if isinstance(raw, TooLarge):
+            yield number, None, raw.describe(), RECORD_TOO_LARGE
+            continue
+        if not raw.strip():
+            continue
+        if isinstance(raw, str):
+            yield number, raw, raw, None
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None, raw, "bad_encoding"
+            continue
+        yield number, text, raw, None
 
 
-def _raw_lines(handle: BinaryIO) -> Iterator[bytes | str]:
-    """Lines as bytes (UTF-8, BOM skipped) or as text (UTF-16 with a BOM)."""
-    encoding, bom_length = bom_encoding(handle.read(4))
-    handle.seek(bom_length if encoding != "utf-16" else 0)
-    if encoding == "utf-16":
-        yield from io.TextIOWrapper(handle, encoding="utf-16", errors="replace")
-    else:
-        yield from handle
+def _text_lines(path: str | Path, limits: Limits | None) -> Iterator[str | TooLarge | tuple]:
+    """Lines of a UTF-16 file (universal newlines), capped like `_byte_lines`."""
+    cap = (limits or DEFAULT_LIMITS).max_record_bytes // 2  # characters of 2+ bytes
+    with io.TextIOWrapper(open_binary(path, limits), encoding="utf-16", errors="replace") as text:
+        try:
+            while line := text.readline(cap + 1):
+                if len(line) <= cap or line.endswith("\n"):
+                    yield line
+                    continue
+                size = len(line)
+                while (more := text.readline(cap + 1)) and not more.endswith("\n"):
+                    size += len(more)
+                yield TooLarge(line[:500].encode("utf-8", "replace"), 2 * (size + len(more)))
+        except GZIP_ERRORS as exc:
+            yield (None, f"unreadable compressed data: {exc}", stream_error_reason(exc))
 
 
 def json_line_batches(
-    path: str | Path, size: int
+    path: str | Path, size: int, limits: Limits | None = None
 ) -> Iterator[tuple[list[int], list[object], list[tuple[int, str, object]]]]:
     """Batches of a UTF-8 JSON-lines file: (line numbers, parsed values, errors).
 
@@ -215,7 +256,7 @@ def json_line_batches(
     compressed stream breaks). Blank lines are skipped. Files with a UTF-16 byte-order mark
     must go through `iter_lines` instead.
     """
-    for chunk in json_line_chunks(path, size):
+    for chunk in json_line_chunks(path, size, limits):
         yield parse_json_lines(chunk.lines, chunk.first_number)
         if chunk.broken is not None:
             yield [], [], [chunk.broken]
@@ -227,28 +268,31 @@ class LineChunk:
 
     Attributes
     ----------
-    lines : list of bytes
+    lines : list of bytes (or `TooLarge` for a line skipped as too large)
     first_number : int
         1-based number of the first line.
     broken : tuple or None
-        (line number, "corrupt_gzip", message) when the compressed stream broke after them.
+        (line number, "corrupt_gzip" or "decompression_limit", message) when the compressed
+        stream broke after them.
     """
 
-    lines: list[bytes]
+    lines: list[bytes | TooLarge]
     first_number: int
     broken: tuple[int, str, str] | None = None
 
 
-def json_line_chunks(path: str | Path, size: int) -> Iterator[LineChunk]:
+def json_line_chunks(
+    path: str | Path, size: int, limits: Limits | None = None
+) -> Iterator[LineChunk]:
     """Up to `size` raw lines at a time of a UTF-8 JSON-lines file (parse with `parse_json_lines`)."""
-    lines = _byte_lines(path)
+    lines = _byte_lines(path, limits)
     number = 0
     while batch := list(itertools.islice(lines, size)):
         broken = batch.pop() if isinstance(batch[-1], tuple) else None
         chunk = LineChunk(batch, number + 1)
         number += len(batch)
         if broken is not None:
-            yield dataclasses.replace(chunk, broken=(number + 1, "corrupt_gzip", broken[1]))
+            yield dataclasses.replace(chunk, broken=(number + 1, broken[2], broken[1]))
             return
         yield chunk
 
@@ -267,10 +311,10 @@ def parse_json_lines(
 _FAILED = object()
 
 
-def _loads_or_fail(line: bytes) -> object:
+def _loads_or_fail(line: bytes | TooLarge) -> object:
     try:
         return _loads(line)
-    except _DECODE_ERRORS:
+    except (*_DECODE_ERRORS, TypeError):  # TypeError: a TooLarge marker
         return _FAILED
 
 
@@ -279,6 +323,9 @@ def _split_failures(batch: list[bytes], parsed: list, numbers: range) -> tuple[l
     good_numbers, values, errors = [], [], []
     for line, value, number in zip(batch, parsed, numbers, strict=True):
         if value is _FAILED:
+            if isinstance(line, TooLarge):
+                errors.append((number, RECORD_TOO_LARGE, line.describe()))
+                continue
             if not line.strip():
                 continue
             try:  # the standard library also reads what orjson refuses (e.g. 2**64)
@@ -300,39 +347,65 @@ def _line_error(line: bytes) -> tuple[str, object]:
     return _json_error_reason(text, ValueError()), line
 
 
-def is_json_lines(path: str | Path) -> bool:
+def is_json_lines(path: str | Path, limits: Limits | None = None) -> bool:
     """True when `iter_json_items` reads `path` line by line and `json_line_batches` can too."""
     encoding, _ = bom_encoding(read_head(path, 4))
     if encoding == "utf-16":
         return False
     first = first_char(path)
-    return not (first == "[" or (first == "{" and _is_one_document(path)))
+    return not (first == "[" or (first == "{" and _is_one_document(path, limits)))
 
 
-def _byte_lines(path: str | Path) -> Iterator[bytes | tuple]:
-    """Lines of a file as bytes (UTF-8 BOM dropped); (None, message) if a compressed stream breaks."""
-    with open_binary(path) as handle:
-        rest = b""
+def _byte_lines(
+    path: str | Path, limits: Limits | None = None
+) -> Iterator[bytes | TooLarge | tuple]:
+    """Lines of a file as bytes (UTF-8 BOM dropped), split at \n, \r\n and bare \r.
+
+    A raw \r cannot be inside a JSON string (it would be escaped), so a bare one ends a record.
+    A line longer than `limits.max_record_bytes` is skipped without being kept in memory and
+    given as a `TooLarge`; a compressed stream that breaks ends the lines with
+    (None, message, reason).
+    """
+    cap = (limits or DEFAULT_LIMITS).max_record_bytes
+    with open_binary(path, limits) as handle:
+        rest = carry = b""
+        skipping: TooLarge | None = None  # the start of a line too large, while skipping it
         first = True
         while True:
             try:
-                chunk = handle.read(_CHUNK * 8)
-            except GZIP_ERRORS as exc:
-                if rest:
-                    yield rest
-                yield (None, f"unreadable compressed data: {exc}")
+                # read1: a damaged gzip stream still yields the blocks before the damage
+                chunk = handle.read1(min(_CHUNK * 8, cap + 1))
+            except GZIP_ERRORS as exc:  # the line cut by the break is part of the reject
+                yield (None, f"unreadable compressed data: {exc}", stream_error_reason(exc))
                 return
             if first:
                 first = False
                 if chunk.startswith(codecs.BOM_UTF8):
                     chunk = chunk[len(codecs.BOM_UTF8) :]
             if not chunk:
-                if rest:
+                if skipping is not None:
+                    yield skipping
+                elif rest:
                     yield rest
                 return
+            chunk, carry = carry + chunk, b""
+            if b"\r" in chunk:
+                if chunk.endswith(b"\r"):  # maybe the first half of a \r\n
+                    chunk, carry = chunk[:-1], b"\r"
+                chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if skipping is not None:
+                end = chunk.find(b"\n")
+                if end < 0:
+                    skipping = TooLarge(skipping.head, skipping.size + len(chunk))
+                    continue
+                yield TooLarge(skipping.head, skipping.size + end)
+                skipping, chunk = None, chunk[end + 1 :]
             lines = (rest + chunk).split(b"\n")
             rest = lines.pop()
-            yield from lines
+            for line in lines:
+                yield line if len(line) <= cap else TooLarge(line[:500], len(line))
+            if len(rest) > cap:
+                skipping, rest = TooLarge(rest[:500], len(rest)), b""
 
 
 def parse_json(text: str) -> object:
@@ -358,7 +431,9 @@ def _json_error_reason(text: str, exc: Exception) -> str:
     return "bad_json"
 
 
-def iter_json_items(path: str | Path) -> Iterator[tuple[int, object, str | None, object]]:
+def iter_json_items(
+    path: str | Path, limits: Limits | None = None
+) -> Iterator[tuple[int, object, str | None, object]]:
     """Yield (position, item, error reason, raw) for a JSON array file or a JSON-lines file.
 
     For an array, position is the 1-based item index; a broken array yields every item before
@@ -366,10 +441,10 @@ def iter_json_items(path: str | Path) -> Iterator[tuple[int, object, str | None,
     counts as one item. For JSON lines, position is the line number and each bad line is one error.
     """
     first = first_char(path)
-    if first == "[" or (first == "{" and _is_one_document(path)):
-        yield from _iter_document(path)
+    if first == "[" or (first == "{" and _is_one_document(path, limits)):
+        yield from _iter_document(path, limits)
         return
-    for number, text, raw, error in iter_lines(path):
+    for number, text, raw, error in iter_lines(path, limits):
         if error:
             yield number, None, error, raw
             continue
@@ -380,11 +455,11 @@ def iter_json_items(path: str | Path) -> Iterator[tuple[int, object, str | None,
 
 
 def json_items_or_reject(
-    path: str | Path, reject: Callable[[int, str, object], None]
+    path: str | Path, reject: Callable[[int, str, object], None], limits: Limits | None = None
 ) -> Iterator[tuple[int, object, object]]:
     """`iter_json_items` without the errors: each bad item goes to `reject(position, reason,
     raw)` (e.g. `Collector.reject`); the others are yielded as (position, item, raw)."""
-    for position, item, error, raw in iter_json_items(path):
+    for position, item, error, raw in iter_json_items(path, limits):
         if error:
             reject(position, error, raw)
         else:
@@ -399,9 +474,9 @@ def first_char(path: str | Path) -> str:
     return text[:1]
 
 
-def _is_one_document(path: str | Path) -> bool:
+def _is_one_document(path: str | Path, limits: Limits | None = None) -> bool:
     """True when the file is one multi-line JSON object rather than JSON lines."""
-    first_line = next(iter_lines(path), (0, None, b"", None))[1]
+    first_line = next(iter_lines(path, limits), (0, None, b"", None))[1]
     if first_line is None:
         return False
     try:
@@ -409,15 +484,21 @@ def _is_one_document(path: str | Path) -> bool:
         return False
     except (json.JSONDecodeError, RecursionError):
         pass
-    text = _read_document_text(path)
+    text = _read_document_text(path, limits)
     try:
         return text is not None and isinstance(json.loads(text), dict)
     except (json.JSONDecodeError, RecursionError):
         return False
 
 
-def _iter_document(path: str | Path) -> Iterator[tuple[int, object, str | None, object]]:
-    text = _read_document_text(path)
+def _iter_document(
+    path: str | Path, limits: Limits | None = None
+) -> Iterator[tuple[int, object, str | None, object]]:
+    try:
+        text = _read_document_text(path, limits, strict=True)
+    except DecompressionLimitError as exc:
+        yield 1, None, DECOMPRESSION_LIMIT, str(exc)
+        return
     if text is None:
         yield 1, None, "bad_encoding", read_head(path, 4096)
         return
@@ -441,8 +522,11 @@ def _document_items(text: str) -> Iterator[tuple[int, object, str | None, object
         yield index, item, None, item
 
 
-def _read_document_text(path: str | Path) -> str | None:
-    data = _read_upto(path, None)  # a cut-off gzip stream shows up as truncated JSON
+def _read_document_text(
+    path: str | Path, limits: Limits | None = None, strict: bool = False
+) -> str | None:
+    # a cut-off gzip stream shows up as truncated JSON; one beyond its limit raises if strict
+    data = _read_upto(path, None, limits, strict)
     encoding, bom_length = bom_encoding(data[:4])
     try:
         return data[bom_length:].decode(encoding or "utf-8")
@@ -454,13 +538,19 @@ def _read_document_text(path: str | Path) -> str | None:
 JS_ASSIGNMENT = re.compile(r"^\s*window\.YTD\.[\w.]+\s*=\s*")
 
 
-def iter_js_array_items(path: str | Path) -> Iterator[tuple[int, object, str | None, object]]:
+def iter_js_array_items(
+    path: str | Path, limits: Limits | None = None
+) -> Iterator[tuple[int, object, str | None, object]]:
     """Yield (item index, item, error, raw) from an archive file `window.YTD.x.part0 = [...]`.
 
     The assignment is stripped and the rest read as a JSON array (a broken array yields every
     item before the break, then one error for the rest); no assignment: a plain JSON document.
     """
-    text = _read_document_text(path)
+    try:
+        text = _read_document_text(path, limits, strict=True)
+    except DecompressionLimitError as exc:
+        yield 1, None, DECOMPRESSION_LIMIT, str(exc)
+        return
     if text is None:
         yield 1, None, "bad_encoding", read_head(path, 4096)
         return
@@ -504,21 +594,28 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def iter_csv_rows(
-    path: str | Path,
+    path: str | Path, limits: Limits | None = None
 ) -> tuple[list[str], Iterator[tuple[int, list[str] | None, object, str | None]]]:
     """(header, rows) of a CSV file; rows yields (1-based data row number, fields, raw, error).
 
     Blank lines are skipped and not numbered. When a row cannot be read, fields is None,
-    error is "bad_csv" (or "corrupt_gzip", then reading stops) and raw describes the problem.
-    When the header itself cannot be read, header is [] and rows yields that one error.
+    error is "bad_csv" (or "record_too_large" for a line above `limits.max_record_bytes`
+    characters, skipped unread; or "corrupt_gzip" / "decompression_limit", then reading stops)
+    and raw describes the problem. When the header itself cannot be read, header is [] and rows
+    yields that one error.
     """
-    handle = open_text(path)
-    reader = csv.reader(handle)
+    handle = open_text(path, limits=limits)
+    reader = csv.reader(_BoundedLines(handle, (limits or DEFAULT_LIMITS).max_record_bytes))
     try:
         header = _first_row(reader)
-    except (csv.Error, *GZIP_ERRORS) as exc:
+    except (csv.Error, _LineTooLarge, *GZIP_ERRORS) as exc:
         handle.close()
-        reason = "bad_csv" if isinstance(exc, csv.Error) else "corrupt_gzip"
+        if isinstance(exc, csv.Error):
+            reason = "bad_csv"
+        elif isinstance(exc, _LineTooLarge):
+            reason = RECORD_TOO_LARGE
+        else:
+            reason = stream_error_reason(exc)
         return [], iter([(1, None, f"unreadable header: {exc}", reason)])
     if header is None:
         handle.close()
@@ -546,13 +643,45 @@ def _data_rows(reader, handle) -> Iterator[tuple[int, list[str] | None, object, 
                 number += 1
                 yield number, None, f"csv error near line {reader.line_num}: {exc}", "bad_csv"
                 continue
+            except _LineTooLarge as exc:
+                number += 1
+                yield number, None, str(exc), RECORD_TOO_LARGE
+                continue
             except GZIP_ERRORS as exc:
-                yield number + 1, None, f"unreadable compressed data: {exc}", "corrupt_gzip"
+                reason = stream_error_reason(exc)
+                yield number + 1, None, f"unreadable compressed data: {exc}", reason
                 return
             if is_skipped_csv_row(row):
                 continue
             number += 1
             yield number, row, row, None
+
+
+class _LineTooLarge(Exception):
+    """A CSV line above the record limit (raised through `csv.reader`, which then resets)."""
+
+
+class _BoundedLines:
+    """The lines of a text handle, for `csv.reader`; a line above `cap` characters is skipped
+    (read in pieces, never held whole) and raises _LineTooLarge in its place."""
+
+    def __init__(self, handle: io.TextIOWrapper, cap: int):
+        self._handle = handle
+        self._cap = cap
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._handle.readline(self._cap + 1)
+        if not line:
+            raise StopIteration
+        if len(line) <= self._cap or line.endswith(("\n", "\r")):
+            return line
+        size, head = len(line), line[:500]
+        while (more := self._handle.readline(self._cap + 1)) and not more.endswith(("\n", "\r")):
+            size += len(more)
+        raise _LineTooLarge(f"line of {size + len(more):,}+ characters: {head}")
 
 
 def is_skipped_csv_row(fields: list[str]) -> bool:
@@ -563,3 +692,68 @@ def is_skipped_csv_row(fields: list[str]) -> bool:
 def is_ragged(fields: list[str], width: int) -> bool:
     """True when a CSV row has fewer fields than the header, or extra non-empty ones."""
     return len(fields) < width or any(f.strip() for f in fields[width:])
+
+
+def salvage_prefix(text: str) -> tuple[object, tuple[str, ...] | None, str]:
+    """The complete part of a JSON object or array cut off at the end of `text`.
+
+    Object members are kept when complete, and salvaged the same way when they are objects or
+    arrays themselves; array items are kept whole or not at all (a cut tweet is not half a
+    tweet). Used to recover the tweets of a truncated twarc2 page.
+
+    Returns
+    -------
+    (value, cut, rest)
+        `value`: the salvaged object / list (None when `text` does not start one); `cut`: the
+        keys / indices leading to the member or item that was cut, None when nothing was;
+        `rest`: the text of that member or item (what was lost).
+    """
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if position >= len(text) or text[position] not in "[{":
+        return None, (), text
+    value, cut, rest, _ = _salvage_container(text, position, decoder)
+    return value, cut, rest
+
+
+def _salvage_container(text: str, position: int, decoder: json.JSONDecoder):
+    """(value, cut path, rest, end position) of the container starting at `position`."""
+    is_object = text[position] == "{"
+    value: dict | list = {} if is_object else []
+    closing = "}" if is_object else "]"
+    position = _skip_space(text, position + 1)
+    index = 0
+    while True:
+        if position >= len(text):
+            return value, (), "", position
+        if text[position] == closing:
+            return value, None, "", position + 1
+        start = position
+        key: str | int = index
+        if is_object:
+            try:
+                key, position = decoder.raw_decode(text, position)
+            except (json.JSONDecodeError, RecursionError):
+                return value, (), text[start:], position
+            position = _skip_space(text, position)
+            if position >= len(text) or text[position] != ":" or not isinstance(key, str):
+                return value, (), text[start:], position
+            position = _skip_space(text, position + 1)
+        try:
+            item, position = decoder.raw_decode(text, position)
+        except (json.JSONDecodeError, RecursionError):
+            if is_object and position < len(text) and text[position] in "[{":
+                inner, cut, rest, _ = _salvage_container(text, position, decoder)
+                value[key] = inner
+                return value, (key, *(cut or ())), rest, len(text)
+            return value, (key,) if is_object else (), text[start:], len(text)
+        if is_object:
+            value[key] = item
+        else:
+            value.append(item)
+        index += 1
+        position = _skip_space(text, position)
+        if position < len(text) and text[position] == ",":
+            position = _skip_space(text, position + 1)
+        elif position < len(text) and text[position] != closing:
+            return value, (), text[position:], len(text)

@@ -36,7 +36,7 @@ def read_reddit(path: Path, identities: Identities, out: Collector) -> None:
     identities : Identities
     out : Collector
     """
-    for line, item, _raw in json_items_or_reject(path, out.reject):
+    for line, item, _raw in json_items_or_reject(path, out.reject, out.limits):
         for thing in _things(item):
             try:
                 row = thing_row(thing, identities)

@@ -34,11 +34,21 @@ import pyarrow.parquet as pq
 from toolkit.pseudonymise import Pseudonymiser
 from toolkit.schema import ARROW_SCHEMA
 
-from .base import REJECT_COLUMNS, Collector, check_reconciliation, count_reasons
+from .base import (
+    CONTENT_COLUMNS,
+    REJECT_COLUMNS,
+    Collector,
+    check_reconciliation,
+    count_reasons,
+    make_rejects,
+    rows_as_json,
+    truncate_raw,
+)
 from .detect import FORMATS, UnknownFormatError, detect_format
 from .files import DEFAULT_PLATFORM, ingest_file, run_loader
 from .generic import MappingError
 from .identities import Identities
+from .limits import CONFLICTING_DUPLICATE, Limits
 from .parallel import BatchPool, ConvertedBatch, default_workers
 from .pipeline import POSTS_FILE, build_summary, write_private_json
 from .readers import zip_members
@@ -111,6 +121,26 @@ def key_hashes(platform: pa.ChunkedArray, post_id: pa.ChunkedArray) -> np.ndarra
     return pd.util.hash_array(joined.to_numpy(zero_copy_only=False), categorize=False)
 
 
+def content_hashes(table: pa.Table) -> np.ndarray:
+    """uint64 hash of each row's (platform, post_id, text, created_at, author)."""
+    parts = [
+        pc.fill_null(pc.cast(table.column(name), pa.string()), "\x00")
+        for name in ("platform", "post_id", *CONTENT_COLUMNS)
+    ]
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return pd.util.hash_array(joined.to_numpy(zero_copy_only=False), categorize=False)
+
+
+def _conflict_rejects(table: pa.Table, mask: np.ndarray) -> pd.DataFrame:
+    rows = table.filter(pa.array(mask))
+    return make_rejects(
+        rows.column("source_file").to_pylist(),
+        rows.column("source_line").to_pylist(),
+        [CONFLICTING_DUPLICATE] * rows.num_rows,
+        [truncate_raw(raw) for raw in rows_as_json(rows)],
+    )
+
+
 class _Sink:
     """Appends posts and rejects to their Parquet / CSV files and keeps running totals."""
 
@@ -121,10 +151,13 @@ class _Sink:
         self.tmp_rejects = out_dir / "rejects.parquet.tmp"
         self.rejects_writer = _private_parquet_writer(self.tmp_rejects, _REJECT_SCHEMA)
         self.tmp_rejects_csv = out_dir / "rejects.csv.tmp"
+        self.tmp_conflicts = out_dir / "conflicts.parquet.tmp"
+        self._conflicts: pq.ParquetWriter | None = None
         self._csv = _private_text(self.tmp_rejects_csv)
         self._csv_writer = csv.writer(self._csv, lineterminator="\n")
         self._csv_writer.writerow(REJECT_COLUMNS)
-        self.seen = SeenKeys()
+        self.seen = SeenKeys()  # keys, and the post ids of edited versions
+        self.contents = SeenKeys()  # the content hash of every post written
         self.loaded = 0
         self.duplicates = 0
         self.reasons: Counter = Counter()
@@ -133,21 +166,52 @@ class _Sink:
         self.needs_fill = False
 
     def write(self, table: pa.Table, duplicates: int, rejects: pd.DataFrame, keys) -> None:
-        """Append one drained chunk (posts whose key an earlier chunk had are duplicates)."""
+        """Append one drained chunk.
+
+        A post whose key an earlier chunk had is a duplicate, unless an earlier chunk had its
+        post id with other content (`base.CONTENT_COLUMNS`): then it is a
+        `conflicting_duplicate` reject.
+        """
         self.duplicates += duplicates
         if table.num_rows:
-            hashes = key_hashes(table.column("platform"), keys)
+            platform = table.column("platform")
+            hashes = key_hashes(platform, keys)
+            ids = key_hashes(platform, table.column("post_id"))
+            contents = content_hashes(table)
             again = self.seen.contains(hashes)
             if again.any():
-                self.duplicates += int(again.sum())
+                conflict = again & self.seen.contains(ids) & ~self.contents.contains(contents)
+                if conflict.any():
+                    rejects = pd.concat([rejects, _conflict_rejects(table, conflict)])
+                self.duplicates += int((again & ~conflict).sum())
                 table = table.filter(pa.array(~again))
-                hashes = hashes[~again]
-            self.seen.add(hashes)
+                hashes, ids, contents = hashes[~again], ids[~again], contents[~again]
+            self.seen.add(np.concatenate([hashes, ids[ids != hashes]]))
+            self.contents.add(contents)
             self._count(table)
             self.posts_writer.write_table(table)
             self.loaded += table.num_rows
         if len(rejects):
             self.reasons.update(rejects["reason"])
+            conflicts = (rejects["reason"] == CONFLICTING_DUPLICATE).to_numpy()
+            if conflicts.any():
+                self._keep_conflicts(rejects[conflicts])
+                rejects = rejects[~conflicts]
+            self._write_rejects(rejects)
+
+    def _keep_conflicts(self, rejects: pd.DataFrame) -> None:
+        """Set conflicting duplicates aside (in line order), to be written after the other
+        rejects: they are found per chunk, or per batch with worker processes, and the
+        rejects must not depend on the number of workers."""
+        if self._conflicts is None:
+            self._conflicts = _private_parquet_writer(self.tmp_conflicts, _REJECT_SCHEMA)
+        rejects = rejects.sort_values("source_line", kind="stable")
+        self._conflicts.write_table(
+            pa.Table.from_pandas(rejects, schema=_REJECT_SCHEMA, preserve_index=False)
+        )
+
+    def _write_rejects(self, rejects: pd.DataFrame) -> None:
+        if len(rejects):
             self.rejects_writer.write_table(
                 pa.Table.from_pandas(rejects, schema=_REJECT_SCHEMA, preserve_index=False)
             )
@@ -189,6 +253,12 @@ class _Sink:
 
     def close(self) -> None:
         self.posts_writer.close()
+        if self._conflicts is not None:
+            self._conflicts.close()
+            self._conflicts = None
+            for batch in pq.ParquetFile(self.tmp_conflicts).iter_batches(CHUNK_ROWS):
+                self._write_rejects(batch.to_pandas())
+            self.tmp_conflicts.unlink()
         self.rejects_writer.close()
         self._csv.close()
 
@@ -233,8 +303,9 @@ class _StreamingCollector(Collector):
         chunk_rows: int,
         workers: int = 1,
         identities: Identities | None = None,
+        limits: Limits | None = None,
     ):
-        super().__init__(source_file, platform)
+        super().__init__(source_file, platform, limits)
         self._sink = sink
         self._chunk_rows = chunk_rows
         self._workers = workers
@@ -269,7 +340,12 @@ class _StreamingCollector(Collector):
                 super().add_batch(batch, identities, timestamp_format)
                 return
             self._pool = BatchPool(
-                self._workers, identities, self.source_file, self.platform, timestamp_format
+                self._workers,
+                identities,
+                self.source_file,
+                self.platform,
+                timestamp_format,
+                self.limits,
             )
         self._queue.append(self._pool.submit(batch))
         self._in_flight += 1
@@ -323,6 +399,7 @@ def ingest_to_parquet(
     timestamp_format: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
     workers: int | None = None,
+    limits: Limits | None = None,
 ) -> dict:
     """Ingest one file into `out_dir` in bounded memory, writing what `write_outputs` writes.
 
@@ -340,6 +417,8 @@ def ingest_to_parquet(
         Processes converting generic CSV / JSON-lines / Parquet records in parallel (default
         `parallel.default_workers()`: the usable cores, at most 4; 1 = this process only). The
         outputs are the same for any number of workers.
+    limits : Limits, optional
+        As for `ingest_file`.
 
     Returns
     -------
@@ -354,7 +433,7 @@ def ingest_to_parquet(
     if resolved is None:  # unknown: one reject, as ingest_file reports it
         from .pipeline import write_outputs
 
-        result = ingest_file(path, format, platform, mapping, identities=identities)
+        result = ingest_file(path, format, platform, mapping, identities=identities, limits=limits)
         write_outputs(result, out_dir)
         return build_summary([result.summary()])
     sink = _Sink(out_dir)
@@ -365,6 +444,7 @@ def ingest_to_parquet(
         chunk_rows,
         workers=default_workers() if workers is None else workers,
         identities=identities,
+        limits=limits,
     )
     try:
         run_loader(resolved, path, identities, out, mapping, timestamp_format)
@@ -372,13 +452,13 @@ def ingest_to_parquet(
     except BaseException as exc:
         out.close()
         sink.close()
-        _remove(sink.tmp_posts, sink.tmp_rejects, sink.tmp_rejects_csv)
+        _remove(sink.tmp_posts, sink.tmp_rejects, sink.tmp_rejects_csv, sink.tmp_conflicts)
         if not isinstance(exc, MappingError) or format != "auto" or mapping:
             raise
         # auto-detected as generic but unlike the canonical columns: reported as ingest_file does
         from .pipeline import write_outputs
 
-        result = ingest_file(path, format, platform, mapping, identities=identities)
+        result = ingest_file(path, format, platform, mapping, identities=identities, limits=limits)
         write_outputs(result, out_dir)
         return build_summary([result.summary()])
     sink.close()

@@ -3,15 +3,21 @@
 Each tweet in a page's `data` is one item; its author and the replied-to user are resolved
 through the page's `includes.users`. When several versions of an edited tweet appear, the
 latest (highest id) is kept and the older ones count as duplicates.
+
+A page cut off (a truncated line) is salvaged: its complete tweets are loaded (with the users
+of `includes` that are complete, else without the expansion), and the tweet the cut runs
+through is one `truncated_json` reject. Tweets after the cut are not in the file at all, so
+they cannot be counted; the log says how many tweets a cut page gave.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .base import Collector, RowError, require
 from .identities import Identities
-from .readers import json_items_or_reject
+from .readers import iter_json_items, salvage_prefix
 from .textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -22,6 +28,8 @@ from .textnorm import (
 )
 from .timestamps import TimestampError, parse_timestamp
 from .values import dicts, str_or_none, to_int
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "twitter"
 #: Twitter's pseudo language codes (undetermined, media only, hashtags only, ...): no language.
@@ -41,8 +49,12 @@ def read_twarc2(path: Path, identities: Identities, out: Collector) -> None:
     out : Collector
         Receives one row or reject per tweet (one reject per unparseable line).
     """
-    for line, item, raw in json_items_or_reject(path, out.reject):
-        if not isinstance(item, dict):
+    for line, item, error, raw in iter_json_items(path, out.limits):
+        if error == "truncated_json" and _salvage_page(raw, line, identities, out):
+            continue
+        if error:
+            out.reject(line, error, raw)
+        elif not isinstance(item, dict):
             out.reject(line, "bad_record:not_an_object", raw)
         elif "data" in item:
             _read_page(item, line, identities, out)
@@ -52,6 +64,35 @@ def read_twarc2(path: Path, identities: Identities, out: Collector) -> None:
             _read_tweet(item, users, line, identities, out)
         elif not ("errors" in item or "meta" in item):  # pages without tweets hold no items
             out.reject(line, "bad_record:not_a_twarc2_page", raw)
+
+
+def _salvage_page(raw, line: int, identities: Identities, out: Collector) -> bool:
+    """Load the complete tweets of a page cut short; False when `raw` is no such page."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    if not isinstance(text, str) or '"data"' not in text[:200]:
+        return False
+    page, cut, rest = salvage_prefix(text)
+    tweets = page.get("data") if isinstance(page, dict) else None
+    if not isinstance(tweets, list) or not tweets:
+        return False
+    _read_page(page, line, identities, out)
+    if cut and cut[0] == "data":
+        out.reject(line, "truncated_json", rest)  # the tweet the cut runs through
+        log.warning(
+            "%s line %d: page cut off after %d complete tweets (loaded); the rest is lost",
+            out.source_file,
+            line,
+            len(tweets),
+        )
+    else:
+        log.warning(
+            "%s line %d: page cut off in %s; its %d tweets loaded, expansions partly lost",
+            out.source_file,
+            line,
+            ".".join(map(str, cut or ())) or "its end",
+            len(tweets),
+        )
+    return True
 
 
 def _read_page(page: dict, line: int, identities: Identities, out: Collector) -> None:

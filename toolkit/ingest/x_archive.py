@@ -59,7 +59,7 @@ def read_x_archive(path: Path, identities: Identities, out: Collector) -> None:
     owner = archive_owner(Path(path).parent / "account.js")
     if owner is None:
         log.warning("%s: no account.js beside it; tweets get a pseudonymous owner", path)
-    for position, item, error, raw in iter_js_array_items(path):
+    for position, item, error, raw in iter_js_array_items(path, out.limits):
         if error:
             out.reject(position, error, raw)
             continue

@@ -56,7 +56,7 @@ def read_youtube(path: Path, identities: Identities, out: Collector) -> None:
     identities : Identities
     out : Collector
     """
-    for line, item, raw in json_items_or_reject(path, out.reject):
+    for line, item, raw in json_items_or_reject(path, out.reject, out.limits):
         threads = _threads(item)
         if threads is None:
             out.reject(line, "bad_record:not_a_youtube_comment", raw)

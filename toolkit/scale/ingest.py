@@ -33,13 +33,16 @@ import pyarrow.parquet as pq
 
 from toolkit.config import Config, Period
 from toolkit.ingest.base import make_rejects
+from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
 from toolkit.ingest.pipeline import (
     POSTS_FILE,
     build_summary,
+    check_sources,
     daily_profile,
     daily_profile_schema,
     outside_rejects,
     period_mask,
+    rows_to_rejects,
     update_file_summary,
     write_private_json,
 )
@@ -118,6 +121,7 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
         brand,
         src.timestamp_format,
         workers=1,  # a Dask worker is already one process per core: no pool inside a task
+        limits=Limits.from_config(config.ingest),
     )
     identifiers = json.loads((folder / "private" / "identifiers.json").read_text("utf-8"))
     return summary["files"][0], identifiers
@@ -160,6 +164,7 @@ def ingest_on_cluster(
             ingest_source, [config] * n_sources, range(n_sources), out_dir=out_dir, pure=False
         )
         gathered = client.gather(futures)
+        check_sources(config, [summary for summary, _ in gathered])
         files = combine_on_disk(
             [source_dir(out_dir, i) for i in range(n_sources)],
             [summary for summary, _ in gathered],
@@ -287,9 +292,10 @@ def combine_on_disk(
     con = duckdb_connection(memory_limit, work / "spill")
     try:
         sources = [Path(f) / POSTS_FILE for f in folders]
-        duplicates = _find_duplicates(con, sources)
+        duplicates, conflicts = _find_duplicates(con, sources)
         unique = work / "unique.parquet"
-        kept = _write_unique(con, sources, unique)
+        conflict_file = work / "conflicts.parquet"
+        kept = _write_unique(con, sources, unique, conflict_file)
         linked = unique
         if _links_to_fill(con, unique):
             linked = work / "linked.parquet"
@@ -297,7 +303,9 @@ def combine_on_disk(
             unique.unlink()
         outside_file = work / "outside.parquet"
         outside = _split_period(linked, period, posts_path, outside_file, np.cumsum(kept))
-        _write_rejects(rejects_path, [Path(f) / REJECTS_FILE for f in folders], outside_file)
+        _write_rejects(
+            rejects_path, [Path(f) / REJECTS_FILE for f in folders], outside_file, conflict_file
+        )
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -305,8 +313,9 @@ def combine_on_disk(
         update_file_summary(
             summary,
             loaded=int(kept[i] - outside[i]),
-            extra_duplicates=int(duplicates[i]),
+            extra_duplicates=int(duplicates[i] - conflicts[i]),
             outside=int(outside[i]),
+            conflicts=int(conflicts[i]),
         )
         for i, summary in enumerate(file_summaries)
     ]
@@ -321,29 +330,44 @@ def _union_sql(n_files: int, columns: str) -> str:
     )
 
 
-def _find_duplicates(con, sources: list[Path]) -> np.ndarray:
-    """Create table `dup(src, r)`: rows whose (platform, post_id) an earlier row has (in source,
-    then row order); return the count per source."""
+def _find_duplicates(con, sources: list[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """Create table `dup(src, r, conflict)`: rows whose (platform, post_id) an earlier row has
+    (in source, then row order), `conflict` when their text, timestamp or author differ from
+    that first row's; return the rows in `dup` and the conflicts, per source."""
+    differs = " OR ".join(
+        f"{c} IS DISTINCT FROM first_value({c}) OVER w" for c in ("text", "created_at", "author")
+    )
     con.execute(
-        "CREATE TEMP TABLE dup AS SELECT src, r FROM ("
-        + _union_sql(len(sources), "platform, post_id")
-        + ") QUALIFY row_number() OVER (PARTITION BY platform, post_id ORDER BY src, r) > 1",
+        f"CREATE TEMP TABLE dup AS SELECT src, r, conflict FROM (SELECT src, r, ({differs}) "
+        "AS conflict, row_number() OVER w AS n FROM ("
+        + _union_sql(len(sources), "platform, post_id, text, created_at, author")
+        + ") WINDOW w AS (PARTITION BY platform, post_id ORDER BY src, r)) WHERE n > 1",
         [str(p) for p in sources],
     )
     counts = np.zeros(len(sources), dtype=np.int64)
-    for src, n in con.execute("SELECT src, count(*) FROM dup GROUP BY src").fetchall():
-        counts[src] = n
-    return counts
+    conflicts = np.zeros(len(sources), dtype=np.int64)
+    query = "SELECT src, count(*), count(*) FILTER (conflict) FROM dup GROUP BY src"
+    for src, n, c in con.execute(query).fetchall():
+        counts[src], conflicts[src] = n, c
+    return counts, conflicts
 
 
-def _write_unique(con, sources: list[Path], target: Path) -> np.ndarray:
-    """Write the rows of `sources` not in `dup`, in order, to `target`; return rows kept per
-    source. The rows are copied batch by batch with Arrow; only the duplicates' row numbers
-    come from DuckDB."""
+def _write_unique(con, sources: list[Path], target: Path, conflict_target: Path) -> np.ndarray:
+    """Write the rows of `sources` not in `dup`, in order, to `target` (and the conflicting
+    ones to `conflict_target`); return rows kept per source. The rows are copied batch by batch
+    with Arrow; only the duplicates' row numbers come from DuckDB."""
     kept = np.zeros(len(sources), dtype=np.int64)
-    with pq.ParquetWriter(target, ARROW_SCHEMA) as writer:
+    with (
+        pq.ParquetWriter(target, ARROW_SCHEMA) as writer,
+        pq.ParquetWriter(conflict_target, ARROW_SCHEMA) as conflict_writer,
+    ):
         for i, path in enumerate(sources):
-            dropped = con.execute("SELECT r FROM dup WHERE src = ? ORDER BY r", [i]).fetchnumpy()
+            dropped = con.execute(
+                "SELECT r, conflict FROM dup WHERE src = ? ORDER BY r", [i]
+            ).fetchnumpy()
+            conflicting = np.asarray(dropped["r"], dtype=np.int64)[
+                np.asarray(dropped["conflict"], dtype=bool)
+            ]
             dropped = np.asarray(dropped["r"], dtype=np.int64)
             start = 0
             for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
@@ -353,6 +377,9 @@ def _write_unique(con, sources: list[Path], target: Path) -> np.ndarray:
                 keep = ~_sorted_contains(dropped, rows)
                 writer.write_table(table.filter(pa.array(keep)))
                 kept[i] += int(keep.sum())
+                conflict = _sorted_contains(conflicting, rows)
+                if conflict.any():
+                    conflict_writer.write_table(table.filter(pa.array(conflict)))
     return kept
 
 
@@ -399,14 +426,24 @@ def _split_period(
     return outside
 
 
-def _write_rejects(target: Path, reject_files: list[Path], outside_file: Path) -> None:
-    """Write the files' rejects, then reject records for the rows outside the period."""
+def _write_rejects(
+    target: Path, reject_files: list[Path], outside_file: Path, conflict_file: Path
+) -> None:
+    """Write the files' rejects, then the conflicting duplicates across files, then reject
+    records for the rows outside the period (the order `combine_results` gives)."""
     with _atomic_parquet(target, REJECTS_SCHEMA, _PRIVATE_FILE_MODE) as writer:
         for path in reject_files:
             for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
                 writer.write_table(
                     pa.Table.from_batches([batch]).select(REJECTS_SCHEMA.names).cast(REJECTS_SCHEMA)
                 )
+        for batch in pq.ParquetFile(conflict_file).iter_batches(batch_size=_BATCH_ROWS):
+            rejects = rows_to_rejects(
+                from_arrow(pa.Table.from_batches([batch])), CONFLICTING_DUPLICATE
+            )
+            writer.write_table(
+                pa.Table.from_pandas(rejects, schema=REJECTS_SCHEMA, preserve_index=False)
+            )
         for batch in pq.ParquetFile(outside_file).iter_batches(batch_size=_BATCH_ROWS):
             rejects = outside_rejects(from_arrow(pa.Table.from_batches([batch])))
             writer.write_table(
