@@ -149,7 +149,7 @@ def _pseudonymiser_for(config_path: Path | None):
     if config_path:
         cfg = load_config(config_path)
         brand = sorted(cfg.brand.handles())
-        return Pseudonymiser(cfg.hmac_key(), brand), brand
+        return cfg.pseudonymiser(), brand
     key = os.environ.get("TOOLKIT_HMAC_KEY")
     if not key:
         raise ConfigError(
