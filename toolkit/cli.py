@@ -134,7 +134,11 @@ def ingest(
     )
     try:
         if out:
-            summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
+            from toolkit.private_files import make_private, private_umask
+
+            with private_umask():  # the Parquet holds raw post text: 0600 files, 0700 folders
+                summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
+            make_private(out)
         else:
             summary = ingest_file(path, **options).summary()
     except MappingError as exc:
@@ -201,11 +205,16 @@ def pipeline(
     from toolkit.config import load_config
     from toolkit.scale import run_pipeline
 
+    from toolkit.private_files import make_private, private_umask
+
     try:
         cfg = load_config(config)
-        result = run_pipeline(
-            cfg, engine, partition_rows=partition_rows, with_topics=topics, collect_posts=False
-        )
+        with private_umask():  # working data holds raw post text: 0600 files, 0700 folders
+            result = run_pipeline(
+                cfg, engine, partition_rows=partition_rows, with_topics=topics, collect_posts=False
+            )
+        if result.out_dir is not None:
+            make_private(result.out_dir)
     except (ConfigError, ValueError) as exc:
         _fail(str(exc))
     typer.echo(

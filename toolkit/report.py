@@ -20,7 +20,14 @@ from pathlib import Path
 import nbformat
 
 from toolkit.config import NOTEBOOKS_DIR, REPORTS_DIR, Config, load_config
-from toolkit.manifest import fingerprint, git_commit, input_hashes, key_id, package_versions
+from toolkit.manifest import (
+    fingerprint,
+    git_commit,
+    input_hashes,
+    key_id,
+    package_versions,
+    public_config,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +171,7 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "fingerprint": current,
         "git_commit": git_commit(),
         "config_file": config.path.name if config.path else None,
-        "config": json.loads(config.model_dump_json()),
+        "config": public_config(config, config.hmac_key()),
         "parameters": {"config_path": config.path.name if config.path else None},
         "seeds": {"analysis.seed": config.analysis.seed, "threads": config.analysis.threads},
         "data_period": _data_period(findings, config),
@@ -172,9 +179,7 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "packages": package_versions(),
         "notebook_seconds": timings,
     }
-    # Absolute paths are machine-specific: publish file names only.
-    for src in manifest["config"]["sources"]:
-        src["path"] = Path(src["path"]).name
+    manifest["key_fingerprint"] = manifest["config"]["privacy"]["key_fingerprint"]
     return manifest
 
 
