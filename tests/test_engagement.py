@@ -318,7 +318,15 @@ def test_share_of_voice_after_ingest_matches_a_plain_count_of_the_raw_text(tmp_p
         "Southwest": ["Southwest", "SouthwestAir"],
         "American": ["American Airlines", "AmericanAir"],
     }
-    forms = ["@{h} help", ".@{h} why", "w/@{h} today", "(@{h})", "@{h}'s app", "RT @{h}: ok", "flew {n}"]
+    forms = [
+        "@{h} help",
+        ".@{h} why",
+        "w/@{h} today",
+        "(@{h})",
+        "@{h}'s app",
+        "RT @{h}: ok",
+        "flew {n}",
+    ]
     rng = random.Random(7)
     rows = []
     for i in range(600):

@@ -187,7 +187,14 @@ def test_emails_and_links_are_not_handles(p, kept):
 def test_public_accounts_keep_their_handles_and_default_list_is_used():
     from toolkit.pseudonymise import default_public_accounts
 
-    assert {"twitter", "google", "youtube", "apple", "amazon", "microsoft"} <= default_public_accounts()
+    assert {
+        "twitter",
+        "google",
+        "youtube",
+        "apple",
+        "amazon",
+        "microsoft",
+    } <= default_public_accounts()
     p = Pseudonymiser(b"k", ["NimbusHome"])  # default list
     out = p.text("@Twitter @google w/@AmazonHelp and @dana_k")
     assert out.startswith("@Twitter @google w/@AmazonHelp and @u_")
@@ -213,7 +220,7 @@ def test_config_public_accounts_union_competitors_and_config(tmp_path):
     assert {"southwestair", "southwest", "americanair", "american", "faanews", "twitter"} <= kept
     assert "southwest airlines" not in kept  # a name with a space is no handle
     p = config.pseudonymiser()
-    assert p.text("@SouthwestAir @AmericanAir @faanews @united @dana") .endswith(
+    assert p.text("@SouthwestAir @AmericanAir @faanews @united @dana").endswith(
         "@united @" + p.pseudonym("dana")
     )
     assert p.is_brand("United") and not p.is_brand("SouthwestAir")
@@ -222,7 +229,9 @@ def test_config_public_accounts_union_competitors_and_config(tmp_path):
 def test_identities_keep_public_accounts_out_of_identifiers():
     from toolkit.ingest.identities import Identities
 
-    ids = Identities(Pseudonymiser(b"k", ["NimbusHome"], public_handles=["LumoraLights", "twitter"]))
+    ids = Identities(
+        Pseudonymiser(b"k", ["NimbusHome"], public_handles=["LumoraLights", "twitter"])
+    )
     text, mentions = ids.text_and_mentions(".@LumoraLights is better, said w/@dana_k via @twitter")
     assert text.startswith(".@LumoraLights is better, said w/@u_") and text.endswith("via @twitter")
     assert mentions[0] == "LumoraLights" and mentions[2] == "twitter"

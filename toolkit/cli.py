@@ -203,9 +203,8 @@ def pipeline(
     """Ingest and analyse every post (tone, personal data, engagement, topics) on one machine or a Dask cluster;
     the analysed posts are written as Parquet partitions and a JSON summary is printed."""
     from toolkit.config import load_config
-    from toolkit.scale import run_pipeline
-
     from toolkit.private_files import make_private, private_umask
+    from toolkit.scale import run_pipeline
 
     try:
         cfg = load_config(config)
