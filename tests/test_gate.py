@@ -73,26 +73,28 @@ def identifiers(tmp_path_factory) -> Identifiers:
 
 # ------------------------------------------------------------------ identifiers
 def test_collect_identifiers_normalises_and_filters(identifiers):
+    # canonical: lower case, name punctuation ("._'-") as one space
     assert dict(identifiers.terms) == {
-        HANDLE: "HANDLE",
+        "dana w 1987": "HANDLE",
         "nimbussupport": "HANDLE",
         "dana whitfield": "PERSON",
         "whitfieldian": "PERSON",
         USER_ID: "USER_ID",
-        EMAIL: "EMAIL_ADDRESS",
+        "dana whitfield@example net": "EMAIL_ADDRESS",
         "742 evergreen terrace, springfield": "STREET_ADDRESS",
     }
     assert dict(identifiers.digits) == {
         "3125550142": "PHONE_NUMBER",
         "4111111111111111": "CREDIT_CARD",
     }
-    assert len(identifiers) == 9
+    assert dict(identifiers.handle_terms) == {"happy": "HANDLE"}  # a word: only as "@happy"
+    assert len(identifiers) == 10
 
 
 def test_collect_identifiers_without_file_or_posts(tmp_path):
     assert len(collect_identifiers(None, tmp_path / "missing.json")) == 0
     posts = pd.DataFrame({"text": ["mail me: a.b@example.org"], "is_brand": [False]})
-    assert dict(collect_identifiers(posts, None).terms) == {"a.b@example.org": "EMAIL_ADDRESS"}
+    assert dict(collect_identifiers(posts, None).terms) == {"a b@example org": "EMAIL_ADDRESS"}
 
 
 def test_phone_keys_cover_national_and_international_forms():
