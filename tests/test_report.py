@@ -73,9 +73,24 @@ def test_gate_stops_a_leak_and_keeps_previous_report(tiny_config, tmp_path, monk
 
     monkeypatch.setattr(report, "_run_notebooks", leaky_notebooks)
     monkeypatch.setattr(report, "_render_site", leaky_site)
-    with pytest.raises(ReportError, match="privacy gate"):
+    with pytest.raises(ReportError, match="privacy gate") as caught:
         build_report(tiny_config)
     assert (old / "index.html").read_text() == "previous report"
+    # the blocked build is kept privately, with every hit in context and how to allowlist one
+    message = str(caught.value)
+    assert "alice_w" not in message and "alice.w@" not in message
+    blocked = tmp_path / "work" / "tiny" / "private" / "blocked"
+    (kept,) = list(blocked.iterdir())
+    assert f"{kept / 'report'}" in message and f"{kept / 'findings.txt'}" in message
+    assert "brand.allowlist" in message and str(tiny_config) in message
+    assert (kept / "report" / "index.html").exists()
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["tiny"]  # no staging left
+    for path in [blocked, kept, kept / "report"]:
+        assert path.stat().st_mode & 0o777 == 0o700
+    findings = (kept / "findings.txt").read_text()
+    assert (kept / "findings.txt").stat().st_mode & 0o777 == 0o600
+    assert "index.html:1:" in findings and "[[alice_w]]" in findings and "top fan:" in findings
+    assert "why: a customer handle recorded at ingest" in findings
 
 
 def test_successful_build_swaps_in_and_then_is_up_to_date(tiny_config, tmp_path, monkeypatch):

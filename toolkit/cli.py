@@ -252,9 +252,12 @@ def gate(
         DEFAULT_CONFIG, "--config", help="Config whose data gives the known customer identifiers."
     ),
 ) -> None:
-    """Scan every artifact in FOLDER for personal data; exit 1 naming file, position and type on any hit."""
+    """Scan every artifact in FOLDER for personal data; exit 1 naming file, position and type on any hit.
+
+    The values stay masked here; every hit with the words around it and why it matched is
+    written to the dataset's private folder (0600), whose path is printed."""
     from toolkit.config import load_config
-    from toolkit.gate import collect_identifiers, scan_dir
+    from toolkit.gate import ALLOWLIST_HELP, collect_identifiers, scan_dir, write_findings
     from toolkit.notebook import ensure_ingested
 
     try:
@@ -265,9 +268,15 @@ def gate(
     identifiers = collect_identifiers(posts, cfg.work_dir / "private" / "identifiers.json")
     findings = scan_dir(folder, identifiers, brand_allowlist=cfg.public_names())
     for f in findings:
-        typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}")
+        typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:
-        _fail(f"{len(findings)} personal-data finding(s) in {folder}")
+        details = write_findings(
+            findings, cfg.work_dir / "private" / "gate" / "findings.txt", str(folder)
+        )
+        _fail(
+            f"{len(findings)} personal-data finding(s) in {folder}\n"
+            f"Each hit in context (private): {details}\n" + ALLOWLIST_HELP.format(config=config)
+        )
     _say(f"clean: no personal data found in {folder}")
 
 

@@ -665,7 +665,11 @@ class _Scanner:
         if self.cased_re is not None:
             for m in self.cased_re.finditer(text):
                 yield _Hit(
-                    m.start(), m.end(), PERSON, m.group(), _reason(PERSON) + ", capitalised as a name"
+                    m.start(),
+                    m.end(),
+                    PERSON,
+                    m.group(),
+                    _reason(PERSON) + ", capitalised as a name",
                 )
         has_digit = _has_digit(text)
         if self.post_ids and has_digit:
@@ -694,8 +698,7 @@ class _Scanner:
                 span.end,
                 span.entity_type,
                 span.text,
-                _PATTERN_REASONS.get(span.entity_type, "pattern")
-                + ", not on brand.allowlist",
+                _PATTERN_REASONS.get(span.entity_type, "pattern") + ", not on brand.allowlist",
             )
 
     def _digit_type(self, matched: str) -> str:
@@ -962,13 +965,19 @@ _LAYOUT_ATTRS = frozenset(
     "xml:space http-equiv data-jp-theme-light data-jp-theme-name crossorigin integrity media "
     "sizes loading decoding target method".split()
 )
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+#: Classes of the elements that hold a notebook's markdown cell in nbconvert's HTML.
+_MARKDOWN_CELL_CLASSES = ("jp-MarkdownCell", "text_cell_render")
 _JS_STRING = re.compile(r""""((?:[^"\\\n]|\\.){3,})"|'((?:[^'\\\n]|\\.){3,})'""")
 
 
 class _HTMLContent(HTMLParser):
     """The content of an HTML / SVG page: text nodes, attribute values (alt, title, href, data-*,
     meta content, ...), comments, JSON data blocks and the string literals of scripts; not the
-    CSS, not the page's geometry, and not text the toolkit ships (`shipped_text`)."""
+    CSS, not the page's geometry, and not the toolkit's own prose (`shipped_text`) where it
+    stands in a markdown cell of a notebook page (the same words in a table are read)."""
 
     def __init__(self, constant: _Constant):
         super().__init__(convert_charrefs=True)
@@ -979,6 +988,8 @@ class _HTMLContent(HTMLParser):
         self._raw_tag = ""
         self._raw_parts: list[str] = []
         self._raw_line = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, opens a markdown cell)
+        self._markdown = 0  # markdown cells we are inside
 
     def _where(self, line: int, col: int) -> Callable[[str], str]:
         def where(inner: str) -> str:
@@ -1000,6 +1011,11 @@ class _HTMLContent(HTMLParser):
         for name, value in attrs:
             if value and name.lower() not in _LAYOUT_ATTRS:
                 self._add(value)
+        if tag not in _VOID_TAGS and tag not in ("style", "script"):
+            classes = dict(attrs).get("class") or ""
+            markdown = any(c in classes for c in _MARKDOWN_CELL_CLASSES)
+            self._open.append((tag, markdown))
+            self._markdown += markdown
         if tag in ("style", "script"):
             kind = dict(attrs).get("type") or ""
             self._raw = "json" if (tag == "script" and "json" in kind.lower()) else tag
@@ -1013,6 +1029,12 @@ class _HTMLContent(HTMLParser):
         self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._raw is None and any(t == tag.lower() for t, _ in self._open):
+            while self._open:  # close up to the matching tag (HTML may omit end tags)
+                opened, markdown = self._open.pop()
+                self._markdown -= markdown
+                if opened == tag.lower():
+                    break
         if self._raw is not None and tag.lower() == self._raw_tag:
             text = "".join(self._raw_parts)
             if self._raw == "json":
@@ -1020,9 +1042,8 @@ class _HTMLContent(HTMLParser):
             elif self._raw == "script":
                 line = self._raw_line
                 for m in _JS_STRING.finditer(text):
-                    literal = m.group(1) or m.group(2)
                     at = line + text.count("\n", 0, m.start())
-                    self.pieces.add(literal, f"{at} <script> string")
+                    self.pieces.add(_js_string(m.group(1) or m.group(2)), f"{at} <script> string")
             self._raw = None
             self._raw_parts = []
 
@@ -1030,12 +1051,22 @@ class _HTMLContent(HTMLParser):
         if self._raw is not None:
             self._raw_parts.append(data)
             return
-        if data.strip() and not self.constant.holds(data):
+        if data.strip() and not (self._markdown and self.constant.holds(data)):
             self._add(data)
 
     def handle_comment(self, data: str) -> None:
-        if self._raw is None and data.strip() and not self.constant.holds(data):
+        if self._raw is None and data.strip():
             self._add(data)
+
+
+def _js_string(literal: str) -> str:
+    """A JavaScript string literal's value ("\\u0410" -> "А"); as written if it is not JSON-like."""
+    if "\\" not in literal:
+        return literal
+    try:
+        return json.loads('"' + literal.replace("\\'", "'") + '"')
+    except json.JSONDecodeError:
+        return literal
 
 
 def _html_chunks(text: str, constant: _Constant, where: str | None = None) -> Iterator[_Chunk]:
@@ -1297,8 +1328,9 @@ def summary_message(findings: list[Finding], where: Path | str) -> str:
     lines = [str(f) for f in findings[:MAX_MESSAGE_LINES]]
     if len(findings) > MAX_MESSAGE_LINES:
         lines.append(f"... and {len(findings) - MAX_MESSAGE_LINES} more")
-    return f"privacy gate: {len(findings)} possible personal-data leak(s) in {where}:\n" + "\n".join(
-        lines
+    return (
+        f"privacy gate: {len(findings)} possible personal-data leak(s) in {where}:\n"
+        + "\n".join(lines)
     )
 
 
@@ -1339,7 +1371,10 @@ def write_findings(findings: list[Finding], path: Path | str, report_dir: str = 
 
 
 def keep_blocked(
-    report_dir: Path | str, findings: list[Finding], private_dir: Path | str, keep: int = KEEP_BLOCKED
+    report_dir: Path | str,
+    findings: list[Finding],
+    private_dir: Path | str,
+    keep: int = KEEP_BLOCKED,
 ) -> Path:
     """Move a blocked build into `private_dir/blocked/<UTC time>/report` (folders 0700, files
     0600) with `findings.txt` beside it; keep the newest `keep` blocked builds.

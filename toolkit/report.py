@@ -199,14 +199,14 @@ def _read_json(path: Path) -> dict:
 
 
 def _gate(staging: Path, config: Config, posts) -> None:
-    from toolkit.gate import GateError, check, collect_identifiers
+    from toolkit.gate import blocked_message, collect_identifiers, keep_blocked, scan_dir
 
     identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
-    allow = config.public_names()
-    try:
-        check(staging, identifiers, brand_allowlist=allow)
-    except GateError as exc:
-        raise ReportError(f"privacy gate stopped the report:\n{exc}") from None
+    findings = scan_dir(staging, identifiers, brand_allowlist=config.public_names())
+    if findings:  # keep the blocked build privately, with each hit in context
+        kept = keep_blocked(staging, findings, config.work_dir / "private")
+        message = blocked_message(findings, kept, config.path)
+        raise ReportError(f"privacy gate stopped the report:\n{message}")
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
