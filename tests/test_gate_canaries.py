@@ -401,3 +401,47 @@ def test_only_the_newest_blocked_builds_are_kept(tmp_path, ids):
         (report / "t.csv").write_text("a\n@users\n")
         keep_blocked(report, scan_dir(report, ids, BRAND), tmp_path / "private", keep=3)
     assert len(list((tmp_path / "private" / "blocked").iterdir())) == 3
+
+
+# ------------------------------------------------------------------ the command
+def test_gate_command_masks_values_and_writes_the_private_findings_file(tmp_path, monkeypatch):
+    import textwrap
+
+    from typer.testing import CliRunner
+
+    import toolkit.config as config_module
+    from toolkit.cli import app
+
+    monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
+    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
+    (tmp_path / "posts.csv").write_text(
+        "id,created,user,name,body\n"
+        "1,2026-09-01T10:00:00Z,alice_w,Alice Wandsworth,hello .@DemoBrand and w/@bob_builds\n"
+    )
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(
+        textwrap.dedent("""
+        name: tiny
+        sources:
+          - path: posts.csv
+            format: csv
+            platform: twitter
+            mapping: {post_id: id, created_at: created, author: user, author_name: name, text: body}
+        brand: {name: Demo, accounts: {twitter: [DemoBrand]}}
+    """)
+    )
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "t.csv").write_text("who\nAlice Wandsworth\n@bob_builds\n")
+    result = CliRunner().invoke(app, ["gate", str(report), "--config", str(cfg)])
+    assert result.exit_code == 1
+    assert "Wandsworth" not in result.output and "bob_builds" not in result.output
+    assert "brand.allowlist" in result.output
+    details = tmp_path / "work" / "tiny" / "private" / "gate" / "findings.txt"
+    assert str(details) in result.output.replace("\n", "")
+    text = details.read_text()
+    assert "[[Alice Wandsworth]]" in text and "[[bob_builds]]" in text
+    assert details.stat().st_mode & 0o777 == 0o600
+    (report / "t.csv").write_text("who\nu_0123456789abcdef\nDemoBrand\n")
+    clean = CliRunner().invoke(app, ["gate", str(report), "--config", str(cfg)])
+    assert clean.exit_code == 0, clean.output
