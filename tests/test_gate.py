@@ -80,7 +80,7 @@ def test_collect_identifiers_normalises_and_filters(identifiers):
         "dana whitfield": "PERSON",
         "whitfieldian": "PERSON",
         USER_ID: "USER_ID",
-        "dana whitfield@example net": "EMAIL_ADDRESS",
+        EMAIL: "EMAIL_ADDRESS",
         "742 evergreen terrace, springfield": "STREET_ADDRESS",
     }
     assert dict(identifiers.digits) == {
@@ -94,7 +94,7 @@ def test_collect_identifiers_normalises_and_filters(identifiers):
 def test_collect_identifiers_without_file_or_posts(tmp_path):
     assert len(collect_identifiers(None, tmp_path / "missing.json")) == 0
     posts = pd.DataFrame({"text": ["mail me: a.b@example.org"], "is_brand": [False]})
-    assert dict(collect_identifiers(posts, None).terms) == {"a b@example org": "EMAIL_ADDRESS"}
+    assert dict(collect_identifiers(posts, None).terms) == {"a.b@example.org": "EMAIL_ADDRESS"}
 
 
 def test_phone_keys_cover_national_and_international_forms():

@@ -445,3 +445,13 @@ def test_gate_command_masks_values_and_writes_the_private_findings_file(tmp_path
     (report / "t.csv").write_text("who\nu_0123456789abcdef\nDemoBrand\n")
     clean = CliRunner().invoke(app, ["gate", str(report), "--config", str(cfg)])
     assert clean.exit_code == 0, clean.output
+
+
+def test_separators_may_vanish_only_between_letters(tmp_path):
+    ids = Identifiers.build(
+        names=["Emeka Okafor"], other={"IP_ADDRESS": ["10.0.0.1"], "US_SSN": ["123-45-6789"]}
+    )
+    (tmp_path / "counts.txt").write_text("n  10  0  0  1\nyear 1001\n123 45 6789 rows\n")
+    assert scan_dir(tmp_path, ids) == []
+    (tmp_path / "leak.txt").write_text("emekaokafor from 10.0.0.1, ssn 123-45-6789\n")
+    assert {f.entity_type for f in scan_dir(tmp_path, ids)} == {"PERSON", "IP_ADDRESS", "US_SSN"}

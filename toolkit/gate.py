@@ -113,7 +113,8 @@ _PHONE_SEPARATOR = r"[ \t\-./()]{0,3}"
 #: "emeka.okafor", "emeka_okafor", "Emeka  Okafor", "O'Brien", "emekaokafor".
 _SEPARATOR_CHARS = r"\s._'’·\-"
 _SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]+")
-_FLEX_SEPARATOR = f"[{_SEPARATOR_CHARS}]*"
+_FLEX_SEPARATOR = f"[{_SEPARATOR_CHARS}]"
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_]) (?=[^\W\d_])")
 _TITLES = frozenset("dr mr mrs ms miss mx prof sir dame rev fr".split())
 _NAME_TOKEN = re.compile(r"\w[\w'’.-]*")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -285,14 +286,14 @@ class Identifiers:
             if len(term) >= (8 if term.isdigit() else 6):
                 terms.setdefault(term, USER_ID)
         for email in emails:
-            terms.setdefault(_canon(email), EMAIL_ADDRESS)
+            terms.setdefault(_collapse(email), EMAIL_ADDRESS)
         for address in addresses:
-            term = _canon(address).rstrip(".,;")
+            term = _collapse(address).rstrip(".,;")
             if len(term) >= 8:
                 terms.setdefault(term, STREET_ADDRESS)
         for entity_type, values in (other or {}).items():
             for value in values:
-                term = _canon(value).strip(".,;:")
+                term = _collapse(value).strip(".,;:")  # as written: "10.0.0.1" is no "10 0 0 1"
                 digit_only = term.replace(" ", "").isdigit()
                 if len(term) >= 6 and not (digit_only and len(_digits(term)) < 7):
                     if not _all_common(term):
@@ -319,6 +320,11 @@ def _collapse(text: str) -> str:
 def _canon(text: str) -> str:
     """Lower case, runs of spaces and name punctuation ("._'-") as one space."""
     return " ".join(t for t in _SEPARATORS.split(str(text).lower()) if t)
+
+
+def _compact(text: str) -> str:
+    """Lower case without spaces and name punctuation: the key a match is looked up by."""
+    return _SEPARATORS.sub("", str(text).lower())
 
 
 def _digits(text: str) -> str:
@@ -509,9 +515,12 @@ def collect_identifiers(
 # ------------------------------------------------------------------ matching
 def _trie_regex(terms: Iterable[str], separator: str, digits: bool = False) -> str:
     """Regex source matching any of `terms` through a character trie, so scanning cost does
-    not grow with the number of terms. In text terms a space matches `separator`; in digit
-    terms `separator` may appear between any two digits."""
+    not grow with the number of terms. In text terms a space matches `separator` (at least one
+    character of it, or none between two letters: "emekaokafor"); in digit terms `separator`
+    may appear between any two digits."""
     root: dict = {}
+    if not digits:
+        terms = (_BETWEEN_LETTERS.sub("\x00", t) for t in terms)
     for term in terms:
         node = root
         for ch in term:
@@ -525,8 +534,10 @@ def _node_regex(node: dict, separator: str, digits: bool, depth: int) -> str:
     for ch in sorted(k for k in node if k):
         if digits:
             edge = (separator if depth else "") + re.escape(ch)
+        elif ch == "\x00":
+            edge = separator + "*"
         else:
-            edge = separator if ch == " " else re.escape(ch)
+            edge = separator + "+" if ch == " " else re.escape(ch)
         branches.append(edge + _node_regex(node[ch], separator, digits, depth + 1))
     if not branches:
         return ""
@@ -546,13 +557,14 @@ class _Allowlist:
         self.ids: set[str] = set()
         self.terms: set[str] = set()
         self.tokens: set[str] = set()
+        self.compact: set[str] = set()
         for entry in entries:
             value = _collapse(str(entry))
             if not value:
                 continue
             if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
                 self.emails.add(value)
-                self.terms.add(_canon(value))
+                self.compact.add(_compact(value))
             elif re.fullmatch(r"\+?[\d\s().\-/]+", value) and len(_digits(value)) >= 7:
                 self.digits.update(_phone_keys(value))
                 self.digits.add(_digits(value))
@@ -564,10 +576,12 @@ class _Allowlist:
                 term = _canon(bare)
                 self.handles.add(term)
                 self.terms.add(term)
+                self.compact.add(_compact(term))
                 self.tokens.update(term.split())
 
     def allows_term(self, term: str, entity_type: str) -> bool:
-        if term in self.terms or term in self.handles or term.replace(" ", "") in self.terms:
+        compact = _compact(term)
+        if compact in self.compact:
             return True
         if entity_type in (PERSON, HANDLE):
             words = common_words()
@@ -605,7 +619,7 @@ class _Scanner:
             return {t: k for t, k in mapping.items() if not allowlist.allows_term(t, k)}
 
         self.terms = keep(identifiers.terms)
-        self.compact = {t.replace(" ", ""): k for t, k in self.terms.items()}
+        self.compact = {_compact(t): k for t, k in self.terms.items()}
         self.handle_terms = keep(identifiers.handle_terms)
         self.cased_terms = keep(identifiers.cased_terms)
         self.digits = {
@@ -654,8 +668,7 @@ class _Scanner:
         """Each hit in `text`: known identifiers first, then patterns."""
         if self.terms_re is not None:
             for m in self.terms_re.finditer(text):
-                canon = _canon(m.group())
-                kind = self.terms.get(canon) or self.compact.get(canon.replace(" ", ""), PERSON)
+                kind = self.compact.get(_compact(m.group()), PERSON)
                 yield _Hit(m.start(), m.end(), kind, m.group(), _reason(kind))
         if self.handles_re is not None and ("@" in text or "u/" in text or "\uff20" in text):
             for m in self.handles_re.finditer(text):
