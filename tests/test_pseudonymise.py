@@ -238,3 +238,25 @@ def test_identities_keep_public_accounts_out_of_identifiers():
     assert ids.author("LumoraLights") == ("LumoraLights", False)
     ids.note("LumoraLights", None)
     assert ids.to_dict()["handles"] == ["dana_k"]
+
+
+def test_ingest_stores_no_raw_handle_in_any_form(tmp_path):
+    """Handles written .@name, w/@name, (@name), @name's, RT @name... are pseudonymised in the
+    stored text and mentions (issue 15: 6 stayed raw in a real twarc2 file)."""
+    from toolkit.ingest import ingest_file
+
+    forms = [".@kim_lee1 hi", "me w/@kim_lee2", "(@kim_lee3)", "@kim_lee4's hub", "RT @kim_lee5: x",
+             "RT@kim_lee6 x", "cc:@kim_lee7", "＠kim_lee8 yo", "💙/@kim_lee9"]  # fmt: skip
+    rows = "".join(f'{i},2026-09-01T10:00:00Z,fan{i},"{t}"\n' for i, t in enumerate(forms))
+    (tmp_path / "p.csv").write_text("id,created,user,body\n" + rows, encoding="utf-8")
+    result = ingest_file(
+        tmp_path / "p.csv",
+        "csv",
+        "twitter",
+        {"post_id": "id", "created_at": "created", "author": "user", "text": "body"},
+        pseudonymiser=Pseudonymiser(b"k", ["NimbusHome"]),
+    )
+    texts = list(result.posts["text"])
+    mentions = [m for ms in result.posts["mentions"] for m in ms]
+    assert not [t for t in texts + mentions if "kim_lee" in t], texts
+    assert all(PSEUDONYM.search(t) for t in texts) and len(mentions) == len(forms)
