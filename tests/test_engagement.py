@@ -300,3 +300,70 @@ def test_select_posts_and_local_dates():
     )
     assert days.tolist() == [pd.Timestamp("2026-10-14")]
     assert np.issubdtype(days.dtype, np.datetime64)
+
+
+# ------------------------------------------------------------------ share of voice on an export
+def test_share_of_voice_after_ingest_matches_a_plain_count_of_the_raw_text(tmp_path):
+    """Competitor handles survive ingest (issue 15): the shares equal a plain count of the
+    handles and names in the raw export, within 2 points."""
+    import csv
+    import random
+    import re
+
+    from toolkit.config import load_config
+    from toolkit.ingest import ingest_config
+
+    entities = {
+        "United": ["United", "united"],
+        "Southwest": ["Southwest", "SouthwestAir"],
+        "American": ["American Airlines", "AmericanAir"],
+    }
+    forms = [
+        "@{h} help",
+        ".@{h} why",
+        "w/@{h} today",
+        "(@{h})",
+        "@{h}'s app",
+        "RT @{h}: ok",
+        "flew {n}",
+    ]
+    rng = random.Random(7)
+    rows = []
+    for i in range(600):
+        named = rng.sample(list(entities), rng.choice([1, 1, 1, 2]))
+        parts = []
+        for entity in named:
+            name, handle = entities[entity]
+            parts.append(rng.choice(forms).format(h=handle, n=name))
+        customer = f"cust_{rng.randrange(150)}"
+        rows.append([str(10**17 + i), f"2026-03-0{1 + i % 9}T10:00:00Z", customer,
+                     " ".join(parts) + f" cc @{customer}_friend"])  # fmt: skip
+    path = tmp_path / "export.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["id", "created_at", "screen_name", "text"], *rows])
+
+    def raw_hits(text, terms):
+        return any(re.search(rf"(?<![\w]){re.escape(t)}(?!\w)", text, re.I) for t in terms)
+
+    raw = {e: sum(raw_hits(r[3], terms) for r in rows) for e, terms in entities.items()}
+    raw_share = {e: n / sum(raw.values()) for e, n in raw.items()}
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "name: sov\nsources: [{path: export.csv, format: csv, platform: twitter,"
+        " mapping: {post_id: id, author: screen_name, created_at: created_at, text: text}}]\n"
+        "brand: {name: United, accounts: {twitter: [united]}}\n"
+        "competitors: {Southwest: [Southwest, SouthwestAir], American: [American Airlines, AmericanAir]}\n"
+        "privacy: {allow_demo_key: true}\n"
+    )
+    config = load_config(cfg)
+    posts = ingest_config(config, tmp_path / "work").posts
+    assert len(posts) == 600
+    assert not posts["text"].str.contains("cust_").any()  # customers are still pseudonymised
+    out = share_of_voice(
+        posts, [*config.brand.names(), *config.brand.handles()], config.competitors, "United"
+    )
+    overall = out[out["platform"] == "all"].set_index("entity")
+    assert overall["n_posts"].to_dict() == raw
+    for entity, share in raw_share.items():
+        assert abs(overall.loc[entity, "share_of_voice"] - share) <= 0.02

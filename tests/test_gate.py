@@ -73,8 +73,9 @@ def identifiers(tmp_path_factory) -> Identifiers:
 
 # ------------------------------------------------------------------ identifiers
 def test_collect_identifiers_normalises_and_filters(identifiers):
+    # canonical: lower case, name punctuation ("._'-") as one space
     assert dict(identifiers.terms) == {
-        HANDLE: "HANDLE",
+        "dana w 1987": "HANDLE",
         "nimbussupport": "HANDLE",
         "dana whitfield": "PERSON",
         "whitfieldian": "PERSON",
@@ -86,7 +87,8 @@ def test_collect_identifiers_normalises_and_filters(identifiers):
         "3125550142": "PHONE_NUMBER",
         "4111111111111111": "CREDIT_CARD",
     }
-    assert len(identifiers) == 9
+    assert dict(identifiers.handle_terms) == {"happy": "HANDLE"}  # a word: only as "@happy"
+    assert len(identifiers) == 10
 
 
 def test_collect_identifiers_without_file_or_posts(tmp_path):

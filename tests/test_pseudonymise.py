@@ -131,3 +131,132 @@ def test_pseudonyms_unlinkable_across_keys_for_many_handles():
     assert [a.pseudonym(h) for h in handles] == [
         Pseudonymiser(b"key-one").pseudonym(h) for h in handles
     ]
+
+
+# ------------------------------------------------------------------ handle forms (issue 15)
+@pytest.mark.parametrize(
+    "written",
+    [
+        ".@dana_k thanks",
+        "thanks.@dana_k",
+        "w/@dana_k",
+        "me w/@dana_k and",
+        "(@dana_k)",
+        "@dana_k's hub",
+        "@dana_k’s hub",
+        "@dana_k: yes",
+        "RT @dana_k: yes",
+        "RT@dana_k yes",
+        "rt:@dana_k yes",
+        "cc:@dana_k",
+        "hey,@dana_k",
+        "💙/@dana_k",
+        "/@dana_k",
+        "＠dana_k hi",
+        "こんにちは@dana_k",
+        '"@dana_k"',
+        "[@dana_k]",
+        "…@dana_k",
+        "!@dana_k",
+        "#@dana_k",
+        "-@dana_k",
+    ],
+)
+def test_every_handle_form_is_pseudonymised(p, written):
+    out = p.text(written)
+    assert "dana_k" not in out.lower(), out
+    assert "@" + p.pseudonym("dana_k") in out
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "mail dana@example.com now",
+        "josé@example.com",
+        "a+b@example.org",
+        "https://mastodon.social/@dana_k",
+        "see medium.com/@dana_k/post",
+        "and/or@dana_k",
+        "ART@dana_k",
+    ],
+)
+def test_emails_and_links_are_not_handles(p, kept):
+    assert p.text(kept) == kept
+
+
+def test_public_accounts_keep_their_handles_and_default_list_is_used():
+    from toolkit.pseudonymise import default_public_accounts
+
+    assert {
+        "twitter",
+        "google",
+        "youtube",
+        "apple",
+        "amazon",
+        "microsoft",
+    } <= default_public_accounts()
+    p = Pseudonymiser(b"k", ["NimbusHome"])  # default list
+    out = p.text("@Twitter @google w/@AmazonHelp and @dana_k")
+    assert out.startswith("@Twitter @google w/@AmazonHelp and @u_")
+    assert not p.is_brand("twitter") and p.is_kept("TWITTER")
+    q = Pseudonymiser(b"k", ["NimbusHome"], public_handles=["SouthwestAir"])
+    assert q.text("@SouthwestAir vs @twitter") == "@SouthwestAir vs @" + q.pseudonym("twitter")
+
+
+def test_config_public_accounts_union_competitors_and_config(tmp_path):
+    from toolkit.config import load_config
+
+    data = tmp_path / "d.csv"
+    data.write_text("a\n1\n")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "name: t\nsources: [{path: d.csv, format: csv, platform: twitter}]\n"
+        "brand: {name: United, accounts: {twitter: [united]}}\n"
+        "competitors: {Southwest: [Southwest Airlines, '@SouthwestAir'], American: [AmericanAir]}\n"
+        "privacy: {allow_demo_key: true, public_accounts: ['@FAANews']}\n"
+    )
+    config = load_config(cfg)
+    kept = config.public_accounts()
+    assert {"southwestair", "southwest", "americanair", "american", "faanews", "twitter"} <= kept
+    assert "southwest airlines" not in kept  # a name with a space is no handle
+    p = config.pseudonymiser()
+    assert p.text("@SouthwestAir @AmericanAir @faanews @united @dana").endswith(
+        "@united @" + p.pseudonym("dana")
+    )
+    assert p.is_brand("United") and not p.is_brand("SouthwestAir")
+
+
+def test_identities_keep_public_accounts_out_of_identifiers():
+    from toolkit.ingest.identities import Identities
+
+    ids = Identities(
+        Pseudonymiser(b"k", ["NimbusHome"], public_handles=["LumoraLights", "twitter"])
+    )
+    text, mentions = ids.text_and_mentions(".@LumoraLights is better, said w/@dana_k via @twitter")
+    assert text.startswith(".@LumoraLights is better, said w/@u_") and text.endswith("via @twitter")
+    assert mentions[0] == "LumoraLights" and mentions[2] == "twitter"
+    assert ids.author("LumoraLights") == ("LumoraLights", False)
+    ids.note("LumoraLights", None)
+    assert ids.to_dict()["handles"] == ["dana_k"]
+
+
+def test_ingest_stores_no_raw_handle_in_any_form(tmp_path):
+    """Handles written .@name, w/@name, (@name), @name's, RT @name... are pseudonymised in the
+    stored text and mentions (issue 15: 6 stayed raw in a real twarc2 file)."""
+    from toolkit.ingest import ingest_file
+
+    forms = [".@kim_lee1 hi", "me w/@kim_lee2", "(@kim_lee3)", "@kim_lee4's hub", "RT @kim_lee5: x",
+             "RT@kim_lee6 x", "cc:@kim_lee7", "＠kim_lee8 yo", "💙/@kim_lee9"]  # fmt: skip
+    rows = "".join(f'{i},2026-09-01T10:00:00Z,fan{i},"{t}"\n' for i, t in enumerate(forms))
+    (tmp_path / "p.csv").write_text("id,created,user,body\n" + rows, encoding="utf-8")
+    result = ingest_file(
+        tmp_path / "p.csv",
+        "csv",
+        "twitter",
+        {"post_id": "id", "created_at": "created", "author": "user", "text": "body"},
+        pseudonymiser=Pseudonymiser(b"k", ["NimbusHome"]),
+    )
+    texts = list(result.posts["text"])
+    mentions = [m for ms in result.posts["mentions"] for m in ms]
+    assert not [t for t in texts + mentions if "kim_lee" in t], texts
+    assert all(PSEUDONYM.search(t) for t in texts) and len(mentions) == len(forms)

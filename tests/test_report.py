@@ -72,9 +72,24 @@ def test_gate_stops_a_leak_and_keeps_previous_report(tiny_config, tmp_path, monk
 
     monkeypatch.setattr(report, "_run_notebooks", leaky_notebooks)
     monkeypatch.setattr(report, "_render_site", leaky_site)
-    with pytest.raises(ReportError, match="privacy gate"):
+    with pytest.raises(ReportError, match="privacy gate") as caught:
         build_report(tiny_config)
     assert (old / "index.html").read_text() == "previous report"
+    # the blocked build is kept privately, with every hit in context and how to allowlist one
+    message = str(caught.value)
+    assert "alice_w" not in message and "alice.w@" not in message
+    blocked = tmp_path / "work" / "tiny" / "private" / "blocked"
+    (kept,) = list(blocked.iterdir())
+    assert f"{kept / 'report'}" in message and f"{kept / 'findings.txt'}" in message
+    assert "brand.allowlist" in message and str(tiny_config) in message
+    assert (kept / "report" / "index.html").exists()
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["tiny"]  # no staging left
+    for path in [blocked, kept, kept / "report"]:
+        assert path.stat().st_mode & 0o777 == 0o700
+    findings = (kept / "findings.txt").read_text()
+    assert (kept / "findings.txt").stat().st_mode & 0o777 == 0o600
+    assert "index.html:1:" in findings and "[[alice_w]]" in findings and "top fan:" in findings
+    assert "why: a customer handle recorded at ingest" in findings
 
 
 def test_successful_build_swaps_in_and_then_is_up_to_date(tiny_config, tmp_path, monkeypatch):
@@ -209,3 +224,44 @@ def test_run_summary_says_what_was_written_and_where_to_look(tmp_path):
         f"wrote 2 pages, 1 figures and 0 tables to {tmp_path} (provenance: manifest.json)",
         f"open {tmp_path / 'index.html'}",
     ]
+
+
+def test_manifest_records_the_key_fingerprint_never_the_key_file(tmp_path, monkeypatch):
+    """privacy.key_file held /home/alice.smith/...: the manifest names the key by its
+    fingerprint only (issue 15)."""
+    import hashlib
+
+    import toolkit.config as config_module
+
+    monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
+    monkeypatch.setattr(report, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
+    home = tmp_path / "home" / "alice.smith"
+    home.mkdir(parents=True)
+    (home / ".toolkit_key").write_text("a-secret-key\n")
+    (home / ".toolkit_key").chmod(0o600)
+    (tmp_path / "posts.csv").write_text("id,created,user,body\n1,2026-09-01T10:00:00Z,al,hi\n")
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(
+        textwrap.dedent(f"""
+        name: tiny
+        sources:
+          - {{path: posts.csv, format: csv, platform: twitter,
+              mapping: {{post_id: id, created_at: created, author: user, text: body}}}}
+        brand: {{name: Demo, accounts: {{twitter: [DemoBrand]}}}}
+        privacy: {{key_file: {home / ".toolkit_key"}}}
+    """)
+    )
+    monkeypatch.setattr(report, "_run_notebooks", lambda c, s, p: {})
+    monkeypatch.setattr(
+        report, "_render_site", lambda s, c, m: (s / "index.html").write_text("<p>ok</p>")
+    )
+    result = build_report(cfg)
+    text = (result.path / "manifest.json").read_text()
+    assert "alice.smith" not in text and "toolkit_key" not in text
+    manifest = json.loads(text)
+    expected = hashlib.sha256(b"a-secret-key").hexdigest()[:16]
+    assert manifest["key_fingerprint"] == expected
+    assert manifest["config"]["privacy"]["key_fingerprint"] == expected
+    assert "key_file" not in manifest["config"]["privacy"]

@@ -151,7 +151,11 @@ def ingest(
         _check_writable(out, "--out")
     try:
         if out:
-            summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
+            from toolkit.private_files import make_private, private_umask
+
+            with private_umask():  # the Parquet holds raw post text: 0600 files, 0700 folders
+                summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
+            make_private(out)
         else:
             summary = ingest_file(path, **options).summary()
     except MappingError as exc:
@@ -213,7 +217,7 @@ def _pseudonymiser_for(config_path: Path | None):
     if config_path:
         cfg = load_config(config_path)
         brand = sorted(cfg.brand.handles())
-        return Pseudonymiser(cfg.hmac_key(), brand), brand
+        return cfg.pseudonymiser(), brand
     key = os.environ.get("TOOLKIT_HMAC_KEY")
     if not key:
         raise ConfigError(
@@ -263,13 +267,17 @@ def pipeline(
     """Ingest and analyse every post (tone, personal data, engagement, topics) on one machine or a Dask cluster;
     the analysed posts are written as Parquet partitions and a JSON summary is printed."""
     from toolkit.config import load_config
+    from toolkit.private_files import make_private, private_umask
     from toolkit.scale import run_pipeline
 
     try:
         cfg = load_config(config)
-        result = run_pipeline(
-            cfg, engine, partition_rows=partition_rows, with_topics=topics, collect_posts=False
-        )
+        with private_umask():  # working data holds raw post text: 0600 files, 0700 folders
+            result = run_pipeline(
+                cfg, engine, partition_rows=partition_rows, with_topics=topics, collect_posts=False
+            )
+        if result.out_dir is not None:
+            make_private(result.out_dir)
     except (ConfigError, ValueError) as exc:
         _fail(str(exc))
     typer.echo(
@@ -308,9 +316,12 @@ def gate(
         DEFAULT_CONFIG, "--config", help="Config whose data gives the known customer identifiers."
     ),
 ) -> None:
-    """Scan every artifact in FOLDER for personal data; exit 1 naming file, position and type on any hit."""
+    """Scan every artifact in FOLDER for personal data; exit 1 naming file, position and type on any hit.
+
+    The values stay masked here; every hit with the words around it and why it matched is
+    written to the dataset's private folder (0600), whose path is printed."""
     from toolkit.config import load_config
-    from toolkit.gate import collect_identifiers, scan_dir
+    from toolkit.gate import ALLOWLIST_HELP, collect_identifiers, scan_dir, write_findings
     from toolkit.notebook import ensure_ingested
 
     try:
@@ -321,9 +332,15 @@ def gate(
     identifiers = collect_identifiers(posts, cfg.work_dir / "private" / "identifiers.json")
     findings = scan_dir(folder, identifiers, brand_allowlist=cfg.public_names())
     for f in findings:
-        typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}")
+        typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:
-        _fail(f"{len(findings)} personal-data finding(s) in {folder}")
+        details = write_findings(
+            findings, cfg.work_dir / "private" / "gate" / "findings.txt", str(folder)
+        )
+        _fail(
+            f"{len(findings)} personal-data finding(s) in {folder}\n"
+            f"Each hit in context (private): {details}\n" + ALLOWLIST_HELP.format(config=config)
+        )
     _say(f"clean: no personal data found in {folder}")
 
 

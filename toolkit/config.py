@@ -133,7 +133,8 @@ class Brand(_Strict):
     timezone: str = "UTC"
     allowlist: list[str] = Field(
         default_factory=list,
-        description="The brand's own public contacts (emails, phones) allowed in reports",
+        description="values the privacy gate lets through: public contacts (emails, phones), "
+        "words, names, handles and post ids that are not personal data (false alarms)",
     )
 
     @field_validator("timezone")
@@ -226,6 +227,11 @@ class Privacy(_Strict):
         default_factory=list,
         description="ISO regions whose national phone formats are recognised; empty = defaults",
     )
+    public_accounts: list[str] = Field(
+        default_factory=list,
+        description="organisation and service accounts that keep their handles (not people), added "
+        "to the shipped list toolkit/resources/public_accounts.txt (@twitter, @google, ...)",
+    )
     ner_model: str = Field(
         "auto",
         description="spaCy model for extra person names if installed: auto (any English model), off, or a name",
@@ -310,6 +316,27 @@ class Config(_Strict):
         return sorted(
             {*self.brand.names(), *self.brand.handles(), *self.brand.allowlist, *competitors}
         )
+
+    def public_accounts(self) -> set[str]:
+        """Handles kept as written at ingest besides the brand's (lower case, no '@'):
+        competitors' handles, `privacy.public_accounts` and the shipped platform / service list.
+        Organisations, not people: share of voice counts them, the gate does not look for them."""
+        from toolkit.pseudonymise import default_public_accounts
+
+        competitors = {
+            term.strip().lstrip("@").lower()
+            for name, terms in self.competitors.items()
+            for term in (name, *terms)
+            if term.strip() and not any(c.isspace() for c in term.strip())
+        }
+        configured = {h.strip().lstrip("@").lower() for h in self.privacy.public_accounts}
+        return (set(default_public_accounts()) | competitors | configured) - {""}
+
+    def pseudonymiser(self):
+        """The `Pseudonymiser` for this dataset: its key, brand handles and public accounts."""
+        from toolkit.pseudonymise import Pseudonymiser
+
+        return Pseudonymiser(self.hmac_key(), self.brand.handles(), self.public_accounts())
 
     def hmac_key(self) -> bytes:
         """The pseudonymisation key: `privacy.key_env`, else `privacy.key_file` (0600), else the

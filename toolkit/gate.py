@@ -1,11 +1,26 @@
 """The report privacy gate: no customer's personal data may leave in a published artifact.
 
 `collect_identifiers` gathers what identifies customers in a dataset (raw handles and display
-names from the private identifiers file written at ingest, plus the emails, phones, cards,
-addresses and names found in customer posts). `scan_dir` then reads every text artifact of a
-report folder, including notebook metadata, HTML-escaped text, SVG text and PNG text chunks,
-and reports each known identifier it finds plus any email / phone / card number that is not on
-the brand's allowlist. `check` turns findings into a `GateError`.
+names from the private identifiers file written at ingest, the ids of customer posts, and the
+personal data the detector finds in customer posts). `scan_dir` then reads the content of
+every artifact of a report folder and reports each known identifier it finds, plus any e-mail,
+phone, card number or IBAN that is not on the brand's allowlist. `check` turns findings into
+a `GateError`; `keep_blocked` keeps a blocked build privately with a findings file that shows
+each hit in context.
+
+What is read: the text, tables, alt text and other attributes, JSON data blocks and comments of
+HTML / SVG pages (not their CSS and scripts, only the string literals of scripts); every cell
+of CSV / TSV tables; every string of JSON and notebooks (outputs and metadata; a notebook's
+own cells as shipped in notebooks/ are constant text and skipped, like the page template);
+PNG text chunks and JPEG metadata, also of images embedded as base64.
+
+How identifiers match:
+- names and handles across punctuation and spacing ("Dr. Emeka Okafor", "emeka.okafor",
+  "emeka_okafor", "Emeka  Okafor" all match the stored "Dr Emeka Okafor");
+- a handle that is also an ordinary word ("users", "entity") only where it stands as a handle
+  ("@users"); a one-word name that is also a word, or one found by the detector in a post,
+  only capitalised as a name ("Corbyn", not "corbyn" in a topic label);
+- post ids as whole tokens; a known post id is never taken for a card or phone number.
 """
 
 from __future__ import annotations
@@ -13,14 +28,21 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import csv
+import datetime as dt
+import functools
 import html
+import io
 import json
 import logging
 import re
+import shutil
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -35,23 +57,35 @@ from toolkit.privacy import (
     PERSON,
     PHONE_NUMBER,
     STREET_ADDRESS,
+    URL,
     Detector,
     common_words,
     default_detector,
     first_names,
 )
+from toolkit.pseudonymise import default_public_accounts
 
 log = logging.getLogger(__name__)
 
 USER_ID = "USER_ID"
-#: Detector types whose values in customer posts become identifiers.
+POST_ID = "POST_ID"
+#: Detector types whose values in customer posts become identifiers: every type but those too
+#: generic to search reports for (a link, a city, a company, a date, an age).
+GENERIC_TYPES = frozenset(
+    {URL, HANDLE, "LOCATION", "GPE", "LOC", "FAC", "ORGANIZATION", "ORG", "NRP", "NORP",
+     "DATE_TIME", "DATE", "TIME", "AGE", "TITLE", "MONEY", "PERCENT", "CARDINAL", "ORDINAL",
+     "QUANTITY", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "ORDER_NUMBER"}
+)  # fmt: skip
+#: Kept for callers that name the main types; `collect_identifiers` uses all but GENERIC_TYPES.
 POST_IDENTIFIER_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, STREET_ADDRESS, PERSON)
 #: Detector types flagged wherever they appear (unless allowlisted).
 PATTERN_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE)
+HTML_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xhtml"})
+CSV_SUFFIXES = frozenset({".csv", ".tsv"})
 TEXT_SUFFIXES = frozenset(
-    {".html", ".htm", ".csv", ".tsv", ".txt", ".md", ".svg", ".xml", ".yaml", ".yml", ".tex",
-     ".js", ".mjs", ".css", ".log", ".jsonl", ".ndjson", ".rst", ".py", ".r", ".sql", ".ini",
-     ".cfg", ".toml", ".rtf"}
+    {".html", ".htm", ".svg", ".xhtml", ".csv", ".tsv", ".txt", ".md", ".xml", ".yaml", ".yml",
+     ".tex", ".js", ".mjs", ".css", ".log", ".jsonl", ".ndjson", ".rst", ".py", ".r", ".sql",
+     ".ini", ".cfg", ".toml", ".rtf"}
 )  # fmt: skip
 JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
 JSON_SUFFIXES = frozenset({".json", ".ipynb", ".geojson"})
@@ -64,12 +98,24 @@ DATA_SUFFIXES = frozenset(
 )  # fmt: skip
 UNSCANNABLE = "UNSCANNABLE_DATA"
 MAX_MESSAGE_LINES = 50
+FINDINGS_FILE = "findings.txt"
+#: Blocked builds kept per dataset (older ones are removed).
+KEEP_BLOCKED = 3
 
 _MIN_HANDLE = 4
 _MIN_SINGLE_NAME = 6
 _MIN_PHONE_DIGITS = 7
 _MIN_BARE_PHONE_DIGITS = 10
+_MIN_NUMERIC_POST_ID = 10
+_MIN_POST_ID = 6
 _PHONE_SEPARATOR = r"[ \t\-./()]{0,3}"
+#: What may stand between the words of a name or the parts of a handle: "Dr. Emeka Okafor",
+#: "emeka.okafor", "emeka_okafor", "Emeka  Okafor", "O'Brien", "emekaokafor".
+_SEPARATOR_CHARS = r"\s._'’·\-"
+_SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]+")
+_FLEX_SEPARATOR = f"[{_SEPARATOR_CHARS}]"
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_]) (?=[^\W\d_])")
+_TITLES = frozenset("dr mr mrs ms miss mx prof sir dame rev fr".split())
 _NAME_TOKEN = re.compile(r"\w[\w'’.-]*")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -82,27 +128,59 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
 #: Notebook cell ids (random hex, e.g. "09412345") are machine identifiers, not phone numbers.
 _CELL_ID_ATTR = re.compile(r"cell-id=[0-9A-Za-z_-]{1,64}")
 _CELL_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+#: CSS at-rules, blanked in stylesheets so that a customer handle "media" is not "@media".
+_CSS_AT_RULE = re.compile(
+    r"@-?(?:media|import|font-face|keyframes|supports|page|charset|namespace|layer|container|"
+    r"property|counter-style|font-feature-values|-webkit-keyframes|document|viewport)\b",
+    re.IGNORECASE,
+)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IMAGE_KEYS = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
 _MAX_INFLATE = 16 * 1024 * 1024
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*")
+_CONTEXT = 60
+
+#: Why a finding matched, per entity type: known identifiers ...
+_KNOWN_REASONS = {
+    HANDLE: "a customer handle recorded at ingest (private/identifiers.json)",
+    PERSON: "a customer's display name recorded at ingest, or a person's name found in a "
+    "customer post",
+    USER_ID: "a customer's platform user id recorded at ingest",
+    POST_ID: "the id of a customer post (it opens the post and its author)",
+}
+#: ... and patterns.
+_PATTERN_REASONS = {
+    EMAIL_ADDRESS: "looks like an e-mail address (pattern)",
+    PHONE_NUMBER: "looks like a phone number (pattern, valid for a region)",
+    CREDIT_CARD: "looks like a payment card number (pattern, passes the Luhn check)",
+    IBAN_CODE: "looks like an IBAN (pattern, valid checksum)",
+}
 
 
 # ------------------------------------------------------------------ data types
 @dataclass
 class Finding:
-    """One suspected leak; `match` is masked so the gate's own output does not leak."""
+    """One suspected leak. `match` is masked, so printing a finding leaks nothing; `value` and
+    `context` hold the raw text for the private findings file only (never in repr)."""
 
     file: str
     position: int | str
     entity_type: str
     match: str
+    reason: str = ""
+    value: str = field(default="", repr=False, compare=False)
+    context: str = field(default="", repr=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.position}: {self.entity_type} {self.match}"
 
 
 class GateError(RuntimeError):
-    """A report folder contains personal data; the message lists the findings."""
+    """A report folder contains personal data; the message lists the findings (masked)."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
 
 
 @dataclass(frozen=True)
@@ -112,17 +190,36 @@ class Identifiers:
     Attributes
     ----------
     terms : mapping of str to str
-        Lower-case text (handles, names, emails, addresses, user ids) -> entity type. A space
-        matches any run of whitespace.
+        Canonical text (lower case; names and handles with one space between their parts) ->
+        entity type. A space matches any run of spaces and punctuation ("._'-"), or none.
     digits : mapping of str to str
         Digit strings (phones, with and without country code / trunk prefix; cards) -> type.
+    handle_terms : mapping of str to str
+        Handles that are also ordinary words ("users"): found only as "@users" / "u/users".
+    cased_terms : mapping of str to str
+        One-word names that are also words, or were found by the detector: found only
+        capitalised ("Corbyn", "CORBYN"), as a name stands, not in lower-case labels.
+    post_ids : frozenset of str
+        Ids of customer posts: found as whole tokens (type POST_ID).
+    known_ids : frozenset of str
+        Every post id of the dataset (brand posts too): never reported as a card or phone.
     """
 
     terms: Mapping[str, str] = field(default_factory=dict)
     digits: Mapping[str, str] = field(default_factory=dict)
+    handle_terms: Mapping[str, str] = field(default_factory=dict)
+    cased_terms: Mapping[str, str] = field(default_factory=dict)
+    post_ids: frozenset[str] = frozenset()
+    known_ids: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
-        return len(self.terms) + len(self.digits)
+        return (
+            len(self.terms)
+            + len(self.digits)
+            + len(self.handle_terms)
+            + len(self.cased_terms)
+            + len(self.post_ids)
+        )
 
     @classmethod
     def build(
@@ -130,39 +227,62 @@ class Identifiers:
         *,
         handles: Iterable[str] = (),
         names: Iterable[str] = (),
+        detected_names: Iterable[str] = (),
         user_ids: Iterable[str] = (),
         emails: Iterable[str] = (),
         phones: Iterable[str] = (),
         cards: Iterable[str] = (),
         addresses: Iterable[str] = (),
+        other: Mapping[str, Iterable[str]] | None = None,
+        post_ids: Iterable[str] = (),
+        known_ids: Iterable[str] = (),
     ) -> Identifiers:
         """Normalise raw values, dropping those too short or too common to search for.
 
         Parameters
         ----------
         handles : iterable of str
-            Customer handles, with or without '@' (kept if >= 4 characters and not a common
-            English word; for Mastodon's user@instance the user part is kept too).
+            Customer handles, with or without '@' (kept if >= 4 characters; for Mastodon's
+            user@instance the user part is kept too). One that is an ordinary word or a
+            platform / service account is searched for only as a handle.
         names : iterable of str
-            Display names or detected person names (kept with >= 2 tokens, unless every token
-            is a common word; a single token only if >= 6 letters and neither a common word
-            nor a common first name).
+            Display names (kept with >= 2 words, unless every word is a common word; a single
+            word only if >= 6 letters and not a common first name). A title ("Dr", "Mrs") is
+            also searched for without it.
+        detected_names : iterable of str
+            Person names the detector found in posts: as `names`, but a single word is only
+            searched for capitalised.
         user_ids : iterable of str
             Platform user ids (numeric ones need >= 8 digits, others >= 6 characters).
         emails, phones, cards, addresses : iterable of str
             Contact and payment details (phones need >= 7 digits).
+        other : mapping of str to iterable of str, optional
+            Further detector types (e.g. US_SSN) -> values found in customer posts (kept with
+            >= 6 characters; digit-only ones with >= 7 digits).
+        post_ids : iterable of str
+            Ids of customer posts (kept with >= 6 characters and a digit; digit-only ones with
+            >= 10 digits).
+        known_ids : iterable of str
+            Every post id (brand posts too): never reported as a card or phone number.
         """
         terms: dict[str, str] = {}
         digits: dict[str, str] = {}
+        handle_terms: dict[str, str] = {}
+        cased: dict[str, str] = {}
         for handle in handles:
             for term in _handle_terms(handle):
-                terms.setdefault(term, HANDLE)
-        for name in names:
-            term = _name_term(name)
-            if term:
-                terms.setdefault(term, PERSON)
+                if _wordlike(term):
+                    handle_terms.setdefault(term, HANDLE)
+                else:
+                    terms.setdefault(term, HANDLE)
+        for name, detected in [*((n, False) for n in names), *((n, True) for n in detected_names)]:
+            for term in _name_terms(name):
+                if " " not in term and (detected or _wordlike(term)):
+                    cased.setdefault(term, PERSON)
+                else:
+                    terms.setdefault(term, PERSON)
         for user_id in user_ids:
-            term = _collapse(str(user_id))
+            term = _canon(str(user_id))
             if len(term) >= (8 if term.isdigit() else 6):
                 terms.setdefault(term, USER_ID)
         for email in emails:
@@ -171,6 +291,13 @@ class Identifiers:
             term = _collapse(address).rstrip(".,;")
             if len(term) >= 8:
                 terms.setdefault(term, STREET_ADDRESS)
+        for entity_type, values in (other or {}).items():
+            for value in values:
+                term = _collapse(value).strip(".,;:")  # as written: "10.0.0.1" is no "10 0 0 1"
+                digit_only = term.replace(" ", "").isdigit()
+                if len(term) >= 6 and not (digit_only and len(_digits(term)) < 7):
+                    if not _all_common(term):
+                        terms.setdefault(term, entity_type)
         for phone in phones:
             for key in _phone_keys(phone):
                 digits.setdefault(key, PHONE_NUMBER)
@@ -178,7 +305,11 @@ class Identifiers:
             key = _digits(card)
             if len(key) >= 12:
                 digits[key] = CREDIT_CARD
-        return cls(terms, digits)
+        ids = frozenset(str(i) for i in post_ids if _searchable_id(str(i)))
+        known = frozenset(str(i) for i in known_ids if i is not None) | ids
+        for post_id in ids:  # a known id is not also a phone or card
+            digits.pop(post_id, None)
+        return cls(terms, digits, handle_terms, cased, ids, known)
 
 
 # ------------------------------------------------------------------ normalisation
@@ -186,32 +317,93 @@ def _collapse(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _canon(text: str) -> str:
+    """Lower case, runs of spaces and name punctuation ("._'-") as one space."""
+    return " ".join(t for t in _SEPARATORS.split(str(text).lower()) if t)
+
+
+def _compact(text: str) -> str:
+    """Lower case without spaces and name punctuation: the key a match is looked up by."""
+    return _SEPARATORS.sub("", str(text).lower())
+
+
 def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdecimal() and c.isascii())
 
 
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Ordinary English words (`toolkit/resources/english_words.txt`), plus the common words."""
+    raw = resources.files("toolkit").joinpath("resources", "english_words.txt").read_text("utf-8")
+    words = {w.strip() for w in raw.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(words) | common_words()
+
+
+@functools.lru_cache(maxsize=1)
+def _platform_words() -> frozenset[str]:
+    return frozenset(default_public_accounts())
+
+
+def _wordlike(term: str) -> bool:
+    """A one-part term that is also an ordinary word, a platform or a service ("users",
+    "twitter"), or a plural of one: searched for only as a handle or a capitalised name."""
+    if " " in term or not term.isalpha():
+        return False
+    words = english_words()
+    return (
+        term in words
+        or term in _platform_words()
+        or (term.endswith("s") and term[:-1] in words)
+        or (term.endswith("es") and term[:-2] in words)
+    )
+
+
+def _all_common(term: str) -> bool:
+    words = common_words()
+    return all(t in words for t in term.split())
+
+
 def _handle_terms(handle: str) -> list[str]:
-    handle = _collapse(str(handle)).lstrip("@")
+    handle = str(handle).strip().lstrip("@").lower()
     parts = [handle]
     if "@" in handle:
         parts.append(handle.split("@", 1)[0])
     words = common_words()
-    return [p for p in parts if len(p) >= _MIN_HANDLE and p not in words]
+    terms = []
+    for part in parts:
+        term = _canon(part)
+        if len(term.replace(" ", "")) >= _MIN_HANDLE and term not in terms:
+            # a handle made of one common word ("happy") is only searched for as "@happy"
+            terms.append(term)
+    return [t for t in terms if t not in words or _wordlike(t)]
 
 
-def _name_term(name: str) -> str | None:
-    """Normalised display/person name, or None if too short or made of common words."""
-    tokens = [t.rstrip(".'’-") for t in _NAME_TOKEN.findall(str(name))]
-    tokens = [t for t in tokens if t]
+def _name_terms(name: str) -> list[str]:
+    """Normalised display/person name (and the same without a leading title); none if too
+    short or made of common words."""
+    tokens = [_canon(t) for t in _NAME_TOKEN.findall(str(name))]
+    tokens = [p for t in tokens for p in t.split() if p]
+    found = []
+    term = _name_term(tokens)
+    if term:
+        found.append(term)
+    if len(tokens) >= 3 and tokens[0] in _TITLES:
+        untitled = _name_term(tokens[1:])
+        if untitled and untitled not in found:
+            found.append(untitled)
+    return found
+
+
+def _name_term(tokens: list[str]) -> str | None:
     words = common_words()
     if len(tokens) >= 2:
-        term = " ".join(tokens).lower()
-        all_common = all(t.lower() in words for t in tokens)
+        term = " ".join(tokens)
+        all_common = all(t in words or t in _TITLES for t in tokens)
         if len(term) < 5 or (all_common and tokens[0].capitalize() not in first_names()):
             return None
         return term
     if len(tokens) == 1:
-        token = tokens[0].lower()
+        token = tokens[0]
         # A lone first name ("Joseph") identifies nobody and is also a place, a brand, ...
         if (
             len(token) >= _MIN_SINGLE_NAME
@@ -220,6 +412,16 @@ def _name_term(name: str) -> str | None:
         ):
             return token
     return None
+
+
+def _searchable_id(post_id: str) -> bool:
+    if post_id.isdigit():
+        return len(post_id) >= _MIN_NUMERIC_POST_ID
+    return (
+        len(post_id) >= _MIN_POST_ID
+        and any(c.isdigit() for c in post_id)
+        and _TOKEN.fullmatch(post_id) is not None
+    )
 
 
 def _phone_keys(phone: str) -> set[str]:
@@ -247,7 +449,7 @@ def _mask(value: str, entity_type: str) -> str:
     if entity_type == EMAIL_ADDRESS and "@" in value:
         local, domain = value.split("@", 1)
         return f"{local[:2]}***@{domain[:2]}***"
-    if entity_type in (PHONE_NUMBER, CREDIT_CARD, USER_ID):
+    if entity_type in (PHONE_NUMBER, CREDIT_CARD, USER_ID, POST_ID):
         return value[:2] + "***"
     return " ".join(token[:2] + "***" for token in value.split()[:4])
 
@@ -263,8 +465,9 @@ def collect_identifiers(
     Parameters
     ----------
     posts : DataFrame or None
-        Canonical posts (needs ``text`` and ``is_brand``); personal data the detector finds
-        in customer posts (emails, phones, cards, street addresses, person names) is added.
+        Canonical posts (needs ``text`` and ``is_brand``; ``post_id``, ``reply_to_id`` and
+        ``thread_id`` are used when present). Personal data the detector finds in customer
+        posts (every type but `GENERIC_TYPES`) is added, and the ids of customer posts.
     identifiers_json : path, optional
         Private file written by ingest: ``{"handles": [...], "names": [...], "user_ids":
         [...]}`` with raw customer handles, display names (``names`` or ``display_names``)
@@ -278,30 +481,46 @@ def collect_identifiers(
             raw = json.loads(path.read_text(encoding="utf-8"))
         else:
             log.info("no identifiers file at %s; using post texts only", path)
-    found: dict[str, list[str]] = {t: [] for t in POST_IDENTIFIER_TYPES}
+    found: dict[str, list[str]] = {}
+    post_ids: list[str] = []
+    known_ids: set[str] = set()
     if posts is not None and len(posts):
         detector = detector or default_detector()
         customer = ~posts["is_brand"].fillna(False).astype(bool)
         for text in posts.loc[customer, "text"].dropna():
-            for span in detector.detect(text, POST_IDENTIFIER_TYPES):
-                found[span.entity_type].append(span.text)
+            for span in detector.detect(text):
+                if span.entity_type not in GENERIC_TYPES:
+                    found.setdefault(span.entity_type, []).append(span.text)
+        if "post_id" in posts:
+            post_ids = posts.loc[customer, "post_id"].dropna().astype(str).tolist()
+        for column in ("post_id", "reply_to_id", "thread_id"):
+            if column in posts:
+                known_ids.update(posts[column].dropna().astype(str))
+    main = {EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, STREET_ADDRESS, PERSON}
     return Identifiers.build(
         handles=raw.get("handles") or (),
-        names=[*(raw.get("names") or ()), *(raw.get("display_names") or ()), *found[PERSON]],
+        names=[*(raw.get("names") or ()), *(raw.get("display_names") or ())],
+        detected_names=found.get(PERSON, ()),
         user_ids=raw.get("user_ids") or (),
-        emails=found[EMAIL_ADDRESS],
-        phones=found[PHONE_NUMBER],
-        cards=found[CREDIT_CARD],
-        addresses=found[STREET_ADDRESS],
+        emails=found.get(EMAIL_ADDRESS, ()),
+        phones=found.get(PHONE_NUMBER, ()),
+        cards=found.get(CREDIT_CARD, ()),
+        addresses=found.get(STREET_ADDRESS, ()),
+        other={t: v for t, v in found.items() if t not in main},
+        post_ids=post_ids,
+        known_ids=known_ids,
     )
 
 
 # ------------------------------------------------------------------ matching
 def _trie_regex(terms: Iterable[str], separator: str, digits: bool = False) -> str:
     """Regex source matching any of `terms` through a character trie, so scanning cost does
-    not grow with the number of terms. In text terms a space matches `separator`; in digit
-    terms `separator` may appear between any two digits."""
+    not grow with the number of terms. In text terms a space matches `separator` (at least one
+    character of it, or none between two letters: "emekaokafor"); in digit terms `separator`
+    may appear between any two digits."""
     root: dict = {}
+    if not digits:
+        terms = (_BETWEEN_LETTERS.sub("\x00", t) for t in terms)
     for term in terms:
         node = root
         for ch in term:
@@ -315,8 +534,10 @@ def _node_regex(node: dict, separator: str, digits: bool, depth: int) -> str:
     for ch in sorted(k for k in node if k):
         if digits:
             edge = (separator if depth else "") + re.escape(ch)
+        elif ch == "\x00":
+            edge = separator + "*"
         else:
-            edge = r"\s+" if ch == " " else re.escape(ch)
+            edge = separator + "+" if ch == " " else re.escape(ch)
         branches.append(edge + _node_regex(node[ch], separator, digits, depth + 1))
     if not branches:
         return ""
@@ -325,28 +546,42 @@ def _node_regex(node: dict, separator: str, digits: bool, depth: int) -> str:
 
 
 class _Allowlist:
-    """Brand values that may appear in reports: handles, emails, phone numbers, names."""
+    """Values that may appear in reports: the brand's (and competitors') names, handles,
+    emails and phone numbers, platform and service accounts, and whatever the user listed in
+    `brand.allowlist` (words, names, handles, post ids) after checking a false alarm."""
 
     def __init__(self, entries: Iterable[str]):
         self.emails: set[str] = set()
         self.handles: set[str] = set()
         self.digits: set[str] = set()
+        self.ids: set[str] = set()
         self.terms: set[str] = set()
         self.tokens: set[str] = set()
+        self.compact: set[str] = set()
         for entry in entries:
             value = _collapse(str(entry))
+            if not value:
+                continue
             if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
                 self.emails.add(value)
+                self.compact.add(_compact(value))
             elif re.fullmatch(r"\+?[\d\s().\-/]+", value) and len(_digits(value)) >= 7:
                 self.digits.update(_phone_keys(value))
+                self.digits.add(_digits(value))
+                self.ids.add(_digits(value))
             else:
                 bare = value.lstrip("@")
-                self.handles.add(bare)
-                self.terms.add(bare)
-                self.tokens.update(_NAME_TOKEN.findall(bare))
+                self.ids.add(bare)
+                self.ids.add(str(entry).strip().lstrip("@"))
+                term = _canon(bare)
+                self.handles.add(term)
+                self.terms.add(term)
+                self.compact.add(_compact(term))
+                self.tokens.update(term.split())
 
     def allows_term(self, term: str, entity_type: str) -> bool:
-        if term in self.terms or term in self.emails or term in self.handles:
+        compact = _compact(term)
+        if compact in self.compact:
             return True
         if entity_type in (PERSON, HANDLE):
             words = common_words()
@@ -364,21 +599,57 @@ class _Allowlist:
         return False
 
 
+@dataclass
+class _Hit:
+    offset: int
+    end: int
+    entity_type: str
+    value: str
+    reason: str
+
+
 class _Scanner:
     """Finds identifiers and personal-data patterns in text chunks."""
 
     def __init__(self, identifiers: Identifiers, allowlist: _Allowlist, detector: Detector):
         self.allowlist = allowlist
         self.detector = detector
-        self.terms = {
-            t: kind for t, kind in identifiers.terms.items() if not allowlist.allows_term(t, kind)
-        }
+
+        def keep(mapping: Mapping[str, str]) -> dict[str, str]:
+            return {t: k for t, k in mapping.items() if not allowlist.allows_term(t, k)}
+
+        self.terms = keep(identifiers.terms)
+        self.compact = {_compact(t): k for t, k in self.terms.items()}
+        self.handle_terms = keep(identifiers.handle_terms)
+        self.cased_terms = keep(identifiers.cased_terms)
         self.digits = {
             k: kind for k, kind in identifiers.digits.items() if k not in allowlist.digits
         }
+        self.post_ids = frozenset(identifiers.post_ids - allowlist.ids)
+        self.known_ids = identifiers.known_ids
+        boundary_before, boundary_after = r"(?<![^\W_])", r"(?![^\W_])"
         self.terms_re = (
-            re.compile(r"(?<!\w)" + _trie_regex(self.terms, r"\s+") + r"(?!\w)", re.IGNORECASE)
+            re.compile(
+                boundary_before + _trie_regex(self.terms, _FLEX_SEPARATOR) + boundary_after,
+                re.IGNORECASE,
+            )
             if self.terms
+            else None
+        )
+        self.handles_re = (
+            re.compile(
+                r"(?:(?<![\w.+-])[@\uff20]|(?<![\w/])/?u/)"
+                + _trie_regex(self.handle_terms, _FLEX_SEPARATOR)
+                + r"(?![A-Za-z0-9_])",
+                re.IGNORECASE,
+            )
+            if self.handle_terms
+            else None
+        )
+        cased = {form for t in self.cased_terms for form in (t.capitalize(), t.upper())}
+        self.cased_re = (
+            re.compile(boundary_before + _trie_regex(cased, " ") + boundary_after)
+            if cased
             else None
         )
         self.digits_re = (
@@ -393,21 +664,55 @@ class _Scanner:
             else None
         )
 
-    def scan(self, text: str) -> Iterator[tuple[int, str, str]]:
-        """(offset, entity type, matched text) for each hit in `text`."""
+    def scan(self, text: str) -> Iterator[_Hit]:
+        """Each hit in `text`: known identifiers first, then patterns."""
         if self.terms_re is not None:
             for m in self.terms_re.finditer(text):
-                yield m.start(), self.terms.get(_collapse(m.group()), PERSON), m.group()
-        if self.digits_re is not None and _has_digit(text):
+                kind = self.compact.get(_compact(m.group()), PERSON)
+                yield _Hit(m.start(), m.end(), kind, m.group(), _reason(kind))
+        if self.handles_re is not None and ("@" in text or "u/" in text or "\uff20" in text):
+            for m in self.handles_re.finditer(text):
+                yield _Hit(
+                    m.start(), m.end(), HANDLE, m.group(), _reason(HANDLE) + ", written as a handle"
+                )
+        if self.cased_re is not None:
+            for m in self.cased_re.finditer(text):
+                yield _Hit(
+                    m.start(),
+                    m.end(),
+                    PERSON,
+                    m.group(),
+                    _reason(PERSON) + ", capitalised as a name",
+                )
+        has_digit = _has_digit(text)
+        if self.post_ids and has_digit:
+            for m in _TOKEN.finditer(text):
+                if m.group() in self.post_ids:
+                    yield _Hit(m.start(), m.end(), POST_ID, m.group(), _reason(POST_ID))
+        if self.digits_re is not None and has_digit:
             for m in self.digits_re.finditer(text):
                 matched = m.group()
                 # A bare 7-9 digit number is more likely a count in a table than a phone.
                 if matched.isdigit() and len(matched) < _MIN_BARE_PHONE_DIGITS:
                     continue
-                yield m.start(), self._digit_type(matched), matched
+                if _digits(matched) in self.known_ids:
+                    continue
+                kind = self._digit_type(matched)
+                yield _Hit(m.start(), m.end(), kind, matched, _reason(kind))
         for span in self.detector.detect(text, PATTERN_TYPES):
-            if not self.allowlist.allows_value(span.text, span.entity_type):
-                yield span.start, span.entity_type, span.text
+            if self.allowlist.allows_value(span.text, span.entity_type):
+                continue
+            if span.entity_type in (CREDIT_CARD, PHONE_NUMBER) and (
+                _digits(span.text) in self.known_ids or _digits(span.text) in self.allowlist.ids
+            ):
+                continue  # a post id (passing Luhn by chance) is no card
+            yield _Hit(
+                span.start,
+                span.end,
+                span.entity_type,
+                span.text,
+                _PATTERN_REASONS.get(span.entity_type, "pattern") + ", not on brand.allowlist",
+            )
 
     def _digit_type(self, matched: str) -> str:
         digits = _digits(matched)
@@ -417,7 +722,60 @@ class _Scanner:
         return PHONE_NUMBER
 
 
+def _reason(entity_type: str) -> str:
+    known = _KNOWN_REASONS.get(entity_type)
+    if known:
+        return known
+    what = entity_type.replace("_", " ").lower()
+    return f"a {what} found in a customer post (known identifier)"
+
+
 _has_digit = re.compile(r"\d").search
+
+
+# ------------------------------------------------------------------ constant text
+@dataclass(frozen=True)
+class _Constant:
+    """Text the toolkit itself ships (notebook cells, page template): never customer data."""
+
+    sources: frozenset[str] = frozenset()
+    corpus: str = ""
+
+    def holds(self, text: str) -> bool:
+        """True for a fragment of shipped prose long enough to mean something (>= 20 chars)."""
+        collapsed = _collapse(text)
+        return len(collapsed) >= 20 and collapsed in self.corpus
+
+
+@functools.lru_cache(maxsize=4)
+def shipped_text(notebooks_dir: Path | None = None) -> _Constant:
+    """The cells of the toolkit's notebooks and the text of the page template."""
+    from toolkit.config import NOTEBOOKS_DIR
+
+    folder = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
+    sources: set[str] = set()
+    prose: list[str] = []
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, json.JSONDecodeError):
+            continue
+        for cell in cells:
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            if source.strip():
+                sources.add(source.strip())
+                if cell.get("cell_type") == "markdown":
+                    prose.append(source)
+    try:
+        template = resources.files("toolkit").joinpath("resources", "report.html.j2").read_text()
+        prose.append(re.sub(r"\{[{%#].*?[}%#]\}|<[^>]*>", " ", template, flags=re.S))
+    except OSError:
+        pass
+    # Markdown markup is not in the rendered text: "*jane dot doe*" is shown as "jane dot doe".
+    corpus = _collapse(re.sub(r"[*_`#>|]+", " ", "\n".join(prose)))
+    raw = _collapse("\n".join(prose))
+    return _Constant(frozenset(sources), corpus + "\n" + raw)
 
 
 # ------------------------------------------------------------------ reading artifacts
@@ -433,6 +791,37 @@ def _line_col(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return f"{line}:{col}"
+
+
+class _Pieces:
+    """Text gathered from pieces (cells, strings, text nodes), each with where it came from."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.starts: list[int] = []
+        self.where: list[Callable[[str], str]] = []
+        self.cursor = 0
+
+    def add(self, text: str, where: str | Callable[[str], str]) -> None:
+        if not text:
+            return
+        self.starts.append(self.cursor)
+        self.parts.append(text)
+        self.where.append(where if callable(where) else (lambda inner, w=where: w))
+        self.cursor += len(text) + 1
+
+    def chunk(self) -> _Chunk:
+        joined = "\n".join(self.parts)
+        starts, parts, where = self.starts, self.parts, self.where
+
+        def locate(variant: str, offset: int) -> str:
+            if not parts:
+                return "/"
+            i = max(0, bisect.bisect_right(starts, min(offset, len(joined))) - 1)
+            inner = parts[i][: max(0, offset - starts[i])] if variant is joined else ""
+            return where[i](inner)
+
+        return _Chunk(joined, locate)
 
 
 def _text_chunks(text: str, where: str | None = None) -> Iterator[_Chunk]:
@@ -496,9 +885,12 @@ def _payload_chunks(mime: str, data: bytes, where: str) -> Iterator[_Chunk]:
     if data.startswith(_PNG_SIGNATURE):
         for label, text in _png_text(data):
             yield _Chunk(text, lambda variant, offset, label=label: f"{where} {label}")
+    elif mime in ("image/svg+xml", "text/html"):
+        decoded = data.decode("utf-8", errors="replace")
+        yield from _html_chunks(decoded, shipped_text(), f"{where} ({mime})")
     elif (
         mime.startswith("text/")
-        or mime in ("image/svg+xml", "application/json")
+        or mime == "application/json"
         or (mime == "application/octet-stream" and _looks_textual(data))
     ):
         decoded = data.decode("utf-8", errors="replace")
@@ -576,26 +968,187 @@ def _inflate(data: bytes) -> bytes:
     return inflater.decompress(data, _MAX_INFLATE)
 
 
-def _json_chunks(document: object) -> Iterator[_Chunk]:
-    """All strings (keys included) of a JSON document joined into one text, positions given
-    as JSON paths; image payloads are decoded and only their metadata scanned."""
-    pieces: list[str] = []
-    paths: list[str] = []
-    starts: list[int] = []
-    extra: list[_Chunk] = []
-    cursor = 0
+#: Attributes that hold layout, geometry or styling, never content.
+_LAYOUT_ATTRS = frozenset(
+    "class style id d points transform viewbox width height x y x1 x2 y1 y2 cx cy r rx ry dx dy "
+    "fill stroke stroke-width stroke-linecap stroke-linejoin stroke-dasharray stroke-miterlimit "
+    "stroke-opacity fill-opacity opacity clip-path font-size font-family font-weight font-style "
+    "text-anchor dominant-baseline xmlns xmlns:xlink version preserveaspectratio rel type lang "
+    "dir role charset tabindex colspan rowspan border cellpadding cellspacing align valign "
+    "xml:space http-equiv data-jp-theme-light data-jp-theme-name crossorigin integrity media "
+    "sizes loading decoding target method".split()
+)
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+#: Classes of the elements that hold a notebook's markdown cell in nbconvert's HTML.
+_MARKDOWN_CELL_CLASSES = ("jp-MarkdownCell", "text_cell_render")
+_JS_STRING = re.compile(r""""((?:[^"\\\n]|\\.){3,})"|'((?:[^'\\\n]|\\.){3,})'""")
 
-    def add(text: str, path: str) -> None:
-        nonlocal cursor
-        starts.append(cursor)
-        pieces.append(text)
-        paths.append(path)
-        cursor += len(text) + 1
+
+class _HTMLContent(HTMLParser):
+    """The content of an HTML / SVG page: text nodes, attribute values (alt, title, href, data-*,
+    meta content, ...), comments, JSON data blocks and the string literals of scripts; not the
+    CSS, not the page's geometry, and not the toolkit's own prose (`shipped_text`) where it
+    stands in a markdown cell of a notebook page (the same words in a table are read)."""
+
+    def __init__(self, constant: _Constant):
+        super().__init__(convert_charrefs=True)
+        self.constant = constant
+        self.pieces = _Pieces()
+        self.json_blocks: list[tuple[str, str]] = []  # (text, "line N")
+        self._raw: str | None = None  # "style", "script" or "json" while inside one
+        self._raw_tag = ""
+        self._raw_parts: list[str] = []
+        self._raw_line = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, opens a markdown cell)
+        self._markdown = 0  # markdown cells we are inside
+
+    def _where(self, line: int, col: int) -> Callable[[str], str]:
+        def where(inner: str) -> str:
+            newlines = inner.count("\n")
+            if newlines:
+                return f"{line + newlines}:{len(inner) - inner.rfind(chr(10))}"
+            return f"{line}:{col + len(inner) + 1}"
+
+        return where
+
+    def _add(self, text: str) -> None:
+        line, col = self.getpos()
+        self.pieces.add(text, self._where(line, col))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # Text nodes and attributes are joined with newlines, which names may span
+        # ("<b>Dana</b> Whitfield"), so no tag needs to be told apart.
+        tag = tag.lower()
+        for name, value in attrs:
+            if value and name.lower() not in _LAYOUT_ATTRS:
+                self._add(value)
+        if tag not in _VOID_TAGS and tag not in ("style", "script"):
+            classes = dict(attrs).get("class") or ""
+            markdown = any(c in classes for c in _MARKDOWN_CELL_CLASSES)
+            self._open.append((tag, markdown))
+            self._markdown += markdown
+        if tag in ("style", "script"):
+            kind = dict(attrs).get("type") or ""
+            self._raw = "json" if (tag == "script" and "json" in kind.lower()) else tag
+            self._raw_tag = tag
+            self._raw_parts = []
+            self._raw_line = self.getpos()[0]
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag.lower() in ("style", "script"):
+            return
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._raw is None and any(t == tag.lower() for t, _ in self._open):
+            while self._open:  # close up to the matching tag (HTML may omit end tags)
+                opened, markdown = self._open.pop()
+                self._markdown -= markdown
+                if opened == tag.lower():
+                    break
+        if self._raw is not None and tag.lower() == self._raw_tag:
+            text = "".join(self._raw_parts)
+            if self._raw == "json":
+                self.json_blocks.append((text, f"line {self._raw_line} <script>"))
+            elif self._raw == "script":
+                line = self._raw_line
+                for m in _JS_STRING.finditer(text):
+                    at = line + text.count("\n", 0, m.start())
+                    self.pieces.add(_js_string(m.group(1) or m.group(2)), f"{at} <script> string")
+            self._raw = None
+            self._raw_parts = []
+
+    def handle_data(self, data: str) -> None:
+        if self._raw is not None:
+            self._raw_parts.append(data)
+            return
+        if data.strip() and not (self._markdown and self.constant.holds(data)):
+            self._add(data)
+
+    def handle_comment(self, data: str) -> None:
+        if self._raw is None and data.strip():
+            self._add(data)
+
+
+def _js_string(literal: str) -> str:
+    """A JavaScript string literal's value ("\\u0410" -> "А"); as written if it is not JSON-like."""
+    if "\\" not in literal:
+        return literal
+    try:
+        return json.loads('"' + literal.replace("\\'", "'") + '"')
+    except json.JSONDecodeError:
+        return literal
+
+
+def _html_chunks(text: str, constant: _Constant, where: str | None = None) -> Iterator[_Chunk]:
+    """The content of an HTML or SVG document (see `_HTMLContent`), plus its embedded payloads."""
+    parser = _HTMLContent(constant)
+    try:
+        parser.feed(text)
+        parser.close()
+    except (AssertionError, ValueError) as exc:  # malformed markup: read it as plain text
+        log.warning("could not parse %s as HTML (%s); scanning it as text", where or "page", exc)
+        yield from _text_chunks(text, where)
+        return
+    chunk = parser.pieces.chunk()
+    main, payloads = _strip_payloads(chunk.text, where or "embedded")
+    if where is None:
+        yield _Chunk(main, chunk.locate)
+    else:
+        yield _Chunk(main, lambda variant, offset: f"{where} {chunk.locate(variant, offset)}")
+    yield from payloads
+    for block, line in parser.json_blocks:
+        label = f"{where} {line}" if where else line
+        try:
+            document = json.loads(block)
+        except json.JSONDecodeError:
+            yield from _text_chunks(block, label)
+            continue
+        for inner in _json_chunks(document, constant):
+            yield _Chunk(
+                inner.text, lambda v, o, inner=inner, label=label: f"{label} {inner.locate(v, o)}"
+            )
+
+
+def _csv_chunks(text: str, delimiter: str) -> Iterator[_Chunk]:
+    """Every cell of a CSV / TSV table, each located as "line L, column C (header)"."""
+    pieces = _Pieces()
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
+    line = 1
+    try:
+        for index, row in enumerate(rows):
+            if index == 0:
+                header = row
+            for col, cell in enumerate(row):
+                name = header[col] if col < len(header) and index else ""
+                label = f"line {line}, column {col + 1}" + (f" ({name})" if name else "")
+                pieces.add(cell, label)
+            line = rows.line_num + 1
+    except csv.Error as exc:
+        log.warning("unreadable CSV (%s); scanning it as text", exc)
+        yield from _text_chunks(text)
+        return
+    chunk = pieces.chunk()
+    main, payloads = _strip_payloads(chunk.text, "cell")
+    yield _Chunk(main, chunk.locate)
+    yield from payloads
+
+
+def _json_chunks(document: object, constant: _Constant | None = None) -> Iterator[_Chunk]:
+    """All strings (keys included) of a JSON document, positions given as JSON paths; image
+    payloads are decoded and only their metadata scanned, HTML outputs read as pages, and a
+    notebook cell as shipped with the toolkit skipped."""
+    constant = constant or _Constant()
+    pieces = _Pieces()
+    extra: list[_Chunk] = []
 
     def walk(node: object, path: str, key: str = "") -> None:
         if isinstance(node, dict):
             for k, v in node.items():
-                add(str(k), path)
+                pieces.add(str(k), path or "/")
                 walk(v, f"{path}/{k}", str(k))
         elif isinstance(node, list):
             if node and all(isinstance(v, str) for v in node):
@@ -607,28 +1160,27 @@ def _json_chunks(document: object) -> Iterator[_Chunk]:
             where = path or "/"
             if key == "id" and path.startswith("/cells/") and _CELL_ID.fullmatch(node):
                 return  # a notebook cell id
+            if key == "source" and path.startswith("/cells/") and node.strip() in constant.sources:
+                return  # the notebook's own text, as shipped
             if key in _IMAGE_KEYS:
                 extra.extend(_payload_chunks(key, _b64decode("".join(node.split())), where))
                 return
+            if key in ("text/html", "image/svg+xml"):
+                for inner in _html_chunks(node, constant, where):
+                    extra.append(inner)
+                return
             main, payloads = _strip_payloads(node, where)
-            add(main, where)
+            pieces.add(main, where)
             extra.extend(payloads)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            add(str(node), path or "/")  # a phone number may be stored as a number
+            pieces.add(str(node), path or "/")  # a phone number may be stored as a number
 
     walk(document, "")
-    joined = "\n".join(pieces)
-
-    def locate(variant: str, offset: int) -> str:
-        if variant is not joined:
-            offset = min(offset, len(joined))
-        return paths[max(0, bisect.bisect_right(starts, offset) - 1)] if paths else "/"
-
-    yield _Chunk(joined, locate)
+    yield pieces.chunk()
     yield from extra
 
 
-def _file_chunks(path: Path) -> Iterator[_Chunk]:
+def _file_chunks(path: Path, constant: _Constant) -> Iterator[_Chunk]:
     suffix = path.suffix.lower()
     data = path.read_bytes()
     if suffix in PNG_SUFFIXES:
@@ -646,9 +1198,16 @@ def _file_chunks(path: Path) -> Iterator[_Chunk]:
         except json.JSONDecodeError:
             log.warning("%s is not valid JSON; scanning it as text", path)
         else:
-            yield from _json_chunks(document)
+            yield from _json_chunks(document, constant)
             return
-    yield from _text_chunks(text)
+    if suffix in HTML_SUFFIXES:
+        yield from _html_chunks(text, constant)
+    elif suffix in CSV_SUFFIXES:
+        yield from _csv_chunks(text, "\t" if suffix == ".tsv" else ",")
+    elif suffix == ".css":
+        yield from _text_chunks(_CSS_AT_RULE.sub(lambda m: _blank(m.group()), text))
+    else:
+        yield from _text_chunks(text)
 
 
 def _decode(data: bytes) -> str:
@@ -667,31 +1226,43 @@ def _variants(text: str) -> list[str]:
     return variants
 
 
+def _context(text: str, start: int, end: int) -> str:
+    """The words around a hit, the hit between [[ ]] (for the private findings file)."""
+    before = " ".join(text[max(0, start - _CONTEXT) : start].split())
+    after = " ".join(text[end : end + _CONTEXT].split())
+    return f"{before} [[{' '.join(text[start:end].split())}]] {after}".strip()
+
+
 # ------------------------------------------------------------------ public API
 def scan_dir(
     report_dir: Path | str,
     identifiers: Identifiers,
     brand_allowlist: Iterable[str] = (),
     detector: Detector | None = None,
+    shipped: _Constant | None = None,
 ) -> list[Finding]:
     """Every suspected leak of customer personal data in a report folder.
 
     Parameters
     ----------
     report_dir : path
-        Folder scanned recursively: .html/.htm/.svg/.md/.txt/.csv/.tsv/.xml/.yaml/.tex/.js/
-        .css/.jsonl/... as text, .json/.ipynb as JSON (all strings, outputs and metadata),
-        .png text chunks and .jpg metadata segments; embedded base64 images are decoded and
-        only their metadata scanned. Data files the gate cannot read (.parquet, .xlsx, .zip,
-        .pkl, .pdf, ...) are findings of their own (UNSCANNABLE_DATA); other files (fonts,
-        .gif, ...) are skipped and logged.
+        Folder scanned recursively: .html/.htm/.svg as pages (content, not CSS or scripts),
+        .csv/.tsv cell by cell, .json/.ipynb as JSON (all strings, outputs and metadata),
+        .md/.txt/.xml/.yaml/.tex/.js/.css/.jsonl/... as text, .png text chunks and .jpg
+        metadata segments; embedded base64 images are decoded and only their metadata
+        scanned. Data files the gate cannot read (.parquet, .xlsx, .zip, .pkl, .pdf, ...) are
+        findings of their own (UNSCANNABLE_DATA); other files (fonts, .gif, ...) are skipped
+        and logged.
     identifiers : Identifiers
         From `collect_identifiers`.
     brand_allowlist : iterable of str
-        Values allowed in reports: brand (and competitor) handles, brand emails and phone
-        numbers, brand and product names. Identifier terms made only of these words and
-        common words are ignored.
+        Values allowed in reports: brand (and competitor) handles and names, brand emails and
+        phone numbers, and words, handles or post ids checked to be false alarms. Identifier
+        terms made only of these words and common words are ignored. Platform and service
+        accounts (`toolkit.pseudonymise.default_public_accounts`) are always allowed.
     detector : Detector, optional
+    shipped : optional
+        Text the toolkit ships (`shipped_text()`, the default): skipped in pages and notebooks.
 
     Returns
     -------
@@ -700,15 +1271,19 @@ def scan_dir(
     report_dir = Path(report_dir)
     if not report_dir.is_dir():
         raise FileNotFoundError(f"report folder not found: {report_dir}")
-    scanner = _Scanner(identifiers, _Allowlist(brand_allowlist), detector or _report_detector())
+    allowlist = _Allowlist([*brand_allowlist, *default_public_accounts()])
+    scanner = _Scanner(identifiers, allowlist, detector or _report_detector())
+    constant = shipped if shipped is not None else shipped_text()
     findings: list[Finding] = []
     for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):
         suffix = path.suffix.lower()
         name = path.relative_to(report_dir).as_posix()
         if suffix in DATA_SUFFIXES:
-            findings.append(Finding(name, 0, UNSCANNABLE, f"{suffix} file"))
+            findings.append(
+                Finding(name, 0, UNSCANNABLE, f"{suffix} file", "the gate cannot read this format")
+            )
         elif suffix in TEXT_SUFFIXES | JSON_SUFFIXES | PNG_SUFFIXES | JPEG_SUFFIXES:
-            findings.extend(_scan_file(path, name, scanner))
+            findings.extend(_scan_file(path, name, scanner, constant))
         else:
             log.info("gate: not scanning %s (not a text artifact)", path)
     return findings
@@ -720,19 +1295,29 @@ def _report_detector() -> Detector:
     return Detector(phone_budget=100_000, obfuscated_emails=False)
 
 
-def _scan_file(path: Path, name: str, scanner: _Scanner) -> list[Finding]:
+def _scan_file(path: Path, name: str, scanner: _Scanner, constant: _Constant) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
-    for chunk in _file_chunks(path):
+    for chunk in _file_chunks(path, constant):
         for variant in _variants(chunk.text):
-            for offset, entity_type, value in scanner.scan(variant):
-                position = chunk.locate(variant, offset)
+            for hit in scanner.scan(variant):
+                position = chunk.locate(variant, hit.offset)
                 line = position.split(":", 1)[0] if position[:1].isdigit() else position
-                key = (line, entity_type, _collapse(value))
+                key = (line, hit.entity_type, _canon(hit.value))
                 if key in seen:
                     continue
                 seen.add(key)
-                findings.append(Finding(name, position, entity_type, _mask(value, entity_type)))
+                findings.append(
+                    Finding(
+                        name,
+                        position,
+                        hit.entity_type,
+                        _mask(hit.value, hit.entity_type),
+                        hit.reason,
+                        hit.value,
+                        _context(variant, hit.offset, hit.end),
+                    )
+                )
     return findings
 
 
@@ -742,17 +1327,94 @@ def check(
     brand_allowlist: Iterable[str] = (),
     detector: Detector | None = None,
 ) -> None:
-    """Raise GateError listing the findings (at most 50 lines) if `scan_dir` finds any.
+    """Raise GateError listing the findings (masked, at most 50 lines) if `scan_dir` finds any.
 
-    Parameters are those of `scan_dir`.
+    Parameters are those of `scan_dir`; the error's ``findings`` hold them all.
     """
     findings = scan_dir(report_dir, identifiers, brand_allowlist, detector)
-    if not findings:
-        return
+    if findings:
+        raise GateError(summary_message(findings, report_dir), findings)
+
+
+def summary_message(findings: list[Finding], where: Path | str) -> str:
+    """The first lines of a gate failure: the count, then one masked line per finding."""
     lines = [str(f) for f in findings[:MAX_MESSAGE_LINES]]
     if len(findings) > MAX_MESSAGE_LINES:
         lines.append(f"... and {len(findings) - MAX_MESSAGE_LINES} more")
-    raise GateError(
-        f"privacy gate: {len(findings)} possible personal-data leak(s) in {report_dir}:\n"
+    return (
+        f"privacy gate: {len(findings)} possible personal-data leak(s) in {where}:\n"
         + "\n".join(lines)
+    )
+
+
+ALLOWLIST_HELP = (
+    "If a hit is a false alarm (an ordinary word, a public or organisation account, a brand "
+    "post id, a brand contact), add it to `brand.allowlist` in {config} and run again; "
+    "if it is personal data, fix the notebook or table that published it."
+)
+
+
+def write_findings(findings: list[Finding], path: Path | str, report_dir: str = "") -> Path:
+    """Write every finding with its context and reason to a private file (0600).
+
+    The file shows the values (it is private, next to the blocked build), so a false alarm
+    can be told from a leak without patching the tool.
+    """
+    from toolkit.private_files import FILE_MODE, private_umask
+
+    path = Path(path)
+    lines = [
+        f"privacy gate: {len(findings)} possible personal-data leak(s)"
+        + (f" in {report_dir}" if report_dir else ""),
+        "Private file: it shows each hit (between [[ ]]) with the words around it, and why it",
+        "matched. " + ALLOWLIST_HELP.format(config="the config"),
+        "",
+    ]
+    for f in findings:
+        lines.append(f"{f.file}:{f.position}: {f.entity_type} {f.value or f.match}")
+        lines.append(f"    why: {f.reason or 'matched'}")
+        if f.context:
+            lines.append(f"    context: {f.context}")
+        lines.append("")
+    with private_umask():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines), encoding="utf-8")
+    path.chmod(FILE_MODE)
+    return path
+
+
+def keep_blocked(
+    report_dir: Path | str,
+    findings: list[Finding],
+    private_dir: Path | str,
+    keep: int = KEEP_BLOCKED,
+) -> Path:
+    """Move a blocked build into `private_dir/blocked/<UTC time>/report` (folders 0700, files
+    0600) with `findings.txt` beside it; keep the newest `keep` blocked builds.
+
+    Returns the folder holding ``report/`` and ``findings.txt``.
+    """
+    from toolkit.private_files import make_private, private_umask
+
+    root = make_private(Path(private_dir) / "blocked")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = root / stamp
+    with private_umask():
+        dest.mkdir(parents=True)
+        shutil.move(str(report_dir), str(dest / "report"))
+    write_findings(findings, dest / FINDINGS_FILE, str(report_dir))
+    make_private(dest)
+    for old in sorted(p for p in root.iterdir() if p.is_dir())[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return dest
+
+
+def blocked_message(findings: list[Finding], kept: Path, config: Path | str | None) -> str:
+    """The message of a report the gate stopped: masked findings, where the build is kept,
+    where the findings file is, and how to allowlist a false alarm."""
+    return (
+        summary_message(findings, "the report")
+        + f"\nThe blocked build is kept (private, 0700) in {kept / 'report'}; every hit with the "
+        f"words around it and why it matched: {kept / FINDINGS_FILE}\n"
+        + ALLOWLIST_HELP.format(config=config or "the config")
     )

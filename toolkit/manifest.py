@@ -107,6 +107,25 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"toolkit-key-id:" + key).hexdigest()[:12]
 
 
+def key_fingerprint(key: bytes) -> str:
+    """First 16 hex digits of the key's SHA-256: tells which key made the pseudonyms (two
+    reports with the same fingerprint can be linked) without revealing the key or its path."""
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
+def public_config(config: Config, key: bytes) -> dict:
+    """The config as a manifest may publish it: source files by name only, and the key by its
+    fingerprint (`privacy.key_fingerprint`), never `privacy.key_file` as written (a path such as
+    /home/<user>/... names the analyst)."""
+    dumped = json.loads(config.model_dump_json())
+    for src in dumped.get("sources", []):
+        src["path"] = Path(src["path"]).name
+    privacy = dumped.setdefault("privacy", {})
+    privacy.pop("key_file", None)
+    privacy["key_fingerprint"] = key_fingerprint(key)
+    return dumped
+
+
 def summary(manifest: dict) -> dict[str, str]:
     """The lines of a report's footer: data period, inputs with short hashes, code commit and
     when the report was built.

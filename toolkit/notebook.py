@@ -104,7 +104,10 @@ class Session:
 
 def open_session(config_path: str | Path, output_dir: str | Path | None = None) -> Session:
     """Load the config and prepare the output folder (default: the dataset's working folder)."""
+    from toolkit.private_files import make_private
+
     config = load_config(config_path)
+    make_private(config.work_dir)  # caches the previous notebook wrote (raw text inside)
     out = Path(output_dir) if output_dir else config.work_dir / "notebook_outputs"
     return Session(config=config, output_dir=_mkdir(out))
 
@@ -125,7 +128,9 @@ def ensure_ingested(config: Config, current: str | None = None, client=None) -> 
         ``engine: dask`` only: use this client instead of connecting / starting a cluster.
     """
     from toolkit.ingest import ingest_config, load_posts
+    from toolkit.private_files import make_private, private_umask
 
+    make_private(config.work_dir)  # raw text lives here: 0700 / 0600 like private/
     stamp = config.work_dir / "ingest.fingerprint"
     current = current or fingerprint(config, key_id(config.hmac_key()))
     if (
@@ -140,12 +145,14 @@ def ensure_ingested(config: Config, current: str | None = None, client=None) -> 
         config.name,
         config.engine,
     )
-    if config.engine == "dask":
-        _ingest_on_dask(config, client)
-        posts = load_posts(config)
-    else:
-        posts = ingest_config(config).posts
-    stamp.write_text(current)
+    with private_umask():
+        if config.engine == "dask":
+            _ingest_on_dask(config, client)
+            posts = load_posts(config)
+        else:
+            posts = ingest_config(config).posts
+        stamp.write_text(current)
+    make_private(config.work_dir)  # e.g. files a Dask worker wrote with its own umask
     return posts
 
 

@@ -1,34 +1,65 @@
 """Keyed HMAC pseudonyms for customer identities.
 
 A pseudonym is stable for one key (the same handle always maps to the same pseudonym)
-and unlinkable across keys. Brand accounts keep their handles. The key comes from an
+and unlinkable across keys. What is pseudonymised is people, not organisations: the brand's
+accounts, the competitors' and platform / service accounts (`default_public_accounts`, the
+shipped list in `toolkit/resources/public_accounts.txt`) keep their handles. The key comes from an
 environment variable or from a file only its owner can read (`load_key`); it is never
 logged, printed or written to any output.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
 import re
 import stat
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from toolkit.config import ConfigError
 
-#: @handle in post text: Twitter/Instagram/Reddit style, plus Mastodon's @user@instance.
-#: Instagram and Mastodon handles may contain dots, but never end with one ("@jane.doe.").
+#: What may stand right before an @handle, following twitter-text: anything but a Latin letter,
+#: a digit, '_', '@', '/' or '+' (so "dana@example.com" stays an e-mail), which lets through
+#: ".@name", "(@name)", "cc:@name", "こんにちは@name"; plus the slash forms "w/@name" and
+#: "/@name" when they are not part of a link ("https://mastodon.social/@dana"), and "RT@name".
+_URL_CHAR = r"[\w./:%~+=&?#-]"
+_BEFORE_HANDLE = (
+    r"(?:(?<![A-Za-z0-9_\u00c0-\u024f\u1e00-\u1eff@\uff20/+])"
+    rf"|(?<=(?<!{_URL_CHAR})/)"
+    rf"|(?<=(?<!{_URL_CHAR})[A-Za-z]/)"
+    r"|(?<=(?<![\w+~.-])[Rr][Tt])|(?<=(?<![\w+~.-])[Rr][Tt]:))"
+)
+#: @handle in post text: Twitter/Instagram/Reddit style, plus Mastodon's @user@instance, with
+#: '@' or the full-width '＠' Twitter also accepts. Instagram and Mastodon handles may contain
+#: dots, but never end with one ("@jane.doe."); "@name's" and "@name:" end before the quote.
 HANDLE_IN_TEXT = re.compile(
-    r"(?<![\w@/.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?:@[A-Za-z0-9.-]{1,100}\.[A-Za-z]{2,24})?)"
+    r"(?=[@\uff20])"  # fail fast where there is no at sign
+    + _BEFORE_HANDLE
+    + r"[@\uff20]([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
+    r"(?:@[A-Za-z0-9.-]{1,100}\.[A-Za-z]{2,24})?)"
 )
 PSEUDONYM_PREFIX = "u_"
 PSEUDONYM = re.compile(r"\bu_[0-9a-f]{16}\b")
 
 
+@functools.lru_cache(maxsize=1)
+def default_public_accounts() -> frozenset[str]:
+    """Platform and service accounts kept as written (lower case, no '@'): the shipped list
+    `toolkit/resources/public_accounts.txt`, extended per dataset by `privacy.public_accounts`."""
+    raw = resources.files("toolkit").joinpath("resources", "public_accounts.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lstrip("@").lower()
+        for line in raw.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
 class Pseudonymiser:
-    """Map customer handles to `u_<16 hex>` with HMAC-SHA256; leave brand handles as they are.
+    """Map customer handles to `u_<16 hex>` with HMAC-SHA256; leave organisations' handles as they are.
 
     Parameters
     ----------
@@ -36,13 +67,20 @@ class Pseudonymiser:
         Secret key; never logged or written to any output.
     brand_handles : iterable of str
         The brand's own handles (any platform, with or without '@'); matched case-insensitively.
+    public_handles : iterable of str, optional
+        Other organisations' accounts that keep their handles (competitors, platforms and
+        services); matched case-insensitively. None: `default_public_accounts()`.
     """
 
-    def __init__(self, key: bytes, brand_handles=()):
+    def __init__(self, key: bytes, brand_handles=(), public_handles=None):
         if not key:
             raise ValueError("an empty HMAC key protects nothing")
         self._key = bytes(key)
         self.brand_handles = {h.lower().lstrip("@") for h in brand_handles}
+        if public_handles is None:
+            public_handles = default_public_accounts()
+        self.public_handles = frozenset(h.strip().lower().lstrip("@") for h in public_handles)
+        self._kept = self.brand_handles | self.public_handles
 
     def __repr__(self) -> str:  # never show the key
         return f"Pseudonymiser(brand_handles={sorted(self.brand_handles)})"
@@ -50,16 +88,20 @@ class Pseudonymiser:
     def is_brand(self, handle: str | None) -> bool:
         return bool(handle) and _normalise(handle) in self.brand_handles
 
+    def is_kept(self, handle: str | None) -> bool:
+        """True for the brand's and other organisations' handles, which are not pseudonymised."""
+        return bool(handle) and _normalise(handle) in self._kept
+
     def pseudonym(self, handle: str) -> str:
-        """The pseudonym of one customer handle (brand handles are returned unchanged)."""
+        """The pseudonym of one customer handle (brand and public handles are returned unchanged)."""
         norm = _normalise(handle)
-        if norm in self.brand_handles:
-            return handle.lstrip("@")
+        if norm in self._kept:
+            return handle.strip().lstrip("@")
         digest = hmac.new(self._key, norm.encode("utf-8"), hashlib.sha256).hexdigest()
         return PSEUDONYM_PREFIX + digest[:16]
 
     def text(self, text: str) -> str:
-        """Replace every non-brand @handle in `text` with '@' + its pseudonym."""
+        """Replace every customer @handle in `text` with '@' + its pseudonym."""
         return HANDLE_IN_TEXT.sub(lambda m: "@" + self.pseudonym(m.group(1)), text)
 
 

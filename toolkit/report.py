@@ -27,7 +27,14 @@ from pathlib import Path
 import nbformat
 
 from toolkit.config import NOTEBOOKS_DIR, Config, load_config
-from toolkit.manifest import fingerprint, git_commit, input_hashes, key_id, package_versions
+from toolkit.manifest import (
+    fingerprint,
+    git_commit,
+    input_hashes,
+    key_id,
+    package_versions,
+    public_config,
+)
 
 log = logging.getLogger(__name__)
 
@@ -424,7 +431,7 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "fingerprint": current,
         "git_commit": git_commit(),
         "config_file": config.path.name if config.path else None,
-        "config": json.loads(config.model_dump_json()),
+        "config": public_config(config, config.hmac_key()),
         "parameters": {"config_path": config.path.name if config.path else None},
         "seeds": {"analysis.seed": config.analysis.seed, "threads": config.analysis.threads},
         "data_period": _data_period(findings, config),
@@ -432,9 +439,7 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "packages": package_versions(),
         "notebook_seconds": timings,
     }
-    # Absolute paths are machine-specific: publish file names only.
-    for src in manifest["config"]["sources"]:
-        src["path"] = Path(src["path"]).name
+    manifest["key_fingerprint"] = manifest["config"]["privacy"]["key_fingerprint"]
     return manifest
 
 
@@ -454,14 +459,14 @@ def _read_json(path: Path) -> dict:
 
 
 def _gate(staging: Path, config: Config, posts) -> None:
-    from toolkit.gate import GateError, check, collect_identifiers
+    from toolkit.gate import blocked_message, collect_identifiers, keep_blocked, scan_dir
 
     identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
-    allow = config.public_names()
-    try:
-        check(staging, identifiers, brand_allowlist=allow)
-    except GateError as exc:
-        raise ReportError(f"privacy gate stopped the report:\n{exc}") from None
+    findings = scan_dir(staging, identifiers, brand_allowlist=config.public_names())
+    if findings:  # keep the blocked build privately, with each hit in context
+        kept = keep_blocked(staging, findings, config.work_dir / "private")
+        message = blocked_message(findings, kept, config.path)
+        raise ReportError(f"privacy gate stopped the report:\n{message}")
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

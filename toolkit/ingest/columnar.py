@@ -252,7 +252,7 @@ class _Scanner:
             self._array = None
 
     def containing(self, *needles: str) -> list[int]:
-        """Indices of the texts containing any of `needles` (ASCII, case-insensitive)."""
+        """Indices of the texts containing any of `needles` (case-insensitive)."""
         if self._array is None:
             lowered = [t.lower() for t in self._texts]
             return [i for i, t in enumerate(lowered) if any(n.lower() in t for n in needles)]
@@ -269,7 +269,7 @@ def _texts_and_mentions(
     """Pseudonymised texts, and mentions (mapped values where given, else the text's @handles)."""
     stored = list(texts)
     mentions: list[list[str]] = [[] for _ in texts] if mapped is not None else [_EMPTY] * len(texts)
-    for i in scanner.containing("@"):
+    for i in scanner.containing("@", "\uff20"):  # also the full-width at sign
         stored[i], mentions[i] = identities.text_and_mentions(texts[i])
     if mapped is not None:
         for i, value in enumerate(mapped):

@@ -1,4 +1,8 @@
-"""Who is who while loading: brand handles kept, everyone else pseudonymised, raw identifiers noted.
+"""Who is who while loading: organisations' handles kept, people pseudonymised, raw identifiers noted.
+
+Kept as written: the brand's accounts, and the public accounts of the pseudonymiser (competitors,
+platforms and services; `toolkit.pseudonymise.default_public_accounts`), so that share of voice
+can count them; they are not customers and are not recorded as identifiers.
 
 The raw identifiers (handles, display names, user ids of customers) are collected only so that
 the privacy gate can check that none of them reaches a report; they are written to
@@ -44,6 +48,8 @@ class Identities:
         self._brand = set(pseudonymiser.brand_handles) | {
             h.strip().lstrip("@").lower() for h in brand_handles
         }
+        self._kept = self._brand | set(pseudonymiser.public_handles)
+        self._kept_cache: dict[str, bool] = {}
         self._cache: dict[str, str] = {}
         self._author_cache: dict[str, tuple[str, bool]] = {}
         self._brand_cache: dict[str, bool] = {}
@@ -61,13 +67,23 @@ class Identities:
             known = self._brand_cache[handle] = handle.strip().lstrip("@").lower() in self._brand
         return known
 
+    def is_kept(self, handle: str | None) -> bool:
+        """True for the brand's handles and public (organisation) accounts: never pseudonymised."""
+        if not handle:
+            return False
+        known = self._kept_cache.get(handle)
+        if known is None:
+            known = self._kept_cache[handle] = handle.strip().lstrip("@").lower() in self._kept
+        return known
+
     def handle(self, handle: str) -> str:
-        """What to store for `handle`: a brand handle as written (without '@'), else the pseudonym."""
+        """What to store for `handle`: a brand or public handle as written (without '@'), else
+        the pseudonym."""
         cached = self._cache.get(handle)
         if cached is not None:
             return cached
         bare = handle.strip().lstrip("@")
-        if bare.lower() in self._brand:
+        if bare.lower() in self._kept:
             result = bare
         elif bare.startswith(PSEUDONYM_PREFIX) and _FULL_PSEUDONYM.fullmatch(bare):
             result = bare  # already pseudonymised (re-ingested output)
@@ -109,7 +125,8 @@ class Identities:
         return self._pseudonymiser.pseudonym(f"id:{user_id}")
 
     def text(self, text: str, aliases: dict[str, str] | None = None) -> str:
-        """Replace every customer @handle in `text` with '@' + pseudonym; brand handles stay.
+        """Replace every customer @handle in `text` with '@' + pseudonym; brand and public
+        handles stay.
 
         Parameters
         ----------
@@ -118,12 +135,12 @@ class Identities:
             Lower-cased handle as written in the text -> the account to pseudonymise instead
             (Mastodon writes `@user` in the text for `user@instance` in the mentions).
         """
-        if "@" not in text:
+        if "@" not in text and "\uff20" not in text:
             return text
 
         def replace(match: re.Match) -> str:
             written = match.group(1)
-            if self.is_brand(written):
+            if self.is_kept(written):
                 return match.group(0)
             account = aliases.get(written.lower(), written) if aliases else written
             return "@" + self.handle(account)
@@ -143,7 +160,7 @@ class Identities:
             The pseudonymised text, and the mentions (brand handles as written, else
             pseudonyms) in first-occurrence order without repeats.
         """
-        if "@" not in text:
+        if "@" not in text and "\uff20" not in text:
             return text, []
         cache = self._mention_cache
         mentions: dict[str, None] = {}
@@ -153,7 +170,7 @@ class Identities:
             found = cache.get(written)
             if found is None:
                 stored = self.handle(written)
-                found = cache[written] = (stored, None if self.is_brand(written) else "@" + stored)
+                found = cache[written] = (stored, None if self.is_kept(written) else "@" + stored)
             mentions[found[0]] = None
             return match.group(0) if found[1] is None else found[1]
 
@@ -168,15 +185,16 @@ class Identities:
         def replace(match: re.Match) -> str:
             name = match.group(1)
             prefix = match.group(0)[: match.start(1) - match.start(0)]  # "u/" or "/u/"
-            return match.group(0) if self.is_brand(name) else prefix + self.handle(name)
+            return match.group(0) if self.is_kept(name) else prefix + self.handle(name)
 
         return REDDIT_USER.sub(replace, text)
 
     def note(
         self, handle: str | None = None, display_name: str | None = None, user_id: object = None
     ) -> None:
-        """Remember a customer's raw identifiers (ignored for brand accounts and empty values)."""
-        if handle and self.is_brand(handle):
+        """Remember a customer's raw identifiers (ignored for brand and public accounts and
+        empty values)."""
+        if handle and self.is_kept(handle):
             return
         if handle and handle not in _DELETED_NAMES:
             self.handles.add(handle.strip().lstrip("@"))

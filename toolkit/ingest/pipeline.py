@@ -29,7 +29,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from toolkit.config import Config, ConfigError, Period
-from toolkit.pseudonymise import Pseudonymiser
 from toolkit.schema import empty_posts, from_arrow, to_arrow, validate_posts
 
 from .base import (
@@ -149,7 +148,7 @@ def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRu
     """
     out_dir = Path(out_dir) if out_dir is not None else config.work_dir
     brand = [h for handles in config.brand.accounts.values() for h in handles]
-    identities = Identities(Pseudonymiser(config.hmac_key(), brand), brand)
+    identities = Identities(config.pseudonymiser(), brand)
     limits = Limits.from_config(config.ingest)
     results = [_ingest_source(config, i, identities, limits) for i in range(len(config.sources))]
     posts, rejects, files = combine_results(results, config.period)

@@ -139,7 +139,7 @@ def extract_hashtags(text: str) -> list[str]:
 
 def extract_mentions(text: str) -> list[str]:
     """Raw @handles in `text` (without '@'), first occurrence order, no repeats."""
-    if "@" not in text:
+    if "@" not in text and "\uff20" not in text:
         return []
     found = HANDLE_IN_TEXT.findall(text)
     return found if len(found) < 2 else unique(found)

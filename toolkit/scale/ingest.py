@@ -47,7 +47,6 @@ from toolkit.ingest.pipeline import (
     write_private_json,
 )
 from toolkit.ingest.stream import fill_links_on_disk, ingest_to_parquet
-from toolkit.pseudonymise import Pseudonymiser
 from toolkit.schema import ARROW_SCHEMA, from_arrow
 
 from .partition import (
@@ -117,7 +116,7 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
         src.format,
         src.platform,
         src.mapping or None,
-        Pseudonymiser(config.hmac_key(), brand),
+        config.pseudonymiser(),
         brand,
         src.timestamp_format,
         workers=1,  # a Dask worker is already one process per core: no pool inside a task
