@@ -22,6 +22,9 @@ _THINGS = (
     r"|song|film|movie|game|order|card|battery|model|contract|policy|plan|machine|product|item"
     r"|system|camera|watch|tyres?|tires?|shoes?|bag|suitcase|engine|kettle|oven|case|ticket"
     r"|complaint|review|app|software|firmware|version|company|brand|business|store|shop"
+    r"|jacket|coat|boots|trainers|sneakers|dress|shirt|jeans|clothes|furniture|bed|table|chair"
+    r"|carpet|kitchen|bathroom|windows?|doors?|fence|dog|cat|puppy|kitten|horse|pet|tree|wine"
+    r"|whisky|whiskey|cheese|bottle|photo|picture|pic|memory|memories|debt|loan|mortgage"
 )
 
 

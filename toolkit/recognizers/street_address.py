@@ -6,8 +6,9 @@ Paix", Spanish/Italian "Calle Mayor 5", PO boxes and lower-case addresses after 
 This recogniser adds:
 
 - the flat or suite on its own: "apt 4B", "Apt. 626", "Suite 992", "Flat 3";
-- a named street without a house number: "Baker Street", "Elm Road" (one to three
-  capitalised words and a street word), and in any case after "I live on", "moved to";
+- a named street without a house number ("Baker Street", "Elm Road": one to three
+  capitalised words and a street word) near an address cue ("I live on", "deliver to",
+  "my address") or before a flat or a postcode, and in any case after "I live on";
 - streets whose type is a suffix or a word of another language, house number after the
   name: "Lindenallee 4", "Keizersgracht 123", "Strandvejen 5", "Mannerheimintie 12",
   "Rua Augusta 27", "ul. Podleśna 17", "Király u. 23";
@@ -17,6 +18,7 @@ This recogniser adds:
 from __future__ import annotations
 
 from toolkit.recognizers.base import Pattern, PatternRecognizer
+from toolkit.recognizers.postcode import UK_POSTCODE
 
 STREET_ADDRESS = "STREET_ADDRESS"
 
@@ -26,6 +28,12 @@ _CAP = rf"[{_UP}][{_LOW}'’-]+"
 #: Street words after the name that name a street on their own (so "Baker Street" counts).
 _STREET_WORDS = (
     "Street|Road|Avenue|Lane|Boulevard|Terrace|Crescent|Parkway|Highway|Mews"
+)
+_STREET_WORDS_LOWER_FULL = _STREET_WORDS.lower()
+#: Words that never make up a street name: "3 blocks down the road" is not an address.
+_FUNCTION_WORDS = (
+    "(?:the|a|an|on|in|at|to|of|down|up|my|our|your|his|her|their|this|that|for|from|by|with"
+    "|and|or|off|over|across|along|into|onto|per|each|every|more|less|other|same|next|main)"
 )
 #: After "I live on", these count too (no capital letters needed).
 _STREET_WORDS_LOWER = _STREET_WORDS.lower() + "|drive|close|grove|st|rd|ave|ln|dr"
@@ -50,6 +58,14 @@ _DETERMINERS = (
 )
 
 
+#: "Baker Street": one to three capitalised words and a street word. Alone it is a place
+#: ("the shop on Oxford Street"), so it needs an address cue or a flat / postcode after it.
+_NAMED_STREET = (
+    rf"(?<![\w'’-])(?!(?:{_DETERMINERS})\b)(?P<id>{_CAP}(?:[ \t]+{_CAP}){{0,2}}[ \t]+"
+    rf"(?:{_STREET_WORDS}))\b"
+)
+
+
 class StreetAddressRecognizer(PatternRecognizer):
     entity_type = STREET_ADDRESS
     patterns = (
@@ -61,9 +77,16 @@ class StreetAddressRecognizer(PatternRecognizer):
             keywords=("apt", "apartment", "suite", "ste", "flat", "unit"),
         ),
         Pattern(
-            "named street",
-            rf"(?<![\w'’-])(?!(?:{_DETERMINERS})\b)(?P<id>{_CAP}(?:[ \t]+{_CAP}){{0,2}}[ \t]+"
-            rf"(?:{_STREET_WORDS}))\b",
+            "named street near an address cue",
+            _NAMED_STREET,
+            0.5,
+            needs_context=True,
+            keywords=tuple(_STREET_WORDS.lower().split("|")),
+        ),
+        Pattern(
+            "named street with a flat or postcode after",
+            _NAMED_STREET + rf"(?=,?[ \t]+(?:(?i:apt|apartment|flat|unit|suite|ste)\b|\#\d"
+            rf"|{UK_POSTCODE}(?![\w-])))",
             0.5,
             keywords=tuple(_STREET_WORDS.lower().split("|")),
         ),
@@ -75,6 +98,14 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf"[ \t]+(?i:{_STREET_WORDS_LOWER}))\b\.?",
             0.6,
             keywords=("live", "living", "moved", "stay", "based", "reside"),
+        ),
+        Pattern(
+            "numbered street in lower case",
+            rf"(?<![\w.,$€£-])\d{{1,5}}[a-z]?[ \t]+(?!(?:way|mile|one|two|lane|main)\b)"
+            rf"(?:(?!{_FUNCTION_WORDS}\b)[{_LOW}]{{2,}}[ \t]+){{1,3}}(?:{_STREET_WORDS_LOWER_FULL})\b"
+            r"(?=[ \t]*(?:[,.;:!?)\n]|$|(?i:apt|apartment|suite|ste|flat|unit)\b|[A-Z0-9]))",
+            0.5,
+            keywords=tuple(_STREET_WORDS_LOWER_FULL.split("|")),
         ),
         Pattern(
             "compound street name, number after",
@@ -107,3 +138,9 @@ class StreetAddressRecognizer(PatternRecognizer):
             keywords=("box", "apo", "fpo", "dpo"),
         ),
     )
+    context = (
+        r"live[sd]?", "living", "moved", r"reside[sd]?", r"deliver(?:ed|y|ing)?", "sent", "send",
+        r"ship(?:ped|ping)?", "address", "home", "house", "flat", r"stay(?:ing|ed)?",
+        r"neighbou?rs?", r"my[ \t]+street", r"post(?:ed)?[ \t]+to", r"mail(?:ed)?[ \t]+to",
+    )  # fmt: skip
+    context_window = 30
