@@ -652,7 +652,8 @@ _NOT_SURNAMES = frozenset(
     "park square station airport airlines airways air bank energy mall store shop center "
     "centre hotel hospital university college school group inc ltd llc co corp heights city "
     "county valley beach bay branch office team pro max plus mini ultra edition series "
-    "account card insurance mobile wireless broadband fibre fiber".split()
+    "account card insurance mobile wireless broadband fibre fiber apt apartment suite ste flat "
+    "unit".split()
 )
 # Gazetteer names that are mostly something else in customer posts, and dates.
 _NOT_FIRST_NAMES = frozenset(
