@@ -271,9 +271,7 @@ def test_redaction_and_full_quotes_remove_the_new_types():
 
 def test_a_detector_without_pattern_recognizers_keeps_the_core():
     core = Detector(recognizers=())
-    assert [s.entity_type for s in core.detect("SSN 566-64-4119 mail a@b.com")] == [
-        "EMAIL_ADDRESS"
-    ]
+    assert [s.entity_type for s in core.detect("SSN 566-64-4119 mail a@b.com")] == ["EMAIL_ADDRESS"]
 
 
 def test_custom_recognizer_is_composed():

@@ -1049,9 +1049,7 @@ def _name_end(m: re.Match[str], strong_cue: bool, lists: _NameLists) -> int | No
         or (first.lower() in lists.words and first not in lists.first)
     ):
         return None
-    if not (
-        strong_cue or first in lists.first or len(kept) > 1 or _NON_LATIN_LETTER.match(first)
-    ):
+    if not (strong_cue or first in lists.first or len(kept) > 1 or _NON_LATIN_LETTER.match(first)):
         return None
     return m.start("name") + kept[-1].end()
 

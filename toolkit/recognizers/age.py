@@ -53,9 +53,7 @@ class AgeRecognizer(PatternRecognizer):
         Pattern(
             "I'm N",
             r"(?<![\w])(?i:i['’]m|i[ \t]+am|he['’]s|she['’]s|he[ \t]+is|she[ \t]+is|they['’]re"
-            r"|(?:just[ \t]+)?turn(?:ed|ing|s)?|will[ \t]+be)[ \t]+"
-            + _N
-            + _AGE_END,
+            r"|(?:just[ \t]+)?turn(?:ed|ing|s)?|will[ \t]+be)[ \t]+" + _N + _AGE_END,
             0.65,
             keywords=("i'm", "i’m", "i am", "he", "she", "they", "turn", "will be"),
         ),
@@ -72,8 +70,7 @@ class AgeRecognizer(PatternRecognizer):
         return value.isdigit() and 1 <= int(value) <= 120
 
     def analyze(self, text: str):
-        for start, end, score in super().analyze(text):
-            yield start, end, score
+        yield from super().analyze(text)
         # "(F34)": the age is the second group; the base class only knows `id`.
         if "(" in text or "[" in text:
             for m in self._compiled[-1][1].finditer(text):

@@ -17,7 +17,7 @@ _CUE_GAP = (
 
 
 class PassportRecognizer(PatternRecognizer):
-    """"passport no. 123456789", "Reisepass C01X00T47", "my passport number is A12345678"."""
+    """ "passport no. 123456789", "Reisepass C01X00T47", "my passport number is A12345678"."""
 
     entity_type = PASSPORT
     patterns = (

@@ -21,7 +21,7 @@ UK_POSTCODE = (
 _US_STATES = frozenset(
     (
         "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AA AE AP"
+        "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AA AE AP"
     ).split()
 )
 _CUE = (
@@ -32,7 +32,7 @@ _CUE = (
 
 
 class PostcodeRecognizer(PatternRecognizer):
-    """"SW1A 2AA" anywhere; "zip 90210", "DC 20500", "10115 Berlin", "75008 Paris",
+    """ "SW1A 2AA" anywhere; "zip 90210", "DC 20500", "10115 Berlin", "75008 Paris",
     "PLZ 10115"."""
 
     entity_type = STREET_ADDRESS

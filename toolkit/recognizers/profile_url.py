@@ -24,8 +24,11 @@ _SITES = (
     (r"linkedin\.com", r"(?:in|pub)/"),
     (r"(?:tiktok|threads)\.(?:com|net)", r"@"),
     (r"youtube\.com", r"(?:@|user/|c/)"),
-    (r"(?:github\.com|gitlab\.com|pinterest\.[a-z.]{2,6}|soundcloud\.com|vk\.com|twitch\.tv"
-     r"|ok\.ru|about\.me|linktr\.ee|onlyfans\.com|patreon\.com)", r""),
+    (
+        r"(?:github\.com|gitlab\.com|pinterest\.[a-z.]{2,6}|soundcloud\.com|vk\.com|twitch\.tv"
+        r"|ok\.ru|about\.me|linktr\.ee|onlyfans\.com|patreon\.com)",
+        r"",
+    ),
     (r"medium\.com", r"@"),
     (r"reddit\.com", r"(?:u|user)/"),
     (r"snapchat\.com", r"add/"),

@@ -26,9 +26,7 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-ž"
 _CAP = rf"[{_UP}][{_LOW}'’-]+"
 #: Street words after the name that name a street on their own (so "Baker Street" counts).
-_STREET_WORDS = (
-    "Street|Road|Avenue|Lane|Boulevard|Terrace|Crescent|Parkway|Highway|Mews"
-)
+_STREET_WORDS = "Street|Road|Avenue|Lane|Boulevard|Terrace|Crescent|Parkway|Highway|Mews"
 _STREET_WORDS_LOWER_FULL = _STREET_WORDS.lower()
 #: Words that never make up a street name: "3 blocks down the road" is not an address.
 _FUNCTION_WORDS = (
@@ -120,7 +118,8 @@ class StreetAddressRecognizer(PatternRecognizer):
             rf",?[ \t]+(?:n[º°o]\.?[ \t]*)?{_NUMBER}(?![\w-])",
             0.65,
             keywords=tuple(
-                w.replace("\\", "").lower() for w in _PREFIX_WORDS.replace("(?<!et )", "").split("|")
+                w.replace("\\", "").lower()
+                for w in _PREFIX_WORDS.replace("(?<!et )", "").split("|")
             ),
         ),
         Pattern(

@@ -15,7 +15,7 @@ _CUE_GAP = r"(?i:[ \t]+(?:is|was|number|no\.?|num|id|#))*[ \t]*[:#=]?[ \t]*"
 
 
 class UsDriverLicenseRecognizer(PatternRecognizer):
-    """"driver's license number is A1234567", "DL# 123456789". The states use 1-2 letters
+    """ "driver's license number is A1234567", "DL# 123456789". The states use 1-2 letters
     followed by 4-14 digits, 5-13 digits alone, or mixes such as "LH329609T"; without the
     cue these shapes are order numbers, phones or serials, so the cue is required."""
 

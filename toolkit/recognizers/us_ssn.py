@@ -15,7 +15,7 @@ _CUE_GAP = r"(?:[ \t]+(?:is|was|number|no\.?|#))*[ \t]*[:#=]?[ \t]*"
 
 
 class UsSsnRecognizer(PatternRecognizer):
-    """"123-45-6789" anywhere; "123 45 6789", "123.45.6789" and "123456789" only right after
+    """ "123-45-6789" anywhere; "123 45 6789", "123.45.6789" and "123456789" only right after
     "SSN" or "social security (number)". The area is never 000, 666 or 900-999, the group
     never 00 and the serial never 0000 (SSA rules since 2011); one repeated digit and the
     advertising number 078-05-1120 are rejected."""
