@@ -29,6 +29,19 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from toolkit.recognizers import (
+    AGE,
+    DATE_TIME,
+    PASSPORT,
+    UK_NINO,
+    UK_SORT_CODE,
+    US_DRIVER_LICENSE,
+    US_SSN,
+    PatternRecognizer,
+    default_recognizers,
+    handle_of,
+)
+
 log = logging.getLogger(__name__)
 
 EMAIL_ADDRESS = "EMAIL_ADDRESS"
@@ -48,7 +61,14 @@ ENTITY_TYPES: tuple[str, ...] = (
     PHONE_NUMBER,
     CREDIT_CARD,
     IBAN_CODE,
+    US_SSN,
+    UK_NINO,
+    PASSPORT,
+    US_DRIVER_LICENSE,
+    UK_SORT_CODE,
     STREET_ADDRESS,
+    DATE_TIME,
+    AGE,
     PERSON,
     HANDLE,
     ORDER_NUMBER,
@@ -59,14 +79,22 @@ ENTITY_TYPES: tuple[str, ...] = (
 CONTACT_TYPES = frozenset({EMAIL_ADDRESS, PHONE_NUMBER, STREET_ADDRESS})
 #: Types that are redacted even under the "full" quote policy: everything but URLs. PERSON is
 #: included because the report gate treats every name found in customer posts as a customer
-#: identifier; order numbers and IPs link a post to a customer record.
+#: identifier; order numbers and IPs link a post to a customer record; an age or a date of
+#: birth narrows a person down among the few who wrote about the same thing.
 NEVER_RAW_TYPES = frozenset(
     {
         EMAIL_ADDRESS,
         PHONE_NUMBER,
         CREDIT_CARD,
         IBAN_CODE,
+        US_SSN,
+        UK_NINO,
+        PASSPORT,
+        US_DRIVER_LICENSE,
+        UK_SORT_CODE,
         STREET_ADDRESS,
+        DATE_TIME,
+        AGE,
         HANDLE,
         PERSON,
         ORDER_NUMBER,
@@ -104,10 +132,17 @@ _SPECIFICITY = {
     CREDIT_CARD: 9,
     IBAN_CODE: 9,
     EMAIL_ADDRESS: 8,
+    US_SSN: 8,
+    UK_NINO: 8,
+    PASSPORT: 8,
+    US_DRIVER_LICENSE: 8,
+    UK_SORT_CODE: 8,
     ORDER_NUMBER: 7,
     IP_ADDRESS: 6,
     PHONE_NUMBER: 5,
     STREET_ADDRESS: 4,
+    DATE_TIME: 4,
+    AGE: 4,
     HANDLE: 3,
     PERSON: 2,
     URL: 1,
@@ -205,14 +240,14 @@ _EMAIL = re.compile(
 )
 # "bob @ example.net" or "bob@example .net", but not "account @lunar.moth" (a handle).
 _OBF_AT = r"(?:[ \t]*[(\[{<][ \t]*at[ \t]*[)\]}>][ \t]*|[ \t]+@[ \t]+|@|[ \t]+at[ \t]+)"
-_OBF_DOT = r"(?:[ \t]*[(\[{<][ \t]*dot[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+|\.)"
+_OBF_DOT = r"(?:[ \t]*[(\[{<][ \t]*(?:dot|\.)[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+|\.)"
 _OBF_WORD = r"[a-z0-9_%+-]{1,64}+"  # possessive: no backtracking into words
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?i)(?<![\w.@+-])(?P<local>{_OBF_WORD}(?:{_OBF_DOT}{_OBF_WORD}){{0,4}})(?P<at>{_OBF_AT})"
     rf"(?P<domain>{_OBF_WORD}(?:{_OBF_DOT}{_OBF_WORD}){{0,4}}{_OBF_DOT}[a-z]{{2,24}})(?![\w-])"
 )
 _OBF_HINT = re.compile(r"(?i)[(\[{<][ \t]*at[ \t]*[)\]}>]|\sat\s|@")
-_WORD_DOT = re.compile(r"(?i)[ \t]*[(\[{<][ \t]*dot[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+")
+_WORD_DOT = re.compile(r"(?i)[ \t]*[(\[{<][ \t]*(?:dot|\.)[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+")
 _MAIL_PROVIDERS = frozenset(
     "gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.es hotmail.com hotmail.co.uk "
     "hotmail.fr outlook.com live.com msn.com icloud.com me.com mac.com aol.com protonmail.com "
@@ -357,8 +392,13 @@ _ADDRESS_PATTERNS = (
     _CUED_ADDRESS,
 )
 
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỿ"
-_LOWER = "a-zß-öø-ÿĀ-žḁ-ỿ"
+# Latin, Greek and Cyrillic: scripts with capital letters ("Анна Кузнецова", "Νίκος").
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽḀ-ỾΆΈ-ΏΑ-ΩЀ-Я"
+_LOWER = "a-zß-öø-ÿĀ-žḁ-ỿά-ώа-џ"
+#: Scripts whose names the gazetteers (Latin script) cannot confirm.
+_NON_LATIN_LETTER = re.compile("[Ͱ-ϿЀ-ӿऀ-ॿ]")
+#: A name in a script without capital letters (Devanagari): only after a cue.
+_CASELESS_NAME = "[ऀ-ॿ]{2,}(?:[ \t]+[ऀ-ॿ]{2,}){0,2}"
 _NAME = rf"[{_UPPER}](?:['’][{_UPPER}]|[{_LOWER}]{{1,2}}[{_UPPER}])?[{_LOWER}]+(?:-[{_UPPER}]?[{_LOWER}]+)?"
 _INITIAL = rf"[{_UPPER}]\.?(?![\w])"
 # Lower-case particles inside names: "Ludwig van Beethoven", "María de la Cruz", "Ali bin Said".
@@ -368,11 +408,15 @@ _NEXT_TOKEN = rf"[ \t]+(?:{_PARTICLE}[ \t]+(?:{_PARTICLE}[ \t]+)?)?(?:{_NAME}|{_
 #: later), or one or two lower-case tokens ("thanks john") that the gazetteers know (see
 #: `_lowercase_name_end`).
 _LOWER_NAME = rf"[{_LOWER}]{{2,}}(?:-[{_LOWER}]+)?"
-_CUE_NAME = rf"(?P<name>{_NAME}(?:{_NEXT_TOKEN}){{0,2}}|{_LOWER_NAME}(?:[ \t]+{_LOWER_NAME})?)"
+_CUE_NAME = (
+    rf"(?P<name>{_NAME}(?:{_NEXT_TOKEN}){{0,2}}|{_LOWER_NAME}(?:[ \t]+{_LOWER_NAME})?"
+    rf"|{_CASELESS_NAME})"
+)
 #: Cue words after which a lower-case word may be a name ("thanks john", "my son ethan"); not
 #: roles ("the agent said") nor "with", "sent", "ask".
 _LOWERCASE_CUES = frozenset(
-    "my name mein ich je me mi call this sign signed account under in booked addressed parcel "
+    "my name mein ich je me mi call this sign signed account under in booked addressed parcel ask "
+    "asked asking "
     "package delivery letter booking reservation prescription thank thanks thx ty cheers merci "
     "danke gracias grazie obrigado obrigada kudos props big shout shoutout spoke speaking "
     "spoken talked talking chatted chatting named hi hey hello dear regards sincerely best "
@@ -508,6 +552,7 @@ _PERSON_CUES: tuple[_Cue, ...] = (
         False,
         0.7,
     ),
+    _cue("ask asked asking", r"(?i:ask(?:ed|ing)?[ \t]+for)[ \t]+" + _CUE_NAME, False, 0.7),
     _cue(
         "thank thanks thx ty cheers merci danke gracias grazie obrigado obrigada kudos props "
         "big shout shoutout especially esp with spoke speaking spoken talked talking chatted "
@@ -530,7 +575,7 @@ _PERSON_CUES: tuple[_Cue, ...] = (
     ),
     _cue(
         _ROLE_WORDS,
-        rf"(?i:(?:{_ROLES})(?:[ \t]+(?:named|called))?)[ \t]+" + _CUE_NAME,
+        rf"(?i:(?:{_ROLES})(?:[ \t]+(?:named|called))?)(?:[ \t]*,)?[ \t]+" + _CUE_NAME,
         False,
         0.7,
     ),
@@ -607,7 +652,8 @@ _NOT_SURNAMES = frozenset(
     "park square station airport airlines airways air bank energy mall store shop center "
     "centre hotel hospital university college school group inc ltd llc co corp heights city "
     "county valley beach bay branch office team pro max plus mini ultra edition series "
-    "account card insurance mobile wireless broadband fibre fiber".split()
+    "account card insurance mobile wireless broadband fibre fiber apt apartment suite ste flat "
+    "unit".split()
 )
 # Gazetteer names that are mostly something else in customer posts, and dates.
 _NOT_FIRST_NAMES = frozenset(
@@ -638,6 +684,10 @@ class Detector:
         Extra person names from a named-entity recogniser: text -> iterable of
         ``(start, end, label)``; spans labelled PERSON/PER are added (score 0.65). See
         `spacy_ner`, which wraps an installed spaCy model.
+    recognizers : sequence of toolkit.recognizers.PatternRecognizer, optional
+        Pattern recognisers run next to the core ones (street address forms, postcodes,
+        ages, dates of birth, SSN, driver's licence, passport, sort code, NI number, profile
+        links). Default: `toolkit.recognizers.default_recognizers()`.
     """
 
     def __init__(
@@ -647,6 +697,7 @@ class Detector:
         phone_budget: int = 300,
         obfuscated_emails: bool = True,
         ner: Callable[[str], Iterable[tuple[int, int, str]]] | None = None,
+        recognizers: Sequence[PatternRecognizer] | None = None,
     ):
         self.order_patterns = tuple(re.compile(p) for p in order_patterns)
         self.phone_regions = tuple(phone_regions)
@@ -665,6 +716,12 @@ class Detector:
             STREET_ADDRESS: self._addresses,
             PERSON: self._persons,
         }
+        self.recognizers = tuple(default_recognizers() if recognizers is None else recognizers)
+        for recognizer in self.recognizers:  # a type may have a core and a pattern recogniser
+            core = self._recognisers.get(recognizer.entity_type)
+            self._recognisers[recognizer.entity_type] = (
+                recognizer.analyze if core is None else _chained(core, recognizer.analyze)
+            )
 
     @classmethod
     def from_config(cls, privacy: Any) -> Detector:
@@ -691,11 +748,11 @@ class Detector:
         text : str
             Any text.
         entities : iterable of str, optional
-            Restrict to these entity types (default: all of `ENTITY_TYPES`).
+            Restrict to these entity types (default: every type this detector finds).
         """
         if not text:
             return []
-        wanted = ENTITY_TYPES if entities is None else tuple(entities)
+        wanted = tuple(self._recognisers) if entities is None else tuple(entities)
         unknown = set(wanted) - set(self._recognisers)
         if unknown:
             raise ValueError(f"unknown entity types: {sorted(unknown)}")
@@ -900,6 +957,16 @@ class Detector:
                     yield m.start("name"), end, 0.7
 
 
+def _chained(
+    *finders: Callable[[str], Iterable[tuple[int, int, float]]],
+) -> Callable[[str], Iterator[tuple[int, int, float]]]:
+    def run(text: str) -> Iterator[tuple[int, int, float]]:
+        for finder in finders:
+            yield from finder(text)
+
+    return run
+
+
 @dataclass(frozen=True)
 class _NameLists:
     first: frozenset[str]
@@ -972,6 +1039,8 @@ def _name_end(m: re.Match[str], strong_cue: bool, lists: _NameLists) -> int | No
     """
     if m.group("name")[0].islower():
         return _lowercase_name_end(m, lists)
+    if re.fullmatch(_CASELESS_NAME, m.group("name")):
+        return m.end("name")
     kept = _kept_tokens(m, lists)
     first = kept[0].group()
     if (
@@ -980,7 +1049,7 @@ def _name_end(m: re.Match[str], strong_cue: bool, lists: _NameLists) -> int | No
         or (first.lower() in lists.words and first not in lists.first)
     ):
         return None
-    if not (strong_cue or first in lists.first or len(kept) > 1):
+    if not (strong_cue or first in lists.first or len(kept) > 1 or _NON_LATIN_LETTER.match(first)):
         return None
     return m.start("name") + kept[-1].end()
 
@@ -1033,6 +1102,10 @@ def _gazetteer_pair_end(m: re.Match[str], lists: _NameLists) -> int | None:
     if len(names) < 2:
         return None
     first, second = names[0], names[1].rstrip(".")
+    if _NON_LATIN_LETTER.match(first) and _NON_LATIN_LETTER.match(second):
+        # Gazetteers cannot confirm "Анна Кузнецова"; two capitalised words of another script
+        # inside a Latin-script post are a name (in a Russian post, they may be anything).
+        return m.start("name") + kept[-1].end() if _mostly_latin(m.string) else None
     if (
         first in _NOT_FIRST_NAMES
         or first in _PLACE_PREFIXES
@@ -1048,6 +1121,12 @@ def _gazetteer_pair_end(m: re.Match[str], lists: _NameLists) -> int | None:
     ):
         return m.start("name") + kept[-1].end()
     return None
+
+
+def _mostly_latin(text: str) -> bool:
+    """More Latin letters than letters of other scripts (checked on the first 2,000)."""
+    letters = [c for c in text[:2000] if c.isalpha()]
+    return sum(c.isascii() or c <= "\u024f" for c in letters) * 2 > len(letters)
 
 
 def _plausible_obfuscated_email(m: re.Match[str]) -> bool:
@@ -1476,7 +1555,8 @@ def quote(
         cut to 140 characters. "full": the whole text, but personal data is still replaced
         (everything except URLs).
     keep_handles : iterable of str
-        Handles (e.g. the brand's own accounts) that may stay visible, with or without '@'.
+        Handles (e.g. the brand's own accounts) that may stay visible, with or without '@';
+        links to these accounts' profiles ("x.com/brand") stay visible too.
     detector : Detector, optional
     max_risk : float, optional
         With "redacted": shorten the excerpt (word by word, down to 4 words) until its
@@ -1490,11 +1570,14 @@ def quote(
         return None
     keep = {h.lower().lstrip("@") for h in keep_handles}
     detector = detector or default_detector()
-    wanted = ENTITY_TYPES if policy == "redacted" else tuple(NEVER_RAW_TYPES)
+    wanted = None if policy == "redacted" else tuple(NEVER_RAW_TYPES)
     spans = [
         s
         for s in detector.candidates(text, wanted)
-        if not (s.entity_type == HANDLE and s.text.lower().lstrip("@") in keep)
+        if not (
+            s.entity_type == HANDLE
+            and (s.text.lower().lstrip("@") in keep or handle_of(s.text) in keep)
+        )
     ]
     redacted = redact(text, spans)
     if policy == "full":

@@ -24,6 +24,13 @@ REPORTED_TYPES = (
     "STREET_ADDRESS",
     "CREDIT_CARD",
     "IBAN_CODE",
+    "US_SSN",
+    "UK_NINO",
+    "PASSPORT",
+    "US_DRIVER_LICENSE",
+    "UK_SORT_CODE",
+    "DATE_TIME",
+    "AGE",
     "IP_ADDRESS",
     "ORDER_NUMBER",
 )

@@ -38,6 +38,8 @@ ALIASES = {
     "IBAN": "IBAN_CODE",
     "IP": "IP_ADDRESS",
     "USERNAME": "HANDLE",
+    "US_PASSPORT": "PASSPORT",
+    "UK_PASSPORT": "PASSPORT",
 }
 _MARK = re.compile(r"\[\[(?P<type>[A-Z_]+):(?P<value>.+?)\]\]")
 

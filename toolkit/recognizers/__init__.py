@@ -1,0 +1,62 @@
+"""Pattern recognisers for the quasi-identifiers in post text, one per file (Presidio style).
+
+Each recogniser finds one entity type with regexes, context words and a validate step (see
+`base.PatternRecognizer`); `toolkit.privacy.Detector` runs them next to its own core
+recognisers (emails, phones, cards, names, ...). To add one: subclass `PatternRecognizer` in a
+new file, add it to `default_recognizers`, and add a new entity type to
+`toolkit.privacy.ENTITY_TYPES`.
+"""
+
+from __future__ import annotations
+
+from toolkit.recognizers.age import AGE, AgeRecognizer
+from toolkit.recognizers.base import Pattern, PatternRecognizer
+from toolkit.recognizers.date_of_birth import DATE_TIME, DateOfBirthRecognizer
+from toolkit.recognizers.passport import PASSPORT, PassportRecognizer
+from toolkit.recognizers.postcode import PostcodeRecognizer
+from toolkit.recognizers.profile_url import ProfileUrlRecognizer, handle_of
+from toolkit.recognizers.street_address import StreetAddressRecognizer
+from toolkit.recognizers.uk_nino import UK_NINO, UkNinoRecognizer
+from toolkit.recognizers.uk_sort_code import UK_SORT_CODE, UkSortCodeRecognizer
+from toolkit.recognizers.us_driver_license import US_DRIVER_LICENSE, UsDriverLicenseRecognizer
+from toolkit.recognizers.us_ssn import US_SSN, UsSsnRecognizer
+
+__all__ = [
+    "AGE",
+    "DATE_TIME",
+    "PASSPORT",
+    "UK_NINO",
+    "UK_SORT_CODE",
+    "US_DRIVER_LICENSE",
+    "US_SSN",
+    "AgeRecognizer",
+    "DateOfBirthRecognizer",
+    "PassportRecognizer",
+    "Pattern",
+    "PatternRecognizer",
+    "PostcodeRecognizer",
+    "ProfileUrlRecognizer",
+    "StreetAddressRecognizer",
+    "UkNinoRecognizer",
+    "UkSortCodeRecognizer",
+    "UsDriverLicenseRecognizer",
+    "UsSsnRecognizer",
+    "default_recognizers",
+    "handle_of",
+]
+
+
+def default_recognizers() -> tuple[PatternRecognizer, ...]:
+    """One instance of every recogniser, in the order the detector runs them."""
+    return (
+        StreetAddressRecognizer(),
+        PostcodeRecognizer(),
+        AgeRecognizer(),
+        DateOfBirthRecognizer(),
+        UsSsnRecognizer(),
+        UsDriverLicenseRecognizer(),
+        PassportRecognizer(),
+        UkSortCodeRecognizer(),
+        UkNinoRecognizer(),
+        ProfileUrlRecognizer(),
+    )
