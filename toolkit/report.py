@@ -20,7 +20,14 @@ from pathlib import Path
 import nbformat
 
 from toolkit.config import NOTEBOOKS_DIR, REPORTS_DIR, Config, load_config
-from toolkit.manifest import fingerprint, git_commit, input_hashes, key_id, package_versions
+from toolkit.manifest import (
+    fingerprint,
+    git_commit,
+    input_hashes,
+    key_id,
+    ner_model,
+    package_versions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +177,7 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "data_period": _data_period(findings, config),
         "inputs": input_hashes(config),
         "packages": package_versions(),
+        "ner_model": ner_model(config),
         "notebook_seconds": timings,
     }
     # Absolute paths are machine-specific: publish file names only.
