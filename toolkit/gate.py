@@ -284,6 +284,8 @@ def collect_identifiers(
         customer = ~posts["is_brand"].fillna(False).astype(bool)
         for text in posts.loc[customer, "text"].dropna():
             for span in detector.detect(text, POST_IDENTIFIER_TYPES):
+                if span.entity_type == PERSON and span.score < 0.6:
+                    continue  # a NER model's guess ("Glow Strip"): would block every build
                 found[span.entity_type].append(span.text)
     return Identifiers.build(
         handles=raw.get("handles") or (),

@@ -928,10 +928,14 @@ class Detector:
         if self.ner is None:
             return
         for entity in self.ner(text):
-            if entity.entity_type == kind and not (
-                self.public_terms and self._is_public(text[entity.start : entity.end])
-            ):
-                yield entity.start, entity.end, entity.score
+            if entity.entity_type != kind:
+                continue
+            value = text[entity.start : entity.end]
+            if self.public_terms and self._is_public(value):
+                continue
+            if kind == PERSON and not _plausible_ner_person(value):
+                continue
+            yield entity.start, entity.end, entity.score
 
     def _is_public(self, value: str) -> bool:
         """The brand's or a competitor's name ("Nimbus Home", "@NimbusHome", "Nimbus support")."""
@@ -1393,6 +1397,16 @@ _GENERIC_ORG_WORDS = frozenset(
     "app apps support help helpdesk team care customer customers service services official "
     "uk us usa ca au de fr store shop inc ltd llc co corp".split()
 )
+
+
+def _plausible_ner_person(value: str) -> bool:
+    """A model's PERSON span is kept unless it is long (a misread sentence) or is made only of
+    ordinary words that are not first names ("Keine Chance" is kept, "Leak sensor" is not)."""
+    words = _WORD.findall(value)
+    if not words or len(words) > 4:
+        return False
+    first, common = first_names(), common_words()
+    return any(w.lower() not in common or w.capitalize() in first for w in words)
 
 
 def _public_key(term: str) -> str:
