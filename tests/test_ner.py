@@ -183,3 +183,11 @@ def test_floor_on_the_shared_btc_dev_set():
     assert out["per_type"]["LOCATION"]["any_recall"] >= 0.5
     assert out["ner_precision"]["any_precision"] >= 0.75
     json.dumps(out)
+
+
+def test_model_guesses_that_are_ids_or_ordinary_words_are_not_people():
+    from toolkit.privacy import _plausible_ner_person
+
+    assert not _plausible_ner_person("ZX9-7781234")
+    assert not _plausible_ner_person("Llevo una hora intentando conectar la")
+    assert _plausible_ner_person("david_myers77") and _plausible_ner_person("Anna Kowalski")

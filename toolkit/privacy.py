@@ -1400,10 +1400,14 @@ _GENERIC_ORG_WORDS = frozenset(
 
 
 def _plausible_ner_person(value: str) -> bool:
-    """A model's PERSON span is kept unless it is long (a misread sentence) or is made only of
-    ordinary words that are not first names ("Keine Chance" is kept, "Leak sensor" is not)."""
+    """A model's PERSON span is kept unless it is long (a misread sentence), mostly digits (an
+    id such as "ZX9-7781234"; "david_myers77" is kept), or made only of ordinary words that are
+    not first names ("Leak sensor")."""
     words = _WORD.findall(value)
     if not words or len(words) > 4:
+        return False
+    alnum = [c for c in value if c.isalnum()]
+    if sum(c.isdigit() for c in alnum) >= 0.3 * len(alnum):
         return False
     first, common = first_names(), common_words()
     return any(w.lower() not in common or w.capitalize() in first for w in words)
