@@ -85,6 +85,7 @@ def test_a_labelled_type_predicted_on_clean_text_is_a_false_positive():
         "f2": None,
         "n_gold": 1,
         "n_predicted": 1,
+        "any_recall": 0.0,
     }
 
 
@@ -108,7 +109,10 @@ def test_score_predictions_overlap_and_type_must_both_match():
 
 
 def test_canonical_type_aliases():
-    assert canonical_type("LOCATION") == "STREET_ADDRESS"
+    assert canonical_type("ADDRESS") == "STREET_ADDRESS"
+    assert canonical_type("LOCATION") == "LOCATION"  # a city or country, found by the NER layer
+    assert canonical_type("LOC") == canonical_type("GPE") == "LOCATION"
+    assert canonical_type("ORG") == "ORGANIZATION"
     assert canonical_type("EMAIL") == "EMAIL_ADDRESS"
     assert canonical_type("HANDLE") == "HANDLE"
 
@@ -197,8 +201,12 @@ def test_sample_export_and_the_detector_on_it():
     [("realistic_posts.txt", 0.97), ("heldout_posts.txt", 0.95), ("heldout2_posts.txt", 0.95)],
 )
 def test_quality_floor_on_realistic_posts(name, floor):
-    """Regression floors (the measured figures are higher; see the README section)."""
-    out = evaluate_pii(load_marked(FIXTURES / name))
+    """Regression floors of the pattern and name-list layers (the measured figures are higher;
+    see the README section). The NER layer's spans (places, organisations, dates) are not
+    labelled in these files; its floors are in tests/test_ner.py."""
+    from toolkit.privacy import Detector
+
+    out = evaluate_pii(load_marked(FIXTURES / name), Detector(ner=None).detect)
     assert out["f2"] >= floor
     assert out["precision"] >= 0.95
     assert out["per_type"]["PERSON"]["recall"] >= 0.9

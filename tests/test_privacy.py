@@ -26,6 +26,16 @@ from toolkit.privacy import (
     suppress_small_groups,
 )
 
+_RULES = Detector(ner=None)
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch):
+    """These tests pin the pattern, checksum and name-list layers; the statistical NER layer
+    (on by default) has its own tests in tests/test_ner.py."""
+    import toolkit.privacy
+
+    monkeypatch.setattr(toolkit.privacy, "default_detector", lambda: _RULES)
+
 
 def finishes_within(fn, seconds: float = 60.0):
     """Run `fn` in a thread and fail if it has not returned after `seconds` (a generous bound
@@ -219,7 +229,7 @@ def test_order_numbers_default_patterns():
 
 
 def test_order_patterns_are_configurable():
-    detector = Detector(order_patterns=[r"\bZX(?P<id>\d{4})\b"])
+    detector = Detector(ner=None, order_patterns=[r"\bZX(?P<id>\d{4})\b"])
     spans = detector.detect("ticket ZX1234 and NH-1234567")
     assert [(s.entity_type, s.text) for s in spans] == [("ORDER_NUMBER", "1234")]
 

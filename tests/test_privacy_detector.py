@@ -28,9 +28,19 @@ from toolkit.privacy import (
     surnames,
 )
 
+_RULES = Detector(ner=None)
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch):
+    """These tests pin the pattern, checksum and name-list layers; the statistical NER layer
+    (on by default) has its own tests in tests/test_ner.py."""
+    import toolkit.privacy
+
+    monkeypatch.setattr(toolkit.privacy, "default_detector", lambda: _RULES)
+
 
 def found(text: str, entity_type: str | None = None, detector: Detector | None = None):
-    spans = (detector or Detector()).detect(text) if detector else detect(text)
+    spans = (detector or Detector(ner=None)).detect(text) if detector else detect(text)
     return [(s.entity_type, s.text) for s in spans if entity_type in (None, s.entity_type)]
 
 

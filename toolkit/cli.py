@@ -380,8 +380,9 @@ def eval_pii(
         None,
         exists=True,
         dir_okay=False,
-        help="presidio-research style JSON: [{full_text, spans: [...]}], or a .txt of "
-        "posts marked up as [[TYPE:value]]. Default: the bundled sample.",
+        help="presidio-research style JSON: [{full_text, spans: [...]}], a .txt of "
+        "posts marked up as [[TYPE:value]], or a CoNLL/BIO token file (token<TAB>tag lines, "
+        "blank line between posts, e.g. the Broad Twitter Corpus). Default: the bundled sample.",
     ),
     export: Path = typer.Option(
         None,
@@ -394,27 +395,37 @@ def eval_pii(
     baseline: bool = typer.Option(
         False,
         "--baseline",
-        help="Also run Presidio (pattern recognisers, blank spaCy pipeline) if installed.",
+        help="Also run Presidio with spaCy's small English model (the bench extra) if installed.",
     ),
 ) -> None:
-    """Precision, recall and F2 (overall and per type) of the personal-data detector, and posts/s."""
+    """Typed and type-agnostic (any_*) precision, recall and F2 of the personal-data detector,
+    per type and overall, and posts/s; on a CoNLL file also the recall per gold type and the
+    precision of person/place/organisation predictions. One JSON line per model."""
     import tempfile
 
     from toolkit.config import load_config
-    from toolkit.evaluation.pii import evaluate_pii, load_pii_dataset, sample_pii_dataset
+    from toolkit.evaluation.pii import (
+        evaluate_pii,
+        is_conll,
+        load_pii_dataset,
+        sample_pii_dataset,
+    )
     from toolkit.privacy import Detector
 
     try:
         records = load_pii_dataset(file) if file else sample_pii_dataset()
-        detector = Detector.from_config(load_config(config).privacy)
-    except (ValueError, ConfigError) as exc:
+        detector = Detector.from_config(load_config(config))
+    except (ValueError, ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
+    ner_file = bool(file) and is_conll(file)
     if export:
         export.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
     name = file.name if file else "sample"
-    typer.echo(json.dumps({"dataset": name, **evaluate_pii(records, detector.detect)}))
+    info = detector.ner_info()
+    ours = evaluate_pii(records, detector.detect, ner_file=ner_file)
+    typer.echo(json.dumps({"dataset": name, **ours, "ner_model": info}))
     if baseline:
-        from toolkit.benchmarks.privacy import PRESIDIO_NOTE, presidio_span_detector
+        from toolkit.benchmarks.privacy import presidio_name, presidio_span_detector
 
         with tempfile.TemporaryDirectory(prefix="toolkit-presidio-") as tmp:
             presidio = presidio_span_detector(Path(tmp))
@@ -423,8 +434,32 @@ def eval_pii(
                     "presidio-analyzer is not installed (pip install -e '.[bench]'): baseline skipped"
                 )
                 return
-            result = evaluate_pii(records, presidio, model="presidio (patterns only)")
-            typer.echo(json.dumps({"dataset": name, **result, "note": PRESIDIO_NOTE}))
+            model, note = presidio_name()
+            result = evaluate_pii(records, presidio, model=model, ner_file=ner_file)
+            typer.echo(json.dumps({"dataset": name, **result, "note": note}))
+
+
+@app.command("ner-train")
+def ner_train(
+    train: Path = typer.Argument(..., exists=True, dir_okay=False, help="CoNLL training file (BTC train)."),
+    dev: Path = typer.Argument(..., exists=True, dir_okay=False, help="CoNLL dev file (BTC dev)."),
+    out: Path = typer.Option(
+        None, "--out", help="Model folder to write (default: toolkit/resources/ner_tweets)."
+    ),
+    epochs: int = typer.Option(12, "--epochs"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Fine-tune the small English NER on tweets (seeded) and write the tweet model folder."""
+    from toolkit.ner import TWEETS_DIR
+    from toolkit.ner_train import train as train_model
+
+    target = out or TWEETS_DIR
+    attribution = [p for p in (target / "ATTRIBUTION.md", target / "LICENSE-BTC") if p.exists()]
+    kept = {p.name: p.read_bytes() for p in attribution}
+    summary = train_model(train, dev, target, epochs=epochs, seed=seed, progress=_say)
+    for name, data in kept.items():  # the attribution files are not part of the training output
+        (target / name).write_bytes(data)
+    typer.echo(json.dumps({k: summary[k] for k in ("kept_epoch", "dev_before", "dev_after")}))
 
 
 @eval_app.command("sentiment")

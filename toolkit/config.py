@@ -234,7 +234,8 @@ class Privacy(_Strict):
     )
     ner_model: str = Field(
         "auto",
-        description="spaCy model for extra person names if installed: auto (any English model), off, or a name",
+        description="statistical NER layer (people, places, organisations, dates, groups): auto (the bundled "
+        "tweet model), tweets, en_core_web_sm, a spaCy pipeline folder, or off",
     )
 
     @field_validator("order_patterns")

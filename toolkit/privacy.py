@@ -54,6 +54,11 @@ HANDLE = "HANDLE"
 ORDER_NUMBER = "ORDER_NUMBER"
 STREET_ADDRESS = "STREET_ADDRESS"
 PERSON = "PERSON"
+# From the statistical NER layer (`toolkit.ner`), named as Presidio names them.
+LOCATION = "LOCATION"
+ORGANIZATION = "ORGANIZATION"
+DATE_TIME = "DATE_TIME"
+NRP = "NRP"
 
 #: Every entity type `detect` can return, in report order.
 ENTITY_TYPES: tuple[str, ...] = (
@@ -70,11 +75,16 @@ ENTITY_TYPES: tuple[str, ...] = (
     DATE_TIME,
     AGE,
     PERSON,
+    LOCATION,
+    ORGANIZATION,
+    NRP,
     HANDLE,
     ORDER_NUMBER,
     IP_ADDRESS,
     URL,
 )
+#: Types found by the NER layer (all but PERSON come only from it).
+NER_ONLY_TYPES = frozenset({LOCATION, ORGANIZATION, NRP, DATE_TIME})
 #: Types that let someone contact the person directly.
 CONTACT_TYPES = frozenset({EMAIL_ADDRESS, PHONE_NUMBER, STREET_ADDRESS})
 #: Types that are redacted even under the "full" quote policy: everything but URLs. PERSON is
@@ -99,6 +109,9 @@ NEVER_RAW_TYPES = frozenset(
         PERSON,
         ORDER_NUMBER,
         IP_ADDRESS,
+        LOCATION,
+        ORGANIZATION,
+        NRP,
     }
 )
 QuotePolicy = Literal["none", "redacted", "full"]
@@ -145,6 +158,9 @@ _SPECIFICITY = {
     AGE: 4,
     HANDLE: 3,
     PERSON: 2,
+    LOCATION: 1.6,
+    NRP: 1.5,
+    ORGANIZATION: 1.4,
     URL: 1,
 }
 
@@ -680,10 +696,14 @@ class Detector:
         (score 0.3) so a pathological text cannot take minutes. Posts never come close.
     obfuscated_emails : bool
         Also look for 'jane at example dot com' forms (slower on very large texts).
-    ner : callable, optional
-        Extra person names from a named-entity recogniser: text -> iterable of
-        ``(start, end, label)``; spans labelled PERSON/PER are added (score 0.65). See
-        `spacy_ner`, which wraps an installed spaCy model.
+    ner : str, NerLayer, callable or None
+        The statistical layer (`toolkit.ner`): people, places (LOCATION), organisations,
+        dates (DATE_TIME) and NRP. "auto" (default): the bundled tweet model; another string
+        names a model (see `toolkit.ner.resolve_model`); a `toolkit.ner.NerLayer`; any callable
+        text -> iterable of ``(start, end, spaCy label)``; None or "off": rules only.
+    public_terms : iterable of str
+        Names that are not personal data (the brand's and competitors' names and handles,
+        ``Config.public_names``): an NER span that is one of them is dropped.
     recognizers : sequence of toolkit.recognizers.PatternRecognizer, optional
         Pattern recognisers run next to the core ones (street address forms, postcodes,
         ages, dates of birth, SSN, driver's licence, passport, sort code, NI number, profile
@@ -696,14 +716,16 @@ class Detector:
         phone_regions: Sequence[str] = DEFAULT_PHONE_REGIONS,
         phone_budget: int = 300,
         obfuscated_emails: bool = True,
-        ner: Callable[[str], Iterable[tuple[int, int, str]]] | None = None,
+        ner: Any = "auto",
+        public_terms: Iterable[str] = (),
         recognizers: Sequence[PatternRecognizer] | None = None,
     ):
         self.order_patterns = tuple(re.compile(p) for p in order_patterns)
         self.phone_regions = tuple(phone_regions)
         self.phone_budget = phone_budget
         self.obfuscated_emails = obfuscated_emails
-        self.ner = ner
+        self.ner = _ner_layer(ner)
+        self.public_terms = frozenset(filter(None, (_public_key(t) for t in public_terms)))
         self._recognisers = {
             EMAIL_ADDRESS: self._emails,
             PHONE_NUMBER: self._phones,
@@ -715,6 +737,7 @@ class Detector:
             ORDER_NUMBER: self._orders,
             STREET_ADDRESS: self._addresses,
             PERSON: self._persons,
+            **{kind: functools.partial(self._ner_only, kind) for kind in NER_ONLY_TYPES},
         }
         self.recognizers = tuple(default_recognizers() if recognizers is None else recognizers)
         for recognizer in self.recognizers:  # a type may have a core and a pattern recogniser
@@ -724,21 +747,57 @@ class Detector:
             )
 
     @classmethod
-    def from_config(cls, privacy: Any) -> Detector:
+    def from_config(cls, privacy: Any, public_terms: Iterable[str] = ()) -> Detector:
         """The detector a config asks for: its extra order patterns, phone regions and NER.
 
         Parameters
         ----------
-        privacy : toolkit.config.Privacy
+        privacy : toolkit.config.Privacy, or a whole toolkit.config.Config
             ``order_patterns`` are added to the defaults; ``phone_regions`` (if set) replace
-            them; ``ner_model`` "auto" uses an installed spaCy English model if there is one,
-            "off" never does, any other value names the spaCy model to load.
+            them; ``ner_model`` "auto" (default) uses the bundled tweet NER model, "off" no NER,
+            any other value names the model (see `toolkit.ner.resolve_model`). Given a whole
+            config, its `Config.public_names` (brand, competitors) are `public_terms` too.
+        public_terms : iterable of str
+            See `Detector`.
         """
+        if hasattr(privacy, "public_names") and hasattr(privacy, "privacy"):
+            public_terms = (*public_terms, *privacy.public_names())
+            privacy = privacy.privacy
         regions = getattr(privacy, "phone_regions", None) or DEFAULT_PHONE_REGIONS
         extra = tuple(getattr(privacy, "order_patterns", None) or ())
-        ner_model = getattr(privacy, "ner_model", "off") or "off"
-        ner = None if ner_model == "off" else spacy_ner(None if ner_model == "auto" else ner_model)
-        return cls(order_patterns=DEFAULT_ORDER_PATTERNS + extra, phone_regions=regions, ner=ner)
+        ner_model = getattr(privacy, "ner_model", "auto") or "off"
+        return cls(
+            order_patterns=DEFAULT_ORDER_PATTERNS + extra,
+            phone_regions=regions,
+            ner=ner_model,
+            public_terms=public_terms,
+        )
+
+    def prime(self, texts: Iterable[Any]) -> None:
+        """Run the NER layer over many texts at once (batched `nlp.pipe`) and cache the
+        results, so that `detect` on each of them afterwards does not parse them one by one."""
+        if self.ner is not None:
+            self.ner.entities_many(
+                [_normalise(t).text for t in texts if isinstance(t, str) and t]
+            )
+
+    def detect_many(
+        self, texts: Sequence[Any], entities: Iterable[str] | None = None
+    ) -> list[list[Span]]:
+        """`detect` of each text (non-strings give []), with the NER layer run in batches."""
+        wanted = ENTITY_TYPES if entities is None else tuple(entities)
+        if self.ner is not None and (PERSON in wanted or NER_ONLY_TYPES & set(wanted)):
+            self.prime(texts)
+        return [self.detect(t, wanted) if isinstance(t, str) else [] for t in texts]
+
+    def clear_cache(self) -> None:
+        """Forget the NER layer's cached texts."""
+        if self.ner is not None:
+            self.ner.clear_cache()
+
+    def ner_info(self) -> dict | None:
+        """Name, version and file hash of the NER model (None when the layer is off)."""
+        return None if self.ner is None else self.ner.info()
 
     def candidates(self, text: str, entities: Iterable[str] | None = None) -> list[Span]:
         """All raw detections, overlapping ones included (offsets into `text`).
@@ -917,10 +976,29 @@ class Detector:
             if m and _joined_name_ok(m.group("name"), m.group("joiner") != ",", lists):
                 found.append((m.start("name"), m.end("name"), score))
         yield from found
-        if self.ner is not None:
-            for start, end, label in self.ner(text):
-                if label in _NER_PERSON_LABELS and end > start:
-                    yield start, end, 0.65
+        yield from self._ner_only(PERSON, text)
+
+    def _ner_only(self, kind: str, text: str) -> Iterator[tuple[int, int, float]]:
+        if self.ner is None:
+            return
+        for entity in self.ner(text):
+            if entity.entity_type != kind:
+                continue
+            value = text[entity.start : entity.end]
+            if self.public_terms and self._is_public(value):
+                continue
+            if kind == PERSON and not _plausible_ner_person(value):
+                continue
+            yield entity.start, entity.end, entity.score
+
+    def _is_public(self, value: str) -> bool:
+        """The brand's or a competitor's name ("Nimbus Home", "@NimbusHome", "Nimbus support")."""
+        if _public_key(value) in self.public_terms:
+            return True
+        words = [_public_key(w) for w in re.split(r"[\s/]+", value)]
+        return any(w in self.public_terms for w in words) and all(
+            w in self.public_terms or w in _GENERIC_ORG_WORDS for w in words
+        )
 
     @staticmethod
     def _cued_names(text: str, lists: _NameLists) -> Iterator[tuple[int, int, float]]:
@@ -1391,7 +1469,46 @@ def _merge(text: str, cluster: list[Span]) -> Span:
     return Span(start, end, best.entity_type, best.score, text[start:end])
 
 
-_NER_PERSON_LABELS = frozenset({"PERSON", "PER"})
+_GENERIC_ORG_WORDS = frozenset(
+    "app apps support help helpdesk team care customer customers service services official "
+    "uk us usa ca au de fr store shop inc ltd llc co corp".split()
+)
+
+
+def _plausible_ner_person(value: str) -> bool:
+    """A model's PERSON span is kept unless it is long (a misread sentence), mostly digits (an
+    id such as "ZX9-7781234"; "david_myers77" is kept), or made only of ordinary words that are
+    not first names ("Leak sensor")."""
+    words = _WORD.findall(value)
+    if not words or len(words) > 4:
+        return False
+    alnum = [c for c in value if c.isalnum()]
+    if sum(c.isdigit() for c in alnum) >= 0.3 * len(alnum):
+        return False
+    first, common = first_names(), common_words()
+    return any(w.lower() not in common or w.capitalize() in first for w in words)
+
+
+def _public_key(term: str) -> str:
+    """A name compared without case, '@', '#', spaces or punctuation."""
+    return re.sub(r"[\W_]+", "", str(term).casefold())
+
+
+def _ner_layer(ner: Any) -> Any:
+    """A `toolkit.ner.NerLayer` (or None) from the Detector's `ner` argument."""
+    from toolkit import ner as ner_module
+
+    if ner is None or ner == "off":
+        return None
+    if isinstance(ner, str):
+        return ner_module.NerLayer(ner)
+    if hasattr(ner, "entities_many"):
+        return ner
+    if callable(ner):
+        return ner_module.CallableNer(ner)
+    raise TypeError(f"ner must be a model name, a NerLayer, a callable or None, not {ner!r}")
+
+
 #: spaCy models tried, best first, when `spacy_ner` is asked for "any installed model".
 SPACY_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
 
@@ -1514,6 +1631,10 @@ def summarise(texts: Iterable[str | None], detector: Detector | None = None) -> 
     n_spans = dict.fromkeys(ENTITY_TYPES, 0)
     n_texts = dict.fromkeys(ENTITY_TYPES, 0)
     total = 0
+    texts = list(texts)
+    prime = getattr(detector or default_detector(), "prime", None)
+    if prime is not None:  # the NER layer parses all texts in batches, once
+        prime(texts)
     for text in texts:
         total += 1
         if not isinstance(text, str):
@@ -1569,6 +1690,7 @@ def quote(
     if policy == "none" or not isinstance(text, str):
         return None
     keep = {h.lower().lstrip("@") for h in keep_handles}
+    keep_names = {_public_key(h) for h in keep_handles}
     detector = detector or default_detector()
     wanted = None if policy == "redacted" else tuple(NEVER_RAW_TYPES)
     spans = [
@@ -1578,6 +1700,7 @@ def quote(
             s.entity_type == HANDLE
             and (s.text.lower().lstrip("@") in keep or handle_of(s.text) in keep)
         )
+        and not (s.entity_type in _PUBLIC_NAME_TYPES and _public_key(s.text) in keep_names)
     ]
     redacted = redact(text, spans)
     if policy == "full":
@@ -1588,6 +1711,8 @@ def quote(
     return excerpt
 
 
+#: NER types that may name the brand itself (kept when it is one of `keep_handles`).
+_PUBLIC_NAME_TYPES = frozenset({ORGANIZATION, PERSON, LOCATION})
 _PLACEHOLDER_RE = re.compile("<(?:" + "|".join(ENTITY_TYPES) + ")>")
 #: What breaks a verbatim search phrase: a placeholder or an ellipsis.
 _RUN_BREAK = re.compile("<(?:" + "|".join(ENTITY_TYPES) + ")>|…|\\.\\.\\.")
@@ -1682,6 +1807,10 @@ def quote_column(
     published), ``quote_risk`` and ``quote_risk_level``.
     """
     keep = tuple(keep_handles)
+    detector = detector or default_detector()
+    prime = getattr(detector, "prime", None)
+    if prime is not None and policy != "none":
+        prime(texts.tolist())
     if authors is not None:
         n_posts = authors.map(authors.value_counts()).fillna(1).astype(int).tolist()
     else:

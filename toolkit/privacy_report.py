@@ -68,8 +68,13 @@ def find_personal_data(posts: pd.DataFrame, detect=None) -> pd.DataFrame:
     detect : callable text -> spans; default `toolkit.privacy.detect`.
     """
     if detect is None:
-        from toolkit.privacy import detect
+        from toolkit.privacy import default_detector
+
+        detect = default_detector().detect
     customers = customer_posts(posts)
+    prime = getattr(getattr(detect, "__self__", None), "prime", None)
+    if prime is not None:  # a Detector's NER layer parses the texts in batches, once
+        prime(customers["text"].tolist())
     rows = []
     for rec in customers[FINDING_COLUMNS[:-1] + ["text"]].itertuples(index=False):
         types = {s.entity_type for s in detect(rec.text)} & set(REPORTED_TYPES)

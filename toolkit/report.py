@@ -32,6 +32,7 @@ from toolkit.manifest import (
     git_commit,
     input_hashes,
     key_id,
+    ner_model,
     package_versions,
     public_config,
 )
@@ -437,6 +438,7 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "data_period": _data_period(findings, config),
         "inputs": input_hashes(config),
         "packages": package_versions(),
+        "ner_model": ner_model(config),
         "notebook_seconds": timings,
     }
     manifest["key_fingerprint"] = manifest["config"]["privacy"]["key_fingerprint"]

@@ -83,6 +83,11 @@ class _RecordingDetector:
         self._detector = detector
         self.spans: list[list[privacy.Span]] = []
 
+    def prime(self, texts):
+        prime = getattr(self._detector, "prime", None)
+        if prime is not None:
+            prime(texts)
+
     def detect(self, text, entities=None):
         found = self._detector.detect(text, entities)
         self.spans.append(found)
