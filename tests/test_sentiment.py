@@ -297,3 +297,17 @@ def test_tone_resources_are_well_formed(name):
     keys = [term for term, _ in terms]
     assert len(keys) == len(set(keys)), "a term is listed twice"
     assert all(term == term.strip() and term for term in keys)
+
+
+def test_tone_reads_html_escapes_as_the_characters_they_stand_for():
+    # Twitter's API sends "&gt;" for ">": "gt" is a positive VADER token and must not score
+    scorer = ToneScorer()
+    assert scorer.compound("results &gt; expectations") == 0.0
+    assert scorer.score(["results &gt; expectations"])["label"].tolist() == ["neutral"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Merry Christmas to all", "Happy Birthday Sam", "Thank God it's Friday"]
+)
+def test_title_case_greetings_keep_their_tone(text):
+    assert ToneScorer().score([text])["label"].tolist() == ["positive"]

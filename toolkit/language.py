@@ -1,78 +1,128 @@
-"""A small, offline guess of a post's language from its function words, for posts without a tag.
+"""The language of posts without a tag, detected offline from their text, and stop words per
+language.
 
-Twitter and Mastodon tag each post's language; Reddit, CrowdTangle exports and most CSVs do not.
-The topic model's embeddings are English, so untagged posts in another language would form
-topics of their own ("llevo · mucho mejor"). Function words (articles, pronouns, prepositions)
-are the most reliable cheap signal on short text: a post is given a language when enough of
-its words are that language's function words and clearly more than English's.
+Twitter and Mastodon tag each post's language; Reddit, CrowdTangle exports and most CSVs do not,
+and a twarc2 file can have posts whose tag is missing or "und". The topic model's embeddings are
+English, so untagged posts in another language would form topics of their own ("salvini · il").
+`detect_languages` decides per post with Lingua (`lingua-language-detector`, Apache-2.0: its
+n-gram models ship inside the wheel, nothing is downloaded), restricted to `COMMON_LANGUAGES` in
+low-accuracy mode (trigrams only) for speed. A post is given a language only when it has enough
+letters and Lingua is confident; otherwise it stays unknown (None), and unknown posts are kept.
+
+`stop_words(languages)` gives the stop words of the languages that reach a model, so that topic
+keywords and labels can leave out "il, la, di, non, le" in any of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import pandas as pd
 
-#: The most frequent function words of each language, none shared with English spellings
-#: that are common in English posts ("a", "in", "die", "per" are left out where ambiguous).
-FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "en": "the and is are was were you your my me it this that with for have has not "
-        "but what when why how they them our we just been would could should there their "
-        "of to at on from about will can do does did don't it's i'm",
-        "es": "el la los las un una unos unas y que de del en es por para con sin mi mis tu "
-        "su sus muy pero como más mas ya lo le les se al está esta estoy son hay nada todo "
-        "también porque cuando donde yo ni eso esto",
-        "fr": "le la les un une des et est que qui dans pour avec sans mon ma mes ton ta "
-        "son sa ses très mais comme plus pas je tu il elle nous vous ils sont ce cette "
-        "du au aux sur ne c'est j'ai",
-        "de": "der das und ist nicht ein eine einen mit für auf ich du er sie wir ihr sehr "
-        "aber wie noch schon mein meine dein kein keine auch nur bei dem den des zu ist's "
-        "habe hat sind war",
-        "pt": "o os as um uma uns umas e que de do da dos das em no na nos nas por para com "
-        "sem meu minha muito mas como mais não nao já é está estou são tem isso isto eu "
-        "você voce",
-        "it": "il lo gli un uno una e che di del della dei delle nel nella per con senza mio "
-        "mia molto ma come più non già è sono ho hai questo questa anche",
-        "nl": "de het een en is niet met voor op ik jij je hij zij wij mijn heel maar hoe "
-        "nog al ook van dat die zijn heb heeft",
-    }.items()
-}
+#: Languages Lingua chooses between (ISO 639-1). Fewer languages = faster and fewer confusions;
+#: these cover most social-media posts in Europe and the Americas plus the main other scripts.
+COMMON_LANGUAGES: tuple[str, ...] = (
+    "en", "es", "fr", "de", "it", "pt", "nl", "pl", "sv", "da", "tr", "id",
+    "ru", "uk", "ar", "hi", "ja", "zh", "ko",
+)  # fmt: skip
+#: Tags that say nothing about the language (Twitter: undetermined, no text, only mentions /
+#: hashtags / media / links...).
+UNDETERMINED = frozenset({"und", "zxx", "qam", "qct", "qht", "qme", "qst", ""})
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _URL_OR_HANDLE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
+#: Scripts without spaces between words: a few characters are enough there.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
-def guess_language(text: str | None, min_words: int = 4, min_share: float = 0.2) -> str | None:
-    """ISO 639-1 code of the language `text` is most likely in, or None when unsure.
+@lru_cache(maxsize=8)
+def _detector(languages: tuple[str, ...]):
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [IsoCode639_1.from_str(code) for code in languages]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_low_accuracy_mode().build()
+
+
+def _content(text) -> str | None:
+    """The text without URLs, @handles and #hashtags, or None when it is not a string."""
+    if not isinstance(text, str):
+        return None
+    return _URL_OR_HANDLE.sub(" ", text)
+
+
+def _enough(content: str | None, min_words: int) -> bool:
+    if content is None:
+        return False
+    if _CJK.search(content):
+        return len(_CJK.findall(content)) >= 2 * min_words
+    return len(_WORD.findall(content)) >= min_words
+
+
+def detect_languages(
+    texts: Iterable[str | None],
+    languages: Sequence[str] = COMMON_LANGUAGES,
+    min_words: int = 4,
+    min_confidence: float = 0.5,
+) -> list[str | None]:
+    """ISO 639-1 code of each text's language, or None where unsure.
 
     Parameters
     ----------
-    text : str or None
-        A post.
+    texts : iterable of str or None
+        Posts.
+    languages : sequence of str
+        ISO 639-1 codes to choose between (Lingua supports 75).
     min_words : int
-        Fewer words than this (URLs, @handles and #hashtags not counted): None.
-    min_share : float
-        The winning language's function words must make up at least this share of the
-        words, and outnumber the runner-up's by half as much again.
+        Texts with fewer words than this (URLs, @handles and #hashtags not counted; CJK
+        counts two characters a word) get None.
+    min_confidence : float
+        Lingua's relative confidence in the winning language (0-1) must reach this, else None.
     """
-    if not isinstance(text, str):
-        return None
-    words = [w.lower() for w in _WORD.findall(_URL_OR_HANDLE.sub(" ", text))]
-    if len(words) < min_words:
-        return None
-    counts = {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < min_share * len(words) or top < 1.5 * second:
-        return None
-    return best
+    contents = [_content(text) for text in texts]
+    todo = [i for i, content in enumerate(contents) if _enough(content, min_words)]
+    out: list[str | None] = [None] * len(contents)
+    if not todo:
+        return out
+    detector = _detector(tuple(sorted({code.lower() for code in languages})))
+    # the top confidence value decides both the language and whether to trust it
+    values = detector.compute_language_confidence_values_in_parallel([contents[i] for i in todo])
+    for i, ranked in zip(todo, values, strict=True):
+        if not ranked or ranked[0].value < min_confidence:
+            continue
+        code = ranked[0].language.iso_code_639_1.name.lower()
+        if code == "en" or _confirmed(contents[i], code):
+            out[i] = code
+    return out
+
+
+def _confirmed(content: str, code: str) -> bool:
+    """Whether a text in Latin script has the stop words of `code` that Lingua's verdict needs.
+
+    Low-accuracy mode mistakes short English posts for Dutch or German ("Happening to me too
+    😩", "yep, 5 of my bulbs too"): a language other than English is taken only when the text
+    has at least one of its stop words that English lacks and no more English stop words
+    than its own. Other scripts (Cyrillic, Arabic, CJK...) are told apart by their letters.
+    """
+    words = [word.lower() for word in _WORD.findall(content)]
+    if not any(word.isascii() for word in words):
+        return True
+    own, english = _stop_words(code), _stop_words("en-iso")
+    own_only = sum(word in own and word not in english for word in words)
+    return own_only >= 1 and sum(word in own for word in words) >= sum(
+        word in english for word in words
+    )
+
+
+def guess_language(text: str | None, min_words: int = 4, min_confidence: float = 0.5) -> str | None:
+    """ISO 639-1 code of the language `text` is most likely in, or None when unsure
+    (`detect_languages` for one text)."""
+    return detect_languages([text], min_words=min_words, min_confidence=min_confidence)[0]
 
 
 def fill_languages(languages: pd.Series, texts: pd.Series) -> pd.Series:
-    """`languages` with missing or undetermined tags replaced by `guess_language(text)`.
+    """`languages` with missing or undetermined tags replaced by the detected language.
 
     Parameters
     ----------
@@ -81,9 +131,42 @@ def fill_languages(languages: pd.Series, texts: pd.Series) -> pd.Series:
     texts : Series of str
         The posts' texts, aligned with `languages`.
     """
-    missing = languages.isna() | languages.astype("string").str.lower().isin(_UNDETERMINED)
-    guessed = texts[missing].map(guess_language)
-    return languages.astype(object).where(~missing, guessed)
+    missing = languages.isna() | languages.astype("string").str.lower().isin(UNDETERMINED)
+    missing = missing.fillna(True).to_numpy(dtype=bool)
+    out = languages.astype(object).copy()
+    if missing.any():
+        out[missing] = detect_languages(texts[missing].tolist())
+    return out
 
 
-_UNDETERMINED: Iterable[str] = ("und", "zxx", "qam", "qct", "qht", "qme", "qst", "")
+def stop_words(languages: Iterable[str]) -> set[str]:
+    """Lower-case stop words of the given languages (ISO 639-1, 'en-GB' counts as 'en').
+
+    English uses scikit-learn's list (318 words); other languages use stopwords-iso
+    (`stopwordsiso`, MIT), whose English list is too broad for topic keywords ("work",
+    "problem", "home"). Languages neither knows add nothing.
+
+    Parameters
+    ----------
+    languages : iterable of str
+        Language codes, e.g. the detected languages of the posts that reach a model.
+    """
+    out: set[str] = set()
+    for code in {str(c).lower().split("-")[0] for c in languages if isinstance(c, str)}:
+        out |= _stop_words(code)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _stop_words(code: str) -> frozenset[str]:
+    if code == "en-iso":
+        code = "en"
+    elif code == "en":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return frozenset(ENGLISH_STOP_WORDS)
+    import stopwordsiso
+
+    if not stopwordsiso.has_lang(code):
+        return frozenset()
+    return frozenset(word.lower() for word in stopwordsiso.stopwords(code))

@@ -9,6 +9,7 @@ against gold labels lives in `toolkit.evaluation.sentiment` (importable from her
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
@@ -130,6 +131,9 @@ RESOLUTION = frozenset(
 ) | {"much appreciated", "really appreciate", "working now", "works now", "all sorted",
      "problem solved", "issue resolved", "refund received", "got my refund", "back up",
      "came back", "back on"}  # fmt: skip
+#: Words that start a Title Case greeting rather than a name ("Happy Birthday", "Merry
+#: Christmas", "Thank God"): they keep their tone.
+GREETINGS = frozenset({"happy", "merry", "congrats", "congratulations", "god"})
 GRATITUDE = frozenset({"thanks", "thank you", "thank u", "thx", "ty"})
 #: Question words after which a negative word still reads as a complaint ("why is it late?").
 RHETORICAL = frozenset({"why", "seriously", "really"})
@@ -302,6 +306,8 @@ class ToneScorer:
         """The compound score in [-1, 1] of one text (see the class docstring)."""
         if not isinstance(text, str) or not text:
             return 0.0
+        if "&" in text:  # Twitter's API escapes &, < and > ("&amp;", "&gt;")
+            text = html.unescape(text)
         if "@" in text or "://" in text or "www" in text or "WWW" in text:
             text = _NOISE.sub(" ", text)
         if "#" in text:
@@ -362,7 +368,7 @@ class ToneScorer:
             if value == 0.0:
                 hits.append((i, 0.0, word))
                 continue
-            if titled and word not in self._custom and _in_name(infos, i):
+            if titled and word not in self._custom and word not in GREETINGS and _in_name(infos, i):
                 if names is None:
                     names = sum(info[4] for info in infos) <= 0.5 * len(infos)
                 if names:

@@ -7,6 +7,7 @@ negative / neutral / positive first.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ LABEL_ALIASES = {
     "positive": "positive", "pos": "positive", "1": "positive",
 }  # fmt: skip
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tone"
+#: Environment variable naming the shared evaluation folder; default ``../shared/eval`` beside
+#: the checkout. It holds development data, never part of the repository.
+EVAL_DATA_ENV = "TOOLKIT_EVAL_DATA"
+#: Real labelled posts in the shared evaluation folder: name -> (path inside it, text, label).
+#: TweetEval's validation split is the development set the tone model is tuned on; its test
+#: split stays unseen. TweetEval may be used to measure, never to train what ships.
+DEV_SETS = {"tweeteval_val": ("tweeteval/sentiment_val.csv", "text", "label")}
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,31 @@ def sample_sentiment_dataset(labels_file: Path = SAMPLE_DIR / "labels.jsonl") ->
     )
     items = items[keep]
     return pd.DataFrame({"text": items["text"].tolist(), "label": items["sentiment"].tolist()})
+
+
+def shared_eval_dir() -> Path:
+    """The shared evaluation folder: ``$TOOLKIT_EVAL_DATA``, else ``../shared/eval`` beside the
+    checkout (it may not exist)."""
+    configured = os.environ.get(EVAL_DATA_ENV)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "shared" / "eval"
+
+
+def dev_datasets(folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """The real labelled sets of `DEV_SETS` found in the shared folder (none when absent).
+
+    Parameters
+    ----------
+    folder : Path, optional
+        The shared evaluation folder; default `shared_eval_dir()`.
+    """
+    folder = Path(folder) if folder is not None else shared_eval_dir()
+    out = {}
+    for name, (relative, text, label) in DEV_SETS.items():
+        if (folder / relative).is_file():
+            out[name] = load_sentiment_csv(folder / relative, text, label)
+    return out
 
 
 def fixture_dataset(name: str) -> pd.DataFrame:
