@@ -1110,8 +1110,9 @@ def phrase_labels(
     Candidates are `phrase_candidates` of the topic's distinct prepared posts, found in at
     least `min_posts` of them (and 1% of them). A candidate's score is its share of the
     topic's posts times log(1 + average posts per topic / its posts in all topics)
-    (BERTopic's c-TF-IDF, counting posts rather than words), plus a bonus for containing
-    the topic's top keywords, so the label says what the keywords say. Labels are distinct
+    (BERTopic's c-TF-IDF, counting posts rather than words) times a bonus for each of the
+    topic's top-5 keywords it contains (1/rank); phrases with none of them come last, so the
+    label says what the keywords say. Labels are distinct
     across topics (largest topic first) and `publishable`. A topic with no candidate is
     labelled from its keywords (`_keyword_label`).
     """
@@ -1140,10 +1141,12 @@ def phrase_labels(
             if count < floor:
                 continue
             words = phrase.split()
-            bonus = 1 + 0.5 * sum(w in words for w in top[:3])
+            bonus = 1 + sum(1 / (rank + 1) for rank, w in enumerate(top) if w in words)
             score = count / n_posts[topic] * np.log1p(average / overall[phrase]) * bonus
-            scored.append((-score, len(words), phrase))
-        label = next((p for _, _, p in sorted(scored) if p not in used and publishable(p)), None)
+            scored.append((bonus == 1, -score, len(words), phrase))
+        label = next(
+            (c[-1] for c in sorted(scored) if c[-1] not in used and publishable(c[-1])), None
+        )
         if label is None:
             label = _keyword_label([k for k in keywords[topic] if publishable(k)], topic)
         used.add(label)
