@@ -22,11 +22,11 @@ from toolkit.topics import (
     evaluate_topics,
     exact_neighbours,
     prepare_for_topics,
-    short_label,
     split_hashtag,
     stop_words,
     thread_context,
     topic_corpus,
+    topic_examples,
     topic_table,
     topics_over_time,
     topics_per_platform,
@@ -189,7 +189,7 @@ def hash_text(text: str) -> int:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("RT @someone: Love the #NimbusGlowUp deal!", "Love the nimbus glow up deal!"),
+        ("RT @someone: Love the #NimbusGlowUp deal!", "Love the Nimbus Glow Up deal!"),
         (
             "@NimbusSupport @u_0123456789abcdef my order NH-48213 was charged twice &amp; no reply https://t.co/xyz",
             "my order was charged twice & no reply",
@@ -202,7 +202,7 @@ def hash_text(text: str) -> int:
         ("u/someone said the hub is great", "said the hub is great"),
         ("café très bien", "café très bien"),
         ("!!! :) ...", ""),
-        ("#WiFiIssues again", "wi fi issues again"),
+        ("#WiFiIssues again", "Wi Fi Issues again"),
         ("#smarthome   is\n\nfun", "smarthome is fun"),
         ("use code GLOW25 for 25% off $49", "use code for off"),
         ("", ""),
@@ -276,31 +276,6 @@ def test_brand_tokens_split_at_non_letters_only():
     }
 
 
-@pytest.mark.parametrize(
-    ("keywords", "n", "expected"),
-    [
-        (["refund", "charged twice", "charged", "twice", "money"], 2, "refund · charged twice"),
-        (
-            ["refund", "charged twice", "charged", "twice", "money"],
-            3,
-            "refund · charged twice · money",
-        ),
-        (["charged", "refund", "charged twice"], 2, "charged · refund"),
-        (["charged", "refund", "charged twice", "money"], 3, "charged twice · refund · money"),
-        (["thermo", "lite", "thermo lite", "schedule"], 2, "thermo lite · schedule"),
-        (["refund", "refunded", "cancelled"], 2, "refund · cancelled"),
-        (["feature request", "featurerequest", "widget"], 2, "feature request · widget"),
-        (["wifi", "pairing", "dropping wifi", "router"], 2, "wifi · pairing"),
-        (["sensor", "sensors", "battery"], 3, "sensor · battery"),
-        (["wifi"], 3, "wifi"),
-        ([], 2, ""),
-        (["", "app"], 2, "app"),
-    ],
-)
-def test_short_label(keywords, n, expected):
-    assert short_label(keywords, n) == expected
-
-
 # ------------------------------------------------------------------ degenerate corpora (no model needed)
 
 
@@ -309,7 +284,9 @@ def test_empty_corpus():
     assert model.labels_.shape == (0,)
     assert model.n_topics_ == 0 and model.n_excluded_ == 0 and model.outlier_share_ == 0.0
     assert model.topic_info_.empty
-    assert list(model.topic_info_.columns) == ["topic", "label", "size", "share", "keywords"]
+    assert list(model.topic_info_.columns) == [
+        "topic", "label", "size", "share", "keywords", "description"
+    ]  # fmt: skip
     assert model.status_ == "no posts to model"
     assert model.transform(["anything"]).tolist() == [-1]
 
@@ -575,7 +552,12 @@ def test_topic_table_hand_computed():
     assert table["previous"].tolist() == [0, 1, 1]
     assert math.isnan(table["trend"][0])
     assert table["trend"].tolist()[1:] == [1.0, 0.0]
-    assert list(table.columns[:6]) == ["topic", "label", "size", "share", "keywords", "n_authors"]
+    assert list(table.columns[:7]) == [
+        "topic", "label", "size", "share", "keywords", "description", "n_authors"
+    ]  # fmt: skip
+    assert table["description"].tolist() == [
+        "posts about app · crash", "posts about refund", "posts that fit no topic"
+    ]  # fmt: skip
 
 
 def test_topic_table_without_sentiment_has_nan_mix_and_fallback_labels():
@@ -1046,3 +1028,162 @@ def test_assigner_is_light_and_assigns_like_the_model(fitted, corpus):
     assert np.array_equal(
         pickle.loads(pickle.dumps(light)).transform(docs[:40]), fitted.transform(docs[:40])
     )
+
+
+# ------------------------------------------------------------------ readable, publishable labels
+
+
+def test_phrase_candidates_have_no_stop_word_at_either_edge():
+    from toolkit.topics import phrase_candidates
+
+    stop = frozenset(STOP_WORDS)
+    got = phrase_candidates("still waiting for my refund after three weeks", stop)
+    assert "waiting for my refund" in got and "refund after three weeks" in got
+    assert not {g for g in got if g.split()[0] in stop or g.split()[-1] in stop}
+    assert all(2 <= len(g.split()) <= 4 for g in got)
+
+
+def test_phrase_labels_are_short_phrases_from_the_posts_and_never_a_hashtag_name():
+    from toolkit.topics import LABEL_LANGUAGES, language_stop_words, phrase_labels
+
+    posts = [
+        "#JusticeForDevika she deserved better",
+        "justice for devika now",
+        "Justice for Devika, we demand it",
+        "my refund is still not here after weeks",
+        "still waiting for my refund after three weeks",
+        "waiting for my refund",
+        "where is my refund, still waiting for my refund",
+        "il treno è in ritardo di nuovo",
+        "il treno è in ritardo",
+    ]
+    texts = [prepare_for_topics(p) for p in posts]
+    topics = [0, 0, 0, 1, 1, 1, 1, 2, 2]
+    keywords = {0: ["justice", "devika"], 1: ["refund", "waiting"], 2: ["treno", "ritardo"]}
+    stop = language_stop_words(LABEL_LANGUAGES) | STOP_WORDS
+    labels = phrase_labels(texts, topics, keywords, stop)
+    assert labels[1] == "waiting for my refund"
+    assert "devika" not in labels[0]
+    assert labels[2] == "treno è in ritardo"  # 'il' (Italian 'the') is not an edge
+    for label in labels.values():
+        words = label.replace(",", "").split()
+        assert 2 <= len(words) <= 5
+        assert words[0] not in stop and words[-1] not in stop
+    assert len(set(labels.values())) == 3
+
+
+def test_keyword_label_fallback_when_no_phrase_qualifies():
+    from toolkit.topics import phrase_labels
+
+    labels = phrase_labels(
+        ["refund please", "voucher"], [0, 0], {0: ["refund", "voucher"]}, STOP_WORDS
+    )
+    assert labels == {0: "refund, voucher"}
+    assert phrase_labels(["x"], [0], {0: ["treno"]}, STOP_WORDS) == {0: "posts on treno"}
+
+
+@pytest.mark.parametrize(
+    ("term", "ok"),
+    [
+        ("late refund", True),
+        ("justice for devika", False),  # a first name of the gazetteer, lower-case
+        ("devika", False),
+        ("hope", True),  # a first name that is also a common word
+        ("mail jane.doe@example.com", False),
+        ("", False),
+    ],
+)
+def test_is_publishable(term, ok):
+    from toolkit.topics import is_publishable
+
+    assert is_publishable(term) is ok
+
+
+def test_redact_hashtag_names_hides_only_the_name():
+    from toolkit.topics import redact_hashtag_names
+
+    assert redact_hashtag_names("so sad #JusticeForDevika #RefundNow") == (
+        "so sad #JusticeFor<PERSON> #RefundNow"
+    )
+    assert redact_hashtag_names("no tags here") == "no tags here"
+
+
+def test_topic_examples_never_quote_a_name_inside_a_hashtag():
+    reps = pd.DataFrame({"topic": [0], "rank": [1], "position": [0], "similarity": [0.9]})
+    out = topic_examples(["we want answers #JusticeForDevika"], reps, "redacted", max_risk=None)
+    assert "Devika" not in " ".join(out["example"])
+
+
+def test_descriptions_follow_the_quote_policy():
+    from toolkit.topics import describe_topic, describe_topics
+
+    assert describe_topic("late refunds", ["refund", "voucher", "weeks", "money"]) == (
+        "posts about late refunds (refund, voucher, weeks)"
+    )
+    info = pd.DataFrame(
+        {"topic": [0, -1], "label": ["late refunds", "no topic"], "keywords": [["refund"], []]}
+    )
+    none = describe_topics(info, pd.DataFrame(columns=["topic", "rank", "example"]))
+    assert none.tolist() == ["posts about late refunds (refund)", "posts that fit no topic"]
+    examples = pd.DataFrame({"topic": [0, 0], "rank": [2, 1], "example": ["b", "still no refund"]})
+    assert describe_topics(info, examples)[0] == (
+        'posts about late refunds (refund), e.g. "still no refund"'
+    )
+
+
+def test_language_stop_words_fall_back_to_small_lists():
+    from toolkit.topics import language_stop_words
+
+    words = language_stop_words(["en", "it"])
+    assert {"the", "il", "la", "di", "non", "le"} <= words
+    assert "die" not in language_stop_words(["en", "de"])  # an English word too
+
+
+@pytest.mark.slow
+def test_fitted_labels_are_readable_and_never_a_planted_hashtag_name(corpus, cache):
+    docs, _ = corpus
+    rng = random.Random(1)
+    planted = [
+        f"{rng.choice(['so angry', 'still no answer', 'share this'])} #JusticeForDevika "
+        f"{rng.choice(['the police did nothing', 'she was attacked at the station', 'sign the petition'])}"
+        for _ in range(40)
+    ]
+    model = TopicModel(min_topic_size=15, cache=cache, brand_terms=BRAND).fit(docs + planted)
+    info = model.topic_info_[model.topic_info_["topic"] != -1]
+    stop = set(stop_words(BRAND))
+    for label in info["label"]:
+        words = label.replace(",", "").split()
+        assert 2 <= len(words) <= 5, label
+        assert words[0] not in stop and words[-1] not in stop, label
+    published = " ".join(info["label"]) + " ".join(w for ks in info["keywords"] for w in ks)
+    assert "devika" not in published.lower()
+    assert info["description"].str.startswith("posts").all()
+
+
+DEV_SET = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "eval"
+    / "tweeteval"
+    / "stance_train_topics.csv"
+)
+if not DEV_SET.is_file():  # from a worktree (/work/wt/<branch>) the shared folder is one level up
+    DEV_SET = (
+        Path(__file__).resolve().parents[3]
+        / "shared"
+        / "eval"
+        / "tweeteval"
+        / "stance_train_topics.csv"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEV_SET.is_file(), reason="shared dev set ../shared/eval is absent")
+def test_dev_set_floor(cache):
+    # TweetEval stance train split, label = subject; measured NMI 0.41, 1.9% outliers (tuned on)
+    data = pd.read_csv(DEV_SET).dropna(subset=["text"])
+    model = TopicModel(cache=cache).fit(data["text"].astype(str).tolist())
+    scores = evaluate_topics(model.labels_, data["label"].tolist())
+    assert scores["nmi"] >= 0.36
+    assert model.outlier_share_ <= 0.05
+    assert 4 <= model.n_topics_ <= 15

@@ -51,6 +51,45 @@ SOCIAL_STOP_WORDS = frozenset(
 #: sklearn's English stop words plus `SOCIAL_STOP_WORDS`; add brand terms with `stop_words`.
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | SOCIAL_STOP_WORDS)
 
+#: Function words of the languages posts most often slip in with when the platform gives no
+#: language tag. A fallback until `toolkit.language.stop_words` exists; words that are also
+#: content words in English ("die", "son", "come", "per") are left out on purpose.
+FALLBACK_STOP_WORDS = {
+    "es": "el la los las un una unos unas de del y o que en por para con sin se su sus es son "
+    "lo le les mi mis tu tus muy pero como mas más ya yo este esta esto eso al porque",
+    "fr": "le la les un une des du de et ou que qui en au aux pour par sur dans ce cette ces "
+    "il elle ils elles je tu nous vous est sont pas ne mais avec mon ma mes son sa ses",
+    "de": "der das den dem des ein eine einen einem einer und oder nicht ist sind ich du er "
+    "sie es wir ihr mit von zu auf für aber auch noch wie was",
+    "it": "il lo gli la le un una uno di del della dei delle da dal nel nella che chi non è "
+    "sono per con su tra fra ma anche io tu lui lei noi voi loro mio mia",
+    "pt": "o os as um uma uns umas de do da dos das em no na nos nas que não é são para por "
+    "com sem mas eu você ele ela nós eles elas meu minha",
+    "nl": "de het een en of niet is zijn ik jij je hij zij wij jullie ze met van voor op aan "
+    "maar ook nog wat dat",
+}
+#: Languages whose stop words labels may never start or end with, whatever the corpus filter.
+LABEL_LANGUAGES = ("en", *FALLBACK_STOP_WORDS)
+
+
+def language_stop_words(languages: Iterable[str]) -> frozenset[str]:
+    """Lower-case stop words of `languages` (ISO 639-1 codes).
+
+    Uses `toolkit.language.stop_words` when it is there; otherwise sklearn's English list
+    plus `FALLBACK_STOP_WORDS`.
+    """
+    languages = tuple(languages)
+    from toolkit import language
+
+    provided = getattr(language, "stop_words", None)
+    if provided is not None:
+        return frozenset(w.lower() for w in provided(languages))
+    words = set(ENGLISH_STOP_WORDS) if "en" in languages else set()
+    for code in languages:
+        words |= set(FALLBACK_STOP_WORDS.get(code, "").split())
+    return frozenset(words)
+
+
 _RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.@-]+:?\s*")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
@@ -70,6 +109,11 @@ def split_hashtag(tag: str) -> str:
     """Turn a hashtag body into lower-case words: 'NimbusGlowUp' -> 'nimbus glow up'."""
     parts = _CAMEL_PART.findall(tag)
     return " ".join(parts).lower() if parts else tag.lower()
+
+
+def _hashtag_words(tag: str) -> str:
+    """A hashtag body as words, case kept: 'JusticeForDevika' -> 'Justice For Devika'."""
+    return " ".join(_CAMEL_PART.findall(tag)) or tag
 
 
 def _is_emoji_or_symbol(char: str) -> bool:
@@ -92,7 +136,7 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     e-mails, phones, addresses, order numbers, handles, URLs), then, as a backstop, any
     remaining @mention (brand, customer, pseudonym `@u_<hex>`), Reddit `u/` reference, URL,
     e-mail address and anything containing a digit (numbers, prices, codes); turns hashtags
-    into words (#NimbusGlowUp -> "nimbus glow up"); removes bare brand handles, emoji and
+    into words before redaction (#NimbusGlowUp -> "Nimbus Glow Up"); removes bare brand handles, emoji and
     symbols; unescapes HTML entities; collapses whitespace.
 
     Parameters
@@ -104,13 +148,15 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     """
     text = html.unescape(text if isinstance(text, str) else "")
     text = _RT_PREFIX.sub(" ", text)
+    # Hashtags become words before redaction, case kept, so that the detector sees the
+    # name in '#JusticeForDevika' ("Justice For Devika").
+    text = _HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
     text = _PLACEHOLDER.sub(" ", privacy.redact(text))
     text = _URL.sub(" ", text)
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
     text = _EMAIL.sub(" ", text)
     text = _REDDIT_USER.sub(" ", text)
     text = PSEUDONYM.sub(" ", text)
-    text = _HASHTAG.sub(lambda m: " " + split_hashtag(m.group(1)) + " ", text)
     text = _HAS_DIGIT.sub(" ", text)
     brand = _brand_pattern(brand_handles)
     if brand is not None:
@@ -143,48 +189,9 @@ def stop_words(brand_terms: Iterable[str] = ()) -> list[str]:
 NO_TOPIC = -1
 #: Smallest `min_cluster_size` a share-valued `min_topic_size` resolves to.
 MIN_CLUSTER_FLOOR = 10
-_TOPIC_INFO_COLUMNS = ["topic", "label", "size", "share", "keywords"]
-
-
-def _stems(keyword: str) -> frozenset[str]:
-    """Crude stems (first 5 letters) of a keyword's words: refund/refunded, sensor/sensors."""
-    return frozenset(w[:5] for w in keyword.replace("-", " ").split())
-
-
-def short_label(keywords: Sequence[str], n_terms: int = 3) -> str:
-    """A readable label from a topic's ranked keywords: 'refund · charged twice'.
-
-    Keywords are taken in rank order, skipping those that repeat a chosen word (by crude
-    stem). A keyword that extends a chosen one ('charged' -> 'charged twice') replaces it
-    while there is room; one made only of chosen words joins them ('thermo', 'lite' ->
-    'thermo lite').
-    """
-    chosen: list[tuple[str, frozenset[str]]] = []
-    for keyword in keywords:
-        stems = _stems(keyword)
-        if not stems:
-            continue
-        taken = frozenset().union(*(s for _, s in chosen))
-        if stems <= taken:
-            covered = [i for i, (_, s) in enumerate(chosen) if s <= stems]
-            if len(covered) > 1:
-                chosen = _replace(chosen, covered, (keyword, stems))
-            continue
-        overlapping = [i for i, (_, s) in enumerate(chosen) if s & stems]
-        if len(chosen) == n_terms:
-            continue
-        if not overlapping:
-            chosen.append((keyword, stems))
-        elif all(chosen[i][1] < stems for i in overlapping):
-            chosen = _replace(chosen, overlapping, (keyword, stems))
-    return " · ".join(k for k, _ in chosen)
-
-
-def _replace(chosen: list, positions: list[int], item) -> list:
-    """`chosen` with the item at positions[0] replaced by `item` and the other positions dropped."""
-    out = list(chosen)
-    out[positions[0]] = item
-    return [c for i, c in enumerate(out) if i not in positions[1:]]
+_TOPIC_INFO_COLUMNS = ["topic", "label", "size", "share", "keywords", "description"]
+#: Posts at most used to find label phrases (a seeded sample beyond it).
+LABEL_SAMPLE = 20_000
 
 
 def _unique_labels(labels: dict[int, str]) -> dict[int, str]:
@@ -260,8 +267,6 @@ class TopicModel:
         A keyword must occur in at least this many posts.
     top_n_words : int
         Keywords kept per topic.
-    label_terms : int
-        Keywords used in a topic's short label.
     max_docs : int, optional
         Fit on a seeded random sample of at most this many posts and predict the others
         (`config.analysis.topics.max_docs`); None fits on all.
@@ -287,12 +292,19 @@ class TopicModel:
         rescale to unit length). Sentence embeddings share one dominant direction, stronger
         still in one brand's posts; without it every post looks similar to every other.
         The mean is saved with the model and reused by `transform`.
+    languages : iterable of str
+        Languages whose stop words are kept out of keywords and off the edges of labels
+        (`language_stop_words`); by default English and the languages that most often reach
+        the model untagged.
 
     Attributes
     ----------
     labels_ : ndarray of int, one per input post (-1: outlier or excluded)
-    topic_info_ : DataFrame with topic, label, size, share, keywords (share of all posts;
-        sizes add up to the number of posts, the -1 row counting outliers and excluded posts)
+    topic_info_ : DataFrame with topic, label (a 2-4 word phrase from the topic's posts, see
+        `phrase_labels`), size, share, keywords, description (`describe_topic`, without an
+        example: add one with `describe_topics`); share of all posts; sizes add up to the
+        number of posts, the -1 row counting outliers and excluded posts. Keywords and labels
+        are `is_publishable`: no detected personal data, no name of the gazetteer.
     outlier_share_ : float, share of the modelled (not excluded) posts left at -1
     clustered_outlier_share_ : float, share HDBSCAN left at -1 before outliers were moved
     n_excluded_ : int, posts with no text left after cleaning
@@ -317,7 +329,6 @@ class TopicModel:
         n_components: int = 5,
         min_term_posts: int = 2,
         top_n_words: int = 10,
-        label_terms: int = 2,
         max_docs: int | None = None,
         context_weight: float = 1.5,
         min_samples: int | None = 10,
@@ -325,6 +336,7 @@ class TopicModel:
         merge_similarity: float | None = 0.5,
         cluster_selection: str = "leaf",
         center: bool = True,
+        languages: Iterable[str] = LABEL_LANGUAGES,
     ):
         if not (
             0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
@@ -348,7 +360,6 @@ class TopicModel:
         self.n_components = n_components
         self.min_term_posts = min_term_posts
         self.top_n_words = top_n_words
-        self.label_terms = label_terms
         self.max_docs = max_docs
         self.context_weight = context_weight
         self.min_samples = min_samples
@@ -356,6 +367,7 @@ class TopicModel:
         self.merge_similarity = merge_similarity
         self.cluster_selection = cluster_selection
         self.center = center
+        self.languages = tuple(languages)
         self._offset = None
         self._default_embedder = None
 
@@ -424,7 +436,7 @@ class TopicModel:
             )
         else:
             topics, keywords = self._fit_on_subset(kept, [contexts[i] for i in keep])
-        self._finish(topics, keywords)
+        self._finish(topics, keywords, kept)
         return self
 
     def fit_transform(
@@ -777,16 +789,24 @@ class TopicModel:
         order = sorted(range(len(terms)), key=lambda i: (-counts[i], terms[i]))
         return [terms[i] for i in order[: self.top_n_words]]
 
-    def _finish(self, topics: np.ndarray, keywords: dict[int, list[str]]) -> None:
+    def _finish(self, topics: np.ndarray, keywords: dict[int, list[str]], texts: list[str]) -> None:
         labels = np.full(len(self.excluded_), NO_TOPIC, dtype=int)
         labels[~self.excluded_] = topics
         self.labels_ = labels
         modelled = len(topics)
         self.outlier_share_ = float((topics == NO_TOPIC).sum() / modelled) if modelled else 0.0
         self.n_topics_ = len(keywords)
-        names = {t: short_label(kw, self.label_terms) or f"topic {t}" for t, kw in keywords.items()}
-        if self.model_ is None and keywords:
-            names = {0: "all posts"}
+        publishable = _Publishable()
+        keywords = {t: [k for k in kw if publishable(k)] for t, kw in keywords.items()}
+        if self.model_ is None:
+            names = {0: "all posts"} if keywords else {}
+        else:
+            if len(texts) > LABEL_SAMPLE:
+                rng = np.random.default_rng(self.seed)
+                pick = np.sort(rng.choice(len(texts), LABEL_SAMPLE, replace=False))
+                texts, topics = [texts[i] for i in pick], topics[pick]
+            stop = language_stop_words(self.languages) | set(stop_words(self.brand_terms))
+            names = phrase_labels(texts, topics.tolist(), keywords, stop, publishable)
         self.topic_info_ = _topic_info(labels, _unique_labels(names), keywords)
 
     # -------------------------------------------------------------- components
@@ -833,7 +853,7 @@ class TopicModel:
         BERTopic fits its vectorizer on one joined document per topic, where `min_df` would
         count topics, not posts; so the vocabulary is fixed here, on the posts themselves.
         """
-        words = stop_words(self.brand_terms)
+        words = sorted(set(stop_words(self.brand_terms)) | language_stop_words(self.languages))
         params = dict(stop_words=words, ngram_range=(1, 2), token_pattern=r"(?u)\b[^\W\d_]{2,}\b")
         min_df = self.min_term_posts if len(kept) >= self.min_term_posts else 1
         try:
@@ -893,6 +913,7 @@ class TopicModel:
             "merge_similarity": self.merge_similarity,
             "cluster_selection": self.cluster_selection,
             "center": self.center,
+            "languages": list(self.languages),
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
 
@@ -1013,7 +1034,198 @@ def _topic_info(
     info = pd.DataFrame(rows, columns=["topic", "label", "size", "keywords"])
     info["share"] = info["size"] / len(labels) if len(labels) else 0.0
     info = _order_topics(info.astype({"topic": int, "size": int}))
+    info["description"] = describe_topics(info)
     return info[_TOPIC_INFO_COLUMNS]
+
+
+# ------------------------------------------------------------------ labels and descriptions
+
+_LABEL_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def _is_stop(word: str, stop: frozenset[str]) -> bool:
+    return len(word) < 2 or word in stop or word.replace("'", "") in stop
+
+
+def phrase_candidates(
+    text: str, stop: frozenset[str], lengths: tuple[int, int] = (2, 4)
+) -> set[str]:
+    """Distinct word n-grams of a prepared post that could label its topic.
+
+    Lower-case, `lengths` words long, neither first nor last word a stop word (inner ones
+    may be: "waste of money"), no word repeated.
+    """
+    tokens = [t.lower().replace("’", "'") for t in _LABEL_TOKEN.findall(text)]
+    usable = [not _is_stop(t, stop) for t in tokens]
+    out = set()
+    for n in range(lengths[0], lengths[1] + 1):
+        for i in range(len(tokens) - n + 1):
+            if usable[i] and usable[i + n - 1]:
+                gram = tokens[i : i + n]
+                if len(set(gram)) == n:
+                    out.add(" ".join(gram))
+    return out
+
+
+def is_publishable(term: str) -> bool:
+    """False when a keyword or label could name or contact someone.
+
+    It must pass the detector as written and, capitalised, its person-name check (names
+    come lower-case out of hashtags: #JusticeForDevika -> "justice for devika"), and no
+    word may be a first name or surname of the gazetteer that is not also a common word.
+    """
+    words = term.split()
+    if not words:
+        return False
+    common, first, last = privacy.common_words(), privacy.first_names(), privacy.surnames()
+    for word in words:
+        if word.lower() not in common and (word.capitalize() in first or word.capitalize() in last):
+            return False
+    titled = " ".join(w.capitalize() for w in words)
+    return not privacy.detect(term) and not privacy.detect(titled, entities=[privacy.PERSON])
+
+
+class _Publishable:
+    """`is_publishable` with memory, for the many candidate terms of one fit."""
+
+    def __init__(self):
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, term: str) -> bool:
+        if term not in self._seen:
+            self._seen[term] = is_publishable(term)
+        return self._seen[term]
+
+
+def phrase_labels(
+    texts: Sequence[str],
+    topics: Sequence[int],
+    keywords: dict[int, list[str]],
+    stop: frozenset[str],
+    publishable=is_publishable,
+    min_posts: int = 2,
+) -> dict[int, str]:
+    """A 2-4 word phrase per topic, taken from its own posts: its top n-gram by c-TF-IDF.
+
+    Candidates are `phrase_candidates` of the topic's distinct prepared posts, found in at
+    least `min_posts` of them (and 1% of them). A candidate's score is its share of the
+    topic's posts times log(1 + average posts per topic / its posts in all topics)
+    (BERTopic's c-TF-IDF, counting posts rather than words) times a bonus for each of the
+    topic's top-5 keywords it contains (1/rank); phrases with none of them come last, so the
+    label says what the keywords say. Labels are distinct
+    across topics (largest topic first) and `publishable`. A topic with no candidate is
+    labelled from its keywords (`_keyword_label`).
+    """
+    from collections import Counter
+
+    per_topic: dict[int, Counter] = {}
+    n_posts: Counter = Counter()
+    seen: set[tuple[int, str]] = set()
+    for text, topic in zip(texts, topics, strict=True):
+        if topic == NO_TOPIC or (topic, text) in seen:
+            continue
+        seen.add((topic, text))
+        n_posts[topic] += 1
+        per_topic.setdefault(topic, Counter()).update(phrase_candidates(text, stop))
+    overall: Counter = Counter()
+    for counts in per_topic.values():
+        overall.update(counts)
+    average = sum(n_posts.values()) / max(len(n_posts), 1)
+    labels: dict[int, str] = {}
+    used: set[str] = set()
+    for topic in sorted(keywords, key=lambda t: (-n_posts.get(t, 0), t)):
+        top = [k for k in keywords[topic][:5] if " " not in k]
+        floor = max(min_posts, int(np.ceil(0.01 * n_posts.get(topic, 0))))
+        scored = []
+        for phrase, count in per_topic.get(topic, Counter()).items():
+            if count < floor:
+                continue
+            words = phrase.split()
+            bonus = 1 + sum(1 / (rank + 1) for rank, w in enumerate(top) if w in words)
+            score = count / n_posts[topic] * np.log1p(average / overall[phrase]) * bonus
+            scored.append((bonus == 1, -score, len(words), phrase))
+        label = next(
+            (c[-1] for c in sorted(scored) if c[-1] not in used and publishable(c[-1])), None
+        )
+        if label is None:
+            label = _keyword_label([k for k in keywords[topic] if publishable(k)], topic)
+        used.add(label)
+        labels[topic] = label
+    return labels
+
+
+def _keyword_label(keywords: list[str], topic: int) -> str:
+    """A label from keywords when no phrase qualifies: a two-word keyword, two keywords
+    ("refund, voucher"), or "posts on <keyword>"."""
+    pair = next((k for k in keywords[:3] if len(k.split()) >= 2), None)
+    if pair:
+        return pair
+    if len(keywords) >= 2:
+        return f"{keywords[0]}, {keywords[1]}"
+    return f"posts on {keywords[0]}" if keywords else f"topic {topic}"
+
+
+def describe_topic(label: str, keywords: Sequence[str], example: str | None = None) -> str:
+    """One line for a reader: 'posts about late refunds (refund, voucher, weeks), e.g. "…"'.
+
+    `example` must already have been through `toolkit.privacy.quote` (None under
+    `privacy.quotes: none`, and then no example is shown).
+    """
+    shown = [k for k in keywords if k not in label.split()][:3]
+    line = (label if label.startswith("posts ") else f"posts about {label}") + (
+        f" ({', '.join(shown)})" if shown else ""
+    )
+    return line + (f', e.g. "{example}"' if example else "")
+
+
+def describe_topics(topic_info: pd.DataFrame, examples: pd.DataFrame | None = None) -> pd.Series:
+    """`describe_topic` for each row of a topic table, with its rank-1 example when given.
+
+    Parameters
+    ----------
+    topic_info : DataFrame
+        topic, label, keywords (e.g. `TopicModel.topic_info_` or `topic_table(...)`).
+    examples : DataFrame, optional
+        `topic_examples(...)` (topic, rank, example): already quoted under the policy.
+    """
+    first = {}
+    if examples is not None and not examples.empty:
+        ranked = examples.sort_values(["topic", "rank"]).drop_duplicates("topic")
+        first = dict(zip(ranked["topic"], ranked["example"], strict=True))
+    return pd.Series(
+        [
+            "posts that fit no topic"
+            if row.topic == NO_TOPIC
+            else describe_topic(
+                row.label,
+                list(row.keywords) if _is_list(row.keywords) else [],
+                first.get(row.topic),
+            )
+            for row in topic_info.itertuples()
+        ],
+        index=topic_info.index,
+        name="description",
+        dtype=object,
+    )
+
+
+def redact_hashtag_names(text: str) -> str:
+    """Hide hashtags that carry a person's name: '#JusticeForDevika' -> '#JusticeFor<PERSON>'.
+
+    The detector reads a hashtag as one word; here its words are checked one by one
+    (`is_publishable`), so a name inside a hashtag never reaches a quote.
+    """
+
+    def replace(match: re.Match) -> str:
+        parts = _CAMEL_PART.findall(match.group(1))
+        if all(is_publishable(p.lower()) for p in parts if p.isalpha()):
+            return match.group(0)
+        return "#" + "".join(
+            p if not p.isalpha() or is_publishable(p.lower()) else f"<{privacy.PERSON}>"
+            for p in parts
+        )
+
+    return _HASHTAG.sub(replace, text)
 
 
 # ------------------------------------------------------------------ corpus
@@ -1078,8 +1290,10 @@ def topic_table(
     topic_info: pd.DataFrame,
     sentiment_labels: Sequence[str] | None = None,
     trend_days: int = 30,
+    examples: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per topic: size, share, keywords, authors, sentiment mix, platforms, trend.
+    """One row per topic: label, size, share, keywords, description, authors, sentiment mix,
+    platforms, trend.
 
     Parameters
     ----------
@@ -1094,12 +1308,16 @@ def topic_table(
     trend_days : int
         `trend` = posts in the last `trend_days` days of the data / posts in the
         `trend_days` days before (NaN when there were none before).
+    examples : DataFrame, optional
+        `topic_examples(...)`: each topic's first example joins its description
+        ('posts about …, e.g. "…"'); without it (or under `privacy.quotes: none`, where it is
+        empty) descriptions have no example.
 
     Returns
     -------
-    DataFrame with topic, label, size, share, keywords, n_authors, negative, neutral,
-    positive, platforms (dict platform -> posts), recent, previous, trend; topics by size,
-    -1 last.
+    DataFrame with topic, label, size, share, keywords, description, n_authors, negative,
+    neutral, positive, platforms (dict platform -> posts), recent, previous, trend; topics
+    by size, -1 last.
     """
     frame = _with_topics(posts, labels)
     if sentiment_labels is not None:
@@ -1116,7 +1334,8 @@ def topic_table(
     default_labels = table["topic"].map(lambda t: "no topic" if t == NO_TOPIC else f"topic {t}")
     table["label"] = table["label"].fillna(default_labels)
     table["keywords"] = table["keywords"].map(lambda k: list(k) if _is_list(k) else [])
-    first = ["topic", "label", "size", "share", "keywords", "n_authors"]
+    table["description"] = describe_topics(table, examples)
+    first = ["topic", "label", "size", "share", "keywords", "description", "n_authors"]
     return _order_topics(table)[first + [c for c in _TOPIC_ROW_COLUMNS if c not in first]]
 
 
@@ -1254,7 +1473,8 @@ def topic_examples(
 
     With policy "none" (the default) no text is returned and the table is empty; with
     "redacted", personal data is replaced and excerpts too findable by exact search are
-    shortened or dropped (`max_risk`).
+    shortened or dropped (`max_risk`). Names inside hashtags are hidden first
+    (`redact_hashtag_names`), as the detector reads a hashtag as one word.
 
     Parameters
     ----------
@@ -1275,7 +1495,7 @@ def topic_examples(
     rows = []
     for rep in representatives.itertuples():
         quoted = privacy.quote(
-            texts[rep.position],
+            redact_hashtag_names(texts[rep.position]),
             policy,
             keep_handles=keep_handles,
             max_risk=max_risk if policy == "redacted" else None,

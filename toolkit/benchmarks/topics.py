@@ -111,9 +111,55 @@ def bench_topics(
     }
 
 
+#: The shared development set: real tweets labelled with their subject (TweetEval stance).
+DEV_SET = Path("tweeteval") / "stance_train_topics.csv"
+
+
+def eval_dir() -> Path | None:
+    """The shared evaluation folder: $TOOLKIT_EVAL_DIR, else ../shared/eval next to the
+    checkout (or two levels up, from a worktree); None when absent."""
+    from toolkit.config import ROOT
+
+    candidates = [os.environ.get("TOOLKIT_EVAL_DIR")] if os.environ.get("TOOLKIT_EVAL_DIR") else []
+    candidates += [ROOT.parent / "shared" / "eval", ROOT.parent.parent / "shared" / "eval"]
+    return next((Path(c) for c in candidates if (Path(c) / DEV_SET).is_file()), None)
+
+
+def quality_on_dev_set(path: Path, progress: Callable[[str], None] = lambda s: None) -> list[dict]:
+    """`toolkit eval topics` on a labelled CSV (text, label): the toolkit with MiniLM and with
+    the static model, and stock BERTopic, side by side (seed 42)."""
+    from toolkit.evaluation.topics import evaluate_topic_model, stock_bertopic, toolkit_topics
+
+    data = pd.read_csv(path).dropna(subset=["text"])
+    texts, labels = data["text"].astype(str).tolist(), data["label"].tolist()
+    runs = []
+    for name, fit_predict in (
+        ("toolkit-minilm", toolkit_topics(embedding="minilm")),
+        ("toolkit-static", toolkit_topics(embedding="static")),
+        ("stock-bertopic", stock_bertopic()),
+    ):
+        progress(f"bench topics: {name} on {path.name} ({len(texts):,} posts)")
+        runs.append(
+            {"dataset": path.name, **evaluate_topic_model(name, texts, labels, fit_predict)}
+        )
+    return runs
+
+
 def run(config_path: Path, progress: Callable[[str], None]) -> dict:
-    """Suite entry point (see `toolkit.benchmarks`)."""
+    """Suite entry point (see `toolkit.benchmarks`): quality on the shared dev set when it is
+    there (`quality`; else a note), then speed at each size."""
     max_rows = int(os.environ.get("TOOLKIT_BENCH_MAX_ROWS", 1_000_000))
     sizes = tuple(n for n in SIZES if n <= max_rows) or (max_rows,)
     stock_docs = int(os.environ.get("TOOLKIT_BENCH_STOCK_DOCS", 10_000))
-    return bench_topics(sizes, stock_docs=stock_docs, progress=progress)
+    folder = eval_dir()
+    quality = (
+        {
+            "quality": quality_on_dev_set(folder / DEV_SET, progress),
+            "quality_note": (
+                "TweetEval stance train split (subject = label): development data, tuned on"
+            ),
+        }
+        if folder is not None
+        else {"quality": [], "quality_note": f"{DEV_SET} not found; set TOOLKIT_EVAL_DIR"}
+    )
+    return {**quality, **bench_topics(sizes, stock_docs=stock_docs, progress=progress)}
