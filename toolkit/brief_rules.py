@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from toolkit.tables import percent
+
 #: Spike detection needs this many days before it can flag one (`trends.detect_spikes`).
 SPIKE_MIN_DAYS = 14
 #: A spike day with fewer customer posts is too small to say what drove it.
@@ -56,27 +58,8 @@ class Rule:
     thin: bool = False
 
 
-def pct(share: float | None, n: int | None = None) -> str:
-    """A share as a percentage with the precision its count justifies.
-
-    Whole percents; a non-zero share never reads "0%": below 1% it shows one decimal when
-    the count (if given) is at least 1,000, "<1%" when it is smaller, and "<0.1%" below a
-    tenth of a percent. "n/a" for None.
-
-    Parameters
-    ----------
-    share : float or None
-    n : int, optional
-        The number of items the share is of.
-    """
-    if share is None or share != share:
-        return "n/a"
-    percent = 100 * share
-    if percent == 0 or percent >= 1:
-        return f"{percent:.0f}%"
-    if n is not None and n < 1000:
-        return "<1%"
-    return f"{percent:.1f}%" if percent >= 0.1 else "<0.1%"
+#: Shares as percentages at the precision their counts justify (see `tables.percent`).
+pct = percent
 
 
 def hours(h: float | None) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from toolkit.config import Config, load_config
 from toolkit.manifest import fingerprint, key_id
+from toolkit.tables import use_readable_tables
 
 log = logging.getLogger(__name__)
 FINDINGS_FILE = "findings.json"
@@ -82,9 +83,13 @@ class Session:
 
 
 def open_session(config_path: str | Path, output_dir: str | Path | None = None) -> Session:
-    """Load the config and prepare the output folder (default: the dataset's working folder)."""
+    """Load the config and prepare the output folder (default: the dataset's working folder).
+
+    In a notebook, every DataFrame displayed from then on is shown as a table for people
+    (`toolkit.tables`); its plain-text form is unchanged."""
     config = load_config(config_path)
     out = Path(output_dir) if output_dir else config.work_dir / "notebook_outputs"
+    use_readable_tables(config.privacy.min_group_size)
     return Session(config=config, output_dir=_mkdir(out))
 
 
