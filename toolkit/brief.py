@@ -94,11 +94,16 @@ def missing_findings(findings: dict) -> list[str]:
 
 
 def headline(findings: dict, config: Config) -> str:
+    covered = (
+        f" The report covers the {findings['scope_posts']:,} posts that address the brand."
+        if findings.get("scope") == "brand"
+        else ""
+    )
     return (
         f"**{md(config.brand.name)}**, {findings['period_start']} to {findings['period_end']}: "
         f"{findings['ingest_loaded']:,} posts on {len(findings['ingest_platforms'])} platforms "
         f"({', '.join(md(p) for p in findings['ingest_platforms'])}); customers talked about "
-        f"{findings['topics_n']} main topics."
+        f"{findings['topics_n']} main topics." + covered
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit import scope
 from toolkit.config import Config, load_config
 from toolkit.manifest import fingerprint, key_id
 from toolkit.tables import use_readable_tables
@@ -40,9 +41,18 @@ class Session:
 
     @property
     def posts(self) -> pd.DataFrame:
-        """The canonical posts of this dataset, ingesting first when inputs or code changed."""
+        """The canonical posts this report covers (the config's `scope`), ingesting first when
+        inputs or code changed. Records which posts those are (`scope`, `scope_posts`,
+        `scope_posts_total`) for the pages and the brief."""
         if self._posts is None:
-            self._posts = ensure_ingested(self.config)
+            every = ensure_ingested(self.config)
+            brand = self.config.brand
+            self._posts = scope.select(every, self.config.scope, brand.handles(), brand.names())
+            self.record(
+                scope=self.config.scope,
+                scope_posts=len(self._posts),
+                scope_posts_total=len(every),
+            )
         return self._posts
 
     def ingest_summary(self) -> dict:
