@@ -39,7 +39,7 @@ FLAGS = [
     "--remote-allow-origins=*",
 ]
 #: What the page reports about itself once loaded.
-INSPECT = """(() => {
+INSPECT = r"""(() => {
   const images = Array.from(document.images);
   const main = document.querySelector('main');
   return {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+
 import numpy as np
 import pandas as pd
 
