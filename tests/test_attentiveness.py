@@ -260,6 +260,7 @@ def test_response_findings_with_no_requests():
         brand_responses(empty_posts()), response_summary(brand_responses(empty_posts()))
     )
     assert found["response_rate"] is None and found["response_slowest_platform"] is None
+    assert found["response_n_requests"] == 0 and found["response_n_responded"] == 0
 
 
 def test_with_quotes_follows_the_policy():

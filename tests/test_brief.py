@@ -11,7 +11,27 @@ FINDINGS = {
     "spike_top_day": "2026-10-14",
     "spike_top_posts": 412,
     "spike_top_share_negative": 0.81,
+    "spike_days_observed": 90,
+    "spike_min_days": 14,
+    "spike_drivers": {
+        "day": "2026-10-14",
+        "n_posts": 412,
+        "share_negative": 0.81,
+        "baseline_share_negative": 0.3,
+        "share_positive": 0.05,
+        "baseline_share_positive": 0.3,
+        "topics": [{"label": "app outage", "share": 0.7, "lift": 12.0}],
+        "topic_source": "topic_label",
+        "top_platform": "twitter",
+        "top_platform_share": 0.8,
+        "brand_replies": 40,
+        "brand_reply_ratio": 0.1,
+        "campaign": None,
+        "campaign_share": None,
+    },
     "tone_share_negative": 0.3,
+    "response_n_requests": 2000,
+    "response_n_responded": 1500,
     "response_rate": 0.75,
     "response_median_hours": 0.5,
     "response_p90_hours": 20.0,
@@ -189,3 +209,106 @@ def test_figure_path_prefers_the_notebook_figure_and_draws_a_stand_in(tmp_path):
     (tmp_path / "privacy_by_platform.png").write_bytes(b"\x89PNG notebook figure")
     assert brief.figure_path(card, tmp_path, FINDINGS) == tmp_path / "privacy_by_platform.png"
     assert brief.figure_path(brief.Card("t", "f", "r", "", key="other"), tmp_path, FINDINGS) is None
+
+
+# ------------------------------------------------------------------ cards follow the data
+def _with(**changes):
+    return {**FINDINGS, **changes}
+
+
+def _drivers(**changes):
+    return {**FINDINGS["spike_drivers"], **changes}
+
+
+def _campaign(**changes):
+    return {**FINDINGS["campaigns"][0], "uptake_by_platform": [{"platform": "instagram", "n_posts": 90}],
+            "min_group_size": 10, **changes}
+
+
+def test_outage_spike_names_its_topic_and_platform():
+    card = brief.card("crisis", FINDINGS, Cfg)
+    assert "'app outage' made up 70% of the day" in card.finding
+    assert "from twitter" in card.finding and "40 replies" in card.finding
+    assert "incident" in card.recommendation and "'app outage'" in card.recommendation
+    assert "on twitter" in card.recommendation and not card.thin
+
+
+def test_campaign_spike_is_not_advised_as_an_outage():
+    d = _drivers(share_negative=0.3, campaign="Glow Up", campaign_share=0.45,
+                 topics=[{"label": "glow code", "share": 0.5, "lift": 8.0}])
+    card = brief.card("crisis", _with(spike_drivers=d, spike_top_share_negative=0.3), Cfg)
+    assert "incident" not in card.recommendation.replace("not an incident", "")
+    assert "campaign traffic" in card.recommendation and "'Glow Up'" in card.recommendation
+    assert "45% used the 'Glow Up' campaign's terms" in card.finding
+
+
+def test_positive_spike_is_not_advised_as_an_outage():
+    d = _drivers(share_negative=0.2, share_positive=0.6, topics=[])
+    card = brief.card("crisis", _with(spike_drivers=d), Cfg)
+    assert "positive" in card.recommendation and "incident" not in card.recommendation
+
+
+def test_broad_complaint_spike_without_a_driving_topic():
+    d = _drivers(topics=[{"label": "misc", "share": 0.1, "lift": 1.1}])
+    card = brief.card("crisis", _with(spike_drivers=d), Cfg)
+    assert "across topics" in card.recommendation and "no single topic dominated" in card.finding
+
+
+def test_no_spike_and_too_few_days_differ():
+    none = brief.card("crisis", _with(spike_days=[], spike_top_day=None), Cfg)
+    assert none.title == "No unusual spikes" and "90 days" in none.finding and not none.thin
+    short = brief.card("crisis", _with(spike_days=[], spike_top_day=None, spike_days_observed=8,
+                                       daily_busiest_day="2026-02-20", daily_busiest_posts=3000,
+                                       daily_median_posts=1500.0), Cfg)
+    assert short.thin and "No unusual spikes" not in short.title
+    assert "8 days" in short.finding and "needs 14" in short.finding
+    assert "2.0x the median day" in short.finding
+    assert "What would tell us more" in short.markdown()
+
+
+def test_campaign_card_follows_lift_and_direction():
+    strong = brief.card("campaign", _with(campaigns=[_campaign()]), Cfg)
+    assert "Repeat" in strong.recommendation and "on instagram" in strong.recommendation
+    down = brief.card("campaign", _with(campaigns=[_campaign(uptake_lift=0.5)]), Cfg)
+    assert "fell" in down.recommendation and "Repeat" not in down.recommendation
+    flat = brief.card("campaign", _with(campaigns=[_campaign(uptake_lift=1.0)]), Cfg)
+    assert "did not change" in flat.recommendation
+    thin = brief.card("campaign", _with(campaigns=[_campaign(uptake_posts=4, uptake_authors=4)]), Cfg)
+    assert thin.thin and "too few" in thin.title.lower() and "Repeat" not in thin.recommendation
+
+
+def test_every_configured_campaign_is_reported():
+    second = _campaign(name="Spring Sale", uptake_lift=0.6, uptake_posts=50)
+    card = brief.card("campaign", _with(campaigns=[_campaign(), second]), Cfg)
+    assert "2 campaigns" in card.title and "'Glow Up'" in card.title and "'Spring Sale'" in card.title
+    assert "Repeat the 'Glow Up' format" in card.recommendation
+    assert "Uptake fell during 'Spring Sale'" in card.recommendation
+
+
+def test_thin_data_cards_say_what_is_missing():
+    no_replies = _with(response_n_requests=300, response_n_responded=0, response_rate=0.0,
+                       response_median_hours=None, response_p90_hours=None, response_within_sla=None,
+                       response_slowest_platform=None, response_slowest_median_hours=None)
+    card = brief.card("attentiveness", no_replies, Cfg)
+    assert card.thin and "no brand reply" in card.finding and "None" not in card.markdown()
+    best = brief.card("campaign", _with(campaigns=[], best_slots=["Mon 09:00"],
+                                        best_slots_support=[{"slot": "Mon 09:00", "n_posts": 3, "n_authors": 1}]), Cfg)
+    assert best.thin and "3 posts from 1 account" in best.finding and "Schedule" not in best.recommendation
+
+
+def test_small_shares_keep_their_precision():
+    card = brief.card("privacy", _with(privacy_share_with_contact=0.004, privacy_posts_scanned=10000,
+                                       privacy_authors_exposing_contact=40), Cfg)
+    assert card.title.startswith("0.4%")
+    from toolkit.brief_rules import pct
+
+    assert pct(0) == "0%" and pct(0.004, 500) == "<1%" and pct(0.0004) == "<0.1%" and pct(0.25) == "25%"
+
+
+def test_rules_are_documented():
+    from pathlib import Path
+
+    from toolkit.brief_rules import rules_markdown
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "brief.md").read_text(encoding="utf-8")
+    assert rules_markdown() in docs, "docs/brief.md is stale: paste toolkit.brief_rules.rules_markdown()"

@@ -39,7 +39,7 @@ FLAGS = [
     "--remote-allow-origins=*",
 ]
 #: What the page reports about itself once loaded.
-INSPECT = """(() => {
+INSPECT = r"""(() => {
   const images = Array.from(document.images);
   const main = document.querySelector('main');
   return {
@@ -53,6 +53,16 @@ INSPECT = """(() => {
     scripts: Array.from(document.scripts).filter(s => s.src).map(s => s.src),
     nav: Array.from(document.querySelectorAll('nav a')).map(a => a.getAttribute('href')),
     footer: (document.querySelector('footer') || {innerText: ''}).innerText,
+    reprs: ((main || document.body).innerText.match(/PosixPath\(|WindowsPath\(|<Figure size|dtype: |\bNaT\b/g) || []),
+    rawCells: Array.from(document.querySelectorAll('td')).map(td => td.innerText.trim())
+      .filter(t => /^\[.*\]?$/.test(t) || /^(nan|NaN|None|<NA>)$/.test(t) || /^-?\d[\d,]*\.0$/.test(t) || /^-?\d+\.\d{6}$/.test(t)),
+    cutTables: Array.from(document.querySelectorAll('table')).filter(t => {
+      if (t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1) return false;
+      for (let el = t.parentElement; el && el !== document.body; el = el.parentElement) {
+        if (['auto', 'scroll'].includes(getComputedStyle(el).overflowX)) return false;
+      }
+      return true;
+    }).length,
   };
 })()"""
 
@@ -193,8 +203,15 @@ def _local(url: str, method: str = "GET") -> dict | list:
         return {}
 
 
-def open_page(port: int, path: Path, screenshot: Path | None = None) -> tuple[dict, list[str]]:
-    """Load a page in a fresh tab; return what it reports about itself and its problems."""
+#: Screenshot widths: a laptop and a phone (CSS pixels).
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+
+
+def open_page(
+    port: int, path: Path, screenshot: Path | None = None, phone_screenshot: Path | None = None
+) -> tuple[dict, list[str]]:
+    """Load a page in a fresh tab; return what it reports about itself and its problems.
+    Screenshots are taken at the window's laptop width and, when asked, at phone width."""
     target = _local(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT")
     tools = DevTools(target["webSocketDebuggerUrl"])
     try:
@@ -211,6 +228,11 @@ def open_page(port: int, path: Path, screenshot: Path | None = None) -> tuple[di
             shot = tools.call("Page.captureScreenshot", format="png")
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
+        if phone_screenshot is not None:
+            tools.call("Emulation.setDeviceMetricsOverride", **PHONE)
+            shot = tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+            phone_screenshot.parent.mkdir(parents=True, exist_ok=True)
+            phone_screenshot.write_bytes(base64.b64decode(shot["data"]))
         return report, problems(tools.events)
     finally:
         tools.close()
@@ -253,11 +275,15 @@ def test_a_broken_page_is_caught(browser, tmp_path):
     page = tmp_path / "broken.html"
     page.write_text(
         "<html><body><main><p>text</p><img src='missing.png'>"
+        "<p>PosixPath('/r/x.csv')</p><table style='width:3000px'><tr><td>755.0</td>"
+        "<td>[cloud, house]</td><td>nan</td><td>1,234</td><td>0.25</td></tr></table>"
         "<script>console.error('boom')</script>"
         "<script src='https://cdn.example.invalid/x.js'></script></main></body></html>"
     )
     report, found = open_page(browser, page)
     assert report["broken"] and report["unlabelled"] == 1
+    assert report["reprs"] == ["PosixPath("] and report["cutTables"] == 1
+    assert sorted(report["rawCells"]) == ["755.0", "[cloud, house]", "nan"]
     assert any("boom" in p for p in found)
     assert any("cdn.example.invalid" in p for p in found)
 
@@ -268,8 +294,13 @@ def test_every_page_renders_cleanly(browser, built_report):
     pages = ["index.html", *(f"{name}.html" for name in NOTEBOOKS)]
     failures = {}
     for name in pages:
-        shot = artifacts_dir() / "brief.png" if name == "index.html" else None
-        report, found = open_page(browser, built_report / name, screenshot=shot)
+        stem = "brief" if name == "index.html" else name.removesuffix(".html")
+        report, found = open_page(
+            browser,
+            built_report / name,
+            screenshot=artifacts_dir() / f"{stem}.png",
+            phone_screenshot=artifacts_dir() / f"{stem}-phone.png",
+        )
         issues = list(found)
         if report["text"] < 200:
             issues.append(f"page is (nearly) empty: {report['text']} characters")
@@ -279,6 +310,12 @@ def test_every_page_renders_cleanly(browser, built_report):
             issues.append(f"{report['unlabelled']} image(s) without alt text")
         if report["overflow"] > 2:
             issues.append(f"page scrolls sideways by {report['overflow']} px at 1366 px")
+        if report["reprs"]:
+            issues.append(f"Python reprs shown: {report['reprs'][:5]}")
+        if report["rawCells"]:
+            issues.append(f"table cells as Python writes them: {report['rawCells'][:5]}")
+        if report["cutTables"]:
+            issues.append(f"{report['cutTables']} table(s) cut off at the page edge")
         if report["scripts"]:
             issues.append(f"external scripts: {report['scripts']}")
         if set(report["nav"]) < {f"{n}.html" for n in NOTEBOOKS}:

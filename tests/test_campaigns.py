@@ -173,3 +173,15 @@ def test_campaign_uptake_empty_input():
     assert result.phases["n_days"].tolist() == [0, 0, 0]
     assert result.terms["n_posts"].tolist() == [0, 0]
     assert math.isnan(result.uptake_lift)
+
+
+def test_campaign_uptake_by_platform_and_headline_suppression():
+    from toolkit.brief import campaign_headline
+
+    result = campaign_uptake(campaign_posts(), GLOW, tz=TZ, baseline_days=3, after_days=2)
+    table = result.by_platform
+    assert table["n_posts"].sum() == result.uptake_posts
+    assert list(table.columns) == ["platform", "n_posts", "n_authors"]
+    row = campaign_headline(result, k=1)
+    assert row["uptake_by_platform"][0]["n_posts"] == table["n_posts"].iloc[0]
+    assert campaign_headline(result, k=10_000)["uptake_by_platform"] == []

@@ -258,8 +258,8 @@ def published_requests(table: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
 
 
 def response_findings(responses: pd.DataFrame, by_platform: pd.DataFrame, tz: str = "UTC") -> dict:
-    """Headline numbers for the brief: overall rate and times, and the slowest platform
-    among those published (not suppressed)."""
+    """Headline numbers for the brief: requests and responses counted, overall rate and
+    times, and the slowest platform among those published (not suppressed)."""
     overall = response_summary(responses, by=[], tz=tz)
     row = overall.iloc[0] if len(overall) and overall["n_posts"].iloc[0] else None
     published = by_platform.dropna(subset=["median_response_hours"])
@@ -273,6 +273,8 @@ def response_findings(responses: pd.DataFrame, by_platform: pd.DataFrame, tz: st
         return None if series is None or pd.isna(series[column]) else float(series[column])
 
     return {
+        "response_n_requests": 0 if row is None else int(row["n_posts"]),
+        "response_n_responded": 0 if row is None else int(row["n_responded"]),
         "response_rate": value(row, "response_rate"),
         "response_median_hours": value(row, "median_response_hours"),
         "response_p90_hours": value(row, "p90_response_hours"),

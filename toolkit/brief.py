@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from toolkit import brief_rules as rules
 from toolkit.config import Config
 
 #: Finding keys each card needs, recorded by 01-04.
@@ -59,9 +60,12 @@ class Card:
     recommendation: str
     figure: str
     key: str = ""
+    #: The data can't support advice: the card says what is missing, and shows no chart.
+    thin: bool = False
 
     def markdown(self) -> str:
-        return f"### {self.title}\n\n{self.finding}\n\n**Recommendation:** {self.recommendation}"
+        label = "What would tell us more" if self.thin else "Recommendation"
+        return f"### {self.title}\n\n{self.finding}\n\n**{label}:** {self.recommendation}"
 
     @property
     def alt(self) -> str:
@@ -90,12 +94,28 @@ def missing_findings(findings: dict) -> list[str]:
 
 
 def headline(findings: dict, config: Config) -> str:
+    covered = (
+        f" The report covers the {findings['scope_posts']:,} posts that address the brand."
+        if findings.get("scope") == "brand"
+        else ""
+    )
     return (
         f"**{md(config.brand.name)}**, {findings['period_start']} to {findings['period_end']}: "
         f"{findings['ingest_loaded']:,} posts on {len(findings['ingest_platforms'])} platforms "
         f"({', '.join(md(p) for p in findings['ingest_platforms'])}); customers talked about "
-        f"{findings['topics_n']} main topics."
+        f"{findings['topics_n']} main topics." + covered
     )
+
+
+def _escaped(value):
+    """`value` with every string made Markdown-safe (`md`), for the rules' advice text."""
+    if isinstance(value, str):
+        return md(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def card(name: str, findings: dict, config: Config) -> Card:
@@ -107,38 +127,93 @@ def card(name: str, findings: dict, config: Config) -> Card:
     findings : the recorded findings (`findings.json`).
     config : the dataset's config (brand name, response target).
     """
-    return replace(_BUILDERS[name](findings, config), key=name)
+    return replace(_BUILDERS[name](_escaped(findings), config), key=name)
 
 
 def _crisis(f: dict, config: Config) -> Card:
-    if not f["spike_days"]:
+    rule = rules.first_rule(rules.SPIKE_RULES, f)
+    advice = rule.advice(f)
+    if rule.name == "too_few_days":
+        busiest = ""
+        if f.get("daily_busiest_day") and f.get("daily_median_posts"):
+            ratio = f["daily_busiest_posts"] / f["daily_median_posts"]
+            busiest = (
+                f" The busiest day, {f['daily_busiest_day']}, had {f['daily_busiest_posts']:,} "
+                f"customer posts ({ratio:.1f}x the median day)."
+            )
+        return Card(
+            "Spikes: not enough days to tell",
+            f"The period has {f['spike_days_observed']} days of posts; spike detection needs "
+            f"{f['spike_min_days']}." + busiest,
+            advice, "tone_daily", thin=True,
+        )
+    if rule.name == "no_spike":
+        days = f" over {f['spike_days_observed']} days" if f.get("spike_days_observed") else ""
         return Card(
             "No unusual spikes",
-            "Daily customer volume stayed within its normal range.",
-            "Keep monitoring daily volume and tone.",
-            "tone_daily",
+            f"Daily customer volume stayed within its normal range{days}.",
+            advice, "tone_daily",
         )
     others = [d for d in f["spike_days"] if d != f["spike_top_day"]]
     return Card(
         f"Spike on {f['spike_top_day']}: {f['spike_top_posts']:,} customer posts in a day",
         f"The largest spike of the period was {f['spike_top_day']} with {f['spike_top_posts']:,} customer posts, "
         f"{_pct(f['spike_top_share_negative'])} of them negative (period average: {_pct(f['tone_share_negative'])})."
+        + _spike_drivers_text(f.get("spike_drivers") or {})
         + (f" Other flagged days: {', '.join(others)}." if others else ""),
-        "Publish incident status proactively on every platform within the first hour of an outage, "
-        "and pin a single update thread that support replies can link to.",
-        "tone_daily",
+        advice, "tone_daily", thin=rule.thin,
     )
+
+
+def _spike_drivers_text(d: dict) -> str:
+    """What drove the spike day, in words: topic, campaign, platform and brand replies."""
+    if not d:
+        return ""
+    parts = []
+    topic = rules.driver_topic(d)
+    if topic is not None:
+        lift = f", {topic['lift']:.1f}x its usual share" if topic.get("lift") else ", new that day"
+        parts.append(f"'{topic['label']}' made up {_pct(topic['share'])} of the day{lift}")
+    elif d.get("topics"):
+        parts.append("no single topic dominated")
+    if d.get("campaign"):
+        parts.append(f"{_pct(d['campaign_share'])} used the '{d['campaign']}' campaign's terms")
+    if d.get("top_platform"):
+        parts.append(f"{_pct(d['top_platform_share'])} came from {d['top_platform']}")
+    if d.get("brand_replies") is not None:
+        parts.append(f"the brand posted {d['brand_replies']:,} replies that day")
+    return (" Drivers: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _attentiveness(f: dict, config: Config) -> Card:
     sla = config.analysis.response_sla_hours
+    rule = rules.first_rule(rules.ATTENTIVENESS_RULES, f)
+    n = f.get("response_n_requests")
+    missing = {
+        "no_requests": ("Response times: no customer requests found",
+                        "No customer post in the period addressed the brand's accounts."),
+        "no_replies": ("Response times: no brand replies in the data",
+                       f"{n or 0:,} customer posts addressed the brand, but the data holds no brand "
+                       "reply, so the response rate and times can't be measured."),
+        "too_few_requests": ("Response times: too few requests to judge",
+                             f"Only {n or 0:,} customer posts addressed the brand; at least "
+                             f"{rules.MIN_REQUESTS} are needed."),
+    }
+    if rule.name in missing:
+        title, finding = missing[rule.name]
+        return Card(title, finding, rule.advice(f), "attentiveness_by_platform", thin=True)
+    slowest = (
+        f" Slowest platform: {f['response_slowest_platform']} "
+        f"(median {_hours(f['response_slowest_median_hours'])})."
+        if f.get("response_slowest_platform")
+        else ""
+    )
     return Card(
-        f"The brand answers {_pct(f['response_rate'])} of customers who address it",
+        f"The brand answers {_pct(f['response_rate'], n)} of customers who address it",
         f"Median first response {_hours(f['response_median_hours'])}, 90th percentile "
-        f"{_hours(f['response_p90_hours'])}; {_pct(f['response_within_sla'])} answered within the {sla:g} h target. "
-        f"Slowest platform: {md(f['response_slowest_platform'])} (median {_hours(f['response_slowest_median_hours'])}).",
-        f"Extend support coverage on {md(f['response_slowest_platform'])} and outside business hours, "
-        "where unanswered posts accumulate.",
+        f"{_hours(f['response_p90_hours'])}; {_pct(f['response_within_sla'], n)} answered within the {sla:g} h target."
+        + slowest,
+        rule.advice(f),
         "attentiveness_by_platform",
     )
 
@@ -146,62 +221,98 @@ def _attentiveness(f: dict, config: Config) -> Card:
 def _campaign(f: dict, config: Config) -> Card:
     if not f["campaigns"]:
         return _best_time(f)
-    c = f["campaigns"][0]
+    judged = [(c, rules.first_rule(rules.CAMPAIGN_RULES, c)) for c in f["campaigns"]]
+    first = f["campaigns"][0]
+    if len(judged) == 1:
+        c, rule = judged[0]
+        title = (
+            f"Campaign '{c['name']}': too few customer posts to judge"
+            if rule.thin
+            else f"Campaign '{c['name']}': {c['uptake_posts']:,} customer posts used its code or hashtag"
+        )
+    else:
+        names = ", ".join(f"'{c['name']}'" for c in f["campaigns"])
+        title = f"{len(judged)} campaigns: {names}"
+    return Card(
+        title,
+        " ".join(_campaign_text(c) for c, _ in judged),
+        " ".join(rule.advice(c) for c, rule in judged),
+        f"campaign_{slug(first['name'])}",
+        thin=all(rule.thin for _, rule in judged),
+    )
+
+
+def _campaign_text(c: dict) -> str:
     lift = c.get("uptake_lift")
     if lift is not None:
         before = f"{lift:.1f}x the daily rate of the weeks before"
     else:
-        before = (
-            "none in the weeks before" if not c.get("baseline_posts") else "no comparable baseline"
-        )
-    return Card(
-        f"Campaign '{md(c['name'])}': {c['uptake_posts']:,} customer posts used its code or hashtag",
-        f"{c['uptake_authors']:,} customers used it; {c['during_posts']:,} posts fell in the campaign window "
-        f"({c['start']} to {c['end']}; {before}). "
-        f"The brand's {c['n_brand_posts']} campaign posts drew {c['interactions']:,} interactions.",
-        "Repeat the offer format; publish codes where uptake was highest and track redemptions per platform.",
-        f"campaign_{slug(c['name'])}",
+        before = "none in the weeks before" if not c.get("baseline_posts") else "no comparable baseline"
+    top = rules.top_platform(c)
+    where = (
+        f" Most uptake came from {top['platform']} ({top['n_posts']:,} posts)."
+        if top and len(c.get("uptake_by_platform") or []) > 1
+        else ""
+    )
+    return (
+        f"'{c['name']}': {c['uptake_authors']:,} customers used it in {c['uptake_posts']:,} posts; "
+        f"{c['during_posts']:,} posts fell in the campaign window ({c['start']} to {c['end']}; {before}). "
+        f"The brand's {c['n_brand_posts']} campaign posts drew {c['interactions']:,} interactions." + where
     )
 
 
 def _best_time(f: dict) -> Card:
     """Stands in for the campaign card when the config lists no campaign."""
+    rule = rules.first_rule(rules.BEST_TIME_RULES, f)
     slots = f.get("best_slots") or []
-    found = (
-        f"Brand posts published {', '.join(md(s) for s in slots)} drew the highest median engagement rate."
-        if slots
-        else "Too few brand posts per weekday and hour to compare posting times."
-    )
+    support = f.get("best_slots_support") or []
+    if rule.thin:
+        rested = (
+            f" The best slot, {slots[0]}, rests on {support[0]['n_posts']} posts from "
+            f"{support[0]['n_authors']} account(s); at least {rules.MIN_SLOT_POSTS} are needed."
+            if slots and support
+            else ""
+        )
+        return Card(
+            "When to post: not enough brand posts yet",
+            "Too few brand posts per weekday and hour to compare posting times." + rested
+            + " No campaign is configured, so campaign uptake is not measured.",
+            rule.advice(f), "engagement_best_time", thin=True,
+        )
     return Card(
-        f"When to post: {md(slots[0])}" if slots else "When to post: not enough brand posts yet",
-        found + " No campaign is configured, so campaign uptake is not measured.",
-        "Schedule key announcements in the best slots, and add campaigns (hashtags, offer codes) "
-        "to the config to measure their uptake.",
-        "engagement_best_time",
+        f"When to post: {slots[0]}",
+        f"Brand posts published {', '.join(s for s in slots)} drew the highest median engagement rate."
+        " No campaign is configured, so campaign uptake is not measured.",
+        rule.advice(f), "engagement_best_time",
     )
 
 
 def _topics(f: dict, config: Config) -> Card:
-    top = ", ".join(f"{md(t['label'])} ({_pct(t['share'])})" for t in f["topics_top"][:3])
+    rule = rules.first_rule(rules.TOPIC_RULES, f)
+    if rule.thin:
+        return Card("Topics: none found", "No topic was found in the customer posts of this period.",
+                    rule.advice(f), "topics_sentiment", thin=True)
+    top = ", ".join(f"{t['label']} ({_pct(t['share'])})" for t in f["topics_top"][:3])
     neg = f["topics_most_negative"]
     return Card(
         f"Customers talk most about: {top}",
         f"{f['topics_n']} topics; {_pct(f['topics_outlier_share'])} of posts fit none. The most negative topic is "
-        f"**{md(neg['label'])}** ({_pct(neg['share_negative'])} negative).",
-        f"Give the product and support owners of '{md(neg['label'])}' this topic's trend as a standing KPI.",
+        f"**{neg['label']}** ({_pct(neg['share_negative'])} negative).",
+        rule.advice(f),
         "topics_sentiment",
     )
 
 
 def _privacy(f: dict, config: Config) -> Card:
+    n = f["privacy_posts_scanned"]
+    rule = rules.first_rule(rules.PRIVACY_RULES, f)
     return Card(
-        f"{_pct(f['privacy_share_with_contact'])} of customer posts expose contact details in public",
-        f"Of {f['privacy_posts_scanned']:,} customer posts, {_pct(f['privacy_share_with_pii'])} contain personal data "
+        f"{_pct(f['privacy_share_with_contact'], n)} of customer posts expose contact details in public",
+        f"Of {n:,} customer posts, {_pct(f['privacy_share_with_pii'], n)} contain personal data "
         f"(emails, phone numbers, addresses, names, order or card numbers); "
         f"{f['privacy_authors_exposing_contact']:,} customers posted their own contact details. "
         "None of it appears in these reports.",
-        "Reply to such posts with a request to continue in a private channel, and never ask customers "
-        "for order numbers or contact details in public.",
+        rule.advice(f),
         "privacy_by_platform",
     )
 
@@ -215,8 +326,18 @@ _BUILDERS = {
 }
 
 
-def campaign_headline(uptake) -> dict:
-    """The JSON-able numbers of a `campaigns.CampaignUptake` that the brief uses."""
+def campaign_headline(uptake, k: int = 0) -> dict:
+    """The JSON-able numbers of a `campaigns.CampaignUptake` that the brief uses.
+
+    Uptake per platform is listed only for platforms with at least `k` distinct customers
+    (the config's `privacy.min_group_size`), largest first.
+    """
+    platforms = getattr(uptake, "by_platform", None)
+    published = [] if platforms is None else [
+        {"platform": str(r.platform), "n_posts": int(r.n_posts)}
+        for r in platforms.itertuples()
+        if r.n_authors >= k
+    ]
     return {
         "name": uptake.name,
         "start": str(uptake.start),
@@ -228,6 +349,8 @@ def campaign_headline(uptake) -> dict:
         "uptake_lift": _finite(getattr(uptake, "uptake_lift", None)),
         "during_posts": _phase_posts(uptake.phases, "during"),
         "baseline_posts": _phase_posts(uptake.phases, "baseline"),
+        "uptake_by_platform": published,
+        "min_group_size": int(k),
     }
 
 
@@ -337,6 +460,8 @@ def show(card: Card, figures_dir: Path, findings: dict | None = None) -> None:
     from IPython.display import Image, Markdown, display
 
     display(Markdown(card.markdown()))
+    if card.thin:
+        return
     path = figure_path(card, figures_dir, findings)
     if path is not None:
         display(Image(filename=str(path), width=720, alt=card.alt))
@@ -353,11 +478,5 @@ def _finite(value):
     return value if value == value and value not in (float("inf"), float("-inf")) else None
 
 
-def _pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.0f}%"
-
-
-def _hours(h) -> str:
-    if h is None:
-        return "n/a"
-    return f"{h * 60:.0f} min" if h < 1 else f"{h:.1f} h"
+_pct = rules.pct
+_hours = rules.hours

@@ -53,6 +53,8 @@ class CampaignUptake:
     uptake_lift: float
     #: during / baseline brand interactions per day (NaN when the baseline has none).
     brand_engagement_lift: float
+    #: One row per platform: customer uptake posts and authors (all phases).
+    by_platform: pd.DataFrame | None = None
 
 
 def _normalise_terms(values: Iterable[str]) -> list[str]:
@@ -283,6 +285,9 @@ def uptake_from_rows(
         uptake_authors=int(uptake["author"].nunique()),
         uptake_lift=float(base.loc["during", "uptake_posts_lift"]),
         brand_engagement_lift=float(base.loc["during", "brand_interactions_lift"]),
+        by_platform=count_posts_authors(uptake, ["platform"])
+        .sort_values(["n_posts", "platform"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True),
     )
 
 

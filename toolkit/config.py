@@ -271,6 +271,11 @@ class Config(_Strict):
         default_factory=dict, description="competitor name -> the names and handles that mention it"
     )
     campaigns: list[Campaign] = Field(default_factory=list)
+    scope: Literal["all", "brand"] = Field(
+        "all",
+        description="all: every post of the sources; brand: only the brand's posts and the "
+        "posts that address it (mentions, names, replies, its conversations)",
+    )
     analysis: Analysis = Analysis()
     privacy: Privacy = Privacy()
     ingest: IngestLimits = IngestLimits()

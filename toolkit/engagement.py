@@ -319,6 +319,27 @@ def best_time_to_post(
     return metrics.best_time_grid(metrics.query_frame(sql, {"posts": posts}), min_posts)
 
 
+def best_time_findings(best: pd.DataFrame, n: int = 3) -> dict:
+    """The `n` best unmasked weekday x hour slots of `best_time_to_post`, for the brief.
+
+    Returns best_slots ("Fri 12:00", best first), best_slots_support (per slot: rated
+    posts and distinct brand accounts behind it) and best_time_rated_posts (all rated
+    brand posts): the brief uses the support to say when a slot rests on too few posts.
+    """
+    top = best.dropna(subset=["median_rate"]).sort_values(
+        ["median_rate", "weekday", "hour"], ascending=[False, True, True], kind="stable"
+    ).head(n)
+    slots = [f"{r.weekday_name} {int(r.hour):02d}:00" for r in top.itertuples()]
+    return {
+        "best_slots": slots,
+        "best_slots_support": [
+            {"slot": s, "n_posts": int(r.n_rated), "n_authors": int(r.n_authors)}
+            for s, r in zip(slots, top.itertuples(), strict=True)
+        ],
+        "best_time_rated_posts": int(best["n_rated"].sum()) if len(best) else 0,
+    }
+
+
 # ------------------------------------------------------------------ share of voice
 def mentions_any(posts: pd.DataFrame, terms: Iterable[str]) -> pd.Series:
     """Boolean per post: a term is in `mentions` (case-insensitive) or in the text as a word.

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit import disclosure
+from toolkit import disclosure, scope
 from toolkit.config import Config, load_config
 from toolkit.manifest import fingerprint, key_id
+from toolkit.tables import use_readable_tables
 
 log = logging.getLogger(__name__)
 FINDINGS_FILE = "findings.json"
@@ -41,9 +42,18 @@ class Session:
 
     @property
     def posts(self) -> pd.DataFrame:
-        """The canonical posts of this dataset, ingesting first when inputs or code changed."""
+        """The canonical posts this report covers (the config's `scope`), ingesting first when
+        inputs or code changed. Records which posts those are (`scope`, `scope_posts`,
+        `scope_posts_total`) for the pages and the brief."""
         if self._posts is None:
-            self._posts = ensure_ingested(self.config)
+            every = ensure_ingested(self.config)
+            brand = self.config.brand
+            self._posts = scope.select(every, self.config.scope, brand.handles(), brand.names())
+            self.record(
+                scope=self.config.scope,
+                scope_posts=len(self._posts),
+                scope_posts_total=len(every),
+            )
         return self._posts
 
     def ingest_summary(self) -> dict:
@@ -103,12 +113,16 @@ class Session:
 
 
 def open_session(config_path: str | Path, output_dir: str | Path | None = None) -> Session:
-    """Load the config and prepare the output folder (default: the dataset's working folder)."""
+    """Load the config and prepare the output folder (default: the dataset's working folder).
+
+    In a notebook, every DataFrame displayed from then on is shown as a table for people
+    (`toolkit.tables`); its plain-text form is unchanged."""
     from toolkit.private_files import make_private
 
     config = load_config(config_path)
     make_private(config.work_dir)  # caches the previous notebook wrote (raw text inside)
     out = Path(output_dir) if output_dir else config.work_dir / "notebook_outputs"
+    use_readable_tables(config.privacy.min_group_size)
     return Session(config=config, output_dir=_mkdir(out))
 
 

@@ -324,23 +324,128 @@ def _topics_table(frame: pd.DataFrame, topic_col: str | None, n: int) -> pd.Data
     return out[TOPIC_COLUMNS].head(n).reset_index(drop=True)
 
 
-def spike_findings(spikes: pd.DataFrame) -> dict:
+def spike_findings(
+    spikes: pd.DataFrame,
+    daily: pd.DataFrame | None = None,
+    drivers: dict | None = None,
+    min_days: int = 14,
+) -> dict:
     """Headline numbers of `detect_spikes` output (with `share_negative`) for the brief.
 
     Returns spike_days (ISO dates), and for the highest-z day spike_top_day, spike_top_posts
-    and spike_top_share_negative (None when there is no spike).
+    and spike_top_share_negative (None when there is no spike). With `daily` (the series the
+    spikes were found in) also the evidence behind "no spike": spike_days_observed,
+    spike_min_days (the detector's `min_periods`), and the busiest day against the median
+    day (daily_busiest_day, daily_busiest_posts, daily_median_posts). With `drivers`
+    (`spike_drivers` of the top day) also spike_drivers.
     """
-    if spikes.empty:
-        return {
-            "spike_days": [],
-            "spike_top_day": None,
-            "spike_top_posts": None,
-            "spike_top_share_negative": None,
+    out: dict = {
+        "spike_days": [],
+        "spike_top_day": None,
+        "spike_top_posts": None,
+        "spike_top_share_negative": None,
+    }
+    if not spikes.empty:
+        top = spikes.sort_values(["z", "date"], ascending=[False, True]).iloc[0]
+        out = {
+            "spike_days": [str(d.date()) for d in spikes["date"]],
+            "spike_top_day": str(top["date"].date()),
+            "spike_top_posts": int(top["n_posts"]),
+            "spike_top_share_negative": float(top["share_negative"]),
         }
-    top = spikes.sort_values(["z", "date"], ascending=[False, True]).iloc[0]
+    if daily is not None:
+        counts = pd.to_numeric(daily["n_posts"], errors="coerce").fillna(0)
+        busiest = int(counts.to_numpy().argmax()) if len(counts) else None
+        out |= {
+            "spike_days_observed": int(len(daily)),
+            "spike_min_days": int(min_days),
+            "daily_busiest_day": None if busiest is None else str(daily["date"].iloc[busiest].date()),
+            "daily_busiest_posts": None if busiest is None else int(counts.iloc[busiest]),
+            "daily_median_posts": float(counts.median()) if len(counts) else None,
+        }
+    if drivers is not None:
+        out["spike_drivers"] = drivers
+    return out
+
+
+def spike_drivers(
+    posts: pd.DataFrame,
+    day: dt.date | str | pd.Timestamp,
+    tz: str = "UTC",
+    topic_col: str | None = None,
+    k: int = 10,
+    campaign_terms: dict[str, pd.Series] | None = None,
+    baseline_days: int = 28,
+) -> dict:
+    """What drove one spike day, as JSON-able numbers for the brief's rules.
+
+    - ``share_negative`` / ``share_positive`` of the day's customer posts, and the same over
+      the `baseline_days` before (``baseline_share_negative`` / ``baseline_share_positive``);
+    - ``topics``: the day's largest topics (`spike_context`) written by at least `k` distinct
+      authors, with their share of the day and lift over the baseline;
+    - ``top_platform`` and ``top_platform_share`` of the day's customer posts;
+    - ``brand_replies`` (brand replies posted that day) and ``brand_reply_ratio`` (per
+      customer post that day);
+    - ``campaign`` and ``campaign_share``: the campaign whose hashtags or codes the largest
+      share of the day's customer posts used (None when none did).
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts scored with `sentiment.score_posts`.
+    day : the spike's local day.
+    tz : IANA timezone of the days.
+    topic_col : column with one topic per post, or None for hashtags.
+    k : smallest number of distinct authors behind a published topic.
+    campaign_terms : campaign name -> per-post list of campaign terms used
+        (`campaigns.campaign_terms_used`), aligned with `posts`.
+    baseline_days : days before `day` to compare with.
+    """
+    context = spike_context(posts, day, tz, topic_col, baseline_days, n=5)
+    tone = context.tone.set_index("window") if "window" in context.tone.columns else None
+
+    def share(window: str, label: str) -> float | None:
+        if tone is None or window not in tone.index or f"share_{label}" not in tone.columns:
+            return None
+        value = tone.loc[window, f"share_{label}"]
+        return None if pd.isna(value) else float(value)
+
+    topics = context.topics[context.topics["n_authors"] >= k]
+    on_day = local_dates(posts["created_at"], tz) == context.day
+    customers = on_day & ~posts["is_brand"].fillna(False).astype(bool)
+    customers &= posts["post_type"] != "share"
+    day_posts = posts[customers]
+    platforms = day_posts["platform"].value_counts()
+    brand_replies = int(
+        (on_day & posts["is_brand"].fillna(False).astype(bool) & (posts["post_type"] == "reply")).sum()
+    )
+    campaign, campaign_share = None, 0.0
+    for name, used in (campaign_terms or {}).items():
+        used_today = used[customers].map(len).gt(0)
+        value = float(used_today.mean()) if len(used_today) else 0.0
+        if value > campaign_share:
+            campaign, campaign_share = name, value
+    n_day = len(day_posts)
     return {
-        "spike_days": [str(d.date()) for d in spikes["date"]],
-        "spike_top_day": str(top["date"].date()),
-        "spike_top_posts": int(top["n_posts"]),
-        "spike_top_share_negative": float(top["share_negative"]),
+        "day": str(context.day.date()),
+        "n_posts": n_day,
+        "share_negative": share("day", "negative"),
+        "baseline_share_negative": share("baseline", "negative"),
+        "share_positive": share("day", "positive"),
+        "baseline_share_positive": share("baseline", "positive"),
+        "topics": [
+            {
+                "label": str(r.topic),
+                "share": float(r.share),
+                "lift": None if pd.isna(r.lift) else float(r.lift),
+            }
+            for r in topics.itertuples()
+        ],
+        "topic_source": context.topic_source,
+        "top_platform": str(platforms.index[0]) if len(platforms) else None,
+        "top_platform_share": float(platforms.iloc[0] / n_day) if n_day else None,
+        "brand_replies": brand_replies,
+        "brand_reply_ratio": brand_replies / n_day if n_day else None,
+        "campaign": campaign,
+        "campaign_share": campaign_share if campaign else None,
     }
