@@ -234,7 +234,6 @@ def test_manifest_records_the_key_fingerprint_never_the_key_file(tmp_path, monke
     import toolkit.config as config_module
 
     monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
-    monkeypatch.setattr(report, "REPORTS_DIR", tmp_path / "reports")
     monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
     monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
     home = tmp_path / "home" / "alice.smith"

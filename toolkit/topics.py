@@ -75,15 +75,11 @@ LABEL_LANGUAGES = ("en", *FALLBACK_STOP_WORDS)
 def language_stop_words(languages: Iterable[str]) -> frozenset[str]:
     """Lower-case stop words of `languages` (ISO 639-1 codes).
 
-    Uses `toolkit.language.stop_words` when it is there; otherwise sklearn's English list
-    plus `FALLBACK_STOP_WORDS`.
+    sklearn's English list plus the short function-word lists of `FALLBACK_STOP_WORDS`.
+    (`toolkit.language.stop_words`, from stopwords-iso, is far broader: it drops content
+    words such as "card" or "café" that topics need.)
     """
     languages = tuple(languages)
-    from toolkit import language
-
-    provided = getattr(language, "stop_words", None)
-    if provided is not None:
-        return frozenset(w.lower() for w in provided(languages))
     words = set(ENGLISH_STOP_WORDS) if "en" in languages else set()
     for code in languages:
         words |= set(FALLBACK_STOP_WORDS.get(code, "").split())
@@ -102,6 +98,22 @@ _HAS_DIGIT = re.compile(r"[^\s]*\d[^\s]*")
 _INVISIBLE = frozenset("\u200d\u200c\ufe0e\ufe0f\u20e3")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPACES = re.compile(r"\s+")
+#: What topic text loses: personal data about people. Places, organisations, dates and
+#: groups (the NER layer's other types) are what customers talk about; labels and keywords
+#: are checked for personal data again before they are published (`is_publishable`).
+_TOPIC_PRIVATE_TYPES = tuple(t for t in privacy.ENTITY_TYPES if t not in privacy.NER_ONLY_TYPES)
+#: NER person guesses below this score are left in topic text (the tweet model reads many
+#: non-English words as names, e.g. "café", "treno"); the gate applies the same cut.
+NER_GUESS_SCORE = 0.6
+
+
+def _private_spans(text: str, types=_TOPIC_PRIVATE_TYPES) -> list:
+    return [
+        s for s in privacy.detect(text, types)
+        if not (s.entity_type == privacy.PERSON and s.score < NER_GUESS_SCORE)
+    ]
+
+
 _PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, privacy.ENTITY_TYPES)) + ")>")
 
 
@@ -151,7 +163,7 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     # Hashtags become words before redaction, case kept, so that the detector sees the
     # name in '#JusticeForDevika' ("Justice For Devika").
     text = _HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
-    text = _PLACEHOLDER.sub(" ", privacy.redact(text))
+    text = _PLACEHOLDER.sub(" ", privacy.redact(text, _private_spans(text)))
     text = _URL.sub(" ", text)
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
     text = _EMAIL.sub(" ", text)
@@ -1082,7 +1094,7 @@ def is_publishable(term: str) -> bool:
         if word.lower() not in common and (word.capitalize() in first or word.capitalize() in last):
             return False
     titled = " ".join(w.capitalize() for w in words)
-    return not privacy.detect(term) and not privacy.detect(titled, entities=[privacy.PERSON])
+    return not _private_spans(term) and not _private_spans(titled, [privacy.PERSON])
 
 
 class _Publishable:
