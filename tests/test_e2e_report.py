@@ -61,7 +61,9 @@ def test_recorded_values(built):
     assert 0 < f["response_rate"] < 1 and f["response_median_hours"] < f["response_p90_hours"]
     glow = f["campaigns"][0]
     assert glow["name"] == "Glow Up" and glow["uptake_posts"] > 100
-    assert 0.03 < f["privacy_share_with_pii"] < 0.12
+    # With the NER layer, dates and names the patterns missed count too (0.29 on the sample
+    # when it was added; the planted items alone are about 0.07): see issue 15's note.
+    assert 0.03 < f["privacy_share_with_pii"] < 0.35
     # topics come from UMAP, whose floats differ across CPUs: assert with tolerances
     assert 6 <= f["topics_n"] <= 16
     assert f["topics_outlier_share"] <= 0.15
