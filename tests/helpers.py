@@ -1,5 +1,8 @@
 """Shared test helpers."""
 
+import textwrap
+from pathlib import Path
+
 import pandas as pd
 
 from toolkit.schema import COLUMN_NAMES, empty_posts, from_arrow, to_arrow
@@ -31,3 +34,21 @@ def make_posts(*rows: dict) -> pd.DataFrame:
             frame[column] = None
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return from_arrow(to_arrow(frame))
+
+
+def write_tiny_config(folder) -> Path:
+    """tiny.yaml in `folder`: one generic CSV source, posts.csv (the caller writes it), with
+    columns id, created, user, body, and the brand DemoBrand on Twitter."""
+    cfg = Path(folder) / "tiny.yaml"
+    cfg.write_text(
+        textwrap.dedent("""
+        name: tiny
+        sources:
+          - path: posts.csv
+            format: csv
+            platform: twitter
+            mapping: {post_id: id, created_at: created, author: user, text: body}
+        brand: {name: Demo, accounts: {twitter: [DemoBrand]}}
+    """)
+    )
+    return cfg

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from helpers import write_tiny_config
 
 from toolkit import report
 from toolkit.config import ROOT
@@ -57,18 +58,7 @@ def _tiny_config(tmp_path: Path) -> Path:
         "1,2026-09-01T10:00:00Z,alice_w,hello @DemoBrand\n"
         "2,2026-09-01T11:00:00Z,DemoBrand,hi there\n"
     )
-    cfg = tmp_path / "tiny.yaml"
-    cfg.write_text(
-        textwrap.dedent("""
-        name: tiny
-        sources:
-          - path: posts.csv
-            format: csv
-            platform: twitter
-            mapping: {post_id: id, created_at: created, author: user, text: body}
-        brand: {name: Demo, accounts: {twitter: [DemoBrand]}}
-    """)
-    )
+    cfg = write_tiny_config(tmp_path)
     return cfg
 
 

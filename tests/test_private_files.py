@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
-import textwrap
 
 import pytest
+from helpers import write_tiny_config
 
 from toolkit.private_files import make_private, private_umask
 
@@ -23,18 +23,7 @@ def tiny(tmp_path, monkeypatch):
         "2,2026-09-01T11:00:00Z,DemoBrand,hi there\n"
         "3,not a date,bob,broken row\n"
     )
-    cfg = tmp_path / "tiny.yaml"
-    cfg.write_text(
-        textwrap.dedent("""
-        name: tiny
-        sources:
-          - path: posts.csv
-            format: csv
-            platform: twitter
-            mapping: {post_id: id, created_at: created, author: user, text: body}
-        brand: {name: Demo, accounts: {twitter: [DemoBrand]}}
-    """)
-    )
+    cfg = write_tiny_config(tmp_path)
     return config_module.load_config(cfg)
 
 

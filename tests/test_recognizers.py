@@ -9,6 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.privacy import ENTITY_TYPES, NEVER_RAW_TYPES, Detector, quote, redact
+from toolkit.recognizers import (
+    AgeRecognizer,
+    PatternRecognizer,
+    default_recognizers,
+    handle_of,
+)
 
 #: The pattern recognisers are tested alone: the NER layer (tests/test_ner.py) adds places,
 #: organisations and dates on top of them.
@@ -17,12 +23,6 @@ RULES = Detector(ner=None)
 
 def detect(text):
     return RULES.detect(text)
-from toolkit.recognizers import (
-    AgeRecognizer,
-    PatternRecognizer,
-    default_recognizers,
-    handle_of,
-)
 
 
 def found(text: str) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ import json
 import textwrap
 
 import pytest
+from helpers import write_tiny_config
 
 from toolkit import report
 from toolkit.report import ReportError, build_report
@@ -18,18 +19,7 @@ def tiny_config(tmp_path, monkeypatch):
         "1,2026-09-01T10:00:00Z,alice_w,hello @DemoBrand\n"
         "2,2026-09-01T11:00:00Z,DemoBrand,hi there\n"
     )
-    cfg = tmp_path / "tiny.yaml"
-    cfg.write_text(
-        textwrap.dedent("""
-        name: tiny
-        sources:
-          - path: posts.csv
-            format: csv
-            platform: twitter
-            mapping: {post_id: id, created_at: created, author: user, text: body}
-        brand: {name: Demo, accounts: {twitter: [DemoBrand]}}
-    """)
-    )
+    cfg = write_tiny_config(tmp_path)
     import toolkit.config as config_module
 
     monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")

@@ -57,7 +57,6 @@ PERSON = "PERSON"
 # From the statistical NER layer (`toolkit.ner`), named as Presidio names them.
 LOCATION = "LOCATION"
 ORGANIZATION = "ORGANIZATION"
-DATE_TIME = "DATE_TIME"
 NRP = "NRP"
 
 #: Every entity type `detect` can return, in report order.
