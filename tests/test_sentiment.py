@@ -9,6 +9,7 @@ from toolkit.config import SAMPLE_DIR
 from toolkit.schema import empty_posts
 from toolkit.sentiment import (
     LABELS,
+    AdaptiveToneScorer,
     SentimentScorer,
     ToneScorer,
     VaderScorer,
@@ -311,3 +312,68 @@ def test_tone_reads_html_escapes_as_the_characters_they_stand_for():
 )
 def test_title_case_greetings_keep_their_tone(text):
     assert ToneScorer().score([text])["label"].tolist() == ["positive"]
+
+
+# ------------------------------------------------------------------ AdaptiveToneScorer
+class HashingEmbedder:
+    """A tiny deterministic bag-of-words embedder standing in for MiniLM."""
+
+    def encode(self, texts):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        return HashingVectorizer(n_features=1024, alternate_sign=False).transform(texts).toarray()
+
+
+def _adaptive_corpus(n=30):
+    # "zorb" and "blick" are no lexicon's words: only the corpus says what they mean
+    # each word of tone is rare, the made-up word is in every post of its side
+    good = ["love", "great", "awesome", "wonderful", "happy", "excellent"]
+    bad = ["awful", "hate", "terrible", "horrible", "sad", "worst"]
+    positive = [f"{good[i % 6]} zorb" for i in range(n)]
+    negative = [f"{bad[i % 6]} blick" for i in range(n)]
+    neutral = [f"meeting moved to room {i}" for i in range(n)]
+    return positive + negative + neutral + ["zorb zorb", "blick blick"]
+
+
+def test_adaptive_learns_the_corpus_own_words():
+    texts = _adaptive_corpus()
+    lexicon = ToneScorer().score(texts)["label"].tolist()
+    assert lexicon[-2:] == ["neutral", "neutral"]  # the lexicon alone cannot tell
+    adaptive = AdaptiveToneScorer(embedder=HashingEmbedder()).score(texts)
+    assert adaptive["label"].tolist()[-2:] == ["positive", "negative"]
+    assert adaptive["compound"].between(-1, 1).all()
+    # the confident posts keep their lexicon label
+    assert adaptive["label"].tolist()[:90] == lexicon[:90]
+
+
+def test_adaptive_is_deterministic():
+    texts = _adaptive_corpus()
+    first = AdaptiveToneScorer(embedder=HashingEmbedder()).score(texts)
+    second = AdaptiveToneScorer(embedder=HashingEmbedder()).score(texts)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_adaptive_falls_back_to_the_lexicon_without_enough_confident_posts():
+    class Refuses:
+        def encode(self, texts):
+            raise AssertionError("should not embed")
+
+    texts = ["love it", "hate it", "the meeting is at noon", "zorb"]
+    got = AdaptiveToneScorer(embedder=Refuses(), min_per_class=2).score(texts)
+    want = ToneScorer().score(texts)
+    pd.testing.assert_frame_equal(got, want)
+    assert isinstance(AdaptiveToneScorer(embedder=Refuses()), SentimentScorer)
+
+
+def test_adaptive_weight_one_is_the_lexicon():
+    texts = _adaptive_corpus()
+    got = AdaptiveToneScorer(embedder=HashingEmbedder(), lexicon_weight=1.0).score(texts)
+    pd.testing.assert_frame_equal(got, ToneScorer().score(texts))
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"lexicon_weight": 1.5}, {"lexicon_weight": -0.1}, {"confidence": 0.0}]
+)
+def test_adaptive_rejects_bad_parameters(kwargs):
+    with pytest.raises(ValueError):
+        AdaptiveToneScorer(**kwargs)
