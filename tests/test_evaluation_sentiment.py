@@ -129,6 +129,15 @@ def test_cli_prints_one_json_line_per_model(tmp_path):
     assert lines[1]["macro_recall"] == 1.0
 
 
+def test_cli_adds_the_adaptive_model_on_request(tmp_path):
+    path = tmp_path / "gold.csv"
+    path.write_text("text,label\nstill waiting for my refund,-1\nthank you so much!,1\n")
+    result = CliRunner().invoke(app, ["eval", "sentiment", str(path), "--adaptive"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert [line["model"] for line in lines] == ["vader", "tone", "tone-adaptive"]
+
+
 def test_cli_rejects_unknown_labels(tmp_path):
     path = tmp_path / "gold.csv"
     path.write_text("text,label\nhello,happy\n")
@@ -178,6 +187,12 @@ def test_tone_benchmark_quality_includes_the_shared_dev_set(tmp_path, monkeypatc
     assert {"macro_recall", "macro_f1", "accuracy"} <= set(row["tone"])
     assert set(quality) - {"sample"} == {"tweeteval_val", *bench.FIXTURE_SETS}
     assert set(quality) <= set(bench.SET_NOTES)
+    # the embedding path is scored on the real sets only (3 posts: too few to adapt, so it is
+    # the lexicon's figure), and not at all when switched off
+    assert row["tone-adaptive"]["macro_recall"] == row["tone"]["macro_recall"]
+    assert "macro_recall_gain_adaptive" in row
+    assert "tone-adaptive" not in quality["holdout_final"]
+    assert "tone-adaptive" not in bench.quality(folder, adaptive=False)["tweeteval_val"]
 
 
 @pytest.mark.skipif(not dev_datasets(), reason="shared dev data (../shared/eval) not present")
@@ -187,3 +202,15 @@ def test_tone_beats_vader_on_the_real_dev_tweets():
         data["text"].tolist(), data["label"].tolist(), [VaderScorer(), ToneScorer()]
     )
     assert ours["macro_recall"] - vader["macro_recall"] >= DEV_GAIN_FLOOR
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not dev_datasets(), reason="shared dev data (../shared/eval) not present")
+def test_adaptive_tone_is_ahead_of_the_lexicon_on_the_real_dev_tweets():
+    from toolkit.sentiment import AdaptiveToneScorer
+
+    data = dev_datasets()["tweeteval_val"]
+    ours, adaptive = compare_scorers(
+        data["text"].tolist(), data["label"].tolist(), [ToneScorer(), AdaptiveToneScorer()]
+    )
+    assert adaptive["macro_recall"] >= ours["macro_recall"] + 0.005

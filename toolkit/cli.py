@@ -472,6 +472,11 @@ def eval_sentiment(
     ),
     text: str = typer.Option("text", "--text", help="Column with the post text."),
     label: str = typer.Option("label", "--label", help="Column with the gold label."),
+    adaptive: bool = typer.Option(
+        False,
+        "--adaptive",
+        help="Also evaluate the corpus-adapted tone model (embeds every post with MiniLM: slower).",
+    ),
 ) -> None:
     """Macro-recall, macro-F1, accuracy and posts/s of VADER and our tone model, one JSON line each."""
     from toolkit.evaluation.sentiment import (
@@ -479,7 +484,7 @@ def eval_sentiment(
         load_sentiment_csv,
         sample_sentiment_dataset,
     )
-    from toolkit.sentiment import ToneScorer, VaderScorer
+    from toolkit.sentiment import AdaptiveToneScorer, ToneScorer, VaderScorer
 
     try:
         data = load_sentiment_csv(file, text, label) if file else sample_sentiment_dataset()
@@ -487,7 +492,9 @@ def eval_sentiment(
         _fail(str(exc))
     name = file.name if file else "sample"
     for row in compare_scorers(
-        data["text"].tolist(), data["label"].tolist(), [VaderScorer(), ToneScorer()]
+        data["text"].tolist(),
+        data["label"].tolist(),
+        [VaderScorer(), ToneScorer()] + ([AdaptiveToneScorer()] if adaptive else []),
     ):
         typer.echo(json.dumps({"dataset": name, **row}))
 
