@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import B_INCR as VADER_INCR
 from vaderSentiment.vaderSentiment import BOOSTER_DICT as VADER_BOOSTERS
@@ -535,10 +536,8 @@ class AdaptiveToneScorer:
             f"confidence={self.confidence}, C={self.C})"
         )
 
-    def weak_labels(self, compounds) -> "np.ndarray":
+    def weak_labels(self, compounds) -> np.ndarray:
         """0 = negative, 1 = neutral, 2 = positive, -1 = not confident, per lexicon score."""
-        import numpy as np
-
         compounds = np.asarray(compounds, dtype="float64")
         out = np.full(len(compounds), -1, dtype="int64")
         out[compounds == 0.0] = 1
@@ -554,8 +553,6 @@ class AdaptiveToneScorer:
         texts : sequence of str
             Post texts; None / NaN score as neutral 0.
         """
-        import numpy as np
-
         texts = list(texts)
         compounds = self.base.score(texts)["compound"].to_numpy(dtype="float64")
         weak = self.weak_labels(compounds)
