@@ -21,6 +21,7 @@ from toolkit.topics import (
     brand_tokens,
     evaluate_topics,
     exact_neighbours,
+    keyword_npmi_filter,
     prepare_for_topics,
     split_hashtag,
     stop_words,
@@ -747,6 +748,24 @@ def test_keywords_describe_the_topics(fitted, corpus):
 
 
 @pytest.mark.slow
+def test_keywords_are_coherent_on_the_posts_themselves(fitted, corpus, cache):
+    from toolkit.evaluation.topics import _top_words, npmi_coherence
+
+    docs, _ = corpus
+    info = fitted.topic_info_
+    words = [_top_words(k) for k in info.loc[info["topic"] != -1, "keywords"]]
+    # each topic's keywords share posts: NPMI >= 0 topic by topic, not only on average
+    assert all(npmi_coherence([w], docs) >= 0 for w in words if len(w) > 1)
+    plain = TopicModel(
+        min_topic_size=15, cache=cache, brand_terms=BRAND, keyword_min_npmi=None
+    ).fit(docs)
+    np.testing.assert_array_equal(plain.labels_, fitted.labels_)  # clusters are untouched
+    plain_info = plain.topic_info_
+    plain_words = [_top_words(k) for k in plain_info.loc[plain_info["topic"] != -1, "keywords"]]
+    assert npmi_coherence(words, docs) > npmi_coherence(plain_words, docs)
+
+
+@pytest.mark.slow
 def test_refit_in_same_process_gives_identical_labels(fitted, corpus, cache):
     docs, _ = corpus
     again = TopicModel(min_topic_size=15, cache=cache, brand_terms=BRAND).fit(docs)
@@ -1187,3 +1206,32 @@ def test_dev_set_floor(cache):
     assert scores["nmi"] >= 0.36
     assert model.outlier_share_ <= 0.05
     assert 4 <= model.n_topics_ <= 15
+
+
+def test_keyword_npmi_filter_keeps_keywords_that_share_posts():
+    from toolkit.evaluation.topics import npmi_coherence
+
+    texts = [
+        "refund voucher weeks",
+        "refund voucher again",
+        "refund voucher please",
+        "late flight gate",
+        "late flight crew",
+        "crew lounge",
+        "gate lounge",
+    ]
+    keywords = {
+        0: ["refund", "lounge", "voucher", "refund voucher", "absent"],
+        1: ["late", "flight"],
+    }
+    kept = keyword_npmi_filter(keywords, texts, n=10)
+    # "lounge" never shares a post with "refund" (NPMI -1); "absent" is in no post at all
+    assert kept[0] == ["refund", "voucher", "refund voucher"]
+    assert kept[1] == ["late", "flight"]
+    assert keyword_npmi_filter(keywords, texts, n=2)[0] == ["refund", "voucher"]
+    words = [w.split() for w in kept[0]]
+    flat = list(dict.fromkeys(w for ws in words for w in ws))
+    assert npmi_coherence([flat], texts) >= 0
+    assert npmi_coherence([["refund", "lounge", "voucher"]], texts) < 0
+    # a stricter floor keeps only the first keyword when none reaches it
+    assert keyword_npmi_filter({0: ["late", "crew"]}, texts, n=10, min_npmi=0.9)[0] == ["late"]

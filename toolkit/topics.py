@@ -109,7 +109,8 @@ NER_GUESS_SCORE = 0.6
 
 def _private_spans(text: str, types=_TOPIC_PRIVATE_TYPES) -> list:
     return [
-        s for s in privacy.detect(text, types)
+        s
+        for s in privacy.detect(text, types)
         if not (s.entity_type == privacy.PERSON and s.score < NER_GUESS_SCORE)
     ]
 
@@ -349,6 +350,7 @@ class TopicModel:
         cluster_selection: str = "leaf",
         center: bool = True,
         languages: Iterable[str] = LABEL_LANGUAGES,
+        keyword_min_npmi: float | None = 0.0,
     ):
         if not (
             0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
@@ -380,6 +382,7 @@ class TopicModel:
         self.cluster_selection = cluster_selection
         self.center = center
         self.languages = tuple(languages)
+        self.keyword_min_npmi = keyword_min_npmi
         self._offset = None
         self._default_embedder = None
 
@@ -448,7 +451,8 @@ class TopicModel:
             )
         else:
             topics, keywords = self._fit_on_subset(kept, [contexts[i] for i in keep])
-        self._finish(topics, keywords, kept)
+        raw = [d if isinstance(d, str) else "" for d in docs]
+        self._finish(topics, keywords, kept, [raw[i] for i in keep])
         return self
 
     def fit_transform(
@@ -730,7 +734,7 @@ class TopicModel:
             ctfidf_model=self._ctfidf(),
             representation_model=self._representation(),
             nr_topics=self.nr_topics,
-            top_n_words=self.top_n_words,
+            top_n_words=self._n_candidates,
             calculate_probabilities=False,
             verbose=False,
         )
@@ -758,7 +762,7 @@ class TopicModel:
                 model.update_topics(
                     kept,
                     topics=topics.tolist(),
-                    top_n_words=self.top_n_words,
+                    top_n_words=self._n_candidates,
                     vectorizer_model=model.vectorizer_model,
                     ctfidf_model=self._ctfidf(),
                     representation_model=self._representation(),
@@ -801,7 +805,17 @@ class TopicModel:
         order = sorted(range(len(terms)), key=lambda i: (-counts[i], terms[i]))
         return [terms[i] for i in order[: self.top_n_words]]
 
-    def _finish(self, topics: np.ndarray, keywords: dict[int, list[str]], texts: list[str]) -> None:
+    def _finish(
+        self,
+        topics: np.ndarray,
+        keywords: dict[int, list[str]],
+        texts: list[str],
+        raw: list[str] | None = None,
+    ) -> None:
+        """Labels per post, publishable keywords, phrase labels. `texts` are the prepared posts,
+        `raw` the same posts as written (keyword coherence is counted on those, by the words
+        people typed: a split hashtag's parts such as "st" of #SemST are not words of theirs)."""
+        raw = texts if raw is None else raw
         labels = np.full(len(self.excluded_), NO_TOPIC, dtype=int)
         labels[~self.excluded_] = topics
         self.labels_ = labels
@@ -810,13 +824,18 @@ class TopicModel:
         self.n_topics_ = len(keywords)
         publishable = _Publishable()
         keywords = {t: [k for k in kw if publishable(k)] for t, kw in keywords.items()}
+        if len(texts) > LABEL_SAMPLE:
+            rng = np.random.default_rng(self.seed)
+            pick = np.sort(rng.choice(len(texts), LABEL_SAMPLE, replace=False))
+            texts, topics = [texts[i] for i in pick], topics[pick]
+            raw = [raw[i] for i in pick]
+        if self.keyword_min_npmi is not None and self.model_ is not None:
+            keywords = keyword_npmi_filter(keywords, raw, self.top_n_words, self.keyword_min_npmi)
+        else:
+            keywords = {t: kw[: self.top_n_words] for t, kw in keywords.items()}
         if self.model_ is None:
             names = {0: "all posts"} if keywords else {}
         else:
-            if len(texts) > LABEL_SAMPLE:
-                rng = np.random.default_rng(self.seed)
-                pick = np.sort(rng.choice(len(texts), LABEL_SAMPLE, replace=False))
-                texts, topics = [texts[i] for i in pick], topics[pick]
             stop = language_stop_words(self.languages) | set(stop_words(self.brand_terms))
             names = phrase_labels(texts, topics.tolist(), keywords, stop, publishable)
         self.topic_info_ = _topic_info(labels, _unique_labels(names), keywords)
@@ -858,6 +877,11 @@ class TopicModel:
             cluster_selection_method=self.cluster_selection,
             prediction_data=True,
         )
+
+    @property
+    def _n_candidates(self) -> int:
+        """Keywords asked of c-TF-IDF: more than kept when `keyword_min_npmi` filters them."""
+        return self.top_n_words if self.keyword_min_npmi is None else 3 * self.top_n_words
 
     def _vectorizer(self, kept: list[str]) -> CountVectorizer:
         """Unigrams and bigrams without stop words, limited to terms in >= `min_term_posts` posts.
@@ -926,6 +950,7 @@ class TopicModel:
             "cluster_selection": self.cluster_selection,
             "center": self.center,
             "languages": list(self.languages),
+            "keyword_min_npmi": self.keyword_min_npmi,
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
 
@@ -1029,6 +1054,73 @@ def _centroids(topics: np.ndarray, embeddings: np.ndarray) -> dict[int, np.ndarr
 def _centroid_matrix(topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
     """Mean embedding per topic id in sorted order, -1 included when present (BERTopic's layout)."""
     return np.stack([embeddings[topics == t].mean(axis=0) for t in sorted(set(topics.tolist()))])
+
+
+def keyword_npmi_filter(
+    keywords: dict[int, list[str]], texts: Sequence[str], n: int, min_npmi: float = 0.0
+) -> dict[int, list[str]]:
+    """Keep, per topic, keywords that occur together in the corpus: at most `n` of them.
+
+    Keywords are taken in their order (c-TF-IDF rank). The first is kept; each next one is
+    kept when its mean NPMI with those already kept is at least `min_npmi`, NPMI counted over
+    `texts` by documents (a pair that never occurs together scores -1), as keyword coherence
+    is scored (Bouma, 2009; Lau et al., 2014). On short posts plain c-TF-IDF keywords of one
+    topic rarely share a post (NPMI below 0); this keeps the ones that do. A phrase counts
+    as present in a post when all its words are.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    words = sorted({w for kws in keywords.values() for k in kws for w in k.lower().split()})
+    if not words or not len(texts):
+        return {t: list(kws[:n]) for t, kws in keywords.items()}
+    vectorizer = CountVectorizer(
+        vocabulary=words, binary=True, lowercase=True, token_pattern=r"(?u)\b[^\W\d_]{2,}\b"
+    )
+    present = vectorizer.transform(texts).tocsc().astype(bool)
+    column = {w: i for i, w in enumerate(words)}
+    n_docs = present.shape[0]
+    docs_of: dict[str, np.ndarray] = {}
+
+    def docs(keyword: str) -> np.ndarray:
+        if keyword not in docs_of:
+            rows = None
+            for w in keyword.lower().split():
+                col = present[:, column[w]].toarray().ravel() if w in column else None
+                if col is None:
+                    rows = np.zeros(n_docs, dtype=bool)
+                    break
+                rows = col if rows is None else rows & col
+            docs_of[keyword] = np.zeros(n_docs, dtype=bool) if rows is None else rows
+        return docs_of[keyword]
+
+    def npmi(a: str, b: str) -> float:
+        da, db = docs(a), docs(b)
+        joint = np.count_nonzero(da & db) / n_docs
+        if joint == 0:
+            return -1.0
+        if joint == 1:
+            return 1.0
+        pa, pb = np.count_nonzero(da) / n_docs, np.count_nonzero(db) / n_docs
+        return float(np.log(joint / (pa * pb)) / -np.log(joint))
+
+    out: dict[int, list[str]] = {}
+    for topic, kws in keywords.items():
+        kept: list[str] = []
+        kept_words: list[str] = []
+        for keyword in kws:
+            if len(kept) >= n:
+                break
+            new = [w for w in dict.fromkeys(keyword.lower().split()) if w not in kept_words]
+            if not docs(keyword).any():
+                continue
+            # word by word, as coherence is scored: a phrase counts as its words
+            pairs = [npmi(w, k) for w in new for k in kept_words]
+            pairs += [npmi(w, v) for i, w in enumerate(new) for v in new[i + 1 :]]
+            if not pairs or np.mean(pairs) >= min_npmi:
+                kept.append(keyword)
+                kept_words.extend(new)
+        out[topic] = kept
+    return out
 
 
 def _topic_info(
