@@ -525,3 +525,17 @@ def test_names_in_other_languages(text, names):
 def test_phones_with_an_extension_or_an_office_label(text, value):
     spans = [(s.entity_type, s.text) for s in Detector(ner=None).detect(text)]
     assert ("PHONE_NUMBER", value) in spans, spans
+
+
+@pytest.mark.parametrize("value", ["Leak Sensor", "Glow Strip", "setup"])
+def test_model_person_guesses_on_everyday_words_are_dropped(value):
+    from toolkit.privacy import _plausible_ner_person
+
+    assert not _plausible_ner_person(value)
+
+
+@pytest.mark.parametrize("value", ["Austin", "Harry Styles", "Donald Trump", "john"])
+def test_model_person_names_are_kept(value):
+    from toolkit.privacy import _plausible_ner_person
+
+    assert _plausible_ner_person(value)

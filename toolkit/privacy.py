@@ -1486,7 +1486,25 @@ def _plausible_ner_person(value: str) -> bool:
     if sum(c.isdigit() for c in alnum) >= 0.3 * len(alnum):
         return False
     first, common = first_names(), common_words()
-    return any(w.lower() not in common or w.capitalize() in first for w in words)
+    if not any(w.lower() not in common or w.capitalize() in first for w in words):
+        return False
+    # Product and everyday words the model takes for names: "router", "setup" in lower case,
+    # "Leak Sensor", "Glow Strip" capitalised. A single capitalised word ("Austin") may be a
+    # name; a first name or surname ("Link", "Rose") always may.
+    lower_case = not any(c.isupper() for c in value)
+    if lower_case or len(words) > 1:
+        english, last = _english_words(), surnames()
+        return any(
+            w.lower() not in english or w.capitalize() in first or w.capitalize() in last
+            for w in words
+        )
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Ordinary English words (`resources/english_words.txt`) and the common words."""
+    return _read_resource("english_words.txt") | common_words()
 
 
 def _public_key(term: str) -> str:
