@@ -534,7 +534,10 @@ def test_model_person_guesses_on_everyday_words_are_dropped(value):
     assert not _plausible_ner_person(value)
 
 
-@pytest.mark.parametrize("value", ["Austin", "Harry Styles", "Donald Trump", "john"])
+@pytest.mark.parametrize(
+    "value",
+    ["Austin", "Harry Styles", "Donald Trump", "john", "Surf_Photo", "Duchess of Cambridge"],
+)
 def test_model_person_names_are_kept(value):
     from toolkit.privacy import _plausible_ner_person
 

@@ -1491,6 +1491,9 @@ def _plausible_ner_person(value: str) -> bool:
     # Product and everyday words the model takes for names: "router", "setup" in lower case,
     # "Leak Sensor", "Glow Strip" capitalised. A single capitalised word ("Austin") may be a
     # name; a first name or surname ("Link", "Rose") always may.
+    # A user name ("Surf_Photo", "majestic888") or a title ("Duchess of Cambridge") is kept.
+    if "_" in value or any(c.isdigit() for c in value) or " of " in value:
+        return True
     lower_case = not any(c.isupper() for c in value)
     if lower_case or len(words) > 1:
         english, last = _english_words(), surnames()
