@@ -168,7 +168,9 @@ def test_any_type_scores_by_hand():
     assert precision["any_precision"] == pytest.approx(2 / 3, abs=1e-4)
 
 
-@pytest.mark.skipif(not (SHARED / "presidio" / "generated_large.json").exists(), reason="no shared eval data")
+@pytest.mark.skipif(
+    not (SHARED / "presidio" / "generated_large.json").exists(), reason="no shared eval data"
+)
 def test_floor_on_the_shared_presidio_dev_set():
     records = load_pii_dataset(SHARED / "presidio" / "generated_large.json")[:600]
     out = evaluate_pii(records, Detector().detect)
@@ -191,3 +193,25 @@ def test_model_guesses_that_are_ids_or_ordinary_words_are_not_people():
     assert not _plausible_ner_person("ZX9-7781234")
     assert not _plausible_ner_person("Llevo una hora intentando conectar la")
     assert _plausible_ner_person("david_myers77") and _plausible_ner_person("Anna Kowalski")
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [("30 seconds", False), ("5-7 days", False), ("24h", False), ("2.4GHz", False),
+     ("Only 3 days", False), ("Dec 16", True), ("1984", True), ("3am", True)],
+)  # fmt: skip
+def test_durations_are_not_dates(value, kept):
+    def loader(path):
+        class Nlp:
+            def pipe(self, texts, batch_size=256, n_process=1):
+                for t in texts:
+                    i = t.find(value)
+                    yield SimpleNamespace(
+                        ents=[SimpleNamespace(start_char=i, end_char=i + len(value), label_="DATE")]
+                    )
+
+        return Nlp()
+
+    layer = ner.NerLayer("en_core_web_sm", loader=loader)
+    got = [e.entity_type for e in layer(f"it took {value} to answer")]
+    assert got == (["DATE_TIME"] if kept else [])

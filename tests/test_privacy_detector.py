@@ -30,6 +30,7 @@ from toolkit.privacy import (
 
 _RULES = Detector(ner=None)
 
+
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch):
     """These tests pin the pattern, checksum and name-list layers; the statistical NER layer
@@ -511,3 +512,33 @@ def test_quote_risk_counts_the_longest_searchable_run():
 )
 def test_names_in_other_languages(text, names):
     assert [t for _, t in found(text, "PERSON")] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("call me on 555-123-4567 ext. 89 today", "555-123-4567"),
+        ("151.081.7740x2347 mobile", "151.081.7740"),
+        ("975 97 287 office", "975 97 287"),
+    ],
+)
+def test_phones_with_an_extension_or_an_office_label(text, value):
+    spans = [(s.entity_type, s.text) for s in Detector(ner=None).detect(text)]
+    assert ("PHONE_NUMBER", value) in spans, spans
+
+
+@pytest.mark.parametrize("value", ["Leak Sensor", "Glow Strip", "setup"])
+def test_model_person_guesses_on_everyday_words_are_dropped(value):
+    from toolkit.privacy import _plausible_ner_person
+
+    assert not _plausible_ner_person(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Austin", "Harry Styles", "Donald Trump", "john", "Surf_Photo", "Duchess of Cambridge"],
+)
+def test_model_person_names_are_kept(value):
+    from toolkit.privacy import _plausible_ner_person
+
+    assert _plausible_ner_person(value)

@@ -12,6 +12,7 @@ from toolkit.privacy import ENTITY_TYPES, NEVER_RAW_TYPES, Detector, quote, reda
 from toolkit.recognizers import (
     AgeRecognizer,
     PatternRecognizer,
+    PostalBlockRecognizer,
     default_recognizers,
     handle_of,
 )
@@ -324,3 +325,59 @@ def test_recognizers_run_in_linear_time_on_long_random_text(pieces):
 def test_pathological_inputs_finish(text):
     for span in detect(text):
         assert span.text == text[span.start : span.end]
+
+
+def _covered(text: str, value: str) -> bool:
+    """Some STREET_ADDRESS span overlaps `value` in `text`."""
+    start = text.index(value)
+    end = start + len(value)
+    return any(
+        s.entity_type == "STREET_ADDRESS" and s.start < end and start < s.end for s in detect(text)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "Sharon Adamson\n\n35 Kromwater 38\n Apt. 705\n Zoetermeer\n Netherlands 2711\n",
+            ("35 Kromwater 38", "Zoetermeer", "Netherlands 2711"),
+        ),
+        (
+            ">Kayla B\n>17 31 Rue Al Imam Al Bakri\n>Suite 656\n>Cite Merzgui\n>Morocco 38695",
+            ("17 31 Rue Al Imam Al Bakri", "Cite Merzgui", "38695"),
+        ),
+        ("43 P.O. Box 108\n Apt. 282\n Qaanaaq\n Greenland 3961", ("Qaanaaq", "3961")),
+        ("Dr. Megan Sato Apt. 630 39 Rincon 9082\nCarlos Reyles DU 47621", ("39 Rincon", "47621")),
+    ],
+)
+def test_postal_address_blocks(text, parts):
+    for part in parts:
+        assert _covered(text, part), (part, found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Toni lives at 34 Skolegyden 99, København K", "34 Skolegyden 99"),
+        ("James had given Mary his address: 85 Trg revolucije 12", "85 Trg revolucije 12"),
+        ("michael lives at 43 Ρ. Φεραίου 13, ΒΙΚΛΑ", "43 Ρ. Φεραίου 13"),
+        ("please ship it to Hunsrødsletta 7, Sandefjord", "Hunsrødsletta 7"),
+    ],
+)
+def test_streets_after_an_address_cue(text, value):
+    assert_found(text, "STREET_ADDRESS", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they sent it to 3 people and nobody answered",
+        "I sent this to my manager 2 times",
+        "it was shipped to the wrong branch",
+        "Meeting notes\nApt. 5\nBring the charger and a 12 inch cable today for the demo",
+        "call 0161 496 0753\nSuite 2\nhttps://example.com/x 555 123 4567",
+    ],
+)
+def test_no_address_without_an_address_form(text):
+    assert list(PostalBlockRecognizer().analyze(text)) == []

@@ -76,6 +76,15 @@ _SPECIFIC_DATE = re.compile(
     re.IGNORECASE,
 )
 
+#: An amount of time or a quantity the model reads as a date ("30 seconds", "5-7 days", "24h",
+#: "10k", "2.4GHz"): it names no day, so it identifies no one.
+_DURATION = re.compile(
+    r"(?i)(?:(?:only|about|around|over|under|almost|nearly|like|~)[ \t]+)?\d+(?:[.,]\d+)?"
+    r"(?:[ \t]*(?:-|to|or)[ \t]*\d+(?:[.,]\d+)?)?[ \t]*(?:\+[ \t]*)?"
+    r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|days?|nights?|weeks?|wks?|months?"
+    r"|yrs?|years?|k|ghz|mhz|x|times)"
+)
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -122,7 +131,9 @@ def resolve_model(model: str) -> tuple[str, Path]:
         found = sorted(p.parent for p in root.glob("**/config.cfg"))
         if found:
             return model, found[-1]
-    raise FileNotFoundError(f"no spaCy model {model!r}: not a pipeline folder nor an installed package")
+    raise FileNotFoundError(
+        f"no spaCy model {model!r}: not a pipeline folder nor an installed package"
+    )
 
 
 def folder_hash(path: Path) -> str:
@@ -202,7 +213,11 @@ class NerLayer:
                 "spacy_name": f"{meta.get('lang', 'en')}_{meta.get('name', '?')}",
                 "version": meta.get("version", "unknown"),
                 "labels": sorted(
-                    {ENTITY_MAP[lbl] for lbl in meta.get("labels", {}).get("ner", []) if lbl in ENTITY_MAP}
+                    {
+                        ENTITY_MAP[lbl]
+                        for lbl in meta.get("labels", {}).get("ner", [])
+                        if lbl in ENTITY_MAP
+                    }
                 ),
                 "sha256": folder_hash(path),
             }
@@ -236,7 +251,9 @@ class NerLayer:
                     n_process=self.n_process,
                 )
                 for (key, text), doc in zip(todo, docs, strict=True):
-                    found[key] = _entities(text, ((e.start_char, e.end_char, e.label_) for e in doc.ents))
+                    found[key] = _entities(
+                        text, ((e.start_char, e.end_char, e.label_) for e in doc.ents)
+                    )
             self._remember(found)
         out = []
         for key in keys:
@@ -295,7 +312,7 @@ def _entities(text: str, raw: Iterable[tuple[int, int, str]]) -> tuple[Entity, .
             start = pending_at
         pending_at = None
         if kind == DATE_TIME:
-            if not _SPECIFIC_DATE.search(value):
+            if not _SPECIFIC_DATE.search(value) or _DURATION.fullmatch(value.strip()):
                 continue
         elif not any(c.isalpha() for c in value) or _PSEUDONYM.fullmatch(value):
             continue

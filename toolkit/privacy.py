@@ -273,12 +273,15 @@ _MAIL_PROVIDERS = frozenset(
 
 # Phone candidates: 7-15 digits with phone punctuation, not glued to words, decimals or ids.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+/.$€£¥%])(?<!\d[-./])(?:\+[ \t]?)?\(?\d[\d \t\-./()]{5,24}\d(?![\w%])(?![-./]\d)"
+    r"(?<![\w+/.$€£¥%])(?<!\d[-./])(?:\+[ \t]?)?\(?\d[\d \t\-./()]{5,24}\d"
+    r"(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w%])(?![-./]\d)"
 )
+#: A phone extension at the end of a candidate ("555-123-4567 x89", "ext. 12").
+_PHONE_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6}$")
 _PHONE_CUE = re.compile(
     r"(?i)\b(?:call(?:ed|ing)?|phone|tel|telephone|mobile|cell(?:phone)?|whats ?app|text(?:ed)? me"
     r"|sms|ring|fax|reach me|contact|number|hotline|helpline|landline|telefon|handy|t[ée]l[ée]phone"
-    r"|portable|tel[ée]fono|m[óo]vil|cellulare)\b"
+    r"|portable|tel[ée]fono|m[óo]vil|cellulare|office|home)\b"
 )
 _DATE_LIKE = re.compile(r"(?<!\d)(\d{1,4})[-./](\d{1,2})[-./](\d{2,4})(?!\d)")
 _YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[ \t\-./]*)+")
@@ -776,9 +779,7 @@ class Detector:
         """Run the NER layer over many texts at once (batched `nlp.pipe`) and cache the
         results, so that `detect` on each of them afterwards does not parse them one by one."""
         if self.ner is not None:
-            self.ner.entities_many(
-                [_normalise(t).text for t in texts if isinstance(t, str) and t]
-            )
+            self.ner.entities_many([_normalise(t).text for t in texts if isinstance(t, str) and t])
 
     def detect_many(
         self, texts: Sequence[Any], entities: Iterable[str] | None = None
@@ -849,7 +850,7 @@ class Detector:
             return
         budget = self.phone_budget
         for m in _PHONE_CANDIDATE.finditer(text):
-            candidate = m.group()
+            candidate = _PHONE_EXTENSION.sub("", m.group())
             digits = sum(map(str.isdigit, candidate))
             if digits < 7:
                 continue
@@ -1485,7 +1486,28 @@ def _plausible_ner_person(value: str) -> bool:
     if sum(c.isdigit() for c in alnum) >= 0.3 * len(alnum):
         return False
     first, common = first_names(), common_words()
-    return any(w.lower() not in common or w.capitalize() in first for w in words)
+    if not any(w.lower() not in common or w.capitalize() in first for w in words):
+        return False
+    # Product and everyday words the model takes for names: "router", "setup" in lower case,
+    # "Leak Sensor", "Glow Strip" capitalised. A single capitalised word ("Austin") may be a
+    # name; a first name or surname ("Link", "Rose") always may.
+    # A user name ("Surf_Photo", "majestic888") or a title ("Duchess of Cambridge") is kept.
+    if "_" in value or any(c.isdigit() for c in value) or " of " in value:
+        return True
+    lower_case = not any(c.isupper() for c in value)
+    if lower_case or len(words) > 1:
+        english, last = _english_words(), surnames()
+        return any(
+            w.lower() not in english or w.capitalize() in first or w.capitalize() in last
+            for w in words
+        )
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Ordinary English words (`resources/english_words.txt`) and the common words."""
+    return _read_resource("english_words.txt") | common_words()
 
 
 def _public_key(term: str) -> str:

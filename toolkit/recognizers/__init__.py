@@ -13,6 +13,7 @@ from toolkit.recognizers.age import AGE, AgeRecognizer
 from toolkit.recognizers.base import Pattern, PatternRecognizer
 from toolkit.recognizers.date_of_birth import DATE_TIME, DateOfBirthRecognizer
 from toolkit.recognizers.passport import PASSPORT, PassportRecognizer
+from toolkit.recognizers.postal_block import PostalBlockRecognizer
 from toolkit.recognizers.postcode import PostcodeRecognizer
 from toolkit.recognizers.profile_url import ProfileUrlRecognizer, handle_of
 from toolkit.recognizers.street_address import StreetAddressRecognizer
@@ -34,6 +35,7 @@ __all__ = [
     "PassportRecognizer",
     "Pattern",
     "PatternRecognizer",
+    "PostalBlockRecognizer",
     "PostcodeRecognizer",
     "ProfileUrlRecognizer",
     "StreetAddressRecognizer",
@@ -51,6 +53,7 @@ def default_recognizers() -> tuple[PatternRecognizer, ...]:
     return (
         StreetAddressRecognizer(),
         PostcodeRecognizer(),
+        PostalBlockRecognizer(),
         AgeRecognizer(),
         DateOfBirthRecognizer(),
         UsSsnRecognizer(),
