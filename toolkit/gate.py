@@ -69,6 +69,9 @@ log = logging.getLogger(__name__)
 
 USER_ID = "USER_ID"
 POST_ID = "POST_ID"
+#: An absolute path of the machine that built the report (it names the analyst, or where the
+#: pseudonymisation key is).
+LOCAL_PATH = "LOCAL_PATH"
 #: Detector types whose values in customer posts become identifiers: every type but those too
 #: generic to search reports for (a link, a city, a company, a date, an age).
 GENERIC_TYPES = frozenset(
@@ -147,6 +150,8 @@ _KNOWN_REASONS = {
     "customer post",
     USER_ID: "a customer's platform user id recorded at ingest",
     POST_ID: "the id of a customer post (it opens the post and its author)",
+    LOCAL_PATH: "a local path of the machine that built the report (home folder, working "
+    "data, key file)",
 }
 #: ... and patterns.
 _PATTERN_REASONS = {
@@ -449,6 +454,8 @@ def _mask(value: str, entity_type: str) -> str:
     if entity_type == EMAIL_ADDRESS and "@" in value:
         local, domain = value.split("@", 1)
         return f"{local[:2]}***@{domain[:2]}***"
+    if entity_type == LOCAL_PATH:
+        return value[:6] + "***"
     if entity_type in (PHONE_NUMBER, CREDIT_CARD, USER_ID, POST_ID):
         return value[:2] + "***"
     return " ".join(token[:2] + "***" for token in value.split()[:4])
@@ -613,9 +620,22 @@ class _Hit:
 class _Scanner:
     """Finds identifiers and personal-data patterns in text chunks."""
 
-    def __init__(self, identifiers: Identifiers, allowlist: _Allowlist, detector: Detector):
+    def __init__(
+        self,
+        identifiers: Identifiers,
+        allowlist: _Allowlist,
+        detector: Detector,
+        local_paths: Iterable[str] = (),
+    ):
         self.allowlist = allowlist
         self.detector = detector
+        paths = sorted({str(p).rstrip("/") for p in local_paths if len(str(p).strip("/")) > 1},
+                       key=len, reverse=True)  # fmt: skip
+        self.paths_re = (
+            re.compile("|".join(rf"(?<![\w.-]){re.escape(p)}(?![\w.-])" for p in paths))
+            if paths
+            else None
+        )
 
         def keep(mapping: Mapping[str, str]) -> dict[str, str]:
             return {t: k for t, k in mapping.items() if not allowlist.allows_term(t, k)}
@@ -668,6 +688,9 @@ class _Scanner:
 
     def scan(self, text: str) -> Iterator[_Hit]:
         """Each hit in `text`: known identifiers first, then patterns."""
+        if self.paths_re is not None and "/" in text:
+            for m in self.paths_re.finditer(text):
+                yield _Hit(m.start(), m.end(), LOCAL_PATH, m.group(), _reason(LOCAL_PATH))
         if self.terms_re is not None:
             for m in self.terms_re.finditer(text):
                 kind = self.compact.get(_compact(m.group()), PERSON)
@@ -1242,6 +1265,7 @@ def scan_dir(
     brand_allowlist: Iterable[str] = (),
     detector: Detector | None = None,
     shipped: _Constant | None = None,
+    local_paths: Iterable[str] = (),
 ) -> list[Finding]:
     """Every suspected leak of customer personal data in a report folder.
 
@@ -1265,6 +1289,9 @@ def scan_dir(
     detector : Detector, optional
     shipped : optional
         Text the toolkit ships (`shipped_text()`, the default): skipped in pages and notebooks.
+    local_paths : iterable of str, optional
+        Absolute paths of the building machine (home folder, project, working data, key file,
+        `report.local_paths`): any occurrence is a finding (LOCAL_PATH).
 
     Returns
     -------
@@ -1274,7 +1301,7 @@ def scan_dir(
     if not report_dir.is_dir():
         raise FileNotFoundError(f"report folder not found: {report_dir}")
     allowlist = _Allowlist([*brand_allowlist, *default_public_accounts()])
-    scanner = _Scanner(identifiers, allowlist, detector or _report_detector())
+    scanner = _Scanner(identifiers, allowlist, detector or _report_detector(), local_paths)
     constant = shipped if shipped is not None else shipped_text()
     findings: list[Finding] = []
     for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):
