@@ -29,7 +29,11 @@ PLANTED: list[tuple[str, str, str]] = [
     ("handle RT", "ozzie_wings", "RT @ozzie_wings: Skylark Air cancelled again"),
     ("email", "m.okeke@proton.me", "write to m.okeke@proton.me about my refund @SkylarkAir"),
     ("email obfuscated", "m.okeke[at]proton[.]me", "reach me m.okeke[at]proton[.]me please"),
-    ("email spelled", "tariq dot haddad at gmail dot com", "mail tariq dot haddad at gmail dot com"),
+    (
+        "email spelled",
+        "tariq dot haddad at gmail dot com",
+        "mail tariq dot haddad at gmail dot com",
+    ),
     ("phone", "07700 900461", "call me back on 07700 900461 @SkylarkAir, 3 hours on hold"),
     ("phone", "(312) 555-0176", "my number is (312) 555-0176, nobody called @SkylarkAir"),
     ("passport", "533401882", "my passport no. 533401882 was left on board @SkylarkAir"),
@@ -146,7 +150,11 @@ def write_dataset(folder: Path, unanswered: bool = False, quotes: str = "none") 
     # a third of the posts to each source: Twitter (twarc2), a forum (CSV), Mastodon
     twitter, forum, mastodon = [], [], []
     for i, p in enumerate(posts):
-        if p["author"] in BRAND_HANDLES or "reply_to" in p or p["author"].startswith(("early", "thanked")):
+        if (
+            p["author"] in BRAND_HANDLES
+            or "reply_to" in p
+            or p["author"].startswith(("early", "thanked"))
+        ):
             twitter.append(p)  # fmt: skip
         else:
             [twitter, forum, mastodon][i % 3].append(p)

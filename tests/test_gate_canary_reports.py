@@ -20,7 +20,7 @@ def test_the_leak_check_finds_every_planted_value_in_the_raw_export(tmp_path):
     """The check below is not vacuous: run on the raw export, it finds every canary, handle
     and post id (and the generator is deterministic)."""
     dataset = write_dataset(tmp_path / "a", unanswered=True, quotes="redacted")
-    again = write_dataset(tmp_path / "b", unanswered=True, quotes="redacted")
+    write_dataset(tmp_path / "b", unanswered=True, quotes="redacted")
     for name in ("twitter.jsonl", "forum.csv", "mastodon.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     found = {line.split(": ", 1)[1] for line in published_leaks(tmp_path / "a", dataset)}
