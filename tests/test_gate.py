@@ -82,13 +82,14 @@ def test_collect_identifiers_normalises_and_filters(identifiers):
         USER_ID: "USER_ID",
         EMAIL: "EMAIL_ADDRESS",
         "742 evergreen terrace, springfield": "STREET_ADDRESS",
+        "742 evergreen terrace": "STREET_ADDRESS",  # the street without the city
     }
     assert dict(identifiers.digits) == {
         "3125550142": "PHONE_NUMBER",
         "4111111111111111": "CREDIT_CARD",
     }
     assert dict(identifiers.handle_terms) == {"happy": "HANDLE"}  # a word: only as "@happy"
-    assert len(identifiers) == 10
+    assert len(identifiers) == 11
 
 
 def test_collect_identifiers_without_file_or_posts(tmp_path):

@@ -451,7 +451,44 @@ def test_separators_may_vanish_only_between_letters(tmp_path):
     ids = Identifiers.build(
         names=["Emeka Okafor"], other={"IP_ADDRESS": ["10.0.0.1"], "US_SSN": ["123-45-6789"]}
     )
-    (tmp_path / "counts.txt").write_text("n  10  0  0  1\nyear 1001\n123 45 6789 rows\n")
+    (tmp_path / "counts.txt").write_text("n  10  0  0  1\nyear 1001\n123\n45\n6789 rows\n")
     assert scan_dir(tmp_path, ids) == []
     (tmp_path / "leak.txt").write_text("emekaokafor from 10.0.0.1, ssn 123-45-6789\n")
     assert {f.entity_type for f in scan_dir(tmp_path, ids)} == {"PERSON", "IP_ADDRESS", "US_SSN"}
+
+
+@pytest.mark.parametrize(
+    ("post", "published", "kind"),
+    [
+        ("my passport no. 533401882 was lost", "ref 533 401 882", "PASSPORT"),
+        ("refund to sort code 20-45-77 please", "code 204577", "UK_SORT_CODE"),
+        ("refund to sort code 20-45-77 please", "20 45 77", "UK_SORT_CODE"),
+        ("SSN 219-09-9999 on file", "219099999", "US_SSN"),
+        ("SSN 219-09-9999 on file", "id 219.09.9999", "US_SSN"),
+        ("driver's license D1234567 expired", "d-1234567", "US_DRIVER_LICENSE"),
+        ("NI number AB 12 34 56 C", "AB123456C", "UK_NINO"),
+        ("still waiting in M1 1AE", "m11ae", "STREET_ADDRESS"),
+        ("I live at 19 Folkestone Road, Leeds LS6 2QA", "LS6 2QA", "STREET_ADDRESS"),
+        ("I live at 19 Folkestone Road, Leeds LS6 2QA", "19 Folkestone Road", "STREET_ADDRESS"),
+        ("my DOB is 14/03/1987, born in Leeds", "14-03-1987", "DATE_OF_BIRTH"),
+    ],
+)
+def test_every_id_like_type_found_in_posts_is_searched_whatever_its_separators(
+    tmp_path, post, published, kind
+):
+    """The gate searched reports only for the values of some types, as written: a passport,
+    sort code, SSN, licence, NINO, lone postcode or date of birth from a customer post got
+    through, or got through with other separators (issue 15)."""
+    posts = pd.DataFrame({"post_id": ["1000000000001"], "text": [post], "is_brand": [False]})
+    ids = collect_identifiers(posts)
+    (tmp_path / "t.csv").write_text(_csv([["note"], [f"see {published} here"]]))
+    assert kind in {f.entity_type for f in scan_dir(tmp_path, ids)}
+
+
+def test_codes_are_not_found_inside_longer_numbers_or_in_post_ids(tmp_path):
+    posts = pd.DataFrame(
+        {"post_id": ["204577"], "text": ["sort code 20-45-77 please"], "is_brand": [False]}
+    )
+    ids = collect_identifiers(posts)
+    (tmp_path / "t.csv").write_text(_csv([["n"], ["12045770"], ["204577"]]))
+    assert scan_dir(tmp_path, ids) == []  # a known post id is no sort code

@@ -254,3 +254,67 @@ def test_manifest_records_the_key_fingerprint_never_the_key_file(tmp_path, monke
     assert manifest["key_fingerprint"] == expected
     assert manifest["config"]["privacy"]["key_fingerprint"] == expected
     assert "key_file" not in manifest["config"]["privacy"]
+
+
+def test_executed_notebooks_carry_no_local_path(tmp_path, monkeypatch):
+    """papermill injects the absolute config and output paths into a parameters cell and the
+    notebook's metadata; a published notebook must not carry them, nor the home folder or the
+    key file's path (issue 15). The gate catches any that get through."""
+    import nbformat
+
+    import toolkit.config as config_module
+    from toolkit.config import load_config
+    from toolkit.gate import LOCAL_PATH, Identifiers, scan_dir
+
+    home = tmp_path / "home" / "alice.smith"
+    (home / "keys").mkdir(parents=True)
+    key = home / "keys" / "toolkit.key"
+    key.write_text("a-secret-key\n")
+    key.chmod(0o600)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(config_module, "WORK_DIR", home / "work")
+    monkeypatch.setattr(config_module, "REPORTS_DIR", home / "reports")
+    project = home / "project"
+    project.mkdir()
+    (project / "posts.csv").write_text("id,created,user,body\n1,2026-09-01T10:00:00Z,al,hi\n")
+    cfg = project / "tiny.yaml"
+    cfg.write_text(write_tiny_config(tmp_path).read_text() + f"privacy: {{key_file: {key}}}\n")
+    config = load_config(cfg)
+    staging = home / "reports" / ".tiny.staging-1"
+    staging.mkdir(parents=True)
+    injected = nbformat.v4.new_code_cell(
+        f'# Parameters\nconfig_path = "{cfg}"\noutput_dir = "{staging}"\n'
+    )
+    injected.metadata["tags"] = ["injected-parameters"]
+    warning = nbformat.v4.new_output(
+        "stream", name="stdout", text=f"read {config.work_dir}/posts.parquet; key {key}\n"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[injected, nbformat.v4.new_code_cell("x", outputs=[warning])],
+        metadata={
+            "papermill": {
+                "input_path": str(config_module.NOTEBOOKS_DIR / "01_ingest.ipynb"),
+                "output_path": str(staging / "01_ingest.ipynb"),
+                "parameters": {"config_path": str(cfg), "output_dir": str(staging)},
+            }
+        },
+    )
+    path = staging / "01_ingest.ipynb"
+    nbformat.write(nb, path)
+    paths = report.local_paths(config, staging)
+    assert scan_dir(staging, Identifiers(), local_paths=paths)  # the gate sees them
+
+    report._publishable_notebook(path, config, staging)
+    text = path.read_text()
+    for leak in ("alice.smith", str(tmp_path), "toolkit.key", str(config_module.ROOT)):
+        assert leak not in text, leak
+    published = nbformat.read(path, as_version=4)
+    assert published.cells[0].id == "injected-parameters"
+    assert 'config_path = "tiny.yaml"' in published.cells[0].source
+    assert "<working data>/posts.parquet" in text and "<key file>" in text
+    assert published.metadata.papermill.parameters == {
+        "config_path": "tiny.yaml",
+        "output_dir": ".",
+    }
+    assert not [f for f in scan_dir(staging, Identifiers(), local_paths=paths)
+                if f.entity_type == LOCAL_PATH]  # fmt: skip

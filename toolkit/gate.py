@@ -64,11 +64,17 @@ from toolkit.privacy import (
     first_names,
 )
 from toolkit.pseudonymise import default_public_accounts
+from toolkit.recognizers.date_of_birth import DateOfBirthRecognizer
 
 log = logging.getLogger(__name__)
 
 USER_ID = "USER_ID"
 POST_ID = "POST_ID"
+DATE_OF_BIRTH = "DATE_OF_BIRTH"
+_DATE_OF_BIRTH = DateOfBirthRecognizer()
+#: An absolute path of the machine that built the report (it names the analyst, or where the
+#: pseudonymisation key is).
+LOCAL_PATH = "LOCAL_PATH"
 #: Detector types whose values in customer posts become identifiers: every type but those too
 #: generic to search reports for (a link, a city, a company, a date, an age).
 GENERIC_TYPES = frozenset(
@@ -76,8 +82,6 @@ GENERIC_TYPES = frozenset(
      "DATE_TIME", "DATE", "TIME", "AGE", "TITLE", "MONEY", "PERCENT", "CARDINAL", "ORDINAL",
      "QUANTITY", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "ORDER_NUMBER"}
 )  # fmt: skip
-#: Kept for callers that name the main types; `collect_identifiers` uses all but GENERIC_TYPES.
-POST_IDENTIFIER_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, STREET_ADDRESS, PERSON)
 #: Detector types flagged wherever they appear (unless allowlisted).
 PATTERN_TYPES = (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE)
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xhtml"})
@@ -147,6 +151,8 @@ _KNOWN_REASONS = {
     "customer post",
     USER_ID: "a customer's platform user id recorded at ingest",
     POST_ID: "the id of a customer post (it opens the post and its author)",
+    LOCAL_PATH: "a local path of the machine that built the report (home folder, working "
+    "data, key file)",
 }
 #: ... and patterns.
 _PATTERN_REASONS = {
@@ -203,6 +209,10 @@ class Identifiers:
         Ids of customer posts: found as whole tokens (type POST_ID).
     known_ids : frozenset of str
         Every post id of the dataset (brand posts too): never reported as a card or phone.
+    codes : mapping of str to str
+        Id-like values found in customer posts (SSN, passport, sort code, licence, NINO,
+        postcode, date of birth, ...), lower case without separators -> type: found whatever
+        separators stand between their characters ("20-45-77", "20 45 77", "204577").
     """
 
     terms: Mapping[str, str] = field(default_factory=dict)
@@ -211,6 +221,7 @@ class Identifiers:
     cased_terms: Mapping[str, str] = field(default_factory=dict)
     post_ids: frozenset[str] = frozenset()
     known_ids: frozenset[str] = frozenset()
+    codes: Mapping[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return (
@@ -219,6 +230,7 @@ class Identifiers:
             + len(self.handle_terms)
             + len(self.cased_terms)
             + len(self.post_ids)
+            + len(self.codes)
         )
 
     @classmethod
@@ -266,6 +278,7 @@ class Identifiers:
             Every post id (brand posts too): never reported as a card or phone number.
         """
         terms: dict[str, str] = {}
+        codes: dict[str, str] = {}
         digits: dict[str, str] = {}
         handle_terms: dict[str, str] = {}
         cased: dict[str, str] = {}
@@ -291,9 +304,22 @@ class Identifiers:
             term = _collapse(address).rstrip(".,;")
             if len(term) >= 8:
                 terms.setdefault(term, STREET_ADDRESS)
+            # its parts too: "19 folkestone road" and the postcode "ls6 2qa" of
+            # "19 Folkestone Road, Leeds LS6 2QA"; a lone postcode ("M1 1AE") as a code
+            for part in {term, *(p.strip() for p in term.split(","))}:
+                tail = " ".join(part.split()[-2:])  # "leeds ls6 2qa" ends in a postcode
+                for code in {part, tail}:
+                    if len(code.split()) <= 2 and _code_key(code):
+                        codes.setdefault(_code_key(code), STREET_ADDRESS)
+                if len(part) >= 12 and _has_digit(part) and part != term:
+                    terms.setdefault(part, STREET_ADDRESS)
         for entity_type, values in (other or {}).items():
             for value in values:
                 term = _collapse(value).strip(".,;:")  # as written: "10.0.0.1" is no "10 0 0 1"
+                key = _code_key(term) if entity_type not in ("IP_ADDRESS",) else None
+                if key:  # an id: any separators, or none, between its characters
+                    codes.setdefault(key, entity_type)
+                    continue
                 digit_only = term.replace(" ", "").isdigit()
                 if len(term) >= 6 and not (digit_only and len(_digits(term)) < 7):
                     if not _all_common(term):
@@ -307,9 +333,10 @@ class Identifiers:
                 digits[key] = CREDIT_CARD
         ids = frozenset(str(i) for i in post_ids if _searchable_id(str(i)))
         known = frozenset(str(i) for i in known_ids if i is not None) | ids
-        for post_id in ids:  # a known id is not also a phone or card
+        for post_id in known:  # a known id is not also a phone, card or code
             digits.pop(post_id, None)
-        return cls(terms, digits, handle_terms, cased, ids, known)
+            codes.pop(post_id.lower(), None)
+        return cls(terms, digits, handle_terms, cased, ids, known, codes)
 
 
 # ------------------------------------------------------------------ normalisation
@@ -414,6 +441,21 @@ def _name_term(tokens: list[str]) -> str | None:
     return None
 
 
+_CODE = re.compile(r"[a-z0-9]+(?:[ \-./][a-z0-9]+)*")
+
+
+def _code_key(value: str) -> str | None:
+    """The key of an id-like value ("219-09-9999", "ab 12 34 56 c", "m1 1ae", "14/03/1987"):
+    its letters and digits, lower case; None for text that is not one id (words, or too
+    short to search for)."""
+    value = value.strip().lower()
+    if not _CODE.fullmatch(value):
+        return None
+    key = re.sub(r"[^a-z0-9]", "", value)
+    n_digits = sum(c.isdigit() for c in key)
+    return key if len(key) >= 5 and n_digits >= 2 and n_digits >= len(key) // 3 else None
+
+
 def _searchable_id(post_id: str) -> bool:
     if post_id.isdigit():
         return len(post_id) >= _MIN_NUMERIC_POST_ID
@@ -449,6 +491,8 @@ def _mask(value: str, entity_type: str) -> str:
     if entity_type == EMAIL_ADDRESS and "@" in value:
         local, domain = value.split("@", 1)
         return f"{local[:2]}***@{domain[:2]}***"
+    if entity_type == LOCAL_PATH:
+        return value[:6] + "***"
     if entity_type in (PHONE_NUMBER, CREDIT_CARD, USER_ID, POST_ID):
         return value[:2] + "***"
     return " ".join(token[:2] + "***" for token in value.split()[:4])
@@ -493,6 +537,9 @@ def collect_identifiers(
                     continue  # a NER model's guess ("Glow Strip"): would block every build
                 if span.entity_type not in GENERIC_TYPES:
                     found.setdefault(span.entity_type, []).append(span.text)
+            # A date is too generic to search reports for, but not a date of birth.
+            for start, end, _ in _DATE_OF_BIRTH.analyze(text):
+                found.setdefault(DATE_OF_BIRTH, []).append(text[start:end])
         if "post_id" in posts:
             post_ids = posts.loc[customer, "post_id"].dropna().astype(str).tolist()
         for column in ("post_id", "reply_to_id", "thread_id"):
@@ -613,9 +660,22 @@ class _Hit:
 class _Scanner:
     """Finds identifiers and personal-data patterns in text chunks."""
 
-    def __init__(self, identifiers: Identifiers, allowlist: _Allowlist, detector: Detector):
+    def __init__(
+        self,
+        identifiers: Identifiers,
+        allowlist: _Allowlist,
+        detector: Detector,
+        local_paths: Iterable[str] = (),
+    ):
         self.allowlist = allowlist
         self.detector = detector
+        paths = sorted({str(p).rstrip("/") for p in local_paths if len(str(p).strip("/")) > 1},
+                       key=len, reverse=True)  # fmt: skip
+        self.paths_re = (
+            re.compile("|".join(rf"(?<![\w.-]){re.escape(p)}(?![\w.-])" for p in paths))
+            if paths
+            else None
+        )
 
         def keep(mapping: Mapping[str, str]) -> dict[str, str]:
             return {t: k for t, k in mapping.items() if not allowlist.allows_term(t, k)}
@@ -628,6 +688,17 @@ class _Scanner:
             k: kind for k, kind in identifiers.digits.items() if k not in allowlist.digits
         }
         self.post_ids = frozenset(identifiers.post_ids - allowlist.ids)
+        self.codes = {k: t for k, t in identifiers.codes.items() if k not in allowlist.ids}
+        self.codes_re = (
+            re.compile(
+                r"(?<![A-Za-z0-9])"
+                + _trie_regex(self.codes, r"[ \-./]?", digits=True)
+                + r"(?![A-Za-z0-9])",
+                re.IGNORECASE,
+            )
+            if self.codes
+            else None
+        )
         self.known_ids = identifiers.known_ids
         boundary_before, boundary_after = r"(?<![^\W_])", r"(?![^\W_])"
         self.terms_re = (
@@ -668,6 +739,9 @@ class _Scanner:
 
     def scan(self, text: str) -> Iterator[_Hit]:
         """Each hit in `text`: known identifiers first, then patterns."""
+        if self.paths_re is not None and "/" in text:
+            for m in self.paths_re.finditer(text):
+                yield _Hit(m.start(), m.end(), LOCAL_PATH, m.group(), _reason(LOCAL_PATH))
         if self.terms_re is not None:
             for m in self.terms_re.finditer(text):
                 kind = self.compact.get(_compact(m.group()), PERSON)
@@ -687,6 +761,11 @@ class _Scanner:
                     _reason(PERSON) + ", capitalised as a name",
                 )
         has_digit = _has_digit(text)
+        if self.codes_re is not None and has_digit:
+            for m in self.codes_re.finditer(text):
+                kind = self.codes.get(re.sub(r"[^a-z0-9]", "", m.group().lower()))
+                if kind:
+                    yield _Hit(m.start(), m.end(), kind, m.group(), _reason(kind))
         if self.post_ids and has_digit:
             for m in _TOKEN.finditer(text):
                 if m.group() in self.post_ids:
@@ -1242,6 +1321,7 @@ def scan_dir(
     brand_allowlist: Iterable[str] = (),
     detector: Detector | None = None,
     shipped: _Constant | None = None,
+    local_paths: Iterable[str] = (),
 ) -> list[Finding]:
     """Every suspected leak of customer personal data in a report folder.
 
@@ -1265,6 +1345,9 @@ def scan_dir(
     detector : Detector, optional
     shipped : optional
         Text the toolkit ships (`shipped_text()`, the default): skipped in pages and notebooks.
+    local_paths : iterable of str, optional
+        Absolute paths of the building machine (home folder, project, working data, key file,
+        `report.local_paths`): any occurrence is a finding (LOCAL_PATH).
 
     Returns
     -------
@@ -1274,7 +1357,7 @@ def scan_dir(
     if not report_dir.is_dir():
         raise FileNotFoundError(f"report folder not found: {report_dir}")
     allowlist = _Allowlist([*brand_allowlist, *default_public_accounts()])
-    scanner = _Scanner(identifiers, allowlist, detector or _report_detector())
+    scanner = _Scanner(identifiers, allowlist, detector or _report_detector(), local_paths)
     constant = shipped if shipped is not None else shipped_text()
     findings: list[Finding] = []
     for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):

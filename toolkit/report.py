@@ -364,7 +364,7 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
             ) from None
         timings[name] = round(time.perf_counter() - t0, 2)
         progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} done in {timings[name]:.1f} s")
-        _fix_injected_cell_id(staging / f"{name}.ipynb")
+        _publishable_notebook(staging / f"{name}.ipynb", config, staging)
     return timings
 
 
@@ -398,14 +398,62 @@ def _in_worker_thread(function: Callable, *args, **kwargs):
     return outcome["value"]
 
 
-def _fix_injected_cell_id(path: Path) -> None:
-    """papermill gives its injected-parameters cell a random id: make it stable so that the
-    same inputs give the same notebook."""
+def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:
+    """Absolute local paths a build knows of -> what a published file says instead.
+
+    The executed notebooks would otherwise carry them (papermill's parameters cell and
+    metadata, warnings, tracebacks): a path such as /home/<user>/... names the analyst, and
+    the key file's path says where the key is. Longest first, so that a path inside another
+    one is replaced whole."""
+    from toolkit.config import ROOT
+
+    found: dict[str, str] = {}
+    if staging is not None:
+        found[str(staging)] = "."
+        found[str(staging.resolve())] = "."
+    if config.path:
+        found[str(config.path)] = config.path.name
+        found[str(config.path.resolve())] = config.path.name
+        found[str(config.path.resolve().parent)] = "<config folder>"
+    key_file = config.privacy.key_file
+    if key_file:
+        found[str(Path(key_file).expanduser())] = "<key file>"
+        found[str(Path(key_file).expanduser().resolve())] = "<key file>"
+    for folder, label in (
+        (config.work_dir, "<working data>"),
+        (config.report_dir.parent, "<reports>"),
+        (NOTEBOOKS_DIR, "notebooks"),
+        (ROOT, "<toolkit>"),
+        (Path.home(), "~"),
+    ):
+        found.setdefault(str(folder), label)
+        found.setdefault(str(Path(folder).resolve()), label)
+    return {k: found[k] for k in sorted(found, key=len, reverse=True) if len(k) > 1 and k != "/"}
+
+
+def _publishable_notebook(path: Path, config: Config, staging: Path) -> None:
+    """Make an executed notebook fit to publish: no local paths (papermill injects the
+    absolute config and output paths into a parameters cell and into the notebook's
+    metadata), and a stable id for the injected cell, so that the same inputs give the same
+    notebook."""
     nb = nbformat.read(path, as_version=4)
+    paths = local_paths(config, staging)
+    name = config.path.name if config.path else ""
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
-    nbformat.write(nb, path)
+            cell.source = f'# Parameters\nconfig_path = "{name}"\noutput_dir = "."\n'
+    meta = nb.metadata.get("papermill")
+    if meta:
+        meta["input_path"] = f"notebooks/{path.name}"
+        meta["output_path"] = path.name
+        meta["parameters"] = {"config_path": name, "output_dir": "."}
+    text = nbformat.writes(nb)
+    for local, label in paths.items():
+        # as JSON writes it; not inside a word or a base64 image ("/root" in "x/rootY")
+        escaped = re.escape(json.dumps(local)[1:-1])
+        text = re.sub(rf"(?<![\w+]){escaped}(?![\w+])", lambda m, label=label: label, text)
+    path.write_text(text, encoding="utf-8")
 
 
 def _render_site(staging: Path, config: Config, manifest: dict) -> None:
@@ -464,7 +512,12 @@ def _gate(staging: Path, config: Config, posts) -> None:
     from toolkit.gate import blocked_message, collect_identifiers, keep_blocked, scan_dir
 
     identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
-    findings = scan_dir(staging, identifiers, brand_allowlist=config.public_names())
+    findings = scan_dir(
+        staging,
+        identifiers,
+        brand_allowlist=config.public_names(),
+        local_paths=local_paths(config, staging),
+    )
     if findings:  # keep the blocked build privately, with each hit in context
         kept = keep_blocked(staging, findings, config.work_dir / "private")
         message = blocked_message(findings, kept, config.path)
