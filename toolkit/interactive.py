@@ -123,8 +123,8 @@ def daily_volume_and_tone(
                 )
             ],
             "marker": {"color": MUTED},
-            "hovertemplate": "%{x|%a %d %b %Y}<br>%{y:,} posts by %{customdata[0]:,} authors"
-            "<br>%{customdata[1]:.0%} negative<extra></extra>",
+            "hovertemplate": "%{y:,} posts by %{customdata[0]:,} authors, "
+            "%{customdata[1]:.0%} negative<extra></extra>",
         },
         {
             "type": "scatter",
@@ -135,7 +135,7 @@ def daily_volume_and_tone(
             "yaxis": "y2",
             "connectgaps": False,
             "line": {"color": ACCENT, "width": 1.5},
-            "hovertemplate": "%{x|%a %d %b %Y}<br>mean tone %{y:.2f}<extra></extra>",
+            "hovertemplate": "mean tone %{y:.2f}<extra></extra>",
         },
     ]
     spike_rows = _shown(spikes) if spikes is not None and len(spikes) else None
@@ -148,12 +148,12 @@ def daily_volume_and_tone(
                 "x": _days(spike_rows["date"]),
                 "y": _values(spike_rows["n_posts"]),
                 "marker": {"color": HIGHLIGHT, "size": 11, "line": {"color": ACCENT, "width": 1}},
-                "hovertemplate": "spike on %{x|%a %d %b %Y}<br>%{y:,} posts<extra></extra>",
+                "hovertemplate": "spike: %{y:,} posts<extra></extra>",
             }
         )
     layout = _layout(
         "Customer posts per day and their tone",
-        xaxis={"title": {"text": "day"}, "type": "date"},
+        xaxis={"title": {"text": "day"}, "type": "date", "hoverformat": "%a %d %b %Y"},
         yaxis={"title": {"text": "customer posts"}, "rangemode": "tozero", "fixedrange": False},
         yaxis2={
             "title": {"text": "mean tone (-1 to 1)"},
@@ -201,13 +201,13 @@ def topics_over_time(
                 "connectgaps": False,
                 "line": {"color": _SERIES_COLORS[i % len(_SERIES_COLORS)], "width": 1.8},
                 "marker": {"size": 5},
-                "hovertemplate": f"<b>{_escape(label)}</b><br>week of %{{x|%d %b %Y}}<br>"
-                "%{y:,} posts by %{customdata:,} authors<extra></extra>",
+                # unified hover: the week, then one line per topic with its name
+                "hovertemplate": "%{y:,} posts by %{customdata:,} authors",
             }
         )
     layout = _layout(
         "Largest topics per week",
-        xaxis={"title": {"text": "week"}, "type": "date"},
+        xaxis={"title": {"text": "week"}, "type": "date", "hoverformat": "week of %d %b %Y"},
         yaxis={"title": {"text": "customer posts"}, "rangemode": "tozero"},
     )
     alt = f"Interactive chart: weekly posts of the {len(data)} largest topics"
@@ -221,7 +221,8 @@ def _layout(title: str, **axes) -> dict:
         "font": {"family": _FONT, "size": 13, "color": "#1f2933"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "hovermode": "closest",
+        # hovering anywhere over a day (week) shows every series' value for it
+        "hovermode": "x unified",
         "margin": {"l": 60, "r": 60, "t": 50, "b": 50},
         "height": 420,
         # the legend sits below the plot, so it never covers data
@@ -266,11 +267,6 @@ def _values(values: pd.Series) -> list:
 def _masked(values: pd.Series, hidden: list[bool]) -> list:
     """`_values`, with None wherever the row was suppressed (whatever the cell holds)."""
     return [None if h else v for v, h in zip(_values(values), hidden, strict=True)]
-
-
-def _escape(label: str) -> str:
-    """A label inside a Plotly hover template: HTML-escaped, and `%{` / `}` made literal."""
-    return html.escape(label).replace("%", "%%").replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _clean(value):
