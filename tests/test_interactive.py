@@ -227,3 +227,32 @@ def test_gate_scans_the_toolkit_chart_script(tmp_path):
     script.write_text(script.read_text() + f"\n// {CANARY_EMAIL}\n")
     found = scan_dir(tmp_path, _canary_ids())
     assert [(f.file, f.entity_type) for f in found] == [(site.CHARTS_ASSET, "EMAIL_ADDRESS")]
+
+
+def test_daily_volume_per_platform_from_posts_to_chart():
+    from helpers import make_posts
+
+    from toolkit import ingest_report
+
+    rows = [
+        {"platform": "twitter", "author": f"u{i}", "created_at": "2026-10-01T12:00:00Z"}
+        for i in range(4)
+    ]
+    rows += [
+        {"platform": "reddit", "author": "u9", "created_at": "2026-10-01T13:00:00Z"},
+        {"platform": "reddit", "author": "u9", "created_at": "2026-10-02T01:00:00Z"},  # 1 Oct in NY
+        {"platform": "twitter", "author": "u1", "created_at": "2026-10-02T15:00:00Z"},
+    ]
+    daily = ingest_report.daily_volume(make_posts(*rows), "America/New_York")
+    assert daily[["platform", "n_posts", "n_authors"]].values.tolist() == [
+        ["reddit", 2, 1],
+        ["twitter", 4, 4],
+        ["twitter", 1, 1],
+    ]
+    published = disclosure.publishable(daily, "ingest_daily_volume", K)
+    chart = interactive.daily_volume_by_platform(published)
+    assert [t["name"] for t in chart.data] == ["reddit", "twitter"]
+    assert chart.data[0]["y"] == [None]  # one author: suppressed
+    assert chart.data[1]["x"] == ["2026-10-01", "2026-10-02"]
+    assert chart.data[1]["y"] == [4, None]
+    assert chart.layout["barmode"] == "stack"

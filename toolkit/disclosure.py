@@ -107,6 +107,7 @@ TABLES: dict[str, Policy] = {
     "ingest_platform_profile": as_is(
         "rows and authors per platform: each platform holds the brand's accounts or many customers"
     ),
+    "ingest_daily_volume": suppress("date", "platform"),
     # 02_topics
     "topics_other_languages": suppress("language"),
     "topics": suppress("topic"),
@@ -175,6 +176,7 @@ FIGURES: dict[str, tuple[str, ...] | str] = {
 #: the published tables it draws. Unlike a PNG, a chart's hover shows exact values, so every
 #: chart must be drawn from suppressed, published tables: there is no "reason" entry here.
 CHARTS: dict[str, tuple[str, ...]] = {
+    "ingest_daily_volume": ("ingest_daily_volume",),
     "tone_daily": ("tone_daily", "tone_spikes"),
     "topics_over_time": ("topics_over_time", "topics"),
 }

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from toolkit.plotting import ACCENT, HIGHLIGHT, MUTED
+from toolkit.plotting import ACCENT, HIGHLIGHT, MUTED, platform_color
 
 #: Mimetype Plotly's JupyterLab extension renders (live notebooks); pages use the HTML.
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
@@ -91,6 +91,40 @@ class InteractiveChart:
             PLOTLY_MIMETYPE: json.loads(self.to_json()),
             "text/plain": f"Interactive chart: {self.title}",
         }
+
+
+def daily_volume_by_platform(daily: pd.DataFrame) -> InteractiveChart:
+    """Posts per day, stacked by platform (click a platform in the legend to hide it).
+
+    Parameters
+    ----------
+    daily : the published ``ingest_daily_volume`` table (date, platform, n_posts, n_authors,
+        suppressed).
+    """
+    rows = daily.sort_values(["date", "platform"])
+    data = []
+    for platform in sorted(rows["platform"].unique()):
+        series = rows[rows["platform"] == platform]
+        hidden = _flags(series)
+        data.append(
+            {
+                "type": "bar",
+                "name": str(platform),
+                "x": _days(series["date"]),
+                "y": _masked(series["n_posts"], hidden),
+                "customdata": _masked(series["n_authors"], hidden),
+                "marker": {"color": platform_color(str(platform))},
+                "hovertemplate": "%{y:,} posts by %{customdata:,} authors",
+            }
+        )
+    layout = _layout(
+        "Posts per day and platform",
+        xaxis={"title": {"text": "day"}, "type": "date", "hoverformat": "%a %d %b %Y"},
+        yaxis={"title": {"text": "posts"}, "rangemode": "tozero"},
+        barmode="stack",
+    )
+    alt = f"Interactive chart: posts per day on {len(data)} platform(s), stacked"
+    return InteractiveChart("ingest_daily_volume", layout["title"]["text"], alt, data, layout)
 
 
 def daily_volume_and_tone(
@@ -215,8 +249,9 @@ def topics_over_time(
 
 
 # ------------------------------------------------------------------ helpers
-def _layout(title: str, **axes) -> dict:
+def _layout(title: str, barmode: str | None = None, **axes) -> dict:
     return {
+        **({"barmode": barmode} if barmode else {}),
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "font": {"family": _FONT, "size": 13, "color": "#1f2933"},
         "paper_bgcolor": "#ffffff",
