@@ -193,7 +193,9 @@ def daily_volume_and_tone(
             "title": {"text": "mean tone (-1 to 1)"},
             "overlaying": "y",
             "side": "right",
-            "range": [-1, 1],
+            "range": [-1.05, 1.05],
+            "tickmode": "array",  # fixed ticks: Plotly would otherwise align them to the left axis
+            "tickvals": [-1, -0.5, 0, 0.5, 1],
             "zeroline": True,
             "showgrid": False,
         },
