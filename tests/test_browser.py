@@ -407,7 +407,11 @@ def _hover_label(port: int, path: Path) -> tuple[dict, str, list[str]]:
 
 @pytest.mark.parametrize(
     ("page", "chart"),
-    [("02_topics.html", "topics_over_time"), ("03_engagement.html", "tone_daily")],
+    [
+        ("01_ingest.html", "ingest_daily_volume"),
+        ("02_topics.html", "topics_over_time"),
+        ("03_engagement.html", "tone_daily"),
+    ],
 )
 def test_interactive_charts_draw_offline_and_show_values_on_hover(
     browser, built_report, page, chart
