@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -51,6 +52,9 @@ INSPECT = r"""(() => {
     unlabelled: images.filter(i => !(i.getAttribute('alt') || '').trim()).length,
     overflow: document.documentElement.scrollWidth - window.innerWidth,
     scripts: Array.from(document.scripts).filter(s => s.src).map(s => s.src),
+    stylesheets: Array.from(document.querySelectorAll('link[href]')).map(l => l.href),
+    charts: document.querySelectorAll('figure.toolkit-chart').length,
+    drawnCharts: document.querySelectorAll('figure.toolkit-chart-drawn .js-plotly-plot svg.main-svg').length,
     nav: Array.from(document.querySelectorAll('nav a')).map(a => a.getAttribute('href')),
     footer: (document.querySelector('footer') || {innerText: ''}).innerText,
     reprs: ((main || document.body).innerText.match(/PosixPath\(|WindowsPath\(|<Figure size|dtype: |\bNaT\b/g) || []),
@@ -316,8 +320,15 @@ def test_every_page_renders_cleanly(browser, built_report):
             issues.append(f"table cells as Python writes them: {report['rawCells'][:5]}")
         if report["cutTables"]:
             issues.append(f"{report['cutTables']} table(s) cut off at the page edge")
-        if report["scripts"]:
-            issues.append(f"external scripts: {report['scripts']}")
+        assets = (built_report / "assets").resolve().as_uri() + "/"
+        remote = [u for u in report["scripts"] if not u.startswith(assets)]
+        remote += [u for u in report["stylesheets"] if not u.startswith("file:")]
+        if remote:
+            issues.append(f"scripts or styles from outside the report's assets/: {remote}")
+        if report["drawnCharts"] < report["charts"]:
+            issues.append(
+                f"{report['charts'] - report['drawnCharts']} interactive chart(s) not drawn"
+            )
         if set(report["nav"]) < {f"{n}.html" for n in NOTEBOOKS}:
             issues.append(f"navigation incomplete: {report['nav']}")
         if "Data period" not in report["footer"]:
@@ -334,3 +345,81 @@ def test_brief_has_a_figure_per_finding(browser, built_report):
     report, _ = open_page(browser, built_report / "index.html")
     assert report["title"].startswith("Brief")
     assert report["cards"] == len(REQUIRED) == report["images"]
+
+
+#: Waits for the interactive charts to be drawn, then hovers over the first one with the mouse.
+CHART_STATE = r"""(async () => {
+  for (let i = 0; i < 100 && document.querySelectorAll('figure.toolkit-chart-drawn').length <
+       document.querySelectorAll('figure.toolkit-chart').length; i++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const figure = document.querySelector('figure.toolkit-chart-drawn');
+  if (!figure) return {drawn: 0};
+  figure.scrollIntoView();
+  const area = figure.querySelector('.nsewdrag').getBoundingClientRect();
+  const twin = document.querySelector(`img[data-figure="${figure.dataset.figure}"]`);
+  return {
+    drawn: document.querySelectorAll('figure.toolkit-chart-drawn').length,
+    names: Array.from(document.querySelectorAll('figure.toolkit-chart')).map(f => f.dataset.figure),
+    zoom: figure.querySelectorAll('.modebar-btn[data-attr="dragmode"][data-val="zoom"]').length,
+    twinShown: twin ? getComputedStyle(twin.closest('.jp-RenderedImage') || twin).display !== 'none' : null,
+    x: area.left + area.width / 2, y: area.bottom - 4,
+  };
+})()"""
+
+
+def _hover_label(port: int, path: Path) -> tuple[dict, str, list[str]]:
+    """Open a page, wait for its charts, move the mouse over the first chart's plot area
+    (near the axis, where the bars and lines start) and read Plotly's hover label."""
+    target = _local(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT")
+    tools = DevTools(target["webSocketDebuggerUrl"])
+    try:
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            tools.call(f"{domain}.enable")
+        tools.call("Page.navigate", url=path.resolve().as_uri())
+        tools.wait_for("Page.loadEventFired", timeout=60)
+        state = tools.call(
+            "Runtime.evaluate", expression=CHART_STATE, awaitPromise=True, returnByValue=True
+        )["result"]["value"]
+        label = ""
+        if state.get("drawn"):
+            for dx in range(0, 400, 8):  # sweep right until the label of a bar or point shows
+                tools.call(
+                    "Input.dispatchMouseEvent",
+                    type="mouseMoved",
+                    x=state["x"] + dx - 200,
+                    y=state["y"],
+                )
+                time.sleep(0.05)
+                label = tools.call(
+                    "Runtime.evaluate",
+                    expression="(document.querySelector('.hoverlayer') || {textContent: ''}).textContent",
+                    returnByValue=True,
+                )["result"]["value"]
+                if label:
+                    break
+        tools.drain(0.5)
+        return state, label, problems(tools.events)
+    finally:
+        tools.close()
+        _local(f"http://127.0.0.1:{port}/json/close/{target['id']}")
+
+
+@pytest.mark.parametrize(
+    ("page", "chart"),
+    [
+        ("01_ingest.html", "ingest_daily_volume"),
+        ("02_topics.html", "topics_over_time"),
+        ("03_engagement.html", "tone_daily"),
+    ],
+)
+def test_interactive_charts_draw_offline_and_show_values_on_hover(
+    browser, built_report, page, chart
+):
+    assert (built_report / "assets" / "plotly.min.js").is_file()
+    state, label, found = _hover_label(browser, built_report / page)
+    assert not found, found  # no console error, no request leaving the machine
+    assert chart in state.get("names", []) and state["drawn"] == len(state["names"])
+    assert state["zoom"] == 1  # the zoom tool in the chart's toolbar
+    assert state["twinShown"] is False  # the static PNG is hidden on screen once drawn
+    assert re.search(r"\d", label), f"no hover label with a value: {label!r}"

@@ -107,6 +107,7 @@ TABLES: dict[str, Policy] = {
     "ingest_platform_profile": as_is(
         "rows and authors per platform: each platform holds the brand's accounts or many customers"
     ),
+    "ingest_daily_volume": suppress("date", "platform"),
     # 02_topics
     "topics_other_languages": suppress("language"),
     "topics": suppress("topic"),
@@ -171,6 +172,15 @@ FIGURES: dict[str, tuple[str, ...] | str] = {
     "privacy_weekly": ("privacy_weekly",),
 }
 
+#: Every interactive chart a report publishes (`toolkit.interactive`, `Session.save_chart`) and
+#: the published tables it draws. Unlike a PNG, a chart's hover shows exact values, so every
+#: chart must be drawn from suppressed, published tables: there is no "reason" entry here.
+CHARTS: dict[str, tuple[str, ...]] = {
+    "ingest_daily_volume": ("ingest_daily_volume",),
+    "tone_daily": ("tone_daily", "tone_spikes"),
+    "topics_over_time": ("topics_over_time", "topics"),
+}
+
 #: Columns that identify a platform post or account, or carry its exact time: never published.
 FORBIDDEN_COLUMNS = frozenset(
     {
@@ -215,6 +225,12 @@ def figure_sources(name: str) -> tuple[str, ...]:
         stem = _wildcard_value(pattern, name)
         return tuple(source.replace("*", stem) for source in value)
     return tuple(value)
+
+
+def chart_sources(name: str) -> tuple[str, ...]:
+    """The published tables an interactive chart draws; DisclosureError when it is not
+    registered in `CHARTS`."""
+    return tuple(_lookup(CHARTS, name, "chart")[0])
 
 
 def _wildcard_value(pattern: str, name: str) -> str:

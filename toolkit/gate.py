@@ -12,7 +12,11 @@ What is read: the text, tables, alt text and other attributes, JSON data blocks 
 HTML / SVG pages (not their CSS and scripts, only the string literals of scripts); every cell
 of CSV / TSV tables; every string of JSON and notebooks (outputs and metadata; a notebook's
 own cells as shipped in notebooks/ are constant text and skipped, like the page template);
-PNG text chunks and JPEG metadata, also of images embedded as base64.
+PNG text chunks and JPEG metadata, also of images embedded as base64. Interactive charts
+(`toolkit.interactive`) carry their data in a page's JSON data block, read like any other. Not
+read: a vendored third-party library file (`toolkit.site.vendored_assets`, e.g.
+assets/plotly.min.js) while its bytes are identical to the installed library's own copy; once
+changed in any way it is scanned like any other file.
 
 How identifiers match:
 - names and handles across punctuation and spacing ("Dr. Emeka Okafor", "emeka.okafor",
@@ -1328,7 +1332,9 @@ def scan_dir(
     Parameters
     ----------
     report_dir : path
-        Folder scanned recursively: .html/.htm/.svg as pages (content, not CSS or scripts),
+        Folder scanned recursively (except a vendored library file, e.g. assets/plotly.min.js,
+        while it is byte-identical to the installed library's copy):
+        .html/.htm/.svg as pages (content, not CSS or scripts),
         .csv/.tsv cell by cell, .json/.ipynb as JSON (all strings, outputs and metadata),
         .md/.txt/.xml/.yaml/.tex/.js/.css/.jsonl/... as text, .png text chunks and .jpg
         metadata segments; embedded base64 images are decoded and only their metadata
@@ -1360,10 +1366,13 @@ def scan_dir(
     scanner = _Scanner(identifiers, allowlist, detector or _report_detector(), local_paths)
     constant = shipped if shipped is not None else shipped_text()
     findings: list[Finding] = []
+    vendored = _vendored_assets()
     for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):
         suffix = path.suffix.lower()
         name = path.relative_to(report_dir).as_posix()
-        if suffix in DATA_SUFFIXES:
+        if name in vendored and _same_bytes(path, vendored[name]):
+            log.info("gate: not scanning %s (identical to the vendored %s)", name, vendored[name])
+        elif suffix in DATA_SUFFIXES:
             findings.append(
                 Finding(name, 0, UNSCANNABLE, f"{suffix} file", "the gate cannot read this format")
             )
@@ -1372,6 +1381,26 @@ def scan_dir(
         else:
             log.info("gate: not scanning %s (not a text artifact)", path)
     return findings
+
+
+def _vendored_assets() -> dict[str, Path]:
+    """Third-party files a report ships unchanged (`toolkit.site.vendored_assets`): skipped only
+    while byte-identical to the installed library's file, so they hold no report data."""
+    from toolkit import site
+
+    try:
+        return site.vendored_assets()
+    except (FileNotFoundError, ModuleNotFoundError):  # no such library: nothing is skipped
+        return {}
+
+
+def _same_bytes(path: Path, source: Path) -> bool:
+    try:
+        if path.stat().st_size != source.stat().st_size:
+            return False
+        return path.read_bytes() == source.read_bytes()
+    except OSError:
+        return False
 
 
 def _report_detector() -> Detector:

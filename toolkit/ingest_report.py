@@ -24,6 +24,29 @@ def rejects_by_reason(summary: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "reason", "rows"])
 
 
+def daily_volume(posts: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Posts and distinct authors per local day and platform (days with posts only), for the
+    ``ingest_daily_volume`` table (suppressed per day and platform) and its interactive chart.
+
+    Parameters
+    ----------
+    posts : canonical posts with `created_at` (UTC), `platform` and `author`.
+    tz : IANA timezone whose calendar days are used (the brand's).
+    """
+    columns = ["date", "platform", "n_posts", "n_authors"]
+    if posts.empty:
+        return pd.DataFrame(columns=columns)
+    days = posts["created_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    out = (
+        posts.assign(date=days)
+        .groupby(["date", "platform"], observed=True)
+        .agg(n_posts=("author", "size"), n_authors=("author", "nunique"))
+        .reset_index()
+        .sort_values(["date", "platform"], ignore_index=True)
+    )
+    return out[columns]
+
+
 def platform_profile(posts: pd.DataFrame) -> pd.DataFrame:
     """Per platform: posts, brand and customer posts, shares, replies, authors, first and last day,
     and the share of posts that carry impressions and follower counts."""

@@ -74,6 +74,26 @@ class Session:
             )
         fig.savefig(self.figures_dir / f"{name}.png", metadata={"Software": None})
 
+    def save_chart(self, chart) -> None:
+        """Show an interactive chart (`toolkit.interactive`) next to the figure's static PNG.
+
+        The chart's name must be registered in `toolkit.disclosure.CHARTS` and every table it
+        draws must have been published first (`publish` / `save_table`): its hover values are
+        exact, so it may show only suppressed data. The page draws it with the report's local
+        copy of Plotly (`toolkit.site`); the PNG stays for print. A chart with nothing to show
+        (no rows, or every cell suppressed) is not shown. Returns None.
+        """
+        from IPython.display import display
+
+        missing = [t for t in disclosure.chart_sources(chart.name) if t not in self._published]
+        if missing:
+            raise disclosure.DisclosureError(
+                f"chart {chart.name!r} draws {missing}: pass them through session.publish() or "
+                "session.save_table() first and build the chart from what they return"
+            )
+        if chart.has_data:
+            display(chart)
+
     def publish(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
         """`df` as it may be shown in the report under `name`: the registry's disclosure policy
         applied (`toolkit.disclosure.TABLES`; small groups suppressed with k =

@@ -463,11 +463,15 @@ def _render_site(staging: Path, config: Config, manifest: dict) -> None:
     from toolkit.manifest import summary
 
     footer = site.footer_html(summary(manifest))
+    charts = False
     for name in NOTEBOOKS:
         nb = nbformat.read(staging / f"{name}.ipynb", as_version=4)
         nav = site.nav_html(TITLES, name, config.brand.name)
         page = site.render_page(nb, f"{TITLES[name]} - {config.brand.name}", nav, footer)
         (staging / f"{name}.html").write_text(page, encoding="utf-8")
+        charts = charts or site.has_charts(nb)
+    if charts:  # the local Plotly copy and chart script the pages link to
+        site.write_assets(staging)
     shutil.copyfile(staging / f"{NOTEBOOKS[-1]}.html", staging / "index.html")
 
 

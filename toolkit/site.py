@@ -2,7 +2,10 @@
 stylesheet, a provenance footer and alt text on every figure.
 
 Pages carry no code, no progress widgets and no stderr logs; they fetch nothing from the
-internet (no require.js, MathJax, mermaid, widget loaders or web fonts).
+internet (no require.js, MathJax, mermaid, widget loaders or web fonts). Pages with an
+interactive chart (`toolkit.interactive`) load two local files from the report's `assets/`
+folder (`write_assets`): the Plotly library as shipped in the installed `plotly` package, and
+the toolkit's small script that draws the charts.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import copy
 import html
 import re
+import shutil
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 
 import nbformat
 
@@ -22,6 +27,11 @@ WIDGET_MIMETYPES = (
     "application/vnd.jupyter.widget-state+json",
 )
 IMAGE_MIMETYPES = ("image/png", "image/jpeg")
+#: The report's local assets (relative paths, as pages link them).
+ASSETS_DIR = "assets"
+PLOTLY_ASSET = f"{ASSETS_DIR}/plotly.min.js"
+CHARTS_ASSET = f"{ASSETS_DIR}/toolkit-charts.js"
+_CHART_MARKER = 'class="toolkit-chart"'
 _SAVED_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*f?[\"']([^\"']+)[\"']")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 
@@ -29,6 +39,47 @@ _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 def stylesheet() -> str:
     """The site's CSS (system fonts only, nothing fetched)."""
     return resources.files("toolkit.resources").joinpath(STYLESHEET).read_text(encoding="utf-8")
+
+
+def plotly_js() -> Path:
+    """The Plotly library file shipped inside the installed `plotly` package (MIT)."""
+    path = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+    if not path.is_file():
+        raise FileNotFoundError(f"the plotly package has no bundled plotly.min.js at {path}")
+    return path
+
+
+def vendored_assets() -> dict[str, Path]:
+    """Report assets that are third-party files copied unchanged: relative path -> the file
+    they are copied from. The privacy gate skips such an asset only while its bytes are
+    identical to that file (it holds no report data); any other content is scanned."""
+    return {PLOTLY_ASSET: plotly_js()}
+
+
+def write_assets(report_dir: Path) -> list[Path]:
+    """Copy the assets pages link to into `report_dir/assets/`; returns the files written."""
+    folder = Path(report_dir) / ASSETS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [Path(shutil.copyfile(plotly_js(), Path(report_dir) / PLOTLY_ASSET))]
+    script = resources.files("toolkit.resources").joinpath("charts.js").read_bytes()
+    (Path(report_dir) / CHARTS_ASSET).write_bytes(script)
+    written.append(Path(report_dir) / CHARTS_ASSET)
+    return written
+
+
+def has_charts(nb: nbformat.NotebookNode) -> bool:
+    """Whether a notebook shows an interactive chart (`toolkit.interactive`)."""
+    return any(
+        _CHART_MARKER in "".join(output.get("data", {}).get("text/html", ""))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+def chart_scripts() -> str:
+    """The script tags of a page with charts: local files only, in load order."""
+    return "".join(f'<script src="{src}"></script>' for src in (PLOTLY_ASSET, CHARTS_ASSET))
 
 
 def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -50,8 +101,12 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             heading = _last_heading(cell.source) or heading
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if not _is_noise(o)]
+            figure = _saved_figure(cell.source)
             for output in cell.outputs:
                 _ensure_alt(output, fallback_alt(cell.source, heading))
+                if figure and "image/png" in output.get("data", {}):
+                    # lets the chart script find the PNG twin of an interactive chart
+                    output.setdefault("metadata", {}).setdefault("image/png", {})["figure"] = figure
     return nb
 
 
@@ -128,11 +183,18 @@ def render_page(nb: nbformat.NotebookNode, title: str, nav: str, footer: str) ->
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    toolkit = {"css": stylesheet(), "nav": nav, "footer": footer}
+    scripts = chart_scripts() if has_charts(nb) else ""
+    toolkit = {"css": stylesheet(), "nav": nav, "footer": footer, "scripts": scripts}
     page, _ = exporter.from_notebook_node(
         prepare_notebook(nb), resources={"metadata": {"name": title}, "toolkit": toolkit}
     )
     return page
+
+
+def _saved_figure(source: str) -> str | None:
+    """The name a cell saves its figure under, when it is a plain string (not an f-string)."""
+    saved = _SAVED_FIGURE.search(source)
+    return saved.group(1) if saved and "{" not in saved.group(1) else None
 
 
 def _current(is_current: bool) -> str:
