@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.text import Text
+from matplotlib.ticker import PercentFormatter
 
 from toolkit.plotting import (
     ACCENT,
@@ -42,6 +43,29 @@ def _finish(fig):
     return fig
 
 
+def _legend_below(ax, handles=None, labels=None, ncol: int | None = None):
+    """A legend under the axes (below the tick labels and axis label), never over the data.
+
+    The saved figure keeps it (`savefig.bbox: tight` in the report style)."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = ax.xaxis.get_tightbbox(renderer)
+    bottom = ax.transAxes.inverted().transform((0, below.y0))[1] if below is not None else -0.12
+    return ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, bottom - 0.02),
+        ncol=ncol or min(len(handles), 4),
+        frameon=False,
+        borderaxespad=0,
+    )
+
+
 def _date_axis(ax) -> None:
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=8))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
@@ -65,8 +89,8 @@ def daily_volume_by_platform(posts: pd.DataFrame, tz: str):
         colors=[platform_color(p) for p in table.columns],
         alpha=0.85,
     )
-    ax.legend(loc="upper left", ncol=len(table.columns))
     _date_axis(ax)
+    _legend_below(ax, ncol=min(len(table.columns), 5))
     return _finish(fig)
 
 
@@ -84,9 +108,9 @@ def weekly_engagement(weekly: pd.DataFrame):
             label=platform,
             color=platform_color(platform),
         )
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.2g}%"))
-    ax.legend(ncol=3)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     _date_axis(ax)
+    _legend_below(ax)
     return _finish(fig)
 
 
@@ -129,7 +153,7 @@ def best_time_heatmap(best: pd.DataFrame, tz: str):
         image,
         ax=ax,
         label="median engagement rate",
-        format=plt.FuncFormatter(lambda v, _: f"{100 * v:.2g}%"),
+        format=PercentFormatter(xmax=1),
     )
     ax.text(
         0,
@@ -157,7 +181,7 @@ def response_times(by_platform: pd.DataFrame, sla_hours: float):
             for p, r in zip(rows["platform"], rows["response_rate"], strict=True)
         ],
     )
-    ax.legend(loc="lower right")
+    _legend_below(ax)
     return _finish(fig)
 
 
@@ -190,8 +214,8 @@ def campaign_uptake(uptake):
         alpha=0.3,
         label="campaign window",
     )
-    ax.legend(loc="upper left")
     _date_axis(ax)
+    _legend_below(ax)
     return _finish(fig)
 
 
@@ -217,8 +241,8 @@ def daily_volume_and_tone(daily: pd.DataFrame, spikes: pd.DataFrame):
     tone.grid(False)
     tone.spines["right"].set_visible(True)
     handles = ax.get_legend_handles_labels()[0] + tone.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
     _date_axis(ax)
+    _legend_below(ax, handles, [h.get_label() for h in handles])
     return _finish(fig)
 
 
@@ -236,7 +260,7 @@ def topic_sentiment(table: pd.DataFrame, max_topics: int = 12):
         widths = (rows["size"] * rows[label].fillna(0)).to_numpy()
         ax.barh(rows["label"], widths, left=left, color=SENTIMENT_COLORS[label], label=label)
         left += widths
-    ax.legend(loc="lower right")
+    _legend_below(ax)
     return _finish(fig)
 
 
@@ -255,8 +279,8 @@ def topics_over_time(over_time: pd.DataFrame, labels: dict[int, str], max_topics
         ax.plot(
             rows["period"], rows["n_posts"], marker="o", ms=3, label=labels.get(topic, str(topic))
         )
-    ax.legend(fontsize=8, ncol=2)
     _date_axis(ax)
+    _legend_below(ax, ncol=2)
     return _finish(fig)
 
 
@@ -300,8 +324,8 @@ def privacy_by_platform(by_platform: pd.DataFrame):
             label=platform,
         )
     ax.set_yticks(y + 0.4 - height / 2, table.index)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f}%"))
-    ax.legend()
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    _legend_below(ax)
     return _finish(fig)
 
 
@@ -325,8 +349,8 @@ def privacy_weekly(weekly: pd.DataFrame):
         label="contact details",
     )
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
-    ax.legend()
     _date_axis(ax)
+    _legend_below(ax)
     return _finish(fig)
 
 
@@ -364,3 +388,30 @@ def kpi_bars(
     if percent:
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     return _finish(fig)
+
+
+# ------------------------------------------------------------------ text around figures
+class _HtmlLine:
+    """One line of HTML for a notebook output (IPython shows `_repr_html_`); its plain-text
+    form is the sentence itself."""
+
+    def __init__(self, css_class: str, text: str):
+        self.css_class, self.text = css_class, str(text)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f'<p class="{self.css_class}">{html.escape(self.text)}</p>'
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def caption(text: str) -> _HtmlLine:
+    """A figure's one-line takeaway (written from the findings), shown under the figure."""
+    return _HtmlLine("toolkit-caption", text)
+
+
+def missing(text: str) -> _HtmlLine:
+    """One line saying what data an analysis lacks, shown instead of its number or chart."""
+    return _HtmlLine("toolkit-missing", text)

@@ -1,8 +1,12 @@
 """The report site: executed notebooks -> offline HTML pages with navigation, the site
 stylesheet, a provenance footer and alt text on every figure.
 
-Pages carry no code, no progress widgets and no stderr logs; they fetch nothing from the
-internet (no require.js, MathJax, mermaid, widget loaders or web fonts).
+Pages carry no code, no progress widgets, no stderr logs and no bare return values; they
+fetch nothing from the internet (no require.js, MathJax, mermaid, widget loaders or web fonts).
+
+Two depths on every page: the reader's narrative is shown, and markdown cells tagged
+``method`` (method, parameters, caveats) are folded into a collapsed "How this was computed"
+section (`<details class="toolkit-method">`) where they stand.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ WIDGET_MIMETYPES = (
 IMAGE_MIMETYPES = ("image/png", "image/jpeg")
 _SAVED_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*f?[\"']([^\"']+)[\"']")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
+#: Cell tag of a markdown cell written for analysts: rendered collapsed.
+METHOD_TAG = "method"
+METHOD_SUMMARY = "How this was computed"
 
 
 def stylesheet() -> str:
@@ -34,9 +41,11 @@ def stylesheet() -> str:
 def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of an executed notebook fit for publishing.
 
-    Progress widgets and stderr logs are dropped, and every image output gets alt text
-    (kept when the kernel gave one; otherwise derived from the section heading and the
-    name the figure was saved under).
+    Progress widgets, stderr logs and outputs that are only a value's plain-text repr (a
+    cell ending in a call that returns a path, a list, a number) are dropped; markdown cells
+    tagged ``method`` are folded into a collapsed "How this was computed" section; every
+    image output gets alt text (kept when the kernel gave one; otherwise derived from the
+    section heading and the name the figure was saved under).
 
     Parameters
     ----------
@@ -48,11 +57,21 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             heading = _last_heading(cell.source) or heading
+            if METHOD_TAG in cell.get("metadata", {}).get("tags", []):
+                cell.source = collapsed_method(cell.source)
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if not _is_noise(o)]
             for output in cell.outputs:
                 _ensure_alt(output, fallback_alt(cell.source, heading))
     return nb
+
+
+def collapsed_method(markdown: str) -> str:
+    """Analysts' notes (markdown) inside a closed `<details>` "How this was computed" block."""
+    return (
+        f'<details class="toolkit-method"><summary>{METHOD_SUMMARY}</summary>\n\n'
+        f"{markdown.strip()}\n\n</details>"
+    )
 
 
 def fallback_alt(source: str, heading: str) -> str:
@@ -148,6 +167,8 @@ def _is_noise(output) -> bool:
     if output.get("output_type") == "stream":
         return output.get("name") == "stderr"
     data = output.get("data", {})
+    if output.get("output_type") == "execute_result" and set(data) <= {"text/plain"}:
+        return True  # a return value's repr (PosixPath('...'), [..], 0.25): not for readers
     return any(m in data for m in WIDGET_MIMETYPES)
 
 
