@@ -186,18 +186,54 @@ def _every_legend_figure():
     days = pd.date_range("2026-09-01", periods=20, freq="D")
     daily = pd.DataFrame({"date": days, "n_posts": range(20, 40), "mean_sentiment": 0.1})
     spikes = daily.iloc[[5]]
-    uptake = type("Up", (), {"name": "Glow", "start": days[3].date(), "end": days[9].date(),
-                             "daily": pd.DataFrame({"date": days, "uptake_posts": range(20)})})()
-    posts = pd.DataFrame({"created_at": pd.date_range("2026-09-01", periods=40, freq="12h", tz="UTC"),
-                          "platform": ["twitter", "reddit"] * 20})
-    table = pd.DataFrame({"topic": [0, 1], "label": ["a", "b"], "size": [10, 5],
-                          "negative": [0.5, 0.2], "neutral": [0.3, 0.3], "positive": [0.2, 0.5]})
-    by_platform = pd.DataFrame({"platform": ["twitter", "reddit"], "median_response_hours": [2.0, 30.0],
-                                "p90_response_hours": [10.0, 60.0], "response_rate": [0.8, 0.5]})
-    privacy = pd.DataFrame({"entity_type": ["EMAIL", "PHONE"] * 2, "platform": ["twitter"] * 2 + ["reddit"] * 2,
-                            "share": [0.9, 0.5, 0.95, 0.7]})
-    weekly = pd.DataFrame({"week": days[:4], "share_personal_data": [0.9, 1.0, 0.95, 0.99],
-                           "share_contact_details": [0.5, 0.6, 0.7, 0.9]})
+    uptake = type(
+        "Up",
+        (),
+        {
+            "name": "Glow",
+            "start": days[3].date(),
+            "end": days[9].date(),
+            "daily": pd.DataFrame({"date": days, "uptake_posts": range(20)}),
+        },
+    )()
+    posts = pd.DataFrame(
+        {
+            "created_at": pd.date_range("2026-09-01", periods=40, freq="12h", tz="UTC"),
+            "platform": ["twitter", "reddit"] * 20,
+        }
+    )
+    table = pd.DataFrame(
+        {
+            "topic": [0, 1],
+            "label": ["a", "b"],
+            "size": [10, 5],
+            "negative": [0.5, 0.2],
+            "neutral": [0.3, 0.3],
+            "positive": [0.2, 0.5],
+        }
+    )
+    by_platform = pd.DataFrame(
+        {
+            "platform": ["twitter", "reddit"],
+            "median_response_hours": [2.0, 30.0],
+            "p90_response_hours": [10.0, 60.0],
+            "response_rate": [0.8, 0.5],
+        }
+    )
+    privacy = pd.DataFrame(
+        {
+            "entity_type": ["EMAIL", "PHONE"] * 2,
+            "platform": ["twitter"] * 2 + ["reddit"] * 2,
+            "share": [0.9, 0.5, 0.95, 0.7],
+        }
+    )
+    weekly = pd.DataFrame(
+        {
+            "week": days[:4],
+            "share_personal_data": [0.9, 1.0, 0.95, 0.99],
+            "share_contact_details": [0.5, 0.6, 0.7, 0.9],
+        }
+    )
     return {
         "daily_volume_and_tone": figures.daily_volume_and_tone(daily, spikes),
         "campaign_uptake": figures.campaign_uptake(uptake),
@@ -226,5 +262,8 @@ def test_an_overlapping_legend_is_detected():
 
 
 def test_caption_and_missing_lines_are_escaped_html():
-    assert figures.caption("Most <b> posts")._repr_html_() == '<p class="toolkit-caption">Most &lt;b&gt; posts</p>'
+    assert (
+        figures.caption("Most <b> posts")._repr_html_()
+        == '<p class="toolkit-caption">Most &lt;b&gt; posts</p>'
+    )
     assert repr(figures.missing("No brand replies")) == "No brand replies"

@@ -4,9 +4,10 @@ stylesheet, a provenance footer and alt text on every figure.
 Pages carry no code, no progress widgets, no stderr logs and no bare return values; they
 fetch nothing from the internet (no require.js, MathJax, mermaid, widget loaders or web fonts).
 
-Two depths on every page: the reader's narrative is shown, and markdown cells tagged
-``method`` (method, parameters, caveats) are folded into a collapsed "How this was computed"
-section (`<details class="toolkit-method">`) where they stand.
+Two depths on every page: the reader's narrative is shown, and the analysts' part (method,
+parameters, caveats) is folded into a collapsed "How this was computed" section
+(`<details class="toolkit-method">`) where it stands: a whole markdown cell tagged ``method``,
+or the part of a markdown cell after a ``<!-- method -->`` line.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 #: Cell tag of a markdown cell written for analysts: rendered collapsed.
 METHOD_TAG = "method"
 METHOD_SUMMARY = "How this was computed"
+#: In a markdown cell, what follows this line is the analysts' part.
+METHOD_MARKER = "<!-- method -->"
 
 
 def stylesheet() -> str:
@@ -59,6 +62,9 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             heading = _last_heading(cell.source) or heading
             if METHOD_TAG in cell.get("metadata", {}).get("tags", []):
                 cell.source = collapsed_method(cell.source)
+            elif METHOD_MARKER in cell.source:
+                reader, method = cell.source.split(METHOD_MARKER, 1)
+                cell.source = reader.rstrip() + "\n\n" + collapsed_method(method)
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if not _is_noise(o)]
             for output in cell.outputs:
