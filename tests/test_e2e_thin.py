@@ -44,6 +44,7 @@ def thin_report(tmp_path_factory) -> Path:
           aliases: [Nimbus]
           accounts: {{twitter: [NimbusHomeArchive]}}
           timezone: America/Chicago
+        competitors: {{Lumora: [Lumora, LumoraLights], HaloHub: [HaloHub, HaloHubHQ]}}
         campaigns: []
         privacy: {{min_group_size: 10, key_env: TOOLKIT_HMAC_KEY, allow_demo_key: true, quotes: none, ner_model: "off"}}
         """)
