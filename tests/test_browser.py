@@ -405,7 +405,7 @@ def test_every_page_renders_cleanly(browser, built_report):
             screenshot=artifacts_dir() / f"{stem}.png",
             phone_screenshot=artifacts_dir() / f"{stem}-phone.png",
         )
-        issues = list(found) + page_issues(report, brief=name == "index.html")
+        issues = list(found) + page_issues(report, brief=name in ("index.html", "05_brief.html"))
         if set(report["nav"]) < {f"{n}.html" for n in NOTEBOOKS}:
             issues.append(f"navigation incomplete: {report['nav']}")
         if "Data period" not in report["footer"]:

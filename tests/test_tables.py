@@ -48,6 +48,11 @@ def test_per_post_rates_read_as_percentages():
     assert out["Median virality"].tolist() == ["2%", "–"]
 
 
+def test_post_counts_under_short_names_are_integers():
+    table = pd.DataFrame({"language": ["es"], "posts": [70.0], "recent": [27.0], "previous": [700.0]})
+    assert readable(table).iloc[0].tolist() == ["es", "70", "27", "700"]
+
+
 def test_labels_and_percent_precision():
     assert column_label("median_response_hours") == "Median response (h)"
     assert column_label("uptake_posts_per_day") == "Uptake posts per day"

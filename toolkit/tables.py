@@ -44,7 +44,7 @@ COLUMN_WORDS = {
 #: Column-name patterns of counts (shown as integers).
 _COUNT = re.compile(
     r"^(n_\w+|size|count|likes|shares|replies|quotes|views|interactions|total_\w+|"
-    r"\w+_posts|\w+_authors|author_followers|reach|impressions|rows\w*|loaded|rejected|duplicates)$"
+    r"posts|authors|recent|previous|\w+_posts|\w+_authors|author_followers|reach|impressions|rows\w*|loaded|rejected|duplicates)$"
 )
 #: Column-name patterns of shares and rates (shown as percentages).
 _SHARE = re.compile(r"^(share\w*|\w+_share|response_rate|share_within_sla|negative|positive|neutral)$")
