@@ -43,7 +43,7 @@ def thin_report(tmp_path_factory) -> Path:
           name: Nimbus Home
           aliases: [Nimbus]
           accounts: {{twitter: [NimbusHomeArchive]}}
-          timezone: America/Chicago
+          timezone: UTC  # the period's days are whole days
         competitors: {{Lumora: [Lumora, LumoraLights], HaloHub: [HaloHub, HaloHubHQ]}}
         campaigns: []
         privacy: {{min_group_size: 10, key_env: TOOLKIT_HMAC_KEY, allow_demo_key: true, quotes: none, ner_model: "off"}}
