@@ -267,3 +267,29 @@ def test_caption_and_missing_lines_are_escaped_html():
         == '<p class="toolkit-caption">Most &lt;b&gt; posts</p>'
     )
     assert repr(figures.missing("No brand replies")) == "No brand replies"
+
+
+def test_partial_edge_days_of_a_utc_period_in_a_local_timezone():
+    import datetime as dt
+
+    start, end = dt.date(2026, 10, 9), dt.date(2026, 10, 16)
+    assert figures.partial_edge_days(start, end, "UTC") == []
+    assert figures.partial_edge_days(start, end, "America/Chicago") == [
+        dt.date(2026, 10, 8),
+        dt.date(2026, 10, 16),
+    ]
+    assert figures.partial_edge_days(None, None, "America/Chicago") == []
+    assert "08 Oct and 16 Oct are partial days" in figures.partial_days_note(
+        [dt.date(2026, 10, 8), dt.date(2026, 10, 16)]
+    )
+
+
+def test_full_weeks_leaves_out_partial_edge_weeks():
+    weeks = pd.DataFrame(
+        {"period": pd.to_datetime(["2026-09-28", "2026-10-05", "2026-10-12"]), "n": [1, 2, 3]}
+    )
+    kept, dropped = figures.full_weeks(
+        weeks, "period", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-18")
+    )
+    assert kept["n"].tolist() == [2, 3] and dropped == 1
+    assert "partial week at the edges" in figures.partial_weeks_note(1)

@@ -602,3 +602,33 @@ def privacy_by_platform_takeaway(cells: pd.DataFrame) -> str:
 def privacy_weekly_takeaway(weekly: pd.DataFrame) -> str:
     shares = weekly["share_personal_data"].dropna()
     return f"Each full week, {_pct(shares.min())} to {_pct(shares.max())} of customer posts carried personal data."
+
+
+def partial_edge_days(start, end, tz: str) -> list:
+    """Local days at the edges of a period that the period covers only in part.
+
+    The config's `period` is cut at UTC midnight; in a brand timezone west or east of UTC
+    its first and last local days hold only some hours of posts and would read as a dip.
+
+    Parameters
+    ----------
+    start, end : the period's first and last UTC dates (inclusive), or None when open.
+    tz : the brand's IANA timezone.
+    """
+    partial = []
+    if start is not None:
+        first = pd.Timestamp(start, tz="UTC").tz_convert(tz)
+        if first != first.normalize():
+            partial.append(first.date())
+    if end is not None:
+        last = (pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)).tz_convert(tz)
+        if last != last.normalize():
+            partial.append(last.date())
+    return partial
+
+
+def partial_days_note(days: list) -> str:
+    if not days:
+        return ""
+    listed = " and ".join(f"{d:%d %b}" for d in days)
+    return f" {listed} {'is a partial day' if len(days) == 1 else 'are partial days'} in the brand's timezone."
