@@ -294,6 +294,10 @@ def test_thin_data_cards_say_what_is_missing():
     best = brief.card("campaign", _with(campaigns=[], best_slots=["Mon 09:00"],
                                         best_slots_support=[{"slot": "Mon 09:00", "n_posts": 3, "n_authors": 1}]), Cfg)
     assert best.thin and "3 posts from 1 account" in best.finding and "Schedule" not in best.recommendation
+    none_rated = brief.card("campaign", _with(campaigns=[], best_slots=[], best_slots_support=[],
+                                              best_time_rated_posts=0), Cfg)
+    assert none_rated.thin and none_rated.finding.startswith("The period has 0 brand posts with an engagement rate")
+    assert none_rated.finding.split(".")[0] not in none_rated.recommendation  # says it once
 
 
 def test_small_shares_keep_their_precision():

@@ -41,6 +41,14 @@ FLAGS = [
 ]
 #: What the page reports about itself once loaded.
 INSPECT = r"""(() => {
+  // What a reader sees before opening anything: the page without the folded method sections.
+  const visibleText = () => {
+    const copy = (document.querySelector('main') || document.body).cloneNode(true);
+    copy.querySelectorAll('details:not([open]) > :not(summary)').forEach(e => e.remove());
+    copy.querySelectorAll('table, style, script').forEach(e => e.remove());
+    return copy.textContent;
+  };
+  const METHOD_WORDS = /random_state|robust z-score|cached by text hash|\bUMAP\b|\bHDBSCAN\b|c-TF-IDF|min_periods|\btoolkit\.[a-z_]+\b|How this was computed:/g;
   const images = Array.from(document.images);
   const main = document.querySelector('main');
   return {
@@ -60,6 +68,14 @@ INSPECT = r"""(() => {
     reprs: ((main || document.body).innerText.match(/PosixPath\(|WindowsPath\(|<Figure size|dtype: |\bNaT\b/g) || []),
     rawCells: Array.from(document.querySelectorAll('td')).map(td => td.innerText.trim())
       .filter(t => /^\[.*\]?$/.test(t) || /^(nan|NaN|None|<NA>)$/.test(t) || /^-?\d[\d,]*\.0$/.test(t) || /^-?\d+\.\d{6}$/.test(t)),
+    proseReprs: (visibleText().match(/\bnan\b|\bNaN\b|(?<![.!?]\s|\n|^)None\b|\b\d{3,}\.0\b|\b\d+\.\d{6}\b|^\[.*\]$/gm) || []),
+    methodOpen: Array.from(document.querySelectorAll('details.toolkit-method')).filter(d => d.open).length,
+    methodInReadersPath: [...(visibleText().match(METHOD_WORDS) || []),
+      ...Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4'))
+        .filter(h => !h.closest('details') && /how .* (is|are|was|were) computed|^method/i.test(h.innerText))
+        .map(h => h.innerText.trim())],
+    uncaptioned: Array.from(document.querySelectorAll('main .jp-Cell')).filter(cell =>
+      cell.querySelector('.jp-RenderedImage img') && !cell.querySelector('.toolkit-caption')).length,
     cutTables: Array.from(document.querySelectorAll('table')).filter(t => {
       if (t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1) return false;
       for (let el = t.parentElement; el && el !== document.body; el = el.parentElement) {
@@ -247,6 +263,37 @@ def artifacts_dir() -> Path:
     return Path(os.environ.get("TOOLKIT_ARTIFACTS_DIR", "/tmp/toolkit-artifacts"))
 
 
+def page_issues(report: dict, brief: bool = False) -> list[str]:
+    """What a reader would trip over on a page, from what `INSPECT` reported about it."""
+    issues = []
+    if report["text"] < 200:
+        issues.append(f"page is (nearly) empty: {report['text']} characters")
+    if report["broken"]:
+        issues.append(f"broken images: {report['broken']}")
+    if report["unlabelled"]:
+        issues.append(f"{report['unlabelled']} image(s) without alt text")
+    if report["overflow"] > 2:
+        issues.append(f"page scrolls sideways by {report['overflow']} px at 1366 px")
+    if report["reprs"] or report["proseReprs"]:
+        issues.append(f"Python reprs shown: {(report['reprs'] + report['proseReprs'])[:5]}")
+    if report["rawCells"]:
+        issues.append(f"table cells as Python writes them: {report['rawCells'][:5]}")
+    if report["cutTables"]:
+        issues.append(f"{report['cutTables']} table(s) cut off at the page edge")
+    if report["methodOpen"] or report["methodInReadersPath"]:
+        issues.append(
+            f"method notes in the reader's path (not folded under 'How this was computed'): "
+            f"{report['methodInReadersPath'][:5]}, {report['methodOpen']} open"
+        )
+    if report["uncaptioned"] and not brief:
+        issues.append(f"{report['uncaptioned']} figure(s) without a one-line takeaway caption")
+    # local scripts under the report's assets/ are checked by the caller, which knows the folder
+    external = [u for u in report["scripts"] if not u.startswith("file:")]
+    if external:
+        issues.append(f"external scripts: {external}")
+    return issues
+
+
 def test_problems_are_recognised():
     events = [
         {
@@ -292,6 +339,65 @@ def test_a_broken_page_is_caught(browser, tmp_path):
     assert any("cdn.example.invalid" in p for p in found)
 
 
+GOOD_PAGE = """<html><body><main><h1>Topics</h1>
+<p>The main subjects customers wrote about this period, and how they feel about them. None of the
+posts is quoted. Counts below are whole numbers and shares are percentages.</p>
+<details class="toolkit-method"><summary>How this was computed</summary>
+<p>Embedded, reduced with UMAP (fixed random_state), clustered with HDBSCAN; 0.25 nan None.</p></details>
+<div class="jp-Cell"><div class="jp-RenderedImage"><img alt="Bar chart of topics" src="data:image/png;base64,{png}"></div>
+<p class="toolkit-caption">Largest topic: delivery (1,204 posts, 31% of the modelled posts).</p></div>
+<div style="overflow-x:auto"><table style="width:3000px"><tr><th>Topic</th><th>Posts</th></tr>
+<tr><td>delivery</td><td>1,204</td></tr><tr><td>app</td><td>fewer than 10</td></tr></table></div>
+</main></body></html>"""
+#: Each bad page: the good page with one defect, and the words the check must report.
+BAD_PAGES = {
+    "open method section": (("<details class=", "<details open class="), "method notes"),
+    "method prose in the reader's path": (
+        ('<details class="toolkit-method"><summary>How this was computed</summary>', "<div>"),
+        "method notes",
+    ),
+    "method heading": (
+        ("<h1>Topics</h1>", "<h1>Topics</h1><h2>How each rate is computed</h2>"),
+        "method notes",
+    ),
+    "path repr": (("None of the", "Saved PosixPath('/r/t.csv'). None of the"), "Python reprs"),
+    "list cell": (("<td>delivery</td>", "<td>[cloud, house]</td>"), "table cells"),
+    "nan in text": (("whole numbers", "nan numbers"), "Python reprs"),
+    "None as a value": (
+        ("posts is quoted.", "posts is quoted. Slowest platform: None (median n/a)."),
+        "Python reprs",
+    ),
+    "float count cell": (("<td>1,204</td>", "<td>755.0</td>"), "table cells"),
+    "float count in text": (("(1,204 posts", "(14485.000000 posts"), "Python reprs"),
+    "cut-off table": (('<div style="overflow-x:auto">', "<div>"), "cut off"),
+    "figure without caption": (('<p class="toolkit-caption">', '<p class="other">'), "caption"),
+}
+
+
+def _page(tmp_path, name: str, html: str) -> Path:
+    page = tmp_path / f"{name}.html"
+    page.write_text(html.replace("{png}", _PIXEL))
+    return page
+
+
+#: A 1x1 PNG.
+_PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def test_a_good_page_passes(browser, tmp_path):
+    report, found = open_page(browser, _page(tmp_path, "good", GOOD_PAGE))
+    assert found == [] and page_issues(report) == []
+
+
+@pytest.mark.parametrize("defect", sorted(BAD_PAGES))
+def test_each_defect_fails_the_check(browser, tmp_path, defect):
+    (old, new), expected = BAD_PAGES[defect]
+    assert old in GOOD_PAGE
+    report, _ = open_page(browser, _page(tmp_path, "bad", GOOD_PAGE.replace(old, new, 1)))
+    issues = page_issues(report)
+    assert any(expected in issue for issue in issues), (defect, issues)
+
+
 def test_every_page_renders_cleanly(browser, built_report):
     from toolkit.report import NOTEBOOKS
 
@@ -305,21 +411,7 @@ def test_every_page_renders_cleanly(browser, built_report):
             screenshot=artifacts_dir() / f"{stem}.png",
             phone_screenshot=artifacts_dir() / f"{stem}-phone.png",
         )
-        issues = list(found)
-        if report["text"] < 200:
-            issues.append(f"page is (nearly) empty: {report['text']} characters")
-        if report["broken"]:
-            issues.append(f"broken images: {report['broken']}")
-        if report["unlabelled"]:
-            issues.append(f"{report['unlabelled']} image(s) without alt text")
-        if report["overflow"] > 2:
-            issues.append(f"page scrolls sideways by {report['overflow']} px at 1366 px")
-        if report["reprs"]:
-            issues.append(f"Python reprs shown: {report['reprs'][:5]}")
-        if report["rawCells"]:
-            issues.append(f"table cells as Python writes them: {report['rawCells'][:5]}")
-        if report["cutTables"]:
-            issues.append(f"{report['cutTables']} table(s) cut off at the page edge")
+        issues = list(found) + page_issues(report, brief=name in ("index.html", "05_brief.html"))
         assets = (built_report / "assets").resolve().as_uri() + "/"
         remote = [u for u in report["scripts"] if not u.startswith(assets)]
         remote += [u for u in report["stylesheets"] if not u.startswith("file:")]

@@ -176,3 +176,16 @@ def test_labels_are_used_only_by_evaluations_and_the_sample():
     readers = {p.relative_to(package) for p in package.rglob("*.py") if "labels.jsonl" in p.read_text()}
     allowed = {"evaluation", "benchmarks"}  # evaluations and the figures measured with them
     assert {str(p) for p in readers if p.parts[0] not in allowed} <= {"sample.py"}
+
+
+def test_the_brief_names_what_drove_the_spike(built):
+    """03 records the spike day's drivers, the best-time support and k; the brief's spike card
+    names the planted outage's topic and advises an incident, not "read the posts"."""
+    f = findings(built)
+    drivers = f["spike_drivers"]
+    assert drivers["day"] == "2026-10-14" and drivers["share_negative"] > drivers["baseline_share_negative"]
+    assert drivers["topics"] and drivers["top_platform"] == "twitter"
+    assert f["best_slots_support"] and f["campaigns"][0]["min_group_size"] == 10
+    brief = (built["report"] / "index.html").read_text()
+    assert "Drivers: " in brief and "as an incident" in brief
+    assert "Read the spike day" not in brief

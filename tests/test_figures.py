@@ -167,3 +167,129 @@ def test_colours_are_only_defined_in_plotting():
         if hex_colour.search(re.sub(r'"image/png": "[^"]*"', "", text))
     }
     assert offenders == {}
+
+
+def _legend_overlaps_data(fig) -> bool:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent(renderer)
+        if any(box.overlaps(other.get_window_extent(renderer)) for other in fig.axes):
+            return True
+    return False
+
+
+def _every_legend_figure():
+    days = pd.date_range("2026-09-01", periods=20, freq="D")
+    daily = pd.DataFrame({"date": days, "n_posts": range(20, 40), "mean_sentiment": 0.1})
+    spikes = daily.iloc[[5]]
+    uptake = type(
+        "Up",
+        (),
+        {
+            "name": "Glow",
+            "start": days[3].date(),
+            "end": days[9].date(),
+            "daily": pd.DataFrame({"date": days, "uptake_posts": range(20)}),
+        },
+    )()
+    posts = pd.DataFrame(
+        {
+            "created_at": pd.date_range("2026-09-01", periods=40, freq="12h", tz="UTC"),
+            "platform": ["twitter", "reddit"] * 20,
+        }
+    )
+    table = pd.DataFrame(
+        {
+            "topic": [0, 1],
+            "label": ["a", "b"],
+            "size": [10, 5],
+            "negative": [0.5, 0.2],
+            "neutral": [0.3, 0.3],
+            "positive": [0.2, 0.5],
+        }
+    )
+    by_platform = pd.DataFrame(
+        {
+            "platform": ["twitter", "reddit"],
+            "median_response_hours": [2.0, 30.0],
+            "p90_response_hours": [10.0, 60.0],
+            "response_rate": [0.8, 0.5],
+        }
+    )
+    privacy = pd.DataFrame(
+        {
+            "entity_type": ["EMAIL", "PHONE"] * 2,
+            "platform": ["twitter"] * 2 + ["reddit"] * 2,
+            "share": [0.9, 0.5, 0.95, 0.7],
+        }
+    )
+    weekly = pd.DataFrame(
+        {
+            "week": days[:4],
+            "share_personal_data": [0.9, 1.0, 0.95, 0.99],
+            "share_contact_details": [0.5, 0.6, 0.7, 0.9],
+        }
+    )
+    return {
+        "daily_volume_and_tone": figures.daily_volume_and_tone(daily, spikes),
+        "campaign_uptake": figures.campaign_uptake(uptake),
+        "daily_volume_by_platform": figures.daily_volume_by_platform(posts, "UTC"),
+        "topic_sentiment": figures.topic_sentiment(table),
+        "response_times": figures.response_times(by_platform, 24),
+        "privacy_by_platform": figures.privacy_by_platform(privacy),
+        "privacy_weekly": figures.privacy_weekly(weekly),
+    }
+
+
+def test_legends_sit_outside_the_data():
+    """A legend never covers a bar, line or point: it is drawn under the axes."""
+    for name, fig in _every_legend_figure().items():
+        assert fig.axes[0].get_legend() is not None, name
+        assert not _legend_overlaps_data(fig), name
+        plt.close(fig)
+
+
+def test_an_overlapping_legend_is_detected():
+    fig, ax = plt.subplots()
+    ax.bar([0, 1], [1, 2], label="posts")
+    ax.legend(loc="upper left")
+    assert _legend_overlaps_data(fig)
+    plt.close(fig)
+
+
+def test_caption_and_missing_lines_are_escaped_html():
+    assert (
+        figures.caption("Most <b> posts")._repr_html_()
+        == '<p class="toolkit-caption">Most &lt;b&gt; posts</p>'
+    )
+    assert repr(figures.missing("No brand replies")) == "No brand replies"
+
+
+def test_partial_edge_days_of_a_utc_period_in_a_local_timezone():
+    import datetime as dt
+
+    start, end = dt.date(2026, 10, 9), dt.date(2026, 10, 16)
+    assert figures.partial_edge_days(start, end, "UTC") == []
+    assert figures.partial_edge_days(start, end, "America/Chicago") == [
+        dt.date(2026, 10, 8),
+        dt.date(2026, 10, 16),
+    ]
+    assert figures.partial_edge_days(None, None, "America/Chicago") == []
+    assert "08 Oct and 16 Oct are partial days" in figures.partial_days_note(
+        [dt.date(2026, 10, 8), dt.date(2026, 10, 16)]
+    )
+
+
+def test_full_weeks_leaves_out_partial_edge_weeks():
+    weeks = pd.DataFrame(
+        {"period": pd.to_datetime(["2026-09-28", "2026-10-05", "2026-10-12"]), "n": [1, 2, 3]}
+    )
+    kept, dropped = figures.full_weeks(
+        weeks, "period", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-18")
+    )
+    assert kept["n"].tolist() == [2, 3] and dropped == 1
+    assert "partial week at the edges" in figures.partial_weeks_note(1)

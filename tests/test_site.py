@@ -194,3 +194,43 @@ def test_post_text_renders_as_text_through_the_real_notebook_path():
     assert "$5 off_now ^^" in body
     alts = image_alts(body)
     assert len(alts) == 1 and alts[0].startswith("Chart: <script>alert('x')</script>")
+
+
+def _render(*cells) -> str:
+    return site.render_page(
+        executed(*cells), "Page", site.nav_html(PAGES, "05_brief", "Acme"), site.footer_html({})
+    )
+
+
+def test_method_notes_are_folded_under_how_this_was_computed():
+    marked = nbformat.v4.new_markdown_cell(
+        "## Topics\n\nWhat customers talk about.\n\n<!-- method -->\nReduced with **UMAP**."
+    )
+    tagged = nbformat.v4.new_markdown_cell("| rate | formula |\n| --- | --- |\n| a | b / c |")
+    tagged.metadata["tags"] = ["method"]
+    plain = nbformat.v4.new_markdown_cell("Plain reader text.")
+    page = _render(marked, tagged, plain)
+    folded = re.findall(r'<details class="toolkit-method">(.*?)</details>', page, re.S)
+    assert len(folded) == 2 and all("How this was computed" in f for f in folded)
+    assert "<strong>UMAP</strong>" in folded[0] and "<table>" in folded[1]
+    assert page.index("What customers talk about.") < page.index('<details class="toolkit-method">')
+    assert "<details open" not in page
+    assert "Plain reader text." not in "".join(folded)
+
+
+def test_bare_return_values_are_not_published():
+    cell = nbformat.v4.new_code_cell("session.save_table(df, 'x')")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "PosixPath('/r/x.csv')"}, execution_count=1
+        ),
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/plain": "   a\n0  1", "text/html": "<table><tr><td>1</td></tr></table>"},
+            execution_count=1,
+        ),
+        nbformat.v4.new_output("stream", name="stdout", text="printed on purpose"),
+    ]
+    page = _render(cell)
+    assert "PosixPath" not in page
+    assert "<td>1</td>" in page and "printed on purpose" in page

@@ -28,11 +28,29 @@ def test_cells_read_as_words_and_numbers():
 
 
 def test_html_has_no_index_and_scrolls_in_its_box():
-    page = to_html(pd.DataFrame({"a": [1, 2]}, index=[5, 6]), k=10)
-    assert page.startswith('<div class="toolkit-table">') and ">5<" in page  # a real index is kept as a column
+    page = to_html(pd.DataFrame({"a": [1, 2]}, index=pd.Index(["x", "y"])), k=10)
+    assert page.startswith('<div class="toolkit-table">') and ">x<" in page  # a real index is kept as a column
+    named = to_html(pd.DataFrame({"a": [1, 2]}, index=pd.Index([5, 6], name="topic")))
+    assert ">Topic<" in named and ">5<" in named
+    sorted_rows = pd.DataFrame({"label": ["b", "a"], "a": [7, 8]}, index=[12, 3])  # row numbers after a sort
+    assert ">12<" not in to_html(sorted_rows) and ">Index<" not in to_html(sorted_rows)
     plain = to_html(pd.DataFrame({"n_posts": [1, 2]}))
     assert "<th" in plain and ">0<" not in plain
     assert "&lt;script&gt;" in to_html(pd.DataFrame({"text": ["<script>x</script>"]}))
+
+
+def test_per_post_rates_read_as_percentages():
+    table = pd.DataFrame(
+        {"n_posts": [5, 7], "median_engagement_rate_followers": [0.0072, 0.00004], "median_virality": [0.02, None]}
+    )
+    out = readable(table)
+    assert out["Median engagement rate followers"].tolist() == ["0.7%", "<0.1%"]
+    assert out["Median virality"].tolist() == ["2%", "–"]
+
+
+def test_post_counts_under_short_names_are_integers():
+    table = pd.DataFrame({"language": ["es"], "posts": [70.0], "recent": [27.0], "previous": [700.0]})
+    assert readable(table).iloc[0].tolist() == ["es", "70", "27", "700"]
 
 
 def test_labels_and_percent_precision():

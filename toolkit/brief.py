@@ -273,9 +273,15 @@ def _best_time(f: dict) -> Card:
             if slots and support
             else ""
         )
+        rated = f.get("best_time_rated_posts")
         return Card(
             "When to post: not enough brand posts yet",
-            "Too few brand posts per weekday and hour to compare posting times." + rested
+            (
+                f"The period has {rated:,} brand posts with an engagement rate to compare."
+                if rated is not None and not slots
+                else "Too few brand posts per weekday and hour to compare posting times."
+            )
+            + rested
             + " No campaign is configured, so campaign uptake is not measured.",
             rule.advice(f), "engagement_best_time", thin=True,
         )

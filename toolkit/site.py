@@ -1,8 +1,15 @@
 """The report site: executed notebooks -> offline HTML pages with navigation, the site
 stylesheet, a provenance footer and alt text on every figure.
 
-Pages carry no code, no progress widgets and no stderr logs; they fetch nothing from the
-internet (no require.js, MathJax, mermaid, widget loaders or web fonts). Pages with an
+Pages carry no code, no progress widgets, no stderr logs and no bare return values; they
+fetch nothing from the internet (no require.js, MathJax, mermaid, widget loaders or web fonts).
+
+Two depths on every page: the reader's narrative is shown, and the analysts' part (method,
+parameters, caveats) is folded into a collapsed "How this was computed" section
+(`<details class="toolkit-method">`) where it stands: a whole markdown cell tagged ``method``,
+or the part of a markdown cell after a ``<!-- method -->`` line.
+
+Pages with an
 interactive chart (`toolkit.interactive`) load two local files from the report's `assets/`
 folder (`write_assets`): the Plotly library as shipped in the installed `plotly` package, and
 the toolkit's small script that draws the charts.
@@ -34,6 +41,11 @@ CHARTS_ASSET = f"{ASSETS_DIR}/toolkit-charts.js"
 _CHART_MARKER = 'class="toolkit-chart"'
 _SAVED_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*f?[\"']([^\"']+)[\"']")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
+#: Cell tag of a markdown cell written for analysts: rendered collapsed.
+METHOD_TAG = "method"
+METHOD_SUMMARY = "How this was computed"
+#: In a markdown cell, what follows this line is the analysts' part.
+METHOD_MARKER = "<!-- method -->"
 
 
 def stylesheet() -> str:
@@ -85,9 +97,11 @@ def chart_scripts() -> str:
 def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of an executed notebook fit for publishing.
 
-    Progress widgets and stderr logs are dropped, and every image output gets alt text
-    (kept when the kernel gave one; otherwise derived from the section heading and the
-    name the figure was saved under).
+    Progress widgets, stderr logs and outputs that are only a value's plain-text repr (a
+    cell ending in a call that returns a path, a list, a number) are dropped; markdown cells
+    tagged ``method`` are folded into a collapsed "How this was computed" section; every
+    image output gets alt text (kept when the kernel gave one; otherwise derived from the
+    section heading and the name the figure was saved under).
 
     Parameters
     ----------
@@ -99,6 +113,11 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             heading = _last_heading(cell.source) or heading
+            if METHOD_TAG in cell.get("metadata", {}).get("tags", []):
+                cell.source = collapsed_method(cell.source)
+            elif METHOD_MARKER in cell.source:
+                reader, method = cell.source.split(METHOD_MARKER, 1)
+                cell.source = reader.rstrip() + "\n\n" + collapsed_method(method)
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if not _is_noise(o)]
             figure = _saved_figure(cell.source)
@@ -108,6 +127,14 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                     # lets the chart script find the PNG twin of an interactive chart
                     output.setdefault("metadata", {}).setdefault("image/png", {})["figure"] = figure
     return nb
+
+
+def collapsed_method(markdown: str) -> str:
+    """Analysts' notes (markdown) inside a closed `<details>` "How this was computed" block."""
+    return (
+        f'<details class="toolkit-method"><summary>{METHOD_SUMMARY}</summary>\n\n'
+        f"{markdown.strip()}\n\n</details>"
+    )
 
 
 def fallback_alt(source: str, heading: str) -> str:
@@ -210,6 +237,8 @@ def _is_noise(output) -> bool:
     if output.get("output_type") == "stream":
         return output.get("name") == "stderr"
     data = output.get("data", {})
+    if output.get("output_type") == "execute_result" and set(data) <= {"text/plain"}:
+        return True  # a return value's repr (PosixPath('...'), [..], 0.25): not for readers
     return any(m in data for m in WIDGET_MIMETYPES)
 
 

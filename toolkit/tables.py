@@ -44,10 +44,14 @@ COLUMN_WORDS = {
 #: Column-name patterns of counts (shown as integers).
 _COUNT = re.compile(
     r"^(n_\w+|size|count|likes|shares|replies|quotes|views|interactions|total_\w+|"
-    r"\w+_posts|\w+_authors|author_followers|reach|impressions|rows\w*|loaded|rejected|duplicates)$"
+    r"posts|authors|recent|previous|\w+_posts|\w+_authors|author_followers|reach|impressions|rows\w*|loaded|rejected|duplicates)$"
 )
 #: Column-name patterns of shares and rates (shown as percentages).
-_SHARE = re.compile(r"^(share\w*|\w+_share|\w+_rate|rate|response_rate|share_within_sla|negative|positive|neutral)$")
+_SHARE = re.compile(r"^(share\w*|\w+_share|response_rate|share_within_sla|negative|positive|neutral)$")
+#: Column-name patterns of per-post rates (engagement rate, conversation rate, virality):
+#: percentages, at the precision of the rate itself (they are medians or means of ratios,
+#: not shares of the table's posts).
+_RATE = re.compile(r"^(\w*_rate|rate|\w*_rate_\w+|\w*virality)$")
 
 
 def column_label(name: object) -> str:
@@ -94,7 +98,7 @@ def _whole_numbers(column: pd.Series) -> bool:
 
 
 def column_kind(name: object, column: pd.Series) -> str:
-    """How a column is shown: "count", "share", "number", "date", "list" or "text"."""
+    """How a column is shown: "count", "share", "rate", "number", "date", "list" or "text"."""
     text = str(name)
     if pd.api.types.is_bool_dtype(column):
         return "text"
@@ -105,6 +109,8 @@ def column_kind(name: object, column: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(column):
         if _SHARE.match(text):
             return "share"
+        if _RATE.match(text):
+            return "rate"
         if pd.api.types.is_integer_dtype(column) or _COUNT.match(text) or (
             text in ("hour", "weekday", "topic") and _whole_numbers(column)
         ):
@@ -120,6 +126,8 @@ def _cell(value, kind: str, n: int | None) -> str:
         return f"{int(round(float(value))):,}"
     if kind == "share":
         return percent(float(value), n)
+    if kind == "rate":
+        return percent(float(value))
     if kind == "number":
         value = float(value)
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
@@ -136,7 +144,8 @@ def _cell(value, kind: str, n: int | None) -> str:
 def readable(df: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     """`df` as strings for people (see the module docstring).
 
-    A named or non-default index becomes columns. With a boolean `suppressed` column, that
+    A named or non-integer index becomes columns; an unnamed integer index (row numbers,
+    e.g. left in disorder by a sort) is dropped. With a boolean `suppressed` column, that
     column is dropped and the missing cells of its suppressed rows read "fewer than k".
 
     Parameters
@@ -145,8 +154,10 @@ def readable(df: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     k : int, optional
         The smallest group published (`privacy.min_group_size`).
     """
-    if not isinstance(df.index, pd.RangeIndex) or any(df.index.names):
+    if any(df.index.names):
         df = df.reset_index()
+    elif not isinstance(df.index, pd.RangeIndex):
+        df = df.reset_index(drop=pd.api.types.is_integer_dtype(df.index))
     suppressed = (
         df["suppressed"].fillna(False).astype(bool)
         if "suppressed" in df.columns
