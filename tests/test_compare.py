@@ -49,7 +49,9 @@ def test_a_measure_missing_in_one_period_is_not_compared():
     table = compare.metric_changes(BEFORE, now)
     assert _metric(table, "Requests the brand answered")["direction"] == "not comparable"
     assert _metric(table, "Median time to first reply (hours)")["direction"] == "not comparable"
-    assert compare.describe_change(_metric(table, "Requests the brand answered")) == "not comparable"
+    assert (
+        compare.describe_change(_metric(table, "Requests the brand answered")) == "not comparable"
+    )
 
 
 def test_campaigns_of_either_period_are_listed():
@@ -108,7 +110,9 @@ def test_a_topic_split_in_two_is_compared_as_a_whole():
 def test_a_suppressed_current_topic_is_not_published():
     current = np.array([10] * 5 + [11] * 5)
     previous = np.array([9] * 10)
-    current_topics = _topics([(10, "big", 5, 0.5, 50), (11, "(suppressed)", np.nan, np.nan, np.nan)])
+    current_topics = _topics(
+        [(10, "big", 5, 0.5, 50), (11, "(suppressed)", np.nan, np.nan, np.nan)]
+    )
     table = compare.match_topics(previous, current, PREVIOUS_TOPICS, current_topics)
     assert "(suppressed)" not in set(table["label"])
     assert table.set_index("label").loc["big", "status"] == "new"
@@ -218,10 +222,18 @@ def test_compare_to_names_a_report_folder_or_manifest(dirs):
     "setup, message",
     [
         (lambda d: None, "compare_to: no report at .* build the previous period's report first"),
-        (lambda d: _fake_report(d / "reports" / "june", brand="Other"), "is about 'Other', not 'Demo'"),
+        (
+            lambda d: _fake_report(d / "reports" / "june", brand="Other"),
+            "is about 'Other', not 'Demo'",
+        ),
         (lambda d: _fake_report(d / "reports" / "june", end="2026-09-05"), "does not end before"),
-        (lambda d: (d / "reports" / "june").mkdir(parents=True)
-         or (d / "reports" / "june" / "manifest.json").write_text("{oops"), "not a readable manifest"),
+        (
+            lambda d: (
+                (d / "reports" / "june").mkdir(parents=True)
+                or (d / "reports" / "june" / "manifest.json").write_text("{oops")
+            ),
+            "not a readable manifest",
+        ),
     ],
 )
 def test_a_missing_or_incompatible_previous_report_is_one_line(dirs, setup, message):
@@ -255,7 +267,9 @@ def test_topic_model_is_checked_against_the_previous_manifest(dirs):
     assert previous.model_dir == model and previous.model_note is None
     (model / "toolkit_topics.json").write_text('{"changed": 1}')
     previous = compare.previous_report(_config(dirs, "june"))
-    assert previous.model_dir is None and "changed after its report was built" in previous.model_note
+    assert (
+        previous.model_dir is None and "changed after its report was built" in previous.model_note
+    )
 
 
 def test_manifest_records_the_previous_report_without_local_paths(dirs):
@@ -279,3 +293,19 @@ def test_rebuilding_the_previous_report_makes_this_one_out_of_date(dirs):
     before = fingerprint(config, "key")
     (report / "manifest.json").write_text(json.dumps({"report": "june", "fingerprint": "g"}))
     assert fingerprint(config, "key") != before
+
+
+# ------------------------------------------------------------------ the sample's previous period
+def test_the_previous_period_is_made_from_the_sample_deterministically(tmp_path):
+    import gzip
+
+    from toolkit.config import SAMPLE_DIR
+    from toolkit.sample_previous import FIRST_DAY, LAST_DAY, write_previous_period
+
+    counts = write_previous_period(SAMPLE_DIR, tmp_path)
+    assert all(n > 100 for n in counts.values()), counts
+    for name in counts:  # the committed files are what the generator makes
+        assert (tmp_path / name).read_bytes() == (SAMPLE_DIR / "previous" / name).read_bytes(), name
+    statuses = json.loads(gzip.decompress((tmp_path / "mastodon.json.gz").read_bytes()))
+    days = {s["created_at"][:10] for s in statuses}
+    assert min(days) >= FIRST_DAY.isoformat() and max(days) <= LAST_DAY.isoformat()

@@ -194,7 +194,9 @@ MEASURES = {
     "Share of negative posts": (lambda f: f.get("tone_share_negative"), "share", False),
     "Requests the brand answered": (lambda f: f.get("response_rate"), "share", True),
     "Median time to first reply (hours)": (
-        lambda f: f.get("response_median_hours"), "amount", False
+        lambda f: f.get("response_median_hours"),
+        "amount",
+        False,
     ),
     "Requests answered within the target": (lambda f: f.get("response_within_sla"), "share", True),
 }
@@ -323,7 +325,9 @@ def match_topics(
             matches[int(topic)] = (int(ids[best]), float(share))
     combined = {}
     for topic, (prev, _) in matches.items():
-        combined[prev] = combined.get(prev, 0.0) + float(now.loc[now["topic"] == topic, "share"].iloc[0])
+        combined[prev] = combined.get(prev, 0.0) + float(
+            now.loc[now["topic"] == topic, "share"].iloc[0]
+        )
     rows = []
     for row in now.itertuples(index=False):
         match = matches.get(int(row.topic))
@@ -383,6 +387,7 @@ def findings(
     previous: Previous, metrics: pd.DataFrame, topics: pd.DataFrame | None, campaigns: pd.DataFrame
 ) -> dict:
     """What the brief and the tests read (recorded as `compare_*` findings)."""
+
     def labels(status):
         if topics is None or topics.empty:
             return []
@@ -393,9 +398,13 @@ def findings(
         "compare_previous_report": previous.manifest.get("report"),
         "compare_previous_period": previous.period,
         "compare_metrics": {
-            r.measure: {"previous": _number(r.previous), "current": _number(r.current),
-                        "change": _number(r.change), "change_kind": r.change_kind,
-                        "direction": r.direction}  # fmt: skip
+            r.measure: {
+                "previous": _number(r.previous),
+                "current": _number(r.current),
+                "change": _number(r.change),
+                "change_kind": r.change_kind,
+                "direction": r.direction,
+            }  # fmt: skip
             for r in metrics.itertuples(index=False)
         },
         "compare_topics_matched": topics is not None,
@@ -468,13 +477,15 @@ def topics_figure(table: pd.DataFrame, n: int = 12):
     """Horizontal bars: each compared topic's share of posts before and now, by status."""
     import matplotlib.pyplot as plt
 
+    from toolkit.plotting import ACCENT, MUTED
+
     rows = table.head(n).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
     y = np.arange(len(rows))
     ax.barh(y + 0.2, rows["share_before"].fillna(0), height=0.4, label="previous period",
-            color="#9aa5b1")  # fmt: skip
+            color=MUTED)  # fmt: skip
     ax.barh(y - 0.2, rows["share_now"].fillna(0), height=0.4, label="this period",
-            color="#2b6cb0")  # fmt: skip
+            color=ACCENT)  # fmt: skip
     ax.set_yticks(y, [f"{label} ({status})" for label, status in zip(rows["label"], rows["status"],
                                                                      strict=True)])  # fmt: skip
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))

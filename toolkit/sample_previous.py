@@ -81,7 +81,9 @@ def _records(lines: list[str]):
 def _twitter(lines: list[str]) -> list[str]:
     pages = []
     for page in _records(lines):
-        page["data"] = [t for t in page.get("data", []) if _in_window(_iso_time(t.get("created_at")))]
+        page["data"] = [
+            t for t in page.get("data", []) if _in_window(_iso_time(t.get("created_at")))
+        ]
         if page["data"]:
             pages.append(json.dumps(_shift(page), ensure_ascii=False))
     return pages
