@@ -309,3 +309,11 @@ def test_the_previous_period_is_made_from_the_sample_deterministically(tmp_path)
     statuses = json.loads(gzip.decompress((tmp_path / "mastodon.json.gz").read_bytes()))
     days = {s["created_at"][:10] for s in statuses}
     assert min(days) >= FIRST_DAY.isoformat() and max(days) <= LAST_DAY.isoformat()
+
+
+def test_metrics_read_as_percentages_and_words():
+    table = compare.metrics_for_people(compare.metric_changes(BEFORE, _now(tone_share_negative=0.42)))
+    tone = table.set_index("measure").loc["Share of negative posts"]
+    assert (tone["previous period"], tone["this period"], tone["change"]) == ("30%", "42%", "+12.0 points")
+    assert table.set_index("measure").loc["Posts per day", "this period"] == "100.0"
+    assert compare.points(float("nan")) is None and compare.points(-0.031) == "-3.1 points"

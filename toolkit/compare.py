@@ -494,3 +494,26 @@ def topics_figure(table: pd.DataFrame, n: int = 12):
               frameon=False)  # fmt: skip
     fig.tight_layout()
     return fig
+
+
+def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The metric changes as a page shows them: shares as percentages, amounts with one
+    decimal, the change in words."""
+    return pd.DataFrame(
+        {
+            "measure": metrics["measure"],
+            "previous period": [
+                _value(v, k) for v, k in zip(metrics["previous"], metrics["change_kind"], strict=True)
+            ],
+            "this period": [
+                _value(v, k) for v, k in zip(metrics["current"], metrics["change_kind"], strict=True)
+            ],
+            "change": metrics.apply(describe_change, axis=1),
+        }
+    )
+
+
+def points(value) -> str | None:
+    """A change of share in points ('+2.5 points'); None (shown as '–') when there is none."""
+    value = _number(value)
+    return None if value is None else f"{value * 100:+.1f} points"
