@@ -65,7 +65,7 @@ def test_the_sample_is_compared_with_its_previous_period(built):
     assert topics["grown"] or topics["steady"] or topics["shrunk"], "no June topic matched"
     metrics = f["compare_metrics"]
     assert metrics["Posts per day"]["direction"] == "up"  # outage and campaign weeks
-    assert {c["campaign"]: c["ran"] for c in f["compare_campaigns"]} == {"Glow Up": "this period only"}
+    assert {c["campaign"]: c["ran"] for c in f["compare_campaigns"]} == {"Glow Up": "both periods"}
     manifest = json.loads((built["report"] / "manifest.json").read_text())
     previous = json.loads((built["previous"] / "manifest.json").read_text())
     record = manifest["compared_to"]
