@@ -4,6 +4,8 @@
 SHELL := /bin/bash
 
 CONFIG ?= configs/sample.yaml
+# The report CONFIG is compared with (its `compare_to`), built first: the sample's previous period.
+PREVIOUS ?= $(if $(filter configs/sample.yaml,$(CONFIG)),configs/sample-previous.yaml)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +20,7 @@ export PYTHONHASHSEED := 0
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: CONFIG=$(CONFIG)"
+	@echo "  Variables: CONFIG=$(CONFIG) PREVIOUS=$(PREVIOUS)"
 
 setup: $(STAMP) ## Create .venv, install the project (editable, with dev tools) and the `toolkit` Jupyter kernel
 
@@ -39,7 +41,8 @@ $(STATIC_MODEL): $(STAMP)
 sample: $(STAMP) ## Regenerate the bundled sample in data/sample/ (deterministic)
 	$(BIN)/toolkit sample
 
-report: $(STAMP) ## Build the HTML reports for CONFIG into reports/<name>/ (skips work when nothing changed)
+report: $(STAMP) ## Build the HTML reports for CONFIG into reports/<name>/ (skips work when nothing changed); the sample's previous period first
+	$(if $(PREVIOUS),$(BIN)/toolkit run $(PREVIOUS))
 	$(BIN)/toolkit run $(CONFIG)
 
 notebooks: $(STAMP) ## Re-run notebooks/ in place on the sample, refreshing the outputs nbval compares

@@ -17,8 +17,10 @@ TOOLKIT = str(Path(sys.executable).parent / "toolkit")
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory) -> dict:
     """`toolkit run configs/sample.yaml` once per session, into temporary folders (a few
-    minutes): {"report": report folder, "work": working folder, "env": the environment used,
-    "stderr": what the run printed}. A developer's reports/ and data/processed/ are untouched."""
+    minutes), after its previous period (configs/sample-previous.yaml, which it is compared
+    with): {"report": report folder, "work": working folder, "env": the environment used,
+    "stderr": what the run printed, "previous": the previous period's report folder}. A
+    developer's reports/ and data/processed/ are untouched."""
     base = tmp_path_factory.mktemp("built-sample")
     env = {
         **os.environ,
@@ -26,16 +28,18 @@ def built_sample(tmp_path_factory) -> dict:
         "TOOLKIT_WORK_DIR": str(base / "work"),
         "TOOLKIT_PROGRESS": "0",
     }
-    run = subprocess.run(
-        [TOOLKIT, "run", "configs/sample.yaml"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
+    for config in ("configs/sample-previous.yaml", "configs/sample.yaml"):
+        run = subprocess.run(
+            [TOOLKIT, "run", config],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        assert run.returncode == 0, run.stderr[-4000:]
     return {
+        "previous": base / "reports" / "sample-previous",
         "report": base / "reports" / "sample",
         "work": base / "work" / "sample",
         "env": env,

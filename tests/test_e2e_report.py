@@ -52,6 +52,34 @@ def test_manifest(built):
     assert manifest["packages"]["bertopic"] != "not installed" and manifest["git_commit"]
 
 
+def test_the_sample_is_compared_with_its_previous_period(built):
+    """Two builds (configs/sample-previous.yaml, then configs/sample.yaml with compare_to):
+    the second compares with the first, topics matched through the first one's model."""
+    f = findings(built)
+    assert f["compare_status"] == "ok" and f["compare_previous_report"] == "sample-previous"
+    assert f["compare_previous_period"] == {"start": "2026-06-02", "end": "2026-06-22"}
+    assert f["compare_topics_matched"], f.get("compare_topics_note")
+    topics = f["compare_topics"]
+    assert sum(map(len, topics.values())) >= 5
+    assert topics["new"], "the outage and the campaign are not in June: new topics expected"
+    assert topics["grown"] or topics["steady"] or topics["shrunk"], "no June topic matched"
+    metrics = f["compare_metrics"]
+    assert metrics["Posts per day"]["direction"] == "up"  # outage and campaign weeks
+    assert {c["campaign"]: c["ran"] for c in f["compare_campaigns"]} == {"Glow Up": "both periods"}
+    manifest = json.loads((built["report"] / "manifest.json").read_text())
+    previous = json.loads((built["previous"] / "manifest.json").read_text())
+    record = manifest["compared_to"]
+    assert record["report"] == "sample-previous" and record["fingerprint"] == previous["fingerprint"]
+    assert record["topic_model_sha256"] == previous["topic_model"]["sha256"] and record["topics_matched"]
+    assert manifest["config"]["compare_to"] == "sample-previous"
+    assert str(built["previous"]) not in json.dumps(manifest)
+    page = (built["report"] / "05_changes.html").read_text()
+    assert "New topics" in page and "Posts per day" in page
+    assert (built["report"] / "tables" / "changes_topics.csv").exists()
+    assert "Since the previous period" in (built["report"] / "index.html").read_text()
+    assert json.loads((built["previous"] / "findings.json").read_text())["compare_status"] == "none"
+
+
 def test_recorded_values(built):
     f = findings(built)
     assert f["ingest_rows_in"] == f["ingest_loaded"] + f["ingest_rejected"] + f["ingest_duplicates"]

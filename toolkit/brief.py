@@ -323,12 +323,39 @@ def _privacy(f: dict, config: Config) -> Card:
     )
 
 
+def _changes(f: dict, config: Config) -> Card:
+    """Period over period (05_changes): read from the `compare_*` findings."""
+    rule = rules.first_rule(rules.CHANGE_RULES, f)
+    if rule.thin:
+        return Card("Changes: no previous period", "There is no previous period to compare with.",
+                    rule.advice(f), "changes_topics", thin=True)
+    period = f.get("compare_previous_period") or {}
+    moved = []
+    for measure, m in (f.get("compare_metrics") or {}).items():
+        if m.get("direction") in ("up", "down") and m.get("change") is not None:
+            change = (f"{m['change'] * 100:+.1f} points" if m.get("change_kind") == "points"
+                      else f"{m['change']:+.0%}")
+            moved.append(f"{measure.lower()} {change}")
+    topics = f.get("compare_topics") or {}
+    counts = ", ".join(f"{len(topics.get(s, []))} {s}" for s in ("new", "grown", "shrunk", "gone"))
+    matched = (f"Topics: {counts}." if f.get("compare_topics_matched")
+               else f"Topics not matched: {f.get('compare_topics_note') or 'no topic model'}.")
+    return Card(
+        f"Since the previous period ({period.get('start')} to {period.get('end')})",
+        ("; ".join(moved).capitalize() + ". " if moved else "Volume, tone and replies about the same. ")
+        + matched,
+        rule.advice(f),
+        "changes_topics",
+    )
+
+
 _BUILDERS = {
     "crisis": _crisis,
     "attentiveness": _attentiveness,
     "campaign": _campaign,
     "topics": _topics,
     "privacy": _privacy,
+    "changes": _changes,
 }
 
 

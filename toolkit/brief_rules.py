@@ -310,6 +310,62 @@ PRIVACY_RULES = [
     ),
 ]
 
+# ------------------------------------------------------------------ period over period
+#: A rise in the share of negative posts, or a fall in the share of requests answered, of at
+#: least this many points since the previous period gets advice of its own.
+CHANGE_POINTS = 0.05
+#: ... as does a median first-reply time at least this much slower (relative).
+CHANGE_SLOWER = 0.25
+
+
+def _metric(f: dict, measure: str) -> dict:
+    return (f.get("compare_metrics") or {}).get(measure) or {}
+
+
+def _moved(f: dict, measure: str, sign: int, threshold: float) -> bool:
+    change = _metric(f, measure).get("change")
+    return change is not None and sign * change >= threshold
+
+
+def _topic_list(f: dict, *statuses: str) -> str:
+    labels = [label for s in statuses for label in (f.get("compare_topics") or {}).get(s, [])]
+    return ", ".join(f"'{label}'" for label in labels[:3]) or "the largest topics"
+
+
+CHANGE_RULES = [
+    Rule(
+        "changes", "no_previous", "no previous report is named (`compare_to`)",
+        lambda f: f.get("compare_status") != "ok",
+        lambda f: "Name last period's report in the config (`compare_to`) to see what changed.",
+        thin=True,
+    ),
+    Rule(
+        "changes", "tone_worse",
+        f"the share of negative posts rose by {CHANGE_POINTS * 100:.0f} points or more",
+        lambda f: _moved(f, "Share of negative posts", 1, CHANGE_POINTS),
+        lambda f: "Customers are more negative than last period: start with "
+        f"{_topic_list(f, 'new', 'grown')} and give each an owner.",
+    ),
+    Rule(
+        "changes", "replies_behind",
+        f"the share of requests answered fell by {CHANGE_POINTS * 100:.0f} points or more, or the "
+        f"median first reply is {CHANGE_SLOWER:.0%} slower or more",
+        lambda f: _moved(f, "Requests the brand answered", -1, CHANGE_POINTS)
+        or _moved(f, "Median time to first reply (hours)", 1, CHANGE_SLOWER),
+        lambda f: "Replies fell behind last period: check support staffing against the volume.",
+    ),
+    Rule(
+        "changes", "new_topics", "at least one topic is new",
+        lambda f: bool((f.get("compare_topics") or {}).get("new")),
+        lambda f: f"Brief the product and support teams on the new topics: {_topic_list(f, 'new')}.",
+    ),
+    Rule(
+        "changes", "steady", "none of the above",
+        lambda f: True,
+        lambda f: "Little changed: keep the current plan and compare again next period.",
+    ),
+]
+
 RULES = {
     "crisis": SPIKE_RULES,
     "attentiveness": ATTENTIVENESS_RULES,
@@ -317,6 +373,7 @@ RULES = {
     "best_time": BEST_TIME_RULES,
     "topics": TOPIC_RULES,
     "privacy": PRIVACY_RULES,
+    "changes": CHANGE_RULES,
 }
 
 

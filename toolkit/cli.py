@@ -232,11 +232,17 @@ def sample(
     out: Path = typer.Option(None, "--out", help="Folder to write to (default data/sample/)."),
     seed: int = typer.Option(None, "--seed", help="Random seed (default: the sample's own)."),
 ) -> None:
-    """Regenerate the bundled sample dataset (deterministic: same seed, same bytes)."""
+    """Regenerate the bundled sample dataset (deterministic: same seed, same bytes), and its
+    previous period (previous/: three weeks of June, for the period-over-period comparison)."""
     from toolkit.sample import generate_sample
+    from toolkit.sample_previous import write_previous_period
 
     kwargs = {k: v for k, v in {"out_dir": out, "seed": seed}.items() if v is not None}
     counts = generate_sample(**kwargs)
+    if out is not None:
+        counts["previous"] = write_previous_period(out)
+    else:
+        counts["previous"] = write_previous_period()
     typer.echo(json.dumps(counts, indent=2))
 
 

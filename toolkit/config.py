@@ -278,6 +278,11 @@ class Config(_Strict):
     )
     analysis: Analysis = Analysis()
     privacy: Privacy = Privacy()
+    compare_to: Path | None = Field(
+        None,
+        description="a previous report to compare this period with: its name (a folder of the "
+        "reports folder, e.g. sample-previous), its folder or its manifest.json; null = none",
+    )
     ingest: IngestLimits = IngestLimits()
     engine: Literal["local", "dask"] = Field(
         "local", description="local: this process; dask: a Dask cluster"
@@ -367,7 +372,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as exc:
         raise ConfigError(f"{path.name}: {_explain(exc)}") from None
-    return _resolve_sources(config, path.parent)
+    return _resolve_compare_to(_resolve_sources(config, path.parent), path.parent)
 
 
 def _explain(exc: ValidationError) -> str:
@@ -393,3 +398,28 @@ def _resolve_sources(config: Config, base: Path) -> Config:
             )
         sources.append(src.model_copy(update={"path": resolved}))
     return config.model_copy(update={"sources": sources})
+
+
+def _resolve_compare_to(config: Config, base: Path) -> Config:
+    """`compare_to` as an absolute report folder: a plain name is a report of the reports folder
+    (REPORTS_DIR, as `toolkit run` writes it), a path is relative to the config's folder, and a
+    manifest.json names its folder. Whether a report is there, and whether it can be compared,
+    is checked when a report is built (`toolkit.compare.previous_report`): the notebooks must
+    still open without it."""
+    target = config.compare_to
+    if target is None:
+        return config
+    if str(target) in ("", "."):
+        raise ConfigError("compare_to: empty: name the previous report (or leave the key out)")
+    if len(target.parts) == 1 and not str(target).startswith(("~", ".")):
+        target = REPORTS_DIR / target
+    target = target.expanduser()
+    target = target if target.is_absolute() else (base / target).resolve()
+    if target.name == "manifest.json":
+        target = target.parent
+    elif target.suffix == ".json":
+        raise ConfigError(
+            f"compare_to: {target.name} is not a report's manifest.json: name the previous "
+            "report's folder or its manifest.json"
+        )
+    return config.model_copy(update={"compare_to": target})

@@ -153,6 +153,18 @@ TABLES: dict[str, Policy] = {
     "privacy_by_topic": suppress("topic_label"),
     "privacy_weekly": suppress("week", value_cols=WEEKLY_VALUES, published_total=True),
     "privacy_pseudonymisation": as_is("how pseudonymisation works and how many ids it replaced"),
+    # 05_changes: period over period (toolkit.compare)
+    "changes_summary": as_is(
+        "dataset-wide volume, tone and response figures of two periods, each already published "
+        "in its own period's brief"
+    ),
+    "changes_campaigns": as_is(
+        "each campaign's total uptake in two periods, each already published in its own brief"
+    ),
+    "changes_topics": as_is(
+        "built from the two periods' published topic tables only (toolkit.compare.match_topics "
+        "leaves out the topics they suppressed): every row is a topic of at least k authors"
+    ),
 }
 
 #: Every figure a report publishes: the published tables it draws (each must have passed
@@ -170,6 +182,7 @@ FIGURES: dict[str, tuple[str, ...] | str] = {
     "tone_daily": ("tone_daily", "tone_spikes"),
     "privacy_by_platform": ("privacy_by_platform",),
     "privacy_weekly": ("privacy_weekly",),
+    "changes_topics": ("changes_topics",),
 }
 
 #: Every interactive chart a report publishes (`toolkit.interactive`, `Session.save_chart`) and

@@ -116,8 +116,18 @@ def fingerprint(config: Config, key_id: str) -> str:
         "packages": package_versions(),
         "ner_model": ner_model(config).get("sha256"),
         "key": key_id,
+        "compare_to": _previous_manifest_hash(config),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _previous_manifest_hash(config: Config) -> str | None:
+    """The previous report's manifest hash when `compare_to` is set: rebuilding the previous
+    period makes this one out of date too."""
+    if config.compare_to is None:
+        return None
+    manifest = Path(config.compare_to) / "manifest.json"
+    return sha256_file(manifest) if manifest.is_file() else None
 
 
 def key_id(key: bytes) -> str:
@@ -138,6 +148,8 @@ def public_config(config: Config, key: bytes) -> dict:
     dumped = json.loads(config.model_dump_json())
     for src in dumped.get("sources", []):
         src["path"] = Path(src["path"]).name
+    if dumped.get("compare_to"):  # the previous report by its folder name, not a local path
+        dumped["compare_to"] = Path(dumped["compare_to"]).name
     privacy = dumped.setdefault("privacy", {})
     privacy.pop("key_file", None)
     privacy["key_fingerprint"] = key_fingerprint(key)

@@ -40,13 +40,16 @@ from toolkit.manifest import (
 log = logging.getLogger(__name__)
 
 #: The notebooks of a report, in the order they run; the brief comes last and opens the site.
-NOTEBOOKS = ("01_ingest", "02_topics", "03_engagement", "04_privacy_risk", "05_brief")
+NOTEBOOKS = (
+    "01_ingest", "02_topics", "03_engagement", "04_privacy_risk", "05_changes", "05_brief"
+)  # fmt: skip
 TITLES = {
     "05_brief": "Brief",
     "01_ingest": "Ingest profile",
     "02_topics": "Topics",
     "03_engagement": "Engagement & tone",
     "04_privacy_risk": "Privacy risk",
+    "05_changes": "Changes",
 }
 KERNEL = "toolkit"
 #: The kernel's own log (e.g. the warning about kernels on local TCP ports) is noise in the
@@ -91,6 +94,7 @@ def build_report(
     started = time.perf_counter()
     with _signals_stop_the_build() as protect:
         config = load_config(config_path)
+        previous = _previous_report(config)
         try:
             current = fingerprint(config, key_id(config.hmac_key()))
         except OSError as exc:  # e.g. a source file that cannot be read
@@ -110,7 +114,7 @@ def build_report(
             progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
             posts = _ingest(config, current)
             timings = _run_notebooks(config, staging, progress)
-            manifest = _manifest(staging, config, current, timings)
+            manifest = _manifest(staging, config, current, timings, previous)
             progress("render: HTML pages")
             _render_site(staging, config, manifest)
             (staging / "manifest.json").write_text(
@@ -475,8 +479,26 @@ def _render_site(staging: Path, config: Config, manifest: dict) -> None:
     shutil.copyfile(staging / f"{NOTEBOOKS[-1]}.html", staging / "index.html")
 
 
-def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dict:
-    """What manifest.json records: provenance of the report being built in `staging`."""
+def _previous_report(config: Config):
+    """The previous report `compare_to` names, checked before any work (a one-line error
+    when it is missing or cannot be compared), or None."""
+    from toolkit.compare import previous_report
+    from toolkit.config import ConfigError
+
+    try:
+        return previous_report(config)
+    except ConfigError as exc:
+        raise ReportError(f"{config.path.name if config.path else 'config'}: {exc}") from None
+
+
+def _manifest(
+    staging: Path, config: Config, current: str, timings: dict, previous=None
+) -> dict:
+    """What manifest.json records: provenance of the report being built in `staging`, the
+    hash of its topic model (so that a later report can check it compares with this one's
+    model) and the previous report it was compared with."""
+    from toolkit.compare import topic_model_hash
+
     findings = _read_json(staging / "findings.json")
     manifest = {
         "report": config.name,
@@ -492,6 +514,8 @@ def _manifest(staging: Path, config: Config, current: str, timings: dict) -> dic
         "packages": package_versions(),
         "ner_model": ner_model(config),
         "notebook_seconds": timings,
+        "topic_model": {"sha256": topic_model_hash(config.work_dir / "models" / "topics")},
+        "compared_to": previous.record() if previous is not None else None,
     }
     manifest["key_fingerprint"] = manifest["config"]["privacy"]["key_fingerprint"]
     return manifest
