@@ -2,6 +2,7 @@
 figure; colours per platform and per sentiment come from one place."""
 
 import io
+import json
 import re
 
 import matplotlib
@@ -157,14 +158,13 @@ def test_platform_and_sentiment_colours_are_distinct():
 def test_colours_are_only_defined_in_plotting():
     """Consistent colours across reports: figures and notebooks take them from toolkit.plotting."""
     hex_colour = re.compile(r"[\"']#[0-9a-fA-F]{6}[\"']")
-    sources = {
-        path: path.read_text()
-        for path in [ROOT / "toolkit" / "figures.py", *NOTEBOOKS_DIR.glob("*.ipynb")]
-    }
+    # notebooks: their cells' code only; stored outputs (charts) carry the colours plotting chose
+    sources = {"figures.py": (ROOT / "toolkit" / "figures.py").read_text()}
+    for path in NOTEBOOKS_DIR.glob("*.ipynb"):
+        cells = json.loads(path.read_text())["cells"]
+        sources[path.name] = "\n".join(repr("".join(c["source"])) for c in cells)
     offenders = {
-        str(p.name): hex_colour.findall(text)
-        for p, text in sources.items()
-        if hex_colour.search(re.sub(r'"image/png": "[^"]*"', "", text))
+        name: hex_colour.findall(text) for name, text in sources.items() if hex_colour.search(text)
     }
     assert offenders == {}
 
