@@ -99,6 +99,24 @@ def test_topics_new_grown_shrunk_steady_and_gone():
     assert grown["change"] == pytest.approx(0.20)
 
 
+def test_topic_chart_caption_counts_statuses_and_names_the_largest_move():
+    table = pd.DataFrame({
+        "status": ["new", "grown", "steady", "gone"],
+        "label": ["outage", "plug pairing", "app login", "old promo"],
+        "share_before": [None, 0.10, 0.20, 0.05],
+        "share_now": [0.04, 0.30, 0.21, None],
+    })  # fmt: skip
+    table["change"] = table["share_now"].astype(float) - table["share_before"].astype(float)
+    line = compare.topics_takeaway(table)
+    assert line == "Topics: 1 new, 1 grown, 1 gone. Largest move: plug pairing, 10% → 30% of posts."
+    steady = table[table["status"] == "steady"]
+    assert compare.topics_takeaway(steady).startswith("The topics are the same")
+    assert "20% → 21%" in compare.topics_takeaway(steady)
+    assert "12.0% → 8.0%" in compare.topics_takeaway(steady.assign(share_before=0.12, share_now=0.08, change=-0.04))
+    small = steady.assign(share_before=0.02, share_now=0.031, change=0.011)
+    assert "2.0% → 3.1%" in compare.topics_takeaway(small)
+
+
 def test_a_topic_split_in_two_is_compared_as_a_whole():
     current = np.array([10] * 10 + [11] * 10)
     previous = np.array([0] * 20)

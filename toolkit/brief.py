@@ -38,6 +38,9 @@ REQUIRED = {
     ],
 }
 
+#: The brief's cards, in page order. "changes" reads the findings of 05_changes, which records
+#: a "no comparison" finding when the config names no previous report.
+CARDS = (*REQUIRED, "changes")
 
 #: What each figure a card can show draws (the start of its alt text).
 FIGURE_DESCRIPTIONS = {
@@ -45,6 +48,7 @@ FIGURE_DESCRIPTIONS = {
     "attentiveness_by_platform": "Bar chart of the brand's median and 90th-percentile first-response time per platform, with the response target",
     "topics_sentiment": "Bar chart of the largest topics, each bar split into negative, neutral and positive posts",
     "privacy_by_platform": "Bar chart of the share of customer posts carrying each type of personal data, per platform",
+    "changes_topics": "Bar chart of each topic's share of posts in the previous period and in this one, by status (new, grown, shrunk, gone)",
     "engagement_best_time": "Heatmap of the median engagement rate of brand posts by weekday and hour",
 }
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")

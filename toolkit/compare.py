@@ -496,6 +496,22 @@ def topics_figure(table: pd.DataFrame, n: int = 12):
     return fig
 
 
+def topics_takeaway(table: pd.DataFrame) -> str:
+    """The topic chart's one-line caption: how many topics are new, grown, shrunk or gone, and
+    the one whose share moved most."""
+    counts = table["status"].value_counts()
+    parts = [f"{int(counts[s])} {s}" for s in ("new", "grown", "shrunk", "gone") if counts.get(s)]
+    line = ("Topics: " + ", ".join(parts) + "." if parts
+            else "The topics are the same as in the previous period, at about the same size.")  # fmt: skip
+    moved = table.assign(size=table["change"].abs()).dropna(subset=["size"])
+    if len(moved):
+        row = moved.loc[moved["size"].idxmax()]
+        before, now = row["share_before"], row["share_now"]
+        digits = 0 if min(before, now) >= 0.1 else 1
+        line += f" Largest move: {row['label']}, {before:.{digits}%} → {now:.{digits}%} of posts."
+    return line
+
+
 def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
     """The metric changes as a page shows them: shares as percentages, amounts with one
     decimal, the change in words."""
