@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import ROOT
+from toolkit.core.config import ROOT
 
 TOOLKIT = str(Path(sys.executable).parent / "toolkit")
 

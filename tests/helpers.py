@@ -1,11 +1,13 @@
 """Shared test helpers."""
 
+import hashlib
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from toolkit.schema import COLUMN_NAMES, empty_posts, from_arrow, to_arrow
+from toolkit.core.schema import COLUMN_NAMES, empty_posts, from_arrow, to_arrow
 
 
 def make_posts(*rows: dict) -> pd.DataFrame:
@@ -52,3 +54,25 @@ def write_tiny_config(folder) -> Path:
     """)
     )
     return cfg
+
+
+class FakeEmbedder:
+    """Deterministic 8-dimensional unit vectors derived from a hash of the text; records calls."""
+
+    name = "fake/hash-embedder"
+    dim = 8
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        return np.array([fake_vector(t) for t in texts], dtype=np.float32).reshape(-1, self.dim)
+
+
+def fake_vector(text: str) -> np.ndarray:
+    raw = (
+        np.frombuffer(hashlib.sha256(text.encode()).digest()[:8], dtype=np.uint8).astype(np.float32)
+        + 1
+    )
+    return raw / np.linalg.norm(raw)

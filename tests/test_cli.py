@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.config import ROOT
+from toolkit.core.config import ROOT
 
 runner = CliRunner()
 

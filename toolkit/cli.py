@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from toolkit.config import DEFAULT_CONFIG, FORMATS, ConfigError
+from toolkit.core.config import DEFAULT_CONFIG, FORMATS, ConfigError
 
 # Offline by construction, whatever the caller's environment says.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,7 +46,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
 ) -> None:
     """Build the HTML reports for CONFIG into reports/<name>/ (what `make report` calls)."""
-    from toolkit.report import Interrupted, ReportError, build_report
+    from toolkit.report.build import Interrupted, ReportError, build_report
 
     try:
         result = build_report(config, force=force, progress=_say)
@@ -151,7 +151,7 @@ def ingest(
         _check_writable(out, "--out")
     try:
         if out:
-            from toolkit.private_files import make_private, private_umask
+            from toolkit.core.private_files import make_private, private_umask
 
             with private_umask():  # the Parquet holds raw post text: 0600 files, 0700 folders
                 summary = ingest_to_parquet(path, out, workers=workers, **options)["files"][0]
@@ -211,8 +211,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _pseudonymiser_for(config_path: Path | None):
-    from toolkit.config import load_config
-    from toolkit.pseudonymise import Pseudonymiser
+    from toolkit.core.config import load_config
+    from toolkit.privacy.pseudonymise import Pseudonymiser
 
     if config_path:
         cfg = load_config(config_path)
@@ -234,8 +234,8 @@ def sample(
 ) -> None:
     """Regenerate the bundled sample dataset (deterministic: same seed, same bytes), and its
     previous period (previous/: three weeks of June, for the period-over-period comparison)."""
-    from toolkit.sample import generate_sample
-    from toolkit.sample_previous import write_previous_period
+    from toolkit.sample.generator import generate_sample
+    from toolkit.sample.previous import write_previous_period
 
     kwargs = {k: v for k, v in {"out_dir": out, "seed": seed}.items() if v is not None}
     counts = generate_sample(**kwargs)
@@ -251,7 +251,7 @@ def models(
     force: bool = typer.Option(False, "--force", help="Rebuild even if the model exists."),
 ) -> None:
     """Distil the static embedding model from the bundled MiniLM into models/ (once, about a minute)."""
-    from toolkit.embeddings import build_static_model
+    from toolkit.analysis.topics.embeddings import build_static_model
 
     _say("models: distilling the static embedding model (about a minute, once)")
     _say(f"models: ready in {build_static_model(force=force)}")
@@ -272,9 +272,9 @@ def pipeline(
 ) -> None:
     """Ingest and analyse every post (tone, personal data, engagement, topics) on one machine or a Dask cluster;
     the analysed posts are written as Parquet partitions and a JSON summary is printed."""
-    from toolkit.config import load_config
-    from toolkit.private_files import make_private, private_umask
-    from toolkit.scale import run_pipeline
+    from toolkit.core.config import load_config
+    from toolkit.core.private_files import make_private, private_umask
+    from toolkit.pipeline import run_pipeline
 
     try:
         cfg = load_config(config)
@@ -308,7 +308,7 @@ def pipeline(
 @app.command()
 def notebooks() -> None:
     """Re-run notebooks/ in place on the sample, refreshing the stored outputs that nbval compares."""
-    from toolkit.report import refresh_notebooks
+    from toolkit.report.build import refresh_notebooks
 
     refresh_notebooks(progress=_say)
 
@@ -326,9 +326,9 @@ def gate(
 
     The values stay masked here; every hit with the words around it and why it matched is
     written to the dataset's private folder (0600), whose path is printed."""
-    from toolkit.config import load_config
-    from toolkit.gate import ALLOWLIST_HELP, collect_identifiers, scan_dir, write_findings
-    from toolkit.notebook import ensure_ingested
+    from toolkit.core.config import load_config
+    from toolkit.privacy.gate import ALLOWLIST_HELP, collect_identifiers, scan_dir, write_findings
+    from toolkit.report.session import ensure_ingested
 
     try:
         cfg = load_config(config)
@@ -364,7 +364,7 @@ def bench(
     ),
 ) -> None:
     """Run the benchmark suites and write their figures to OUT/<suite>.json."""
-    from toolkit.benchmarks import available_suites, run_suites
+    from toolkit.quality.benchmarks import available_suites, run_suites
 
     names = [n.strip() for n in only.split(",") if n.strip()] or available_suites()
     try:
@@ -409,14 +409,14 @@ def eval_pii(
     precision of person/place/organisation predictions. One JSON line per model."""
     import tempfile
 
-    from toolkit.config import load_config
-    from toolkit.evaluation.pii import (
+    from toolkit.core.config import load_config
+    from toolkit.privacy.detect.analyzer import Detector
+    from toolkit.quality.evaluation.pii import (
         evaluate_pii,
         is_conll,
         load_pii_dataset,
         sample_pii_dataset,
     )
-    from toolkit.privacy import Detector
 
     try:
         records = load_pii_dataset(file) if file else sample_pii_dataset()
@@ -431,7 +431,7 @@ def eval_pii(
     ours = evaluate_pii(records, detector.detect, ner_file=ner_file)
     typer.echo(json.dumps({"dataset": name, **ours, "ner_model": info}))
     if baseline:
-        from toolkit.benchmarks.privacy import presidio_name, presidio_span_detector
+        from toolkit.quality.benchmarks.privacy import presidio_name, presidio_span_detector
 
         with tempfile.TemporaryDirectory(prefix="toolkit-presidio-") as tmp:
             presidio = presidio_span_detector(Path(tmp))
@@ -456,8 +456,8 @@ def ner_train(
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Fine-tune the small English NER on tweets (seeded) and write the tweet model folder."""
-    from toolkit.ner import TWEETS_DIR
-    from toolkit.ner_train import train as train_model
+    from toolkit.privacy.detect.ner import TWEETS_DIR
+    from toolkit.privacy.detect.ner_train import train as train_model
 
     target = out or TWEETS_DIR
     attribution = [p for p in (target / "ATTRIBUTION.md", target / "LICENSE-BTC") if p.exists()]
@@ -485,12 +485,12 @@ def eval_sentiment(
     ),
 ) -> None:
     """Macro-recall, macro-F1, accuracy and posts/s of VADER and our tone model, one JSON line each."""
-    from toolkit.evaluation.sentiment import (
+    from toolkit.analysis.tone.posts import AdaptiveToneScorer, ToneScorer, VaderScorer
+    from toolkit.quality.evaluation.sentiment import (
         compare_scorers,
         load_sentiment_csv,
         sample_sentiment_dataset,
     )
-    from toolkit.sentiment import AdaptiveToneScorer, ToneScorer, VaderScorer
 
     try:
         data = load_sentiment_csv(file, text, label) if file else sample_sentiment_dataset()
@@ -528,7 +528,7 @@ def eval_topics(
     """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
     import pandas as pd
 
-    from toolkit.evaluation.topics import (
+    from toolkit.quality.evaluation.topics import (
         evaluate_topic_model,
         sample_topic_dataset,
         stock_bertopic,

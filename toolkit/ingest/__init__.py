@@ -5,10 +5,10 @@ and the result types `IngestResult` and `IngestRun`. Files larger than memory:
 `toolkit.ingest.stream.ingest_to_parquet` (imported on demand: it needs DuckDB).
 """
 
-from .base import IngestResult, ReconciliationError
-from .detect import FORMATS, UnknownFormatError, detect_format
-from .files import ingest_file
-from .pipeline import IngestRun, ingest_config, load_posts, write_outputs
+from toolkit.ingest.base import IngestResult, ReconciliationError
+from toolkit.ingest.detect import FORMATS, UnknownFormatError, detect_format
+from toolkit.ingest.files import ingest_file
+from toolkit.ingest.pipeline import IngestRun, ingest_config, load_posts, write_outputs
 
 __all__ = [
     "FORMATS",

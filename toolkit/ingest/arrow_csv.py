@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .limits import Limits
-from .readers import (
+from toolkit.ingest.limits import Limits
+from toolkit.ingest.readers import (
     BLANK_CELL,
     GZIP_ERRORS,
     detect_text_encoding,

@@ -17,12 +17,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.schema import ARROW_SCHEMA, COLUMN_NAMES, COLUMNS, from_arrow
-
-from .columnar import convert_columns
-from .identities import Identities
-from .limits import CONFLICTING_DUPLICATE, DEFAULT_LIMITS, TEXT_TOO_LONG, Limits, timestamp_problem
-from .textnorm import safe_str
+from toolkit.core.schema import ARROW_SCHEMA, COLUMN_NAMES, COLUMNS, from_arrow
+from toolkit.ingest.columnar import convert_columns
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.limits import (
+    CONFLICTING_DUPLICATE,
+    DEFAULT_LIMITS,
+    TEXT_TOO_LONG,
+    Limits,
+    timestamp_problem,
+)
+from toolkit.ingest.textnorm import safe_str
 
 #: Columns of a rejects table, in order.
 REJECT_COLUMNS = ["source_file", "source_line", "reason", "raw"]
@@ -474,7 +479,7 @@ class IngestResult:
     format : str
         Format the file was read as.
     posts : DataFrame
-        Canonical posts (see `toolkit.schema`).
+        Canonical posts (see `toolkit.core.schema`).
     rejects : DataFrame
         source_file, source_line, reason, raw (truncated to 2,000 characters).
     rows_in : int

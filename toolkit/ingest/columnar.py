@@ -15,13 +15,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.schema import POST_TYPES
-
-from .identities import Identities
-from .limits import TEXT_TOO_LONG
-from .textnorm import extract_hashtags, extract_urls, normalise_text, unique
-from .timestamps import parse_timestamps
-from .values import id_string, str_or_none, to_int
+from toolkit.core.schema import POST_TYPES
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.limits import TEXT_TOO_LONG
+from toolkit.ingest.textnorm import extract_hashtags, extract_urls, normalise_text, unique
+from toolkit.ingest.timestamps import parse_timestamps
+from toolkit.ingest.values import id_string, str_or_none, to_int
 
 #: A mapped source key absent from a record (differs from a null value only for `text`).
 ABSENT = object()

@@ -12,12 +12,18 @@ import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .base import Collector, RowError
-from .identities import Identities
-from .readers import is_ragged, iter_csv_rows
-from .textnorm import extract_hashtags, extract_mentions, extract_urls, normalise_text, unique
-from .timestamps import TimestampError, parse_timestamp
-from .values import to_int
+from toolkit.ingest.base import Collector, RowError
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.readers import is_ragged, iter_csv_rows
+from toolkit.ingest.textnorm import (
+    extract_hashtags,
+    extract_mentions,
+    extract_urls,
+    normalise_text,
+    unique,
+)
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
+from toolkit.ingest.values import to_int
 
 #: Facebook reactions that count as likes, on top of `Likes`.
 REACTIONS = ("Love", "Wow", "Haha", "Sad", "Angry", "Care")

@@ -16,12 +16,11 @@ import itertools
 import json
 from pathlib import Path
 
-from toolkit.config import FORMATS as CONFIG_FORMATS
-
-from .base import RowError
-from .bluesky import is_bluesky_page
-from .crowdtangle import crowdtangle_platform
-from .readers import (
+from toolkit.core.config import FORMATS as CONFIG_FORMATS
+from toolkit.ingest.base import RowError
+from toolkit.ingest.bluesky import is_bluesky_page
+from toolkit.ingest.crowdtangle import crowdtangle_platform
+from toolkit.ingest.readers import (
     JS_ASSIGNMENT,
     bom_encoding,
     iter_json_items,
@@ -29,7 +28,7 @@ from .readers import (
     parse_json,
     read_head,
 )
-from .youtube import is_youtube
+from toolkit.ingest.youtube import is_youtube
 
 #: Concrete formats (a config's "auto" resolves to one of these); the config lists them all.
 FORMATS = tuple(name for name in CONFIG_FORMATS if name != "auto")

@@ -6,22 +6,21 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.pseudonymise import Pseudonymiser
-
-from .base import Collector, IngestResult
-from .bluesky import read_bluesky
-from .crowdtangle import read_crowdtangle
-from .detect import FORMATS, UnknownFormatError, detect_format
-from .generic import MappingError, read_csv, read_jsonl, read_parquet
-from .identities import Identities
-from .limits import Limits
-from .mastodon import read_mastodon
-from .readers import read_head, zip_members
-from .reddit import read_reddit
-from .relations import fill_reply_authors, fill_thread_roots
-from .twarc2 import read_twarc2
-from .x_archive import read_x_archive
-from .youtube import read_youtube
+from toolkit.ingest.base import Collector, IngestResult
+from toolkit.ingest.bluesky import read_bluesky
+from toolkit.ingest.crowdtangle import read_crowdtangle
+from toolkit.ingest.detect import FORMATS, UnknownFormatError, detect_format
+from toolkit.ingest.generic import MappingError, read_csv, read_jsonl, read_parquet
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.limits import Limits
+from toolkit.ingest.mastodon import read_mastodon
+from toolkit.ingest.readers import read_head, zip_members
+from toolkit.ingest.reddit import read_reddit
+from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
+from toolkit.ingest.twarc2 import read_twarc2
+from toolkit.ingest.x_archive import read_x_archive
+from toolkit.ingest.youtube import read_youtube
+from toolkit.privacy.pseudonymise import Pseudonymiser
 
 log = logging.getLogger(__name__)
 

@@ -27,13 +27,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from toolkit.schema import COLUMN_NAMES, POST_TYPES
-
-from .arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
-from .base import Collector, RawBatch, RowError
-from .columnar import ABSENT, POST_TYPE_ALIASES, to_list
-from .identities import Identities
-from .readers import (
+from toolkit.core.schema import COLUMN_NAMES, POST_TYPES
+from toolkit.ingest.arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
+from toolkit.ingest.base import Collector, RawBatch, RowError
+from toolkit.ingest.columnar import ABSENT, POST_TYPE_ALIASES, to_list
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.readers import (
     BLANK_CELL,
     LineChunk,
     is_json_lines,
@@ -43,9 +42,15 @@ from .readers import (
     json_line_chunks,
     parse_json_lines,
 )
-from .textnorm import extract_hashtags, extract_mentions, extract_urls, normalise_text, unique
-from .timestamps import TimestampError, parse_timestamp
-from .values import id_string, str_or_none, to_int
+from toolkit.ingest.textnorm import (
+    extract_hashtags,
+    extract_mentions,
+    extract_urls,
+    normalise_text,
+    unique,
+)
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
+from toolkit.ingest.values import id_string, str_or_none, to_int
 
 REQUIRED = ("post_id", "created_at", "author", "text")
 IDENTIFIER_KEYS = ("author_name", "author_id")

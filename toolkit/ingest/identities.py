@@ -1,7 +1,7 @@
 """Who is who while loading: organisations' handles kept, people pseudonymised, raw identifiers noted.
 
 Kept as written: the brand's accounts, and the public accounts of the pseudonymiser (competitors,
-platforms and services; `toolkit.pseudonymise.default_public_accounts`), so that share of voice
+platforms and services; `toolkit.privacy.pseudonymise.default_public_accounts`), so that share of voice
 can count them; they are not customers and are not recorded as identifiers.
 
 The raw identifiers (handles, display names, user ids of customers) are collected only so that
@@ -15,16 +15,15 @@ import logging
 import re
 import secrets
 
-from toolkit.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM_PREFIX, Pseudonymiser
-
-from .textnorm import REDDIT_USER
+from toolkit.ingest.textnorm import REDDIT_USER
+from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM_PREFIX, Pseudonymiser
 
 log = logging.getLogger(__name__)
 
 #: Fixed author for Reddit's "[deleted]" / "[removed]" accounts: not a person we can pseudonymise.
 DELETED_AUTHOR = "deleted"
 _DELETED_NAMES = frozenset({"[deleted]", "[removed]"})
-_FULL_PSEUDONYM = re.compile(r"u_[0-9a-f]{16}")  # a whole `toolkit.pseudonymise.PSEUDONYM`
+_FULL_PSEUDONYM = re.compile(r"u_[0-9a-f]{16}")  # a whole `toolkit.privacy.pseudonymise.PSEUDONYM`
 
 
 class Identities:

@@ -9,7 +9,7 @@
   platforms) or later than the run time plus `future_skew_hours` is an
   `implausible_timestamp` reject.
 
-Defaults are in `toolkit.config` (the `ingest:` section of a config sets them).
+Defaults are in `toolkit.core.config` (the `ingest:` section of a config sets them).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import io
 import time
 from dataclasses import dataclass
 
-from toolkit.config import (
+from toolkit.core.config import (
     DECOMPRESSED_FLOOR_BYTES,
     FUTURE_SKEW_HOURS,
     MAX_DECOMPRESSION_RATIO,
@@ -71,7 +71,7 @@ class Limits:
 
     @classmethod
     def from_config(cls, settings) -> Limits:
-        """From a config's `ingest:` section (`toolkit.config.IngestLimits`), or defaults for None."""
+        """From a config's `ingest:` section (`toolkit.core.config.IngestLimits`), or defaults for None."""
         if settings is None:
             return cls()
         return cls(**settings.model_dump())

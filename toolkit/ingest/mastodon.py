@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Collector, RowError, require
-from .identities import Identities
-from .readers import iter_json_items
-from .textnorm import extract_hashtags, extract_urls, html_to_text, normalise_text, unique
-from .timestamps import TimestampError, parse_timestamp
-from .values import dicts, id_string, str_or_none, to_int
+from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.readers import iter_json_items
+from toolkit.ingest.textnorm import (
+    extract_hashtags,
+    extract_urls,
+    html_to_text,
+    normalise_text,
+    unique,
+)
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
+from toolkit.ingest.values import dicts, id_string, str_or_none, to_int
 
 PLATFORM = "mastodon"
 

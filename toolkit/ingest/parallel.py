@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from .base import Collector
-from .identities import Identities
-from .limits import Limits
+from toolkit.ingest.base import Collector
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.limits import Limits
 
 #: Batches waiting or being converted per worker (bounds memory; keeps workers busy).
 IN_FLIGHT_PER_WORKER = 2

@@ -28,10 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from toolkit.config import Config, ConfigError, Period
-from toolkit.schema import empty_posts, from_arrow, to_arrow, validate_posts
-
-from .base import (
+from toolkit.core.config import Config, ConfigError, Period
+from toolkit.core.schema import empty_posts, from_arrow, to_arrow, validate_posts
+from toolkit.ingest.base import (
     IngestResult,
     check_reconciliation,
     duplicates_and_conflicts,
@@ -39,12 +38,12 @@ from .base import (
     make_rejects,
     truncate_raw,
 )
-from .detect import UnknownFormatError, detect_format
-from .files import ingest_file, unknown_format_result
-from .generic import MappingError
-from .identities import Identities
-from .limits import CONFLICTING_DUPLICATE, Limits
-from .relations import fill_reply_authors, fill_thread_roots
+from toolkit.ingest.detect import UnknownFormatError, detect_format
+from toolkit.ingest.files import ingest_file, unknown_format_result
+from toolkit.ingest.generic import MappingError
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
+from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .base import RowError
-from .limits import (
+from toolkit.ingest.base import RowError
+from toolkit.ingest.limits import (
     DECOMPRESSION_LIMIT,
     DEFAULT_LIMITS,
     RECORD_TOO_LARGE,

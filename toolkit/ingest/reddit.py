@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Collector, RowError, require
-from .identities import Identities
-from .readers import json_items_or_reject
-from .textnorm import (
+from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.readers import json_items_or_reject
+from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
     extract_reddit_users,
@@ -21,8 +21,8 @@ from .textnorm import (
     unescape_basic,
     unique,
 )
-from .timestamps import TimestampError, parse_timestamp
-from .values import id_string, str_or_none, strip_prefix, to_int
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
+from toolkit.ingest.values import id_string, str_or_none, strip_prefix, to_int
 
 PLATFORM = "reddit"
 

@@ -31,10 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from toolkit.pseudonymise import Pseudonymiser
-from toolkit.schema import ARROW_SCHEMA
-
-from .base import (
+from toolkit.core.schema import ARROW_SCHEMA
+from toolkit.ingest.base import (
     CONTENT_COLUMNS,
     REJECT_COLUMNS,
     Collector,
@@ -44,14 +42,15 @@ from .base import (
     rows_as_json,
     truncate_raw,
 )
-from .detect import FORMATS, UnknownFormatError, detect_format
-from .files import DEFAULT_PLATFORM, ingest_file, run_loader
-from .generic import MappingError
-from .identities import Identities
-from .limits import CONFLICTING_DUPLICATE, Limits
-from .parallel import BatchPool, ConvertedBatch, default_workers
-from .pipeline import POSTS_FILE, build_summary, write_private_json
-from .readers import zip_members
+from toolkit.ingest.detect import FORMATS, UnknownFormatError, detect_format
+from toolkit.ingest.files import DEFAULT_PLATFORM, ingest_file, run_loader
+from toolkit.ingest.generic import MappingError
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
+from toolkit.ingest.parallel import BatchPool, ConvertedBatch, default_workers
+from toolkit.ingest.pipeline import POSTS_FILE, build_summary, write_private_json
+from toolkit.ingest.readers import zip_members
+from toolkit.privacy.pseudonymise import Pseudonymiser
 
 log = logging.getLogger(__name__)
 
@@ -431,7 +430,7 @@ def ingest_to_parquet(
     identities = Identities(pseudonymiser, brand_handles)
     resolved = _resolve_format(path, format)
     if resolved is None:  # unknown: one reject, as ingest_file reports it
-        from .pipeline import write_outputs
+        from toolkit.ingest.pipeline import write_outputs
 
         result = ingest_file(path, format, platform, mapping, identities=identities, limits=limits)
         write_outputs(result, out_dir)
@@ -456,7 +455,7 @@ def ingest_to_parquet(
         if not isinstance(exc, MappingError) or format != "auto" or mapping:
             raise
         # auto-detected as generic but unlike the canonical columns: reported as ingest_file does
-        from .pipeline import write_outputs
+        from toolkit.ingest.pipeline import write_outputs
 
         result = ingest_file(path, format, platform, mapping, identities=identities, limits=limits)
         write_outputs(result, out_dir)

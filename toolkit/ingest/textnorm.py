@@ -12,7 +12,7 @@ import unicodedata
 
 import ftfy
 
-from toolkit.pseudonymise import HANDLE_IN_TEXT
+from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT
 
 #: A hashtag: '#' then word characters with at least one letter (so '#1' is not a tag).
 HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d]\w*)")

