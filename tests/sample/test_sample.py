@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from toolkit.core.config import CONFIGS_DIR, load_config
+from toolkit.privacy.detect.checksums import luhn_valid
 from toolkit.sample import generator as sample
 from toolkit.sample.generator import (
     FACEBOOK_COLUMNS,
@@ -35,7 +36,6 @@ from toolkit.sample.generator import (
     escape_api,
     generate_sample,
     is_staffed,
-    luhn_valid,
     mastodon_content,
     next_staffed,
     overperforming,

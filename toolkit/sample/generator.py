@@ -223,23 +223,6 @@ def split_literal(text: str) -> list[Seg]:
     return segs
 
 
-def luhn_valid(number: str) -> bool:
-    """True when the digits of `number` pass the Luhn checksum.
-
-    Parameters
-    ----------
-    number : str
-        Card number, spaces and dashes allowed.
-    """
-    digits = [int(c) for c in number if c.isdigit()]
-    if len(digits) < 12:
-        return False
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        total += d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
-    return total % 10 == 0
-
-
 class Noise:
     """Typos, elongations, shouting and casual lower-case on free text segments only."""
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from toolkit.privacy.detect.checksums import luhn_checksum_ok
 from toolkit.privacy.detect.recognizers import (
     AGE,
     DATE_TIME,
@@ -1373,16 +1374,6 @@ def _matcher_spans(candidate: str, region: str) -> tuple[tuple[int, int], ...]:
 
 
 # ------------------------------------------------------------------ cards, IBAN
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def _card_prefix_ok(digits: str) -> bool:
     """Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, ...)."""
     if digits[0] in "3456":
@@ -1405,7 +1396,7 @@ def _card_in_run(run: str) -> tuple[int, int] | None:
                 and _card_grouping_ok([e - s for s, e in groups[i : j + 1]])
                 and len(set(digits)) > 1
                 and _card_prefix_ok(digits)
-                and _luhn_ok(digits)
+                and luhn_checksum_ok(digits)
                 and (best is None or groups[j][1] - groups[i][0] > best[1] - best[0])
             ):
                 best = (groups[i][0], groups[j][1])
