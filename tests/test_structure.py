@@ -346,3 +346,24 @@ def test_checker_finds_a_long_module_but_not_a_data_file(tmp_path):
     })
     (root / PACKAGE / "sample" / "templates.yaml").write_text("- a\n" * 5000)
     assert long_modules(root) == [("toolkit/sample/generator.py", MAX_LINES + 1)]
+
+
+# ------------------------------------------------------------------ the public entry points
+def test_import_toolkit_is_cheap_and_names_its_entry_points():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, toolkit; "
+        "print(sorted(m for m in sys.modules if m.startswith('toolkit.') or m in ('pandas', 'numpy')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", f"`import toolkit` imported: {loaded.stdout}"
+
+    import toolkit
+
+    for name, module in toolkit.ENTRY_POINTS.items():
+        assert getattr(toolkit, name).__module__ == module, name
+        assert name in dir(toolkit)
+    with pytest.raises(AttributeError):
+        toolkit.no_such_entry_point  # noqa: B018
