@@ -16,10 +16,10 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup models sample report notebooks lab test bench lint clean
+.PHONY: help setup models sample report notebooks lab test bench readme-figures lint clean
 
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: CONFIG=$(CONFIG) PREVIOUS=$(PREVIOUS)"
 
 setup: $(STAMP) ## Create .venv, install the project (editable, with dev tools) and the `toolkit` Jupyter kernel
@@ -72,6 +72,9 @@ bench: $(VENV)/.bench-stamp ## Run the benchmark suites (ONLY=ingest,tone,... to
 $(VENV)/.bench-stamp: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
+
+readme-figures: $(STAMP) ## Rewrite the README's tables of measured figures from reports/bench/*.json (after `make bench`)
+	$(BIN)/python -m toolkit.quality.benchmarks.readme --readme README.md --bench reports/bench
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check toolkit tests
