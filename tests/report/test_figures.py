@@ -160,7 +160,10 @@ def test_colours_are_only_defined_in_plotting():
     """Consistent colours across reports: figures and notebooks take them from toolkit.report.style."""
     hex_colour = re.compile(r"[\"']#[0-9a-fA-F]{6}[\"']")
     # notebooks: their cells' code only; stored outputs (charts) carry the colours plotting chose
-    sources = {"figures.py": (ROOT / "toolkit" / "report" / "figures.py").read_text()}
+    sources = {
+        f"figures/{path.name}": path.read_text()
+        for path in (ROOT / "toolkit" / "report" / "figures").glob("*.py")
+    }
     for path in NOTEBOOKS_DIR.glob("*.ipynb"):
         cells = json.loads(path.read_text())["cells"]
         sources[path.name] = "\n".join(repr("".join(c["source"])) for c in cells)

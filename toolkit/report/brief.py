@@ -474,7 +474,7 @@ def figure_path(card: Card, figures_dir: Path, findings: dict | None = None) -> 
         return None
     import matplotlib.pyplot as plt
 
-    from toolkit.report.figures import kpi_bars
+    from toolkit.report.figures.charts import kpi_bars
 
     fig = kpi_bars(title, values, percent=percent)
     path = figures_dir / f"brief_{card.key}.png"

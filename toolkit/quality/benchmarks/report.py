@@ -1,4 +1,8 @@
-"""Benchmark of `make report`.
+"""Benchmark suite "report": how long `make report` takes (it builds no report of its own).
+
+The module keeps the name `report` because it is the suite's name: `toolkit bench --only report`
+and `make bench ONLY=report` pick it, and it writes reports/bench/report.json. The report builder
+itself is `toolkit.report.build`.
 
 `bench_report` times `toolkit run` as a user runs it through make: cold (no working data, no
 embedding or numba caches, new kernels) and with nothing changed (median of repeats), with

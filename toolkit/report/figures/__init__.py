@@ -1,0 +1,83 @@
+"""Report figures: the charts (`charts`, matplotlib) and the words beside them (`captions`).
+
+Notebooks use the package as one name, `from toolkit.report import figures`, and call both
+kinds through it: `figures.best_time_heatmap(...)`, then `figures.caption(figures.best_time_takeaway(...))`.
+Interactive (Plotly) charts are in `toolkit.report.interactive`; colours and the matplotlib style
+in `toolkit.report.style`.
+"""
+
+from toolkit.report.figures.captions import (
+    best_time_takeaway,
+    campaign_takeaway,
+    caption,
+    daily_volume_takeaway,
+    full_weeks,
+    local_days,
+    missing,
+    partial_days_note,
+    partial_edge_days,
+    partial_weeks_note,
+    privacy_by_platform_takeaway,
+    privacy_weekly_takeaway,
+    response_by_hour_takeaway,
+    response_times_takeaway,
+    tone_daily_takeaway,
+    topics_over_time_takeaway,
+    topics_per_platform_takeaway,
+    topics_takeaway,
+    weekly_engagement_takeaway,
+)
+from toolkit.report.figures.charts import (
+    WEEKDAYS,
+    best_time_heatmap,
+    campaign_uptake,
+    daily_volume_and_tone,
+    daily_volume_by_platform,
+    kpi_bars,
+    privacy_by_platform,
+    privacy_weekly,
+    response_by_hour,
+    response_times,
+    top_posts_table,
+    topic_sentiment,
+    topics_over_time,
+    topics_per_platform,
+    weekly_engagement,
+)
+
+__all__ = [
+    "WEEKDAYS",
+    "best_time_heatmap",
+    "best_time_takeaway",
+    "campaign_takeaway",
+    "campaign_uptake",
+    "caption",
+    "daily_volume_and_tone",
+    "daily_volume_by_platform",
+    "daily_volume_takeaway",
+    "full_weeks",
+    "kpi_bars",
+    "local_days",
+    "missing",
+    "partial_days_note",
+    "partial_edge_days",
+    "partial_weeks_note",
+    "privacy_by_platform",
+    "privacy_by_platform_takeaway",
+    "privacy_weekly",
+    "privacy_weekly_takeaway",
+    "response_by_hour",
+    "response_by_hour_takeaway",
+    "response_times",
+    "response_times_takeaway",
+    "tone_daily_takeaway",
+    "top_posts_table",
+    "topic_sentiment",
+    "topics_over_time",
+    "topics_over_time_takeaway",
+    "topics_per_platform",
+    "topics_per_platform_takeaway",
+    "topics_takeaway",
+    "weekly_engagement",
+    "weekly_engagement_takeaway",
+]
