@@ -15,8 +15,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from toolkit.core.config import NOTEBOOKS_DIR, ROOT  # noqa: E402
-from toolkit.report import figures
-from toolkit.report import style as plotting  # noqa: E402
+from toolkit.report import figures, style  # noqa: E402
 
 MATHY = "Save $5_off^ now $ or $x^$ a_b"  # mathtext cannot parse this
 
@@ -118,12 +117,12 @@ def test_figure_alt_text_names_title_axes_and_series():
     ax.set_xlabel("day")
     ax.set_ylabel("posts")
     ax.legend()
-    assert plotting.figure_alt_text(fig) == (
+    assert style.figure_alt_text(fig) == (
         "Chart: Posts per day. Horizontal axis: day; vertical axis: posts. Series: twitter, reddit."
     )
     plt.close(fig)
     empty, _ = plt.subplots()
-    assert plotting.figure_alt_text(empty) == "Chart."
+    assert style.figure_alt_text(empty) == "Chart."
     plt.close(empty)
 
 
@@ -132,34 +131,34 @@ def test_heatmap_alt_text_skips_the_colorbar():
         {"weekday": [0, 1], "hour": [9, 10], "median_rate": [0.01, 0.02], "n_posts": [3, 4]}
     )
     fig = figures.best_time_heatmap(best, "UTC")
-    assert plotting.figure_alt_text(fig) == (
+    assert style.figure_alt_text(fig) == (
         "Chart: Best time to post: median engagement rate (UTC). Horizontal axis: hour of day."
     )
     plt.close(fig)
 
 
 def test_no_alt_text_hook_outside_a_kernel():
-    assert plotting.describe_figures_in_notebook() is False
+    assert style.describe_figures_in_notebook() is False
 
 
 def test_platform_and_sentiment_colours_are_distinct():
-    platforms = [c for p, c in plotting.PLATFORM_COLORS.items() if p != "other"]
+    platforms = [c for p, c in style.PLATFORM_COLORS.items() if p != "other"]
     assert len(set(platforms)) == len(platforms)
-    assert len(set(plotting.SENTIMENT_COLORS.values())) == 3
-    assert plotting.platform_color("Reddit") == plotting.PLATFORM_COLORS["reddit"]
-    assert plotting.platform_color("myspace") == plotting.PLATFORM_COLORS["other"]
-    assert plotting.platform_colors(["twitter", "x"]) == [
-        plotting.PLATFORM_COLORS["twitter"],
+    assert len(set(style.SENTIMENT_COLORS.values())) == 3
+    assert style.platform_color("Reddit") == style.PLATFORM_COLORS["reddit"]
+    assert style.platform_color("myspace") == style.PLATFORM_COLORS["other"]
+    assert style.platform_colors(["twitter", "x"]) == [
+        style.PLATFORM_COLORS["twitter"],
         "#7f7f7f",
     ]
-    meaning = {plotting.HIGHLIGHT, plotting.TARGET, plotting.MUTED, plotting.SECONDARY}
-    assert not meaning & set(plotting.SENTIMENT_COLORS.values()) and not meaning & set(platforms)
+    meaning = {style.HIGHLIGHT, style.TARGET, style.MUTED, style.SECONDARY}
+    assert not meaning & set(style.SENTIMENT_COLORS.values()) and not meaning & set(platforms)
 
 
-def test_colours_are_only_defined_in_plotting():
+def test_colours_are_only_defined_in_style():
     """Consistent colours across reports: figures and notebooks take them from toolkit.report.style."""
     hex_colour = re.compile(r"[\"']#[0-9a-fA-F]{6}[\"']")
-    # notebooks: their cells' code only; stored outputs (charts) carry the colours plotting chose
+    # notebooks: their cells' code only; stored outputs (charts) carry the colours style chose
     sources = {
         f"figures/{path.name}": path.read_text()
         for path in (ROOT / "toolkit" / "report" / "figures").glob("*.py")

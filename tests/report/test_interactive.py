@@ -233,7 +233,7 @@ def test_gate_scans_the_toolkit_chart_script(tmp_path):
 def test_daily_volume_per_platform_from_posts_to_chart():
     from helpers import make_posts
 
-    from toolkit.ingest import profile as ingest_report
+    from toolkit.ingest import profile
 
     rows = [
         {"platform": "twitter", "author": f"u{i}", "created_at": "2026-10-01T12:00:00Z"}
@@ -244,7 +244,7 @@ def test_daily_volume_per_platform_from_posts_to_chart():
         {"platform": "reddit", "author": "u9", "created_at": "2026-10-02T01:00:00Z"},  # 1 Oct in NY
         {"platform": "twitter", "author": "u1", "created_at": "2026-10-02T15:00:00Z"},
     ]
-    daily = ingest_report.daily_volume(make_posts(*rows), "America/New_York")
+    daily = profile.daily_volume(make_posts(*rows), "America/New_York")
     assert daily[["platform", "n_posts", "n_authors"]].values.tolist() == [
         ["reddit", 2, 1],
         ["twitter", 4, 4],
