@@ -330,22 +330,11 @@ def privacy_by_platform(by_platform: pd.DataFrame):
 def privacy_weekly(weekly: pd.DataFrame):
     """Weekly share of customer posts with personal data and with contact details."""
     fig, ax = _fig("Personal data over time", "week", "share of customer posts")
-    ax.plot(
-        weekly["week"],
-        weekly["share_personal_data"],
-        marker="o",
-        ms=3,
-        color=ACCENT,
-        label="any personal data",
-    )
-    ax.plot(
-        weekly["week"],
-        weekly["share_contact_details"],
-        marker="o",
-        ms=3,
-        color=SECONDARY,
-        label="contact details",
-    )
+    for column, colour, label in (
+        ("share_personal_data", ACCENT, "any personal data"),
+        ("share_contact_details", SECONDARY, "contact details"),
+    ):
+        ax.plot(weekly["week"], weekly[column], marker="o", ms=3, color=colour, label=label)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     _date_axis(ax)
     _legend_below(ax)
