@@ -108,7 +108,8 @@ def import_graph(root: Path, package: str = PACKAGE) -> list[Import]:
 
 
 def find_cycles(edges: list[Import]) -> list[list[str]]:
-    """Each import cycle as a closed path of modules (one per strongly connected component)."""
+    """The modules tied in each import cycle: every strongly connected component of more than one
+    module (each one a sorted list; every module of it can reach every other)."""
     graph: dict[str, set[str]] = {}
     for e in edges:
         graph.setdefault(e.source, set()).add(e.target)
@@ -143,24 +144,7 @@ def find_cycles(edges: list[Import]) -> list[list[str]]:
     for v in sorted(graph):
         if v not in index:
             connect(v)
-    return [_a_cycle(component, graph) for component in sorted(components)]
-
-
-def _a_cycle(component: list[str], graph: dict[str, set[str]]) -> list[str]:
-    """One closed path through the first module of a strongly connected `component`."""
-    members = set(component)
-    start = component[0]
-    paths = {start: [start]}
-    queue = [start]
-    while queue:  # breadth first: the shortest way back to `start`
-        v = queue.pop(0)
-        for w in sorted(graph[v] & members):
-            if w == start:
-                return paths[v] + [start]
-            if w not in paths:
-                paths[w] = paths[v] + [w]
-                queue.append(w)
-    return component  # unreachable for a strongly connected component
+    return sorted(components)
 
 
 def layer_of(module: str, layers: tuple[str, ...] = LAYERS) -> str | None:
@@ -208,12 +192,13 @@ def _edge_text(root: Path, e: Import, layers: tuple[str, ...] = LAYERS, private_
 
 
 def cycle_text(root: Path, cycle: list[str], edges: list[Import]) -> str:
-    """A cycle, each step with the file and line of the import that makes it."""
-    steps = []
-    for a, b in zip(cycle, cycle[1:], strict=False):
-        lines = sorted({e.line for e in edges if e.source == a and e.target == b})
-        steps.append(f"  {a} -> {b}   ({module_path(root, a)}:{','.join(map(str, lines))})")
-    return "cycle of " + str(len(cycle) - 1) + " modules:\n" + "\n".join(steps)
+    """The modules of one cycle and every import that ties them, with its file and line."""
+    members = set(cycle)
+    ties = sorted((e for e in edges if e.source in members and e.target in members),
+                  key=lambda e: (e.source, e.target, e.line))
+    return f"{len(cycle)} modules in one cycle: {', '.join(cycle)}\n" + "\n".join(
+        f"    {_edge_text(root, e)}" for e in ties
+    )
 
 
 # ------------------------------------------------------------------ the checks on toolkit/
@@ -287,8 +272,28 @@ def test_checker_finds_a_cycle_through_a_function_level_import(tmp_path):
         "analysis/b.py": "def g():\n    from toolkit.analysis import a\n    return a\n",
     })
     edges = import_graph(root)
-    assert find_cycles(edges) == [["toolkit.analysis.a", "toolkit.analysis.b", "toolkit.analysis.a"]]
-    assert "analysis/b.py:2" in cycle_text(root, find_cycles(edges)[0], edges)
+    assert find_cycles(edges) == [["toolkit.analysis.a", "toolkit.analysis.b"]]
+    assert "analysis/b.py:2: toolkit.analysis.b imports toolkit.analysis.a" in cycle_text(
+        root, find_cycles(edges)[0], edges
+    )
+
+
+def test_checker_reports_every_module_of_a_larger_cycle(tmp_path):
+    root = _fake_package(tmp_path, {
+        "analysis/sql.py": "def f():\n    from toolkit.analysis import campaigns, trends\n",
+        "analysis/campaigns.py": "from toolkit.analysis import sql\n",
+        "analysis/trends.py": "from toolkit.analysis.engagement import g\n",
+        "analysis/engagement.py": "from toolkit.analysis.sql import f\ndef g():\n    pass\n",
+        "analysis/scope.py": "from toolkit.analysis.engagement import g\n",
+    })
+    edges = import_graph(root)
+    assert find_cycles(edges) == [[
+        "toolkit.analysis.campaigns", "toolkit.analysis.engagement", "toolkit.analysis.sql",
+        "toolkit.analysis.trends",
+    ]]
+    text = cycle_text(root, find_cycles(edges)[0], edges)
+    assert text.startswith("4 modules in one cycle") and "scope" not in text
+    assert len(text.splitlines()) == 1 + 5  # the heading, then each import that ties them
 
 
 def test_checker_counts_a_package_reexport_as_an_edge_from_the_package(tmp_path):
@@ -298,7 +303,7 @@ def test_checker_counts_a_package_reexport_as_an_edge_from_the_package(tmp_path)
         "report/style.py": "def f():\n    from toolkit.report import build_page\n    return build_page\nCOLOURS = {}\n",
     })
     cycles = find_cycles(import_graph(root))
-    assert cycles == [["toolkit.report", "toolkit.report.build", "toolkit.report.style", "toolkit.report"]]
+    assert cycles == [["toolkit.report", "toolkit.report.build", "toolkit.report.style"]]
 
 
 def test_checker_resolves_relative_imports(tmp_path):
