@@ -13,8 +13,6 @@ from importlib.resources import files
 
 import yaml
 
-__all__ = ["as_tuples", "load_resource"]
-
 RESOURCES = files("toolkit.sample") / "resources"
 
 
