@@ -1,4 +1,5 @@
-"""Tests for the bundled sample generator (toolkit/sample/generator.py).
+"""Tests for the bundled sample generator (toolkit/sample/): the files it writes, the planted
+personal data, and the building blocks (ids, segments, noise, timing, platform formats).
 
 The sample is generated once per test session into a temporary folder; the tests read
 the raw files back the way a loader would and compare them with labels.jsonl.
@@ -8,182 +9,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import json
 import random
-import statistics
 from collections import Counter
-from html.parser import HTMLParser
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+from sample_files import CHICAGO, PII_TYPES, UTC, html_to_text, is_customer
 
 from toolkit.core.config import CONFIGS_DIR, load_config
 from toolkit.privacy.detect.checksums import luhn_valid
 from toolkit.sample import generator as sample
-from toolkit.sample.generator import (
+from toolkit.sample.generator import FILES, LABELS_FILE, generate_sample
+from toolkit.sample.ids import base36
+from toolkit.sample.noise import Noise
+from toolkit.sample.people import Account
+from toolkit.sample.platforms.crowdtangle import (
     FACEBOOK_COLUMNS,
-    FILES,
     INSTAGRAM_COLUMNS,
-    LABELS_FILE,
-    Account,
-    Noise,
-    Seg,
-    base36,
     crowdtangle_created,
-    display_url,
-    escape_api,
-    generate_sample,
-    is_staffed,
-    mastodon_content,
-    next_staffed,
     overperforming,
-    render,
-    truncate_segs,
 )
-
-CHICAGO = ZoneInfo("America/Chicago")
-UTC = dt.UTC
-PII_TYPES = {
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "STREET_ADDRESS",
-    "ORDER_NUMBER",
-}
-
-
-# ------------------------------------------------------------------ fixtures and readers
-@pytest.fixture(scope="session")
-def sample_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    counts = generate_sample(out)
-    (out / "_counts.json").write_text(json.dumps(counts))
-    return out
-
-
-@pytest.fixture(scope="session")
-def labels(sample_dir) -> list[dict]:
-    return [
-        json.loads(line)
-        for line in (sample_dir / LABELS_FILE).read_text(encoding="utf-8").splitlines()
-    ]
-
-
-@pytest.fixture(scope="session")
-def raw(sample_dir) -> dict:
-    """Every raw item as (platform, post_id) -> {created, text, author, ...}, plus unreadable lines."""
-    items: dict[tuple[str, str], dict] = {}
-    unreadable: list[str] = []
-    rows: Counter = Counter()
-    for line in (sample_dir / "twitter.jsonl").read_text(encoding="utf-8").splitlines():
-        page = json.loads(line)
-        users = {u["id"]: u for u in page["includes"]["users"]}
-        assert page["meta"]["result_count"] == len(page["data"])
-        for tw in page["data"]:
-            rows[("twitter", tw["id"])] += 1
-            created = tw.get("created_at")
-            items[("twitter", tw["id"])] = {
-                "created": dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
-                if created
-                else None,
-                "text": html.unescape(tw["text"]),
-                "raw": tw,
-                "author": users[tw["author_id"]]["username"],
-                "reply_to": next(
-                    (r["id"] for r in tw.get("referenced_tweets", []) if r["type"] == "replied_to"),
-                    None,
-                ),
-            }
-    for line in (sample_dir / "reddit.jsonl").read_text(encoding="utf-8").splitlines():
-        try:
-            thing = json.loads(line)
-        except json.JSONDecodeError:
-            unreadable.append(line)
-            continue
-        d = thing["data"]
-        rows[("reddit", d["id"])] += 1
-        if thing["kind"] == "t3":
-            selftext = html.unescape(d["selftext"])
-            text = html.unescape(d["title"]) + ("\n\n" + selftext if selftext else "")
-            reply_to = None
-        else:
-            text, reply_to = html.unescape(d["body"]), d["parent_id"].split("_", 1)[1]
-        items[("reddit", d["id"])] = {
-            "created": dt.datetime.fromtimestamp(d["created_utc"], UTC),
-            "text": text,
-            "raw": d,
-            "author": d["author"],
-            "reply_to": reply_to,
-        }
-    for st in json.loads((sample_dir / "mastodon.json").read_text(encoding="utf-8")):
-        rows[("mastodon", st["id"])] += 1
-        shown = st["reblog"] or st
-        items[("mastodon", st["id"])] = {
-            "created": dt.datetime.fromisoformat(st["created_at"].replace("Z", "+00:00")),
-            "text": html_to_text(shown["content"]),
-            "raw": st,
-            "author": st["account"]["username"] if "account" in st else None,
-            "reply_to": st["in_reply_to_id"],
-        }
-    for platform, text_col in (("facebook", "Message"), ("instagram", "Description")):
-        with open(sample_dir / f"{platform}.csv", encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                post_id = row["URL"].rstrip("/").rsplit("/", 1)[1]
-                rows[(platform, post_id)] += 1
-                items[(platform, post_id)] = {
-                    "created": parse_crowdtangle(row["Post Created"]),
-                    "text": row[text_col],
-                    "raw": row,
-                    "author": row["User Name"],
-                    "reply_to": None,
-                }
-    return {"items": items, "unreadable": unreadable, "rows": rows}
-
-
-class _ContentToText(HTMLParser):
-    """Mastodon content HTML to plain text: anchors -> text, <br /> -> newline, paragraphs joined."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self.current: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "br":
-            self.current.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag == "p":
-            self.paragraphs.append("".join(self.current))
-            self.current = []
-
-    def handle_data(self, data):
-        self.current.append(data)
-
-
-def html_to_text(content: str) -> str:
-    parser = _ContentToText()
-    parser.feed(content)
-    parser.close()
-    return "\n\n".join(parser.paragraphs + (["".join(parser.current)] if parser.current else []))
-
-
-def parse_crowdtangle(value: str) -> dt.datetime | None:
-    try:
-        stamp, zone = value.rsplit(" ", 1)
-        local = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None
-    offset = {"CDT": -5, "CST": -6}[zone]
-    return local.replace(tzinfo=dt.timezone(dt.timedelta(hours=offset))).astimezone(UTC)
-
-
-def is_customer(label: dict) -> bool:
-    """A customer's own words: not brand, not spam, not a share."""
-    return not label["is_brand"] and not label["is_spam"] and label["topic"] is not None
+from toolkit.sample.platforms.mastodon import mastodon_content
+from toolkit.sample.platforms.output import escape_api
+from toolkit.sample.platforms.twitter import display_url
+from toolkit.sample.segments import Seg, render, truncate_segs
+from toolkit.sample.timing import is_staffed, next_staffed
 
 
 # ------------------------------------------------------------------ determinism and size
@@ -300,108 +150,6 @@ def test_pii_values_are_mostly_unique(labels):
         if s["entity_type"] in ("EMAIL_ADDRESS", "ORDER_NUMBER")
     ]
     assert len(set(values)) >= 0.95 * len(values)
-
-
-# ------------------------------------------------------------------ the story in the data
-def daily_volume(raw) -> Counter:
-    return Counter(
-        item["created"].date() for item in raw["items"].values() if item["created"] is not None
-    )
-
-
-def test_crisis_day_has_the_most_posts(raw):
-    volume = daily_volume(raw)
-    top = max(volume, key=volume.get)
-    assert top in (dt.date(2026, 10, 14), dt.date(2026, 10, 15))
-    median = statistics.median(volume.values())
-    assert 5 <= volume[top] / median <= 11
-
-
-def test_outage_posts_are_mostly_negative(labels):
-    outage = [label for label in labels if is_customer(label) and label["topic"] == "app_outage"]
-    assert sum(label["sentiment"] == "negative" for label in outage) / len(outage) > 0.7
-    promo = [label for label in labels if is_customer(label) and label["topic"] == "glow_up_promo"]
-    assert sum(label["sentiment"] == "positive" for label in promo) / len(promo) > 0.4
-
-
-def test_offer_code_uptake_is_in_the_campaign_window(raw, labels):
-    dates = []
-    for label in labels:
-        if is_customer(label) and "GLOW25" in label["text"]:
-            created = raw["items"][(label["platform"], label["post_id"])]["created"]
-            dates.append(created.astimezone(CHICAGO).date())
-    assert len(dates) >= 40
-    inside = sum(dt.date(2026, 11, 2) <= d <= dt.date(2026, 11, 16) for d in dates)
-    assert inside / len(dates) >= 0.85
-    assert min(dates) >= dt.date(2026, 11, 2)
-    assert max(dates) > dt.date(2026, 11, 16), "a few late attempts after the campaign"
-
-
-def test_all_items_fall_in_the_period(raw):
-    stamps = [item["created"] for item in raw["items"].values() if item["created"] is not None]
-    assert min(stamps) >= dt.datetime(2026, 9, 1, tzinfo=UTC)
-    assert max(stamps) < dt.datetime(2026, 11, 30, tzinfo=UTC)
-
-
-def test_brand_answers_fastest_on_twitter_and_not_always(raw):
-    brand = {"NimbusHome", "NimbusSupport", "NimbusHome_Official", "nimbushome"}
-    items = raw["items"]
-    delays: dict[str, list[float]] = {"twitter": [], "reddit": [], "mastodon": []}
-    answered = set()
-    for (platform, _), item in items.items():
-        parent = items.get((platform, item["reply_to"])) if item["reply_to"] else None
-        if (
-            item["author"] in brand
-            and parent
-            and parent["author"] not in brand
-            and parent["created"]
-            and item["created"]
-        ):
-            delays[platform].append((item["created"] - parent["created"]).total_seconds() / 3600)
-            answered.add((platform, item["reply_to"]))
-    medians = {p: statistics.median(d) for p, d in delays.items()}
-    assert medians["twitter"] < 2 < medians["mastodon"]
-    assert medians["twitter"] < medians["reddit"]
-    roots = [
-        k
-        for k, i in items.items()
-        if k[0] == "twitter"
-        and not i["reply_to"]
-        and i["author"] not in brand
-        and "referenced_tweets" not in i["raw"]
-    ]
-    share = sum(k in answered for k in roots) / len(roots)
-    assert 0.3 < share < 0.9
-
-
-def test_languages_spam_and_topics(labels):
-    n = len(labels)
-    assert 0.02 <= sum(label["language"] != "en" for label in labels) / n <= 0.06
-    assert {label["language"] for label in labels} == {"en", "de", "es", "fr"}
-    assert 0.01 <= sum(label["is_spam"] for label in labels) / n <= 0.03
-    topics = {label["topic"] for label in labels if label["topic"]}
-    assert topics == set(sample.TOPICS)
-
-
-def test_engagement_is_heavy_tailed(raw):
-    likes = [
-        i["raw"]["public_metrics"]["like_count"]
-        for k, i in raw["items"].items()
-        if k[0] == "twitter" and not i["raw"]["text"].startswith("RT @")
-    ]
-    assert max(likes) > 100 * max(statistics.median(likes), 1)
-    views = [
-        i["raw"]["public_metrics"]["impression_count"]
-        for k, i in raw["items"].items()
-        if k[0] == "twitter"
-    ]
-    assert min(views) == 0 and max(views) > 100_000  # retweets carry no impressions
-
-
-def test_texts_do_not_repeat_too_often(labels):
-    texts = Counter(label["text"] for label in labels if is_customer(label))
-    assert len(texts) >= 0.85 * sum(texts.values())
-    assert texts.most_common(1)[0][1] <= 15
 
 
 # ------------------------------------------------------------------ platform formats
