@@ -2,19 +2,17 @@
 
 Every metric is one SQL query over a table of canonical posts (`toolkit.core.schema`) that DuckDB
 reads from Parquet (out of core, column by column) or from an Arrow table / pandas frame.
-The pandas-facing functions of `toolkit.analysis.engagement`, `toolkit.analysis.attentiveness`,
-`toolkit.analysis.campaigns` and `toolkit.analysis.trends` call the same queries on a small frame, so there is
-one code path for each formula; the formulas and their sources are in those functions'
-docstrings.
+The pandas-facing functions of `toolkit.analysis.engagement`, `attentiveness`, `campaigns` and
+`trends` call the same queries on a small frame, so there is one code path for each formula;
+the formulas and their sources are in those functions' docstrings.
 
-`compute_metrics(posts, config)` computes the full metric set at once and returns a dict of
-DataFrames; `published_metrics` applies the privacy module's small-group suppression to
-every table before it goes into a report.
+This module is the SQL library only: it imports nothing of the toolkit above `toolkit.core`.
+`toolkit.pipeline.metrics.compute_metrics` runs the full metric set at once over a whole
+dataset, with these queries and the analysis modules' table functions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -77,11 +75,11 @@ def connect(threads: int = 1, memory_limit: str | None = None) -> duckdb.DuckDBP
     # results are ordered explicitly; not keeping scan order saves memory on large tables
     con.execute("SET preserve_insertion_order = false")
     if memory_limit:
-        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+        con.execute(f"SET memory_limit = {literal(memory_limit)}")
     return con
 
 
-def _lit(value: str) -> str:
+def literal(value: str) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -93,7 +91,7 @@ def _ident(name: str) -> str:
 
 def _list_lit(values: Iterable[str]) -> str:
     """A SQL list literal of strings (typed, so an empty list is VARCHAR[])."""
-    return "[" + ", ".join(_lit(v) for v in values) + "]::VARCHAR[]"
+    return "[" + ", ".join(literal(v) for v in values) + "]::VARCHAR[]"
 
 
 def posts_to_arrow(posts: pd.DataFrame, extra: Sequence[str] = ()) -> pa.Table:
@@ -146,7 +144,7 @@ def register_posts(
         For frames: non-canonical columns to keep (e.g. sentiment, topic).
     """
     if isinstance(posts, str | Path):
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({_lit(posts)})")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({literal(posts)})")
         return
     table = posts if isinstance(posts, pa.Table) else posts_to_arrow(posts, extra)
     con.register(f"{name}_arrow", table)
@@ -209,7 +207,7 @@ def selection_sql(
 
 def local_sql(tz: str, column: str = "created_at") -> str:
     """Wall-clock local time in `tz` of a UTC timestamp column (DST-correct, ICU tz database)."""
-    return f"timezone({_lit(tz)}, {column})"
+    return f"timezone({literal(tz)}, {column})"
 
 
 # ------------------------------------------------------------------ per post
@@ -394,9 +392,9 @@ def text_match_sql(terms: Iterable[str], prefix: str = "") -> str:
     # a cheap case-insensitive substring test first, so the regex only runs on candidates
     words = {w.lower() for t in terms for w in str(t).strip().lstrip("@#").split()[:1]}
     words = sorted(w for w in words if not any(o != w and o in w for o in words))
-    candidates = " OR ".join(f"text ILIKE {_lit('%' + w + '%')}" for w in words)
+    candidates = " OR ".join(f"text ILIKE {literal('%' + w + '%')}" for w in words)
     # CASE, unlike AND in a projection, evaluates the regex only on the candidate rows
-    return f"coalesce(CASE WHEN {candidates} THEN regexp_matches(text, {_lit(pattern)}) END, false)"
+    return f"coalesce(CASE WHEN {candidates} THEN regexp_matches(text, {literal(pattern)}) END, false)"
 
 
 def share_of_voice_sql(
@@ -408,7 +406,7 @@ def share_of_voice_sql(
     precomputed flag columns of `prepare_sql`.
     """
     conditions = conditions or {name: mentions_sql(terms) for name, terms in entities.items()}
-    flags = ", ".join(f"CASE WHEN {conditions[name]} THEN {_lit(name)} END" for name in entities)
+    flags = ", ".join(f"CASE WHEN {conditions[name]} THEN {literal(name)} END" for name in entities)
     return f"""
 WITH hits AS (
   SELECT platform, author, unnest(list_filter([{flags}]::VARCHAR[], lambda x: x IS NOT NULL)) AS entity
@@ -577,7 +575,7 @@ def oldest_unanswered_sql(source: str, now: pd.Timestamp, n: int, keep: Sequence
     kept = "".join(f", {_ident(k)}" for k in keep)
     return f"""
 SELECT platform, post_id, author, created_at, addressed_by{kept},
-  (date_diff('microsecond', created_at, {_lit(now.isoformat())}::TIMESTAMPTZ) / 3600e6)::DOUBLE
+  (date_diff('microsecond', created_at, {literal(now.isoformat())}::TIMESTAMPTZ) / 3600e6)::DOUBLE
     AS age_hours
 FROM {source} WHERE NOT responded ORDER BY created_at, platform, post_id LIMIT {int(n)}
 """
@@ -621,10 +619,10 @@ def campaign_terms_sql(hashtags: Iterable[str], offer_codes: Iterable[str]) -> s
     cases = []
     for tag in _ordered_terms(hashtags):
         cond = mentions_sql([tag], prefix="#", in_tags=True)
-        cases.append(f"CASE WHEN {cond} THEN {_lit(tag)} END")
+        cases.append(f"CASE WHEN {cond} THEN {literal(tag)} END")
     for code in _ordered_terms(offer_codes):
         cond = text_match_sql([code])
-        cases.append(f"CASE WHEN {cond} THEN {_lit(code)} END")
+        cases.append(f"CASE WHEN {cond} THEN {literal(code)} END")
     if not cases:
         return "[]::VARCHAR[]"
     return f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)"
@@ -667,8 +665,8 @@ ORDER BY created_at, platform, post_id
 def covered_days_sql(source: str, tz: str) -> str:
     """First and last local day with any post (local time is monotonic in UTC time, so the
     conversion is done on the two extremes only)."""
-    first = f"date_trunc('day', timezone({_lit(tz)}, min(created_at)))::TIMESTAMP"
-    last = f"date_trunc('day', timezone({_lit(tz)}, max(created_at)))::TIMESTAMP"
+    first = f"date_trunc('day', timezone({literal(tz)}, min(created_at)))::TIMESTAMP"
+    last = f"date_trunc('day', timezone({literal(tz)}, max(created_at)))::TIMESTAMP"
     return f"SELECT {first} AS first, {last} AS last FROM {source}"
 
 
@@ -707,266 +705,3 @@ SELECT platform, post_id, post_type, reply_to_id, thread_id, created_at, author,
   {mentions_sql(names, lists=ml) if names else "false"} AS names_brand{sov}{terms}
 FROM (SELECT *, {MENTIONS_LC} AS {ml} FROM ({scored_sql(source)}))
 """
-
-
-def compute_metrics(
-    posts: pd.DataFrame | pa.Table | str | Path,
-    config,
-    *,
-    now: dt.datetime | str | None = None,
-    min_support: int = 3,
-    hashtag_min_posts: int = 5,
-    freq: str = "W",
-    score_col: str | None = None,
-    label_col: str | None = None,
-    topic_col: str | None = None,
-    memory_limit: str | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-) -> dict[str, pd.DataFrame]:
-    """The full metric set of a dataset, computed by DuckDB; every value is a DataFrame.
-
-    Tables (row-level inputs never leave DuckDB; only aggregates come back):
-    `kpis_by_platform`, `kpis_over_time` (brand posts), `top_brand_posts`, `best_time`
-    (weekday x hour, `masked` below `min_support` rated posts), `hashtags`,
-    `share_of_voice`, `responses_by_platform`, `responses_by_weekday_hour`,
-    `responses_overall`, `responses_by_topic` (with `topic_col`), `oldest_unanswered`,
-    `daily` (customer volume and tone), `spikes_volume`, `spikes_sentiment` (with
-    `score_col`), and per configured campaign `campaign_phases`, `campaign_daily`,
-    `campaign_terms`, `campaign_summary` (one row per campaign). Formulas: the docstrings of
-    the `toolkit.analysis.engagement`, `attentiveness`, `campaigns` and `trends` functions of the same
-    names. Publish through `published_metrics` (small-group suppression).
-
-    Parameters
-    ----------
-    posts : DataFrame, Arrow Table, str or Path
-        Canonical posts, or a Parquet file / glob of them.
-    config : Config
-        Brand (handles, names, timezone), competitors, campaigns, `analysis.threads`,
-        `analysis.response_sla_hours`.
-    now : datetime or str, optional
-        Reference time for the age of unanswered posts; default: the latest post.
-    min_support : int
-        Best-time cells with fewer rated posts are masked.
-    hashtag_min_posts : int
-        Hashtags used in fewer posts are left out.
-    freq : str
-        Period of `kpis_over_time` ("D", "W", "M", "Q", "Y").
-    score_col, label_col : str, optional
-        Sentiment score / label columns (e.g. "sentiment_compound", "sentiment").
-    topic_col : str, optional
-        A topic column, for attentiveness by topic.
-    memory_limit : str, optional
-        DuckDB memory limit, e.g. "4GB".
-    con : DuckDBPyConnection, optional
-        Use this connection (its thread setting) instead of a new one.
-    """
-    from toolkit.analysis import campaigns, engagement
-
-    own = con is None
-    con = con or connect(config.analysis.threads, memory_limit)
-    extra = [c for c in (score_col, label_col, topic_col) if c]
-    try:
-        register_posts(con, posts, "posts", extra=extra)
-        tz = config.brand.timezone
-        platforms = list(config.brand.accounts)
-        entities = {
-            config.brand.name: [*config.brand.names(), *config.brand.handles()],
-            **{k: list(v) for k, v in config.competitors.items()},
-        }
-        prepared = prepare_sql(
-            "posts", config.brand.handles(), config.brand.names(), entities, config.campaigns, extra
-        )
-        con.execute(f"CREATE OR REPLACE VIEW base AS {prepared}")
-        out: dict[str, pd.DataFrame] = {}
-        brand = f"SELECT * FROM base WHERE {selection_sql('brand')}"
-        out["kpis_by_platform"] = engagement.kpi_table(
-            con.execute(kpis_sql(brand, ["platform"])).df(), platforms
-        )
-        over_time = f"SELECT *, {period_sql(freq, tz)} AS period FROM ({brand})"
-        out["kpis_over_time"] = engagement.kpi_table(
-            con.execute(kpis_sql(over_time, ["platform", "period"])).df(),
-            keys=["platform", "period"],
-        )
-        top = [c for c in engagement.TOP_POST_COLUMNS]
-        out["top_brand_posts"] = con.execute(
-            f"SELECT {', '.join(top)} FROM ({brand}) "
-            "ORDER BY interactions DESC NULLS LAST, created_at, platform, post_id LIMIT 10"
-        ).df()
-        originals = f"SELECT * FROM base WHERE {selection_sql('brand', originals=True)}"
-        out["best_time"] = best_time_grid(
-            con.execute(best_time_sql(originals, tz, "engagement_rate_followers")).df(), min_support
-        )
-        everyone = f"SELECT * FROM base WHERE {selection_sql('all')}"
-        out["hashtags"] = con.execute(hashtags_sql(everyone, hashtag_min_posts)).df()
-        sov = {name: f"sov_{i}" for i, name in enumerate(entities)}
-        out["share_of_voice"] = share_of_voice_table(
-            con.execute(share_of_voice_sql("base", entities, sov)).df(), list(entities)
-        )
-        out.update(_attentiveness_tables(con, config, tz, platforms, topic_col, now))
-        out.update(_trend_tables(con, tz, score_col, label_col))
-        out.update(_campaign_tables(con, config, tz, campaigns))
-        return out
-    finally:
-        if own:
-            con.close()
-
-
-def _attentiveness_tables(con, config, tz, platforms, topic_col, now) -> dict[str, pd.DataFrame]:
-    from toolkit.analysis import attentiveness
-
-    keep = [topic_col] if topic_col else []
-    create_responses(
-        con,
-        "base",
-        handles=config.brand.handles(),
-        names=config.brand.names(),
-        sla_hours=config.analysis.response_sla_hours,
-        keep=keep,
-        conditions={
-            "mention_lc": "mention_lc",
-            "mentions_brand": "mentions_brand",
-            "names_brand": "names_brand",
-            "replies_brand": "c.replies_brand",
-        },
-    )
-    summary = lambda by: con.execute(response_summary_sql("responses", by, tz)).df()  # noqa: E731
-    out = {
-        "responses_by_platform": attentiveness.summary_table(
-            summary(["platform"]), ["platform"], platforms
-        ),
-        "responses_by_weekday_hour": attentiveness.summary_table(
-            summary(["weekday", "hour"]), ["weekday", "hour"]
-        ),
-        "responses_overall": attentiveness.summary_table(summary([]), []),
-    }
-    if topic_col:
-        out["responses_by_topic"] = attentiveness.summary_table(summary([topic_col]), [topic_col])
-    if now is None:
-        now = con.execute("SELECT max(created_at) FROM base").fetchone()[0] or dt.datetime.now(
-            dt.UTC
-        )
-    out["oldest_unanswered"] = con.execute(
-        oldest_unanswered_sql("responses", _utc(now), 10, keep)
-    ).df()
-    return out
-
-
-def _utc(value) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _trend_tables(con, tz, score_col, label_col) -> dict[str, pd.DataFrame]:
-    from toolkit.analysis import trends
-
-    daily = trends.fill_days(
-        con.execute(daily_sql("base", tz, "customers", score_col, label_col)).df()
-    )
-    out = {"daily": daily, "spikes_volume": trends.detect_spikes(daily, "n_posts")}
-    if score_col:
-        out["spikes_sentiment"] = trends.detect_spikes(
-            daily, "mean_sentiment", direction="down", counts=False
-        )
-    return out
-
-
-def _campaign_tables(con, config, tz, campaigns_module) -> dict[str, pd.DataFrame]:
-    first, last = con.execute(covered_days_sql("base", tz)).fetchone()
-    covered = (pd.Timestamp(first), pd.Timestamp(last)) if first is not None else (pd.NaT, pd.NaT)
-    tables: dict[str, list[pd.DataFrame]] = {"phases": [], "daily": [], "terms": [], "summary": []}
-    for i, campaign in enumerate(config.campaigns):
-        sql = campaign_rows_sql(
-            "base", tz, campaign.hashtags, campaign.offer_codes, f"campaign_{i}", scored=True
-        )
-        rows = con.execute(sql).df()
-        up = campaigns_module.uptake_from_rows(rows, campaign, tz, covered)
-        tables["phases"].append(up.phases.assign(campaign=campaign.name))
-        tables["daily"].append(up.daily.assign(campaign=campaign.name))
-        tables["terms"].append(up.terms.assign(campaign=campaign.name))
-        tables["summary"].append(pd.DataFrame([campaigns_module.headline(up)]))
-    out = {}
-    for name, frames in tables.items():
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"campaign": []})
-        if "campaign" in frame.columns:
-            frame = frame[["campaign", *[c for c in frame.columns if c != "campaign"]]]
-        out[f"campaign_{name}"] = frame
-    return out
-
-
-#: How each table of `compute_metrics` is suppressed: the policies of `toolkit.privacy.disclosure`
-#: (one registry; the notebooks' tables of the same content use the same entries). None as
-#: `by` of a policy below is replaced by the table's first column (the topic column, whatever
-#: it is called). Brand-only tables are absent: they describe the brand's own public accounts.
-def _suppression() -> dict:
-    from toolkit.privacy import disclosure as d
-
-    campaign_daily = d.table_policy("campaign_*_daily")
-    campaign_phases = d.table_policy("campaign_*_phases")
-    return {
-        "hashtags": d.suppress("hashtag"),
-        "share_of_voice": d.table_policy("share_of_voice"),
-        "responses_by_platform": d.table_policy("attentiveness_by_platform"),
-        "responses_by_weekday_hour": d.table_policy("attentiveness_by_weekday_hour"),
-        "responses_overall": d.suppress(),
-        "responses_by_topic": None,
-        "daily": d.table_policy("tone_daily"),
-        "spikes_volume": d.table_policy("tone_spikes"),
-        "spikes_sentiment": d.table_policy("tone_dips"),
-        "campaign_phases": d.suppress("campaign", "phase", value_cols=campaign_phases.value_cols),
-        "campaign_daily": d.suppress("campaign", "date", value_cols=campaign_daily.value_cols),
-        "campaign_terms": d.suppress("campaign", "term"),
-    }
-
-
-SUPPRESSION = _suppression()
-#: Tables published without suppression, and why.
-UNSUPPRESSED = {
-    "kpis_by_platform": "brand posts only: describes the brand's own accounts",
-    "kpis_over_time": "brand posts only",
-    "top_brand_posts": "brand posts only; text only as privacy.quotes allows (apply "
-    "`toolkit.privacy.disclosure.with_brand_text`)",
-    "best_time": "brand posts only",
-    "oldest_unanswered": "a list of requests: published as ranks, pseudonyms and days "
-    "(`toolkit.analysis.attentiveness.published_requests`), never post ids or exact times",
-    "campaign_summary": "brand campaign posts; customer uptake totals are suppressed below k authors",
-}
-
-
-def published_metrics(metrics: Mapping[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
-    """`compute_metrics` tables ready to publish: customer-derived cells with fewer than `k`
-    distinct authors blanked (policies of `toolkit.privacy.disclosure`), and the oldest unanswered
-    requests without post ids or exact times.
-
-    Parameters
-    ----------
-    metrics : mapping of str to DataFrame
-        Output of `compute_metrics`.
-    k : int
-        `config.privacy.min_group_size`.
-    """
-    from toolkit.analysis.attentiveness import published_requests
-    from toolkit.privacy import disclosure
-
-    out = {}
-    for name, table in metrics.items():
-        if name in SUPPRESSION:
-            policy = SUPPRESSION[name] or disclosure.suppress(table.columns[0])
-            out[name] = policy.apply(table, k)
-        elif name == "campaign_summary":
-            out[name] = _suppress_summary(table, k)
-        elif name == "oldest_unanswered":
-            out[name] = published_requests(table)
-        else:
-            out[name] = table
-    return out
-
-
-def _suppress_summary(table: pd.DataFrame, k: int) -> pd.DataFrame:
-    if table.empty:
-        return table
-    out = table.copy()
-    small = ~(pd.to_numeric(out["uptake_authors"], errors="coerce") >= k)
-    for column in ("uptake_posts", "uptake_authors", "uptake_lift"):
-        out[column] = out[column].astype("float64").where(~small)
-    out["suppressed"] = small
-    return out
