@@ -4,7 +4,8 @@
 `response_summary` turns those into response rate and first-response times per group;
 `oldest_unanswered` lists the requests still waiting (ids and pseudonyms, no text), and
 `published_requests` turns such a list into what may be published (ranks, days, no ids).
-The SQL behind them is in `toolkit.analysis.sql` (the same queries run on Parquet at scale).
+The SQL behind them is in `toolkit.analysis.sql_responses` (the same queries run on Parquet at
+scale).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from toolkit.analysis import sql as db
+from toolkit.analysis import sql_responses
 from toolkit.analysis.posts import brand_handles_of
 
 RESPONSE_COLUMNS = [
@@ -96,7 +98,7 @@ def brand_responses(
     con = db.connect()
     try:
         db.register_posts(con, posts, extra=keep)
-        db.create_responses(
+        sql_responses.create_responses(
             con, "posts", handles, brand_names, sla_hours, unit=unit, keep=list(keep)
         )
         out = con.execute("SELECT * FROM responses ORDER BY platform, created_at, post_id").df()
@@ -145,7 +147,7 @@ def response_summary(
     if "n_customer_posts" not in frame.columns:
         frame = frame.assign(n_customer_posts=1)
     table = db.query_frame(
-        db.response_summary_sql("responses", by, tz), {"responses": frame}
+        sql_responses.response_summary_sql("responses", by, tz), {"responses": frame}
     )
     return summary_table(table, by, platforms)
 
@@ -153,7 +155,7 @@ def response_summary(
 def summary_table(
     table: pd.DataFrame, by: Sequence[str], platforms: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """Typed `toolkit.analysis.sql.response_summary_sql` rows: weekday names, empty platforms added."""
+    """Typed `toolkit.analysis.sql_responses.response_summary_sql` rows: weekday names, empty platforms added."""
     by = list(by)
     out = table.copy()
     if platforms is not None and by == ["platform"]:
@@ -211,7 +213,7 @@ def oldest_unanswered(
         ["platform", "post_id", "author", "created_at", "addressed_by", "responded", *keep]
     ]
     out = db.query_frame(
-        db.oldest_unanswered_sql("responses", now, n, keep), {"responses": frame}
+        sql_responses.oldest_unanswered_sql("responses", now, n, keep), {"responses": frame}
     )
     out["created_at"] = pd.to_datetime(out["created_at"], utc=True).astype("datetime64[us, UTC]")
     out["age_hours"] = out["age_hours"].astype("float64")

@@ -7,6 +7,7 @@ The pandas-facing functions of `toolkit.analysis.engagement`, `attentiveness`, `
 the formulas and their sources are in those functions' docstrings.
 
 This module is the SQL library only: it imports nothing of the toolkit above `toolkit.core`.
+The queries of brand responses are in `toolkit.analysis.sql_responses`.
 `toolkit.pipeline.metrics.compute_metrics` runs the full metric set at once over a whole
 dataset, with these queries and the analysis modules' table functions.
 """
@@ -55,7 +56,6 @@ PERIODS = {
 }
 #: RE2 class of characters that continue a word (Unicode letters, digits, underscore).
 _WORD = r"\pL\pN_"
-MAX_REPLY_DEPTH = 50
 
 
 # ------------------------------------------------------------------ connection and input
@@ -84,7 +84,7 @@ def literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
     """A quoted SQL identifier (a column name given by the caller)."""
     return '"' + str(name).replace('"', '""') + '"'
 
@@ -173,7 +173,8 @@ def query_frame(
 
 
 # ------------------------------------------------------------------ selections
-def _is_brand(alias: str = "") -> str:
+def is_brand_sql(alias: str = "") -> str:
+    """SQL condition: the post is by a brand account (`is_brand`, null counted as a customer)."""
     return f"coalesce({alias}is_brand, false)"
 
 
@@ -195,9 +196,9 @@ def selection_sql(
         raise ValueError(f"authors must be 'all', 'brand' or 'customers', not {authors!r}")
     parts = ["true"]
     if authors == "brand":
-        parts.append(_is_brand())
+        parts.append(is_brand_sql())
     elif authors == "customers":
-        parts.append(f"NOT {_is_brand()}")
+        parts.append(f"NOT {is_brand_sql()}")
     if not include_shares:
         parts.append("post_type <> 'share'")
     if originals:
@@ -334,7 +335,8 @@ def _re2_escape(word: str) -> str:
     return re.sub(r"([\\.^$|?*+()\[\]{}#&~\-])", r"\\\1", word)
 
 
-def _norm_terms(terms: Iterable[str]) -> list[str]:
+def norm_terms(terms: Iterable[str]) -> list[str]:
+    """Handles and names lower-cased without a leading '@' or '#', once each, sorted."""
     return sorted(
         {str(t).strip().lower().lstrip("@#") for t in terms if str(t).strip().lstrip("@#")}
     )
@@ -373,7 +375,7 @@ def mentions_sql(
         SQL of the lower-cased list column to look in (default `MENTIONS_LC` / `TAGS_LC`).
     """
     terms = list(terms)
-    handles = _norm_terms(terms)
+    handles = norm_terms(terms)
     if not handles:
         return "false"
     lists = lists or (TAGS_LC if in_tags else MENTIONS_LC)
@@ -436,149 +438,10 @@ def share_of_voice_table(counts: pd.DataFrame, entity_order: Sequence[str]) -> p
     return out[columns].reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ attentiveness
-def create_responses(
-    con: duckdb.DuckDBPyConnection,
-    source: str = "posts",
-    handles: Iterable[str] = (),
-    names: Iterable[str] = (),
-    sla_hours: float = 24.0,
-    unit: str = "thread",
-    keep: Sequence[str] = (),
-    table: str = "responses",
-    max_depth: int = MAX_REPLY_DEPTH,
-    conditions: Mapping[str, str] | None = None,
-) -> None:
-    """Create table `table`: one row per customer request to the brand and its first response.
-
-    Definitions: `toolkit.analysis.attentiveness.brand_responses`. `conditions` may give precomputed
-    SQL for "mention_lc" (lower-cased mentions), "mentions_brand", "names_brand" and
-    "replies_brand" (customer row alias `c.`; see `prepare_sql`); by default they are
-    computed from `handles` and `names`.
-    """
-    if unit not in ("thread", "post"):
-        raise ValueError(f"unit must be 'thread' or 'post', not {unit!r}")
-    handles = _norm_terms(handles)
-    names = [n for n in names if n and str(n).strip()]
-    cond = {
-        "mention_lc": MENTIONS_LC,
-        "replies_brand": replies_to_sql(handles, "c."),
-        "mentions_brand": mentions_sql(handles, text=False),
-        "names_brand": mentions_sql(names) if names else "false",
-        **(conditions or {}),
-    }
-    unit_key = "coalesce(c.thread_id, c.post_id)" if unit == "thread" else "c.post_id"
-    kept = "".join(f", c.{_ident(k)}" for k in keep)
-    first_fields = ", ".join(
-        f"{_ident(k)} := {_ident(k)}"
-        for k in ["created_at", "post_id", "thread_id", "addressed_by", *keep]
-    )
-    statements = [
-        f"""CREATE OR REPLACE TEMP TABLE _brand AS
-        SELECT platform, post_id, reply_to_id, thread_id, created_at, {cond["mention_lc"]} AS mention_lc
-        FROM {source} WHERE {_is_brand()}""",
-        f"""CREATE OR REPLACE TEMP TABLE _addressed AS
-        SELECT * FROM (
-          SELECT c.platform, c.post_id, c.author, c.created_at, c.thread_id{kept},
-            {unit_key} AS unit_key,
-            CASE WHEN {cond["replies_brand"]} OR b.post_id IS NOT NULL THEN 'reply'
-                 WHEN {cond["mentions_brand"]} THEN 'mention'
-                 WHEN {cond["names_brand"]} THEN 'name' END AS addressed_by
-          FROM {source} c
-          LEFT JOIN (SELECT DISTINCT platform, post_id FROM _brand) b
-            ON b.platform = c.platform AND b.post_id = c.reply_to_id
-          WHERE NOT {_is_brand("c.")} AND c.post_type <> 'share')
-        WHERE addressed_by IS NOT NULL""",
-        f"""CREATE OR REPLACE TEMP TABLE _units AS
-        SELECT platform, unit_key, author, first.*, n_customer_posts FROM (
-          SELECT platform, unit_key, author, min(struct_pack({first_fields})) AS first,
-            count(*)::BIGINT AS n_customer_posts
-          FROM _addressed GROUP BY platform, unit_key, author)""",
-        f"""CREATE OR REPLACE TEMP TABLE _up AS
-        WITH RECURSIVE up(platform, response_id, response_at, ancestor_id, depth) AS (
-          SELECT platform, post_id, created_at, reply_to_id, 1 FROM _brand WHERE reply_to_id IS NOT NULL
-          UNION ALL
-          SELECT up.platform, up.response_id, up.response_at, p.reply_to_id, up.depth + 1
-          FROM up JOIN (SELECT platform, post_id, reply_to_id FROM {source}
-                        WHERE reply_to_id IS NOT NULL) p
-            ON p.platform = up.platform AND p.post_id = up.ancestor_id
-          WHERE up.depth < {int(max_depth)})
-        SELECT * FROM up""",
-        """CREATE OR REPLACE TEMP TABLE _first AS
-        SELECT platform, unit_key, author, first.* FROM (
-          SELECT platform, unit_key, author,
-            min(struct_pack(response_at := response_at, response_id := response_id,
-                            response_match := response_match)) AS first
-          FROM (
-            SELECT a.platform, a.unit_key, a.author, up.response_id, up.response_at,
-              CASE WHEN up.depth = 1 THEN 'reply' ELSE 'tree' END AS response_match
-            FROM _up up JOIN _addressed a ON a.platform = up.platform AND a.post_id = up.ancestor_id
-            UNION ALL
-            SELECT u.platform, u.unit_key, u.author, b.post_id, b.created_at, 'thread_mention'
-            FROM _units u JOIN _brand b ON b.platform = u.platform AND b.thread_id = u.thread_id
-            WHERE list_contains(b.mention_lc, lower(u.author)) AND b.created_at >= u.created_at)
-          GROUP BY platform, unit_key, author)""",
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        WITH joined AS (
-          SELECT u.*, f.response_id, f.response_at, f.response_match,
-            date_diff('microsecond', u.created_at, f.response_at) / 3600e6 AS _hours
-          FROM _units u LEFT JOIN _first f USING (platform, unit_key, author))
-        SELECT platform, post_id, author, created_at, thread_id, addressed_by, n_customer_posts,
-          response_id IS NOT NULL AS responded, response_id, response_at, response_match,
-          (CASE WHEN _hours < 0 THEN 0.0 ELSE _hours END)::DOUBLE AS response_hours,
-          coalesce(_hours < 0, false) AS clock_skew,
-          coalesce(_hours <= {float(sla_hours)}, false) AS within_sla{"".join(f", {_ident(k)}" for k in keep)}
-        FROM joined""",
-    ]
-    for statement in statements:
-        con.execute(statement)
-    for name in ("_brand", "_addressed", "_units", "_up", "_first"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-
-
 def replies_to_sql(handles: Iterable[str], alias: str = "") -> str:
     """SQL condition: the post replies to one of `handles` (`reply_to_author`, any case)."""
     author = f"lower(ltrim(coalesce({alias}reply_to_author, ''), '@'))"
-    return f"list_contains({_list_lit(_norm_terms(handles))}, {author})"
-
-
-def response_summary_sql(source: str, by: Sequence[str], tz: str = "UTC") -> str:
-    """Response rate, first-response median / p90 and SLA share per group of `by` (which may
-    include the local "weekday" and "hour" of the customer's first post)."""
-    by = list(by)
-    local = local_sql(tz)
-    derived = {"weekday": f"(isodow({local}) - 1)::BIGINT", "hour": f"hour({local})::BIGINT"}
-    extra = "".join(f", {expr} AS _{name}" for name, expr in derived.items() if name in by)
-    inner = f"SELECT *{extra} FROM {source}"
-    groups = ", ".join(f"_{c}" if c in derived else _ident(c) for c in by)
-    selected = "".join(f"_{c} AS {c}, " if c in derived else f"{_ident(c)}, " for c in by)
-    answered = "CASE WHEN responded THEN response_hours END"
-    return f"""
-SELECT {selected}
-  count(*)::BIGINT AS n_posts,
-  count(DISTINCT author)::BIGINT AS n_authors,
-  sum(responded::INTEGER)::BIGINT AS n_responded,
-  (sum(responded::INTEGER) / count(*))::DOUBLE AS response_rate,
-  quantile_cont({answered}, 0.5)::DOUBLE AS median_response_hours,
-  quantile_cont({answered}, 0.9)::DOUBLE AS p90_response_hours,
-  avg(within_sla::INTEGER)::DOUBLE AS share_within_sla,
-  sum(clock_skew::INTEGER)::BIGINT AS n_clock_skew,
-  sum(n_customer_posts)::BIGINT AS n_customer_posts
-FROM ({inner})
-{"GROUP BY " + groups if by else ""}
-{"ORDER BY " + groups if by else ""}
-"""
-
-
-def oldest_unanswered_sql(source: str, now: pd.Timestamp, n: int, keep: Sequence[str] = ()) -> str:
-    """The `n` oldest requests without a response, with their age in hours at `now`."""
-    kept = "".join(f", {_ident(k)}" for k in keep)
-    return f"""
-SELECT platform, post_id, author, created_at, addressed_by{kept},
-  (date_diff('microsecond', created_at, {literal(now.isoformat())}::TIMESTAMPTZ) / 3600e6)::DOUBLE
-    AS age_hours
-FROM {source} WHERE NOT responded ORDER BY created_at, platform, post_id LIMIT {int(n)}
-"""
+    return f"list_contains({_list_lit(norm_terms(handles))}, {author})"
 
 
 # ------------------------------------------------------------------ daily series
@@ -595,10 +458,10 @@ def daily_sql(
     label: str | None = None,
 ) -> str:
     """Posts, distinct authors, mean `score` and share labelled negative per local day."""
-    tone = f"avg({_ident(score)})::DOUBLE" if score else "NULL::DOUBLE"
+    tone = f"avg({ident(score)})::DOUBLE" if score else "NULL::DOUBLE"
     negative = (
-        f"avg(CASE WHEN {_ident(label)} = 'negative' THEN 1.0 "
-        f"WHEN {_ident(label)} IS NULL THEN NULL ELSE 0.0 END)::DOUBLE"
+        f"avg(CASE WHEN {ident(label)} = 'negative' THEN 1.0 "
+        f"WHEN {ident(label)} IS NULL THEN NULL ELSE 0.0 END)::DOUBLE"
         if label
         else "NULL::DOUBLE"
     )
@@ -657,7 +520,7 @@ SELECT platform, post_id, author, is_brand, post_type, created_at, date, terms,
   engagement_rate_followers, engagement_rate_views, virality
 FROM (SELECT *, {local_date_sql(tz)} AS date, {terms} AS terms
       FROM ({rows}))
-WHERE len(terms) > 0 OR ({_is_brand()} AND post_type IN ('post', 'quote'))
+WHERE len(terms) > 0 OR ({is_brand_sql()} AND post_type IN ('post', 'quote'))
 ORDER BY created_at, platform, post_id
 """
 
@@ -692,14 +555,14 @@ def prepare_sql(
         f",\n  {campaign_terms_sql(c.hashtags, c.offer_codes)} AS campaign_{i}"
         for i, c in enumerate(campaigns)
     )
-    kept = "".join(f", {_ident(c)}" for c in extra)
+    kept = "".join(f", {ident(c)}" for c in extra)
     names = [n for n in names if n and str(n).strip()]
     return f"""
 SELECT platform, post_id, post_type, reply_to_id, thread_id, created_at, author,
   is_brand, likes, shares, replies, quotes, views, author_followers, {TAGS_LC} AS hashtags,
   interactions,
   {", ".join(RATE_COLUMNS)}{kept},
-  CASE WHEN {_is_brand()} THEN {ml} END AS mention_lc,
+  CASE WHEN {is_brand_sql()} THEN {ml} END AS mention_lc,
   {mentions_sql(handles, text=False, lists=ml)} AS mentions_brand,
   {replies_to_sql(handles)} AS replies_brand,
   {mentions_sql(names, lists=ml) if names else "false"} AS names_brand{sov}{terms}

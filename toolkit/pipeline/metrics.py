@@ -25,18 +25,20 @@ from toolkit.analysis.sql import (
     campaign_rows_sql,
     connect,
     covered_days_sql,
-    create_responses,
     daily_sql,
     hashtags_sql,
     kpis_sql,
-    oldest_unanswered_sql,
     period_sql,
     prepare_sql,
     register_posts,
-    response_summary_sql,
     selection_sql,
     share_of_voice_sql,
     share_of_voice_table,
+)
+from toolkit.analysis.sql_responses import (
+    create_responses,
+    oldest_unanswered_sql,
+    response_summary_sql,
 )
 
 
