@@ -12,13 +12,12 @@ from toolkit.analysis.engagement import (
     hashtag_performance,
     kpis_by_platform,
     kpis_over_time,
-    local_dates,
     mentions_any,
     post_engagement,
-    select_posts,
     share_of_voice,
     top_posts,
 )
+from toolkit.analysis.posts import local_dates, select_posts
 from toolkit.core.schema import empty_posts
 
 BRAND = {"author": "NimbusHome", "is_brand": True}

@@ -129,6 +129,15 @@ def test_dask_engine_gives_the_local_engines_tables(runs):
     )
 
 
+def test_dask_engine_gives_the_local_engines_metric_set(runs):
+    """One orchestration: both engines end with `compute_metrics` of the analysed posts."""
+    local, dask = runs
+    assert set(dask.metrics) == set(local.metrics) and "daily" in local.metrics
+    assert "spikes_sentiment" in local.metrics and "responses_by_topic" not in local.metrics
+    for name, table in local.metrics.items():
+        pd.testing.assert_frame_equal(dask.metrics[name], table, check_exact=False, rtol=1e-9)
+
+
 @pytest.mark.slow
 def test_dask_engine_assigns_the_local_engines_topics(config, client, tmp_path):
     """The model is fitted on the same hash-chosen sample, then broadcast to the workers."""

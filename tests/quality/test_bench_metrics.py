@@ -6,10 +6,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit.analysis.sql import compute_metrics
 from toolkit.core.config import DEFAULT_CONFIG, load_config
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow, validate_posts
+from toolkit.pipeline.metrics import compute_metrics
 from toolkit.quality.benchmarks import metrics as bench
+from toolkit.quality.benchmarks import synthetic_posts as synthetic
 
 ROWS = 2000
 
@@ -17,7 +18,7 @@ ROWS = 2000
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     config = load_config(DEFAULT_CONFIG)
-    path = bench.generate_posts(
+    path = synthetic.generate_posts(
         config, ROWS, tmp_path_factory.mktemp("bench") / "posts.parquet", seed=1
     )
     return config, path
@@ -29,7 +30,7 @@ def test_generated_posts_are_canonical_and_realistic(generated):
     assert table.schema.equals(ARROW_SCHEMA)
     posts = from_arrow(table)
     validate_posts(posts)
-    assert abs(len(posts) - ROWS) <= len(bench.KINDS)
+    assert abs(len(posts) - ROWS) <= len(synthetic.KINDS)
     assert posts["post_id"].is_unique
     brand = posts["is_brand"].astype(bool)
     assert 0.1 < brand.mean() < 0.2 and {"post", "reply", "comment"} <= set(
@@ -40,14 +41,14 @@ def test_generated_posts_are_canonical_and_realistic(generated):
     assert posts.loc[posts["platform"] == "reddit", "views"].isna().all()
     assert posts.loc[posts["platform"] == "twitter", "views"].notna().all()
     assert posts["author"].nunique() > 100
-    assert set(posts["platform"]) == set(bench.PLATFORMS)
+    assert set(posts["platform"]) == set(synthetic.PLATFORMS)
     in_campaign = posts["text"].str.contains("GLOW25", regex=False)
     assert in_campaign.any()
 
 
 def test_same_seed_same_file(generated, tmp_path):
     config, path = generated
-    again = bench.generate_posts(config, ROWS, tmp_path / "again.parquet", seed=1)
+    again = synthetic.generate_posts(config, ROWS, tmp_path / "again.parquet", seed=1)
     assert pq.read_table(again).equals(pq.read_table(path))
 
 

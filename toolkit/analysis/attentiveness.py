@@ -4,7 +4,8 @@
 `response_summary` turns those into response rate and first-response times per group;
 `oldest_unanswered` lists the requests still waiting (ids and pseudonyms, no text), and
 `published_requests` turns such a list into what may be published (ranks, days, no ids).
-The SQL behind them is in `toolkit.analysis.sql` (the same queries run on Parquet at scale).
+The SQL behind them is in `toolkit.analysis.sql_responses` (the same queries run on Parquet at
+scale).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Literal
 
 import pandas as pd
 
-from toolkit.analysis import sql as metrics
-from toolkit.analysis.engagement import WEEKDAY_NAMES, brand_handles_of
+from toolkit.analysis import sql as db
+from toolkit.analysis import sql_responses
+from toolkit.analysis.posts import brand_handles_of
 
 RESPONSE_COLUMNS = [
     "platform",
@@ -93,10 +95,10 @@ def brand_responses(
         Columns of `posts` (e.g. a topic) to carry over from the request's first post.
     """
     handles = brand_handles_of(posts, brand_handles)
-    con = metrics.connect()
+    con = db.connect()
     try:
-        metrics.register_posts(con, posts, extra=keep)
-        metrics.create_responses(
+        db.register_posts(con, posts, extra=keep)
+        sql_responses.create_responses(
             con, "posts", handles, brand_names, sla_hours, unit=unit, keep=list(keep)
         )
         out = con.execute("SELECT * FROM responses ORDER BY platform, created_at, post_id").df()
@@ -144,8 +146,8 @@ def response_summary(
     frame = responses
     if "n_customer_posts" not in frame.columns:
         frame = frame.assign(n_customer_posts=1)
-    table = metrics.query_frame(
-        metrics.response_summary_sql("responses", by, tz), {"responses": frame}
+    table = db.query_frame(
+        sql_responses.response_summary_sql("responses", by, tz), {"responses": frame}
     )
     return summary_table(table, by, platforms)
 
@@ -153,7 +155,7 @@ def response_summary(
 def summary_table(
     table: pd.DataFrame, by: Sequence[str], platforms: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """Typed `metrics.response_summary_sql` rows: weekday names, empty platforms added."""
+    """Typed `toolkit.analysis.sql_responses.response_summary_sql` rows: weekday names, empty platforms added."""
     by = list(by)
     out = table.copy()
     if platforms is not None and by == ["platform"]:
@@ -174,7 +176,7 @@ def summary_table(
         out.insert(
             by.index("weekday") + 1,
             "weekday_name",
-            out["weekday"].map(dict(enumerate(WEEKDAY_NAMES))),
+            out["weekday"].map(dict(enumerate(db.WEEKDAY_NAMES))),
         )
     if "hour" in by:
         out["hour"] = out["hour"].astype("int64")
@@ -210,8 +212,8 @@ def oldest_unanswered(
     frame = responses[
         ["platform", "post_id", "author", "created_at", "addressed_by", "responded", *keep]
     ]
-    out = metrics.query_frame(
-        metrics.oldest_unanswered_sql("responses", now, n, keep), {"responses": frame}
+    out = db.query_frame(
+        sql_responses.oldest_unanswered_sql("responses", now, n, keep), {"responses": frame}
     )
     out["created_at"] = pd.to_datetime(out["created_at"], utc=True).astype("datetime64[us, UTC]")
     out["age_hours"] = out["age_hours"].astype("float64")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis import sql as metrics
-from toolkit.analysis.engagement import ORIGINAL_TYPES, _as_float, count_posts_authors
+from toolkit.analysis import sql as db
+from toolkit.analysis.posts import ORIGINAL_TYPES, as_float, count_posts_authors
 from toolkit.core.config import Campaign
 
 PHASES = ("baseline", "during", "after")
@@ -74,10 +74,10 @@ def campaign_terms_used(posts: pd.DataFrame, campaign: Campaign) -> pd.Series:
     campaign : Campaign
         The campaign (hashtags with or without '#').
     """
-    terms = metrics.campaign_terms_sql(campaign.hashtags, campaign.offer_codes)
+    terms = db.campaign_terms_sql(campaign.hashtags, campaign.offer_codes)
     numbered = posts.assign(_row=np.arange(len(posts), dtype="int64"))
     sql = f"SELECT {terms} AS terms FROM posts ORDER BY _row"
-    used = metrics.query_frame(sql, {"posts": numbered}, extra=["_row"])["terms"]
+    used = db.query_frame(sql, {"posts": numbered}, extra=["_row"])["terms"]
     return pd.Series([list(v) for v in used], index=posts.index, dtype="object")
 
 
@@ -215,10 +215,10 @@ def campaign_uptake(
     after_days : int, optional
         Length of the after window; default `baseline_days`.
     """
-    sql = metrics.campaign_rows_sql("posts", tz, campaign.hashtags, campaign.offer_codes)
-    covered_sql = metrics.covered_days_sql("posts", tz)
-    rows = metrics.query_frame(sql, {"posts": posts})
-    first, last = metrics.query_frame(covered_sql, {"posts": posts}).iloc[0]
+    sql = db.campaign_rows_sql("posts", tz, campaign.hashtags, campaign.offer_codes)
+    covered_sql = db.covered_days_sql("posts", tz)
+    rows = db.query_frame(sql, {"posts": posts})
+    first, last = db.query_frame(covered_sql, {"posts": posts}).iloc[0]
     return uptake_from_rows(rows, campaign, tz, (first, last), baseline_days, after_days)
 
 
@@ -230,13 +230,13 @@ def uptake_from_rows(
     baseline_days: int = 14,
     after_days: int | None = None,
 ) -> CampaignUptake:
-    """`campaign_uptake` from the rows of `metrics.campaign_rows_sql` (brand original posts
+    """`campaign_uptake` from the rows of `toolkit.analysis.sql.campaign_rows_sql` (brand original posts
     and customer posts using a campaign term) and the first and last local day of the data.
 
     Parameters
     ----------
     rows : DataFrame
-        Output of `metrics.campaign_rows_sql` for this campaign.
+        Output of `toolkit.analysis.sql.campaign_rows_sql` for this campaign.
     campaign : Campaign
     tz : str
         The timezone the rows' `date` is in.
@@ -260,7 +260,7 @@ def uptake_from_rows(
     uptake = rows[~is_brand & uses]
     daily = _daily(uptake, brand_originals, windows, covered)
     phases = _phases(daily, uptake, brand_originals, windows)
-    both = brand_campaign["shares"].notna() & (_as_float(brand_campaign["views"]) > 0)
+    both = brand_campaign["shares"].notna() & (as_float(brand_campaign["views"]) > 0)
     with_views = brand_campaign["views"].notna()
     base = phases.set_index("phase")
     return CampaignUptake(
@@ -292,7 +292,7 @@ def uptake_from_rows(
 
 
 def headline(uptake: CampaignUptake) -> dict:
-    """The scalar figures of a campaign as one table row (for `metrics.compute_metrics`)."""
+    """The scalar figures of a campaign as one table row (for `toolkit.pipeline.metrics.compute_metrics`)."""
     fields = [
         "name", "start", "end", "n_brand_posts", "reach", "impressions",
         "n_posts_with_impressions", "interactions", "virality", "uptake_posts",

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -438,14 +440,23 @@ def current_posts_and_topics(session) -> tuple[list[str], np.ndarray]:
     return joined["text"].fillna("").tolist(), joined["topic_id"].to_numpy()
 
 
+#: Characters Markdown reads as syntax (emphasis, links, code, math, tables).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")
+
+
+def markdown_text(text) -> str:
+    """Data text made safe to put in Markdown: HTML is escaped and Markdown syntax is shown
+    literally (the escaping of `toolkit.report.brief.md`, kept here so that analysis needs no
+    report code)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
 def summary_markdown(previous: Previous, metrics: pd.DataFrame, topics: pd.DataFrame | None,
                      current: dict) -> str:  # fmt: skip
     """The page's and the brief's opening lines: the two periods and what moved most."""
-    from toolkit.report.brief import md
-
     period = previous.period
     lines = [
-        f"Compared with the previous report (**{md(previous.manifest.get('report'))}**, "
+        f"Compared with the previous report (**{markdown_text(previous.manifest.get('report'))}**, "
         f"{period.get('start')} to {period.get('end')}; this period {current.get('period_start')} "
         f"to {current.get('period_end')}):",
         "",
@@ -463,7 +474,7 @@ def summary_markdown(previous: Previous, metrics: pd.DataFrame, topics: pd.DataF
                               ("gone", "Gone")):  # fmt: skip
             labels = topics.loc[topics["status"] == status, "label"].tolist()
             if labels:
-                lines.append(f"- {words}: " + ", ".join(f"*{md(label)}*" for label in labels))
+                lines.append(f"- {words}: " + ", ".join(f"*{markdown_text(label)}*" for label in labels))
     return "\n".join(lines)
 
 
@@ -471,29 +482,6 @@ def _value(value, kind: str) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "n/a"
     return f"{value:.0%}" if kind == "points" else f"{value:,.1f}"
-
-
-def topics_figure(table: pd.DataFrame, n: int = 12):
-    """Horizontal bars: each compared topic's share of posts before and now, by status."""
-    import matplotlib.pyplot as plt
-
-    from toolkit.report.style import ACCENT, MUTED
-
-    rows = table.head(n).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
-    y = np.arange(len(rows))
-    ax.barh(y + 0.2, rows["share_before"].fillna(0), height=0.4, label="previous period",
-            color=MUTED)  # fmt: skip
-    ax.barh(y - 0.2, rows["share_now"].fillna(0), height=0.4, label="this period",
-            color=ACCENT)  # fmt: skip
-    ax.set_yticks(y, [f"{label} ({status})" for label, status in zip(rows["label"], rows["status"],
-                                                                     strict=True)])  # fmt: skip
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("share of the period's modelled posts")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.0 / max(len(rows), 1)), ncol=2,
-              frameon=False)  # fmt: skip
-    fig.tight_layout()
-    return fig
 
 
 def topics_takeaway(table: pd.DataFrame) -> str:

@@ -5,101 +5,25 @@ Every function takes the canonical posts frame (`toolkit.core.schema`) and retur
 Published aggregates carry `n_posts` and `n_authors` (distinct authors) so that a privacy
 step can suppress cells with too few distinct authors.
 
-A few helpers here (`select_posts`, `local_times`, `brand_handles_of`, `count_posts_authors`)
-are shared by the other analysis modules.
+The helpers shared with the other analysis modules (`select_posts`, `local_dates`, ...) are
+in `toolkit.analysis.posts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis import sql as metrics
+from toolkit.analysis import sql as db
+from toolkit.analysis.posts import Authors, as_float, select_posts
 
 #: Interaction counts summed into `interactions` (nulls count as 0).
-INTERACTION_COLUMNS = metrics.INTERACTION_COLUMNS
+INTERACTION_COLUMNS = db.INTERACTION_COLUMNS
 #: Per-post metric columns added by `post_engagement`.
-RATE_COLUMNS = metrics.RATE_COLUMNS
+RATE_COLUMNS = db.RATE_COLUMNS
 _NUMBER_COLUMNS = [*INTERACTION_COLUMNS, "views", "author_followers"]
-#: Post types that are the author's own content (not replies, not shares of others' posts).
-ORIGINAL_TYPES = frozenset({"post", "quote"})
-WEEKDAY_NAMES = metrics.WEEKDAY_NAMES
-
-Authors = Literal["all", "brand", "customers"]
-
-
-# ------------------------------------------------------------------ shared helpers
-def select_posts(
-    posts: pd.DataFrame, authors: Authors = "all", include_shares: bool = False
-) -> pd.DataFrame:
-    """Rows of `posts` written by the chosen authors, by default without shares.
-
-    Parameters
-    ----------
-    posts : DataFrame
-        Canonical posts frame.
-    authors : {"all", "brand", "customers"}
-        Whose posts to keep (by `is_brand`).
-    include_shares : bool
-        Keep retweets/boosts. Off by default: a share's counts and text belong to the
-        original post, so counting them would double count.
-    """
-    if authors not in ("all", "brand", "customers"):
-        raise ValueError(f"authors must be 'all', 'brand' or 'customers', not {authors!r}")
-    keep = pd.Series(True, index=posts.index)
-    is_brand = posts["is_brand"].fillna(False).astype(bool)
-    if authors == "brand":
-        keep &= is_brand
-    elif authors == "customers":
-        keep &= ~is_brand
-    if not include_shares:
-        keep &= posts["post_type"] != "share"
-    return posts[keep]
-
-
-def local_times(created_at: pd.Series, tz: str = "UTC") -> pd.Series:
-    """UTC timestamps converted to wall-clock time in `tz` (DST-correct, via the tz database)."""
-    return pd.to_datetime(created_at, utc=True).dt.tz_convert(tz)
-
-
-def local_dates(created_at: pd.Series, tz: str = "UTC") -> pd.Series:
-    """Local calendar day (naive midnight timestamps) of UTC timestamps in `tz`."""
-    return local_times(created_at, tz).dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
-
-
-def brand_handles_of(posts: pd.DataFrame, brand_handles: Iterable[str] | None = None) -> set[str]:
-    """Lower-cased brand handles: the ones given, else the authors of brand posts in `posts`."""
-    if brand_handles is None:
-        brand_handles = posts.loc[posts["is_brand"].fillna(False).astype(bool), "author"]
-    return {str(h).lower().lstrip("@") for h in brand_handles}
-
-
-def count_posts_authors(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """`n_posts` (rows) and `n_authors` (distinct `author`) per group of `by`, as columns."""
-    by = list(by)
-    if not by:
-        return pd.DataFrame(
-            {"n_posts": [len(frame)], "n_authors": [frame["author"].nunique()]}
-        ).astype("int64")
-    out = frame.groupby(by, dropna=False).agg(
-        n_posts=("author", "size"), n_authors=("author", "nunique")
-    )
-    return out.astype("int64").reset_index()
-
-
-def _as_float(values: pd.Series) -> np.ndarray:
-    """Numbers as float64 with NaN for nulls (works for Int64/Float64/object columns)."""
-    return pd.to_numeric(values).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _list_values(cell) -> list[str]:
-    """A list-column cell (list, numpy array or null) as a list of lower-cased strings."""
-    if cell is None or (not isinstance(cell, list | tuple | np.ndarray) and pd.isna(cell)):
-        return []
-    return [str(v).lower().lstrip("@#") for v in cell]
 
 
 # ------------------------------------------------------------------ per post
@@ -133,10 +57,10 @@ def post_engagement(posts: pd.DataFrame) -> pd.DataFrame:
         Canonical posts frame.
     """
     numbers = pd.DataFrame(
-        {c: pd.array(_as_float(posts[c]), dtype="Float64") for c in _NUMBER_COLUMNS}
+        {c: pd.array(as_float(posts[c]), dtype="Float64") for c in _NUMBER_COLUMNS}
     ).assign(_row=np.arange(len(posts), dtype="int64"))
-    sql = f"SELECT interactions, {', '.join(RATE_COLUMNS)} FROM ({metrics.scored_sql('numbers')}) ORDER BY _row"
-    rates = metrics.query_frame(sql, {"numbers": numbers})
+    sql = f"SELECT interactions, {', '.join(RATE_COLUMNS)} FROM ({db.scored_sql('numbers')}) ORDER BY _row"
+    rates = db.query_frame(sql, {"numbers": numbers})
     out = posts.copy()
     out["interactions"] = rates["interactions"].to_numpy(dtype="int64")
     for column in RATE_COLUMNS:
@@ -166,7 +90,7 @@ KPI_COLUMNS = [
 def kpi_table(
     table: pd.DataFrame, platforms: Iterable[str] | None = None, keys: Sequence[str] = ("platform",)
 ) -> pd.DataFrame:
-    """Typed KPI rows from `metrics.kpis_sql`; with `platforms`, a row (n_posts = 0) for each
+    """Typed KPI rows from `toolkit.analysis.sql.kpis_sql`; with `platforms`, a row (n_posts = 0) for each
     listed platform that has no posts."""
     keys = list(keys)
     ints = ["n_posts", "n_authors", "total_interactions"]
@@ -202,9 +126,9 @@ def kpis_by_platform(
     platforms : iterable of str, optional
         Platforms to report even when they have no posts (rows with n_posts = 0).
     """
-    where = metrics.selection_sql("brand" if brand_only else "all")
-    sql = metrics.kpis_sql(metrics.scored_sql("posts", where), ["platform"])
-    return kpi_table(metrics.query_frame(sql, {"posts": posts}), platforms)
+    where = db.selection_sql("brand" if brand_only else "all")
+    sql = db.kpis_sql(db.scored_sql("posts", where), ["platform"])
+    return kpi_table(db.query_frame(sql, {"posts": posts}), platforms)
 
 
 def kpis_over_time(
@@ -226,10 +150,10 @@ def kpis_over_time(
     brand_only : bool
         Only the brand's own posts (True) or everyone's.
     """
-    where = metrics.selection_sql("brand" if brand_only else "all")
-    scored = f"SELECT *, {metrics.period_sql(freq, tz)} AS period FROM ({metrics.scored_sql('posts', where)})"
-    sql = metrics.kpis_sql(scored, ["platform", "period"])
-    return kpi_table(metrics.query_frame(sql, {"posts": posts}), keys=["platform", "period"])
+    where = db.selection_sql("brand" if brand_only else "all")
+    scored = f"SELECT *, {db.period_sql(freq, tz)} AS period FROM ({db.scored_sql('posts', where)})"
+    sql = db.kpis_sql(scored, ["platform", "period"])
+    return kpi_table(db.query_frame(sql, {"posts": posts}), keys=["platform", "period"])
 
 
 TOP_POST_COLUMNS = [
@@ -312,11 +236,11 @@ def best_time_to_post(
     DataFrame with weekday (0 = Monday), weekday_name, hour, n_posts, n_authors,
     n_rated (posts with a rate), median_rate, masked.
     """
-    where = metrics.selection_sql("brand", originals=True)
+    where = db.selection_sql("brand", originals=True)
     if platform is not None:
-        where += f" AND platform = {metrics._lit(platform)}"
-    sql = metrics.best_time_sql(metrics.scored_sql("posts", where), tz, rate)
-    return metrics.best_time_grid(metrics.query_frame(sql, {"posts": posts}), min_posts)
+        where += f" AND platform = {db.literal(platform)}"
+    sql = db.best_time_sql(db.scored_sql("posts", where), tz, rate)
+    return db.best_time_grid(db.query_frame(sql, {"posts": posts}), min_posts)
 
 
 def best_time_findings(best: pd.DataFrame, n: int = 3) -> dict:
@@ -352,8 +276,8 @@ def mentions_any(posts: pd.DataFrame, terms: Iterable[str]) -> pd.Series:
         Handles (with or without '@') and names, e.g. ["@NimbusHome", "Nimbus Home"].
     """
     numbered = posts.assign(_row=np.arange(len(posts), dtype="int64"))
-    sql = f"SELECT {metrics.mentions_sql(terms)} AS hit FROM posts ORDER BY _row"
-    hits = metrics.query_frame(sql, {"posts": numbered}, extra=["_row"])["hit"]
+    sql = f"SELECT {db.mentions_sql(terms)} AS hit FROM posts ORDER BY _row"
+    hits = db.query_frame(sql, {"posts": numbered}, extra=["_row"])["hit"]
     return pd.Series(hits.to_numpy(dtype=bool), index=posts.index, dtype=bool)
 
 
@@ -388,8 +312,8 @@ def share_of_voice(
     if not isinstance(competitors, Mapping):
         competitors = {name: [name] for name in competitors}
     entities = {brand_name: list(brand_terms), **{k: list(v) for k, v in competitors.items()}}
-    counts = metrics.query_frame(metrics.share_of_voice_sql("posts", entities), {"posts": posts})
-    return metrics.share_of_voice_table(counts, list(entities))
+    counts = db.query_frame(db.share_of_voice_sql("posts", entities), {"posts": posts})
+    return db.share_of_voice_table(counts, list(entities))
 
 
 # ------------------------------------------------------------------ hashtags
@@ -411,8 +335,8 @@ def hashtag_performance(
     authors : {"all", "brand", "customers"}
         Whose posts to count.
     """
-    scored = metrics.scored_sql("posts", metrics.selection_sql(authors))
-    out = metrics.query_frame(metrics.hashtags_sql(scored, min_posts), {"posts": posts})
+    scored = db.scored_sql("posts", db.selection_sql(authors))
+    out = db.query_frame(db.hashtags_sql(scored, min_posts), {"posts": posts})
     ints = ["n_posts", "n_authors", "n_brand_posts", "total_interactions"]
     out[ints] = out[ints].astype("int64")
     floats = ["median_interactions", "median_engagement_rate_followers"]

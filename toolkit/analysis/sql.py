@@ -2,19 +2,18 @@
 
 Every metric is one SQL query over a table of canonical posts (`toolkit.core.schema`) that DuckDB
 reads from Parquet (out of core, column by column) or from an Arrow table / pandas frame.
-The pandas-facing functions of `toolkit.analysis.engagement`, `toolkit.analysis.attentiveness`,
-`toolkit.analysis.campaigns` and `toolkit.analysis.trends` call the same queries on a small frame, so there is
-one code path for each formula; the formulas and their sources are in those functions'
-docstrings.
+The pandas-facing functions of `toolkit.analysis.engagement`, `attentiveness`, `campaigns` and
+`trends` call the same queries on a small frame, so there is one code path for each formula;
+the formulas and their sources are in those functions' docstrings.
 
-`compute_metrics(posts, config)` computes the full metric set at once and returns a dict of
-DataFrames; `published_metrics` applies the privacy module's small-group suppression to
-every table before it goes into a report.
+This module is the SQL library only: it imports nothing of the toolkit above `toolkit.core`.
+The queries of brand responses are in `toolkit.analysis.sql_responses`.
+`toolkit.pipeline.metrics.compute_metrics` runs the full metric set at once over a whole
+dataset, with these queries and the analysis modules' table functions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,7 +56,6 @@ PERIODS = {
 }
 #: RE2 class of characters that continue a word (Unicode letters, digits, underscore).
 _WORD = r"\pL\pN_"
-MAX_REPLY_DEPTH = 50
 
 
 # ------------------------------------------------------------------ connection and input
@@ -77,23 +75,23 @@ def connect(threads: int = 1, memory_limit: str | None = None) -> duckdb.DuckDBP
     # results are ordered explicitly; not keeping scan order saves memory on large tables
     con.execute("SET preserve_insertion_order = false")
     if memory_limit:
-        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+        con.execute(f"SET memory_limit = {literal(memory_limit)}")
     return con
 
 
-def _lit(value: str) -> str:
+def literal(value: str) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
     """A quoted SQL identifier (a column name given by the caller)."""
     return '"' + str(name).replace('"', '""') + '"'
 
 
 def _list_lit(values: Iterable[str]) -> str:
     """A SQL list literal of strings (typed, so an empty list is VARCHAR[])."""
-    return "[" + ", ".join(_lit(v) for v in values) + "]::VARCHAR[]"
+    return "[" + ", ".join(literal(v) for v in values) + "]::VARCHAR[]"
 
 
 def posts_to_arrow(posts: pd.DataFrame, extra: Sequence[str] = ()) -> pa.Table:
@@ -146,7 +144,7 @@ def register_posts(
         For frames: non-canonical columns to keep (e.g. sentiment, topic).
     """
     if isinstance(posts, str | Path):
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({_lit(posts)})")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({literal(posts)})")
         return
     table = posts if isinstance(posts, pa.Table) else posts_to_arrow(posts, extra)
     con.register(f"{name}_arrow", table)
@@ -175,7 +173,8 @@ def query_frame(
 
 
 # ------------------------------------------------------------------ selections
-def _is_brand(alias: str = "") -> str:
+def is_brand_sql(alias: str = "") -> str:
+    """SQL condition: the post is by a brand account (`is_brand`, null counted as a customer)."""
     return f"coalesce({alias}is_brand, false)"
 
 
@@ -197,9 +196,9 @@ def selection_sql(
         raise ValueError(f"authors must be 'all', 'brand' or 'customers', not {authors!r}")
     parts = ["true"]
     if authors == "brand":
-        parts.append(_is_brand())
+        parts.append(is_brand_sql())
     elif authors == "customers":
-        parts.append(f"NOT {_is_brand()}")
+        parts.append(f"NOT {is_brand_sql()}")
     if not include_shares:
         parts.append("post_type <> 'share'")
     if originals:
@@ -209,7 +208,7 @@ def selection_sql(
 
 def local_sql(tz: str, column: str = "created_at") -> str:
     """Wall-clock local time in `tz` of a UTC timestamp column (DST-correct, ICU tz database)."""
-    return f"timezone({_lit(tz)}, {column})"
+    return f"timezone({literal(tz)}, {column})"
 
 
 # ------------------------------------------------------------------ per post
@@ -336,7 +335,8 @@ def _re2_escape(word: str) -> str:
     return re.sub(r"([\\.^$|?*+()\[\]{}#&~\-])", r"\\\1", word)
 
 
-def _norm_terms(terms: Iterable[str]) -> list[str]:
+def norm_terms(terms: Iterable[str]) -> list[str]:
+    """Handles and names lower-cased without a leading '@' or '#', once each, sorted."""
     return sorted(
         {str(t).strip().lower().lstrip("@#") for t in terms if str(t).strip().lstrip("@#")}
     )
@@ -375,7 +375,7 @@ def mentions_sql(
         SQL of the lower-cased list column to look in (default `MENTIONS_LC` / `TAGS_LC`).
     """
     terms = list(terms)
-    handles = _norm_terms(terms)
+    handles = norm_terms(terms)
     if not handles:
         return "false"
     lists = lists or (TAGS_LC if in_tags else MENTIONS_LC)
@@ -394,9 +394,9 @@ def text_match_sql(terms: Iterable[str], prefix: str = "") -> str:
     # a cheap case-insensitive substring test first, so the regex only runs on candidates
     words = {w.lower() for t in terms for w in str(t).strip().lstrip("@#").split()[:1]}
     words = sorted(w for w in words if not any(o != w and o in w for o in words))
-    candidates = " OR ".join(f"text ILIKE {_lit('%' + w + '%')}" for w in words)
+    candidates = " OR ".join(f"text ILIKE {literal('%' + w + '%')}" for w in words)
     # CASE, unlike AND in a projection, evaluates the regex only on the candidate rows
-    return f"coalesce(CASE WHEN {candidates} THEN regexp_matches(text, {_lit(pattern)}) END, false)"
+    return f"coalesce(CASE WHEN {candidates} THEN regexp_matches(text, {literal(pattern)}) END, false)"
 
 
 def share_of_voice_sql(
@@ -408,7 +408,7 @@ def share_of_voice_sql(
     precomputed flag columns of `prepare_sql`.
     """
     conditions = conditions or {name: mentions_sql(terms) for name, terms in entities.items()}
-    flags = ", ".join(f"CASE WHEN {conditions[name]} THEN {_lit(name)} END" for name in entities)
+    flags = ", ".join(f"CASE WHEN {conditions[name]} THEN {literal(name)} END" for name in entities)
     return f"""
 WITH hits AS (
   SELECT platform, author, unnest(list_filter([{flags}]::VARCHAR[], lambda x: x IS NOT NULL)) AS entity
@@ -438,149 +438,10 @@ def share_of_voice_table(counts: pd.DataFrame, entity_order: Sequence[str]) -> p
     return out[columns].reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ attentiveness
-def create_responses(
-    con: duckdb.DuckDBPyConnection,
-    source: str = "posts",
-    handles: Iterable[str] = (),
-    names: Iterable[str] = (),
-    sla_hours: float = 24.0,
-    unit: str = "thread",
-    keep: Sequence[str] = (),
-    table: str = "responses",
-    max_depth: int = MAX_REPLY_DEPTH,
-    conditions: Mapping[str, str] | None = None,
-) -> None:
-    """Create table `table`: one row per customer request to the brand and its first response.
-
-    Definitions: `toolkit.analysis.attentiveness.brand_responses`. `conditions` may give precomputed
-    SQL for "mention_lc" (lower-cased mentions), "mentions_brand", "names_brand" and
-    "replies_brand" (customer row alias `c.`; see `prepare_sql`); by default they are
-    computed from `handles` and `names`.
-    """
-    if unit not in ("thread", "post"):
-        raise ValueError(f"unit must be 'thread' or 'post', not {unit!r}")
-    handles = _norm_terms(handles)
-    names = [n for n in names if n and str(n).strip()]
-    cond = {
-        "mention_lc": MENTIONS_LC,
-        "replies_brand": replies_to_sql(handles, "c."),
-        "mentions_brand": mentions_sql(handles, text=False),
-        "names_brand": mentions_sql(names) if names else "false",
-        **(conditions or {}),
-    }
-    unit_key = "coalesce(c.thread_id, c.post_id)" if unit == "thread" else "c.post_id"
-    kept = "".join(f", c.{_ident(k)}" for k in keep)
-    first_fields = ", ".join(
-        f"{_ident(k)} := {_ident(k)}"
-        for k in ["created_at", "post_id", "thread_id", "addressed_by", *keep]
-    )
-    statements = [
-        f"""CREATE OR REPLACE TEMP TABLE _brand AS
-        SELECT platform, post_id, reply_to_id, thread_id, created_at, {cond["mention_lc"]} AS mention_lc
-        FROM {source} WHERE {_is_brand()}""",
-        f"""CREATE OR REPLACE TEMP TABLE _addressed AS
-        SELECT * FROM (
-          SELECT c.platform, c.post_id, c.author, c.created_at, c.thread_id{kept},
-            {unit_key} AS unit_key,
-            CASE WHEN {cond["replies_brand"]} OR b.post_id IS NOT NULL THEN 'reply'
-                 WHEN {cond["mentions_brand"]} THEN 'mention'
-                 WHEN {cond["names_brand"]} THEN 'name' END AS addressed_by
-          FROM {source} c
-          LEFT JOIN (SELECT DISTINCT platform, post_id FROM _brand) b
-            ON b.platform = c.platform AND b.post_id = c.reply_to_id
-          WHERE NOT {_is_brand("c.")} AND c.post_type <> 'share')
-        WHERE addressed_by IS NOT NULL""",
-        f"""CREATE OR REPLACE TEMP TABLE _units AS
-        SELECT platform, unit_key, author, first.*, n_customer_posts FROM (
-          SELECT platform, unit_key, author, min(struct_pack({first_fields})) AS first,
-            count(*)::BIGINT AS n_customer_posts
-          FROM _addressed GROUP BY platform, unit_key, author)""",
-        f"""CREATE OR REPLACE TEMP TABLE _up AS
-        WITH RECURSIVE up(platform, response_id, response_at, ancestor_id, depth) AS (
-          SELECT platform, post_id, created_at, reply_to_id, 1 FROM _brand WHERE reply_to_id IS NOT NULL
-          UNION ALL
-          SELECT up.platform, up.response_id, up.response_at, p.reply_to_id, up.depth + 1
-          FROM up JOIN (SELECT platform, post_id, reply_to_id FROM {source}
-                        WHERE reply_to_id IS NOT NULL) p
-            ON p.platform = up.platform AND p.post_id = up.ancestor_id
-          WHERE up.depth < {int(max_depth)})
-        SELECT * FROM up""",
-        """CREATE OR REPLACE TEMP TABLE _first AS
-        SELECT platform, unit_key, author, first.* FROM (
-          SELECT platform, unit_key, author,
-            min(struct_pack(response_at := response_at, response_id := response_id,
-                            response_match := response_match)) AS first
-          FROM (
-            SELECT a.platform, a.unit_key, a.author, up.response_id, up.response_at,
-              CASE WHEN up.depth = 1 THEN 'reply' ELSE 'tree' END AS response_match
-            FROM _up up JOIN _addressed a ON a.platform = up.platform AND a.post_id = up.ancestor_id
-            UNION ALL
-            SELECT u.platform, u.unit_key, u.author, b.post_id, b.created_at, 'thread_mention'
-            FROM _units u JOIN _brand b ON b.platform = u.platform AND b.thread_id = u.thread_id
-            WHERE list_contains(b.mention_lc, lower(u.author)) AND b.created_at >= u.created_at)
-          GROUP BY platform, unit_key, author)""",
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        WITH joined AS (
-          SELECT u.*, f.response_id, f.response_at, f.response_match,
-            date_diff('microsecond', u.created_at, f.response_at) / 3600e6 AS _hours
-          FROM _units u LEFT JOIN _first f USING (platform, unit_key, author))
-        SELECT platform, post_id, author, created_at, thread_id, addressed_by, n_customer_posts,
-          response_id IS NOT NULL AS responded, response_id, response_at, response_match,
-          (CASE WHEN _hours < 0 THEN 0.0 ELSE _hours END)::DOUBLE AS response_hours,
-          coalesce(_hours < 0, false) AS clock_skew,
-          coalesce(_hours <= {float(sla_hours)}, false) AS within_sla{"".join(f", {_ident(k)}" for k in keep)}
-        FROM joined""",
-    ]
-    for statement in statements:
-        con.execute(statement)
-    for name in ("_brand", "_addressed", "_units", "_up", "_first"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-
-
 def replies_to_sql(handles: Iterable[str], alias: str = "") -> str:
     """SQL condition: the post replies to one of `handles` (`reply_to_author`, any case)."""
     author = f"lower(ltrim(coalesce({alias}reply_to_author, ''), '@'))"
-    return f"list_contains({_list_lit(_norm_terms(handles))}, {author})"
-
-
-def response_summary_sql(source: str, by: Sequence[str], tz: str = "UTC") -> str:
-    """Response rate, first-response median / p90 and SLA share per group of `by` (which may
-    include the local "weekday" and "hour" of the customer's first post)."""
-    by = list(by)
-    local = local_sql(tz)
-    derived = {"weekday": f"(isodow({local}) - 1)::BIGINT", "hour": f"hour({local})::BIGINT"}
-    extra = "".join(f", {expr} AS _{name}" for name, expr in derived.items() if name in by)
-    inner = f"SELECT *{extra} FROM {source}"
-    groups = ", ".join(f"_{c}" if c in derived else _ident(c) for c in by)
-    selected = "".join(f"_{c} AS {c}, " if c in derived else f"{_ident(c)}, " for c in by)
-    answered = "CASE WHEN responded THEN response_hours END"
-    return f"""
-SELECT {selected}
-  count(*)::BIGINT AS n_posts,
-  count(DISTINCT author)::BIGINT AS n_authors,
-  sum(responded::INTEGER)::BIGINT AS n_responded,
-  (sum(responded::INTEGER) / count(*))::DOUBLE AS response_rate,
-  quantile_cont({answered}, 0.5)::DOUBLE AS median_response_hours,
-  quantile_cont({answered}, 0.9)::DOUBLE AS p90_response_hours,
-  avg(within_sla::INTEGER)::DOUBLE AS share_within_sla,
-  sum(clock_skew::INTEGER)::BIGINT AS n_clock_skew,
-  sum(n_customer_posts)::BIGINT AS n_customer_posts
-FROM ({inner})
-{"GROUP BY " + groups if by else ""}
-{"ORDER BY " + groups if by else ""}
-"""
-
-
-def oldest_unanswered_sql(source: str, now: pd.Timestamp, n: int, keep: Sequence[str] = ()) -> str:
-    """The `n` oldest requests without a response, with their age in hours at `now`."""
-    kept = "".join(f", {_ident(k)}" for k in keep)
-    return f"""
-SELECT platform, post_id, author, created_at, addressed_by{kept},
-  (date_diff('microsecond', created_at, {_lit(now.isoformat())}::TIMESTAMPTZ) / 3600e6)::DOUBLE
-    AS age_hours
-FROM {source} WHERE NOT responded ORDER BY created_at, platform, post_id LIMIT {int(n)}
-"""
+    return f"list_contains({_list_lit(norm_terms(handles))}, {author})"
 
 
 # ------------------------------------------------------------------ daily series
@@ -597,10 +458,10 @@ def daily_sql(
     label: str | None = None,
 ) -> str:
     """Posts, distinct authors, mean `score` and share labelled negative per local day."""
-    tone = f"avg({_ident(score)})::DOUBLE" if score else "NULL::DOUBLE"
+    tone = f"avg({ident(score)})::DOUBLE" if score else "NULL::DOUBLE"
     negative = (
-        f"avg(CASE WHEN {_ident(label)} = 'negative' THEN 1.0 "
-        f"WHEN {_ident(label)} IS NULL THEN NULL ELSE 0.0 END)::DOUBLE"
+        f"avg(CASE WHEN {ident(label)} = 'negative' THEN 1.0 "
+        f"WHEN {ident(label)} IS NULL THEN NULL ELSE 0.0 END)::DOUBLE"
         if label
         else "NULL::DOUBLE"
     )
@@ -621,10 +482,10 @@ def campaign_terms_sql(hashtags: Iterable[str], offer_codes: Iterable[str]) -> s
     cases = []
     for tag in _ordered_terms(hashtags):
         cond = mentions_sql([tag], prefix="#", in_tags=True)
-        cases.append(f"CASE WHEN {cond} THEN {_lit(tag)} END")
+        cases.append(f"CASE WHEN {cond} THEN {literal(tag)} END")
     for code in _ordered_terms(offer_codes):
         cond = text_match_sql([code])
-        cases.append(f"CASE WHEN {cond} THEN {_lit(code)} END")
+        cases.append(f"CASE WHEN {cond} THEN {literal(code)} END")
     if not cases:
         return "[]::VARCHAR[]"
     return f"list_filter([{', '.join(cases)}]::VARCHAR[], lambda x: x IS NOT NULL)"
@@ -659,7 +520,7 @@ SELECT platform, post_id, author, is_brand, post_type, created_at, date, terms,
   engagement_rate_followers, engagement_rate_views, virality
 FROM (SELECT *, {local_date_sql(tz)} AS date, {terms} AS terms
       FROM ({rows}))
-WHERE len(terms) > 0 OR ({_is_brand()} AND post_type IN ('post', 'quote'))
+WHERE len(terms) > 0 OR ({is_brand_sql()} AND post_type IN ('post', 'quote'))
 ORDER BY created_at, platform, post_id
 """
 
@@ -667,8 +528,8 @@ ORDER BY created_at, platform, post_id
 def covered_days_sql(source: str, tz: str) -> str:
     """First and last local day with any post (local time is monotonic in UTC time, so the
     conversion is done on the two extremes only)."""
-    first = f"date_trunc('day', timezone({_lit(tz)}, min(created_at)))::TIMESTAMP"
-    last = f"date_trunc('day', timezone({_lit(tz)}, max(created_at)))::TIMESTAMP"
+    first = f"date_trunc('day', timezone({literal(tz)}, min(created_at)))::TIMESTAMP"
+    last = f"date_trunc('day', timezone({literal(tz)}, max(created_at)))::TIMESTAMP"
     return f"SELECT {first} AS first, {last} AS last FROM {source}"
 
 
@@ -694,279 +555,16 @@ def prepare_sql(
         f",\n  {campaign_terms_sql(c.hashtags, c.offer_codes)} AS campaign_{i}"
         for i, c in enumerate(campaigns)
     )
-    kept = "".join(f", {_ident(c)}" for c in extra)
+    kept = "".join(f", {ident(c)}" for c in extra)
     names = [n for n in names if n and str(n).strip()]
     return f"""
 SELECT platform, post_id, post_type, reply_to_id, thread_id, created_at, author,
   is_brand, likes, shares, replies, quotes, views, author_followers, {TAGS_LC} AS hashtags,
   interactions,
   {", ".join(RATE_COLUMNS)}{kept},
-  CASE WHEN {_is_brand()} THEN {ml} END AS mention_lc,
+  CASE WHEN {is_brand_sql()} THEN {ml} END AS mention_lc,
   {mentions_sql(handles, text=False, lists=ml)} AS mentions_brand,
   {replies_to_sql(handles)} AS replies_brand,
   {mentions_sql(names, lists=ml) if names else "false"} AS names_brand{sov}{terms}
 FROM (SELECT *, {MENTIONS_LC} AS {ml} FROM ({scored_sql(source)}))
 """
-
-
-def compute_metrics(
-    posts: pd.DataFrame | pa.Table | str | Path,
-    config,
-    *,
-    now: dt.datetime | str | None = None,
-    min_support: int = 3,
-    hashtag_min_posts: int = 5,
-    freq: str = "W",
-    score_col: str | None = None,
-    label_col: str | None = None,
-    topic_col: str | None = None,
-    memory_limit: str | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-) -> dict[str, pd.DataFrame]:
-    """The full metric set of a dataset, computed by DuckDB; every value is a DataFrame.
-
-    Tables (row-level inputs never leave DuckDB; only aggregates come back):
-    `kpis_by_platform`, `kpis_over_time` (brand posts), `top_brand_posts`, `best_time`
-    (weekday x hour, `masked` below `min_support` rated posts), `hashtags`,
-    `share_of_voice`, `responses_by_platform`, `responses_by_weekday_hour`,
-    `responses_overall`, `responses_by_topic` (with `topic_col`), `oldest_unanswered`,
-    `daily` (customer volume and tone), `spikes_volume`, `spikes_sentiment` (with
-    `score_col`), and per configured campaign `campaign_phases`, `campaign_daily`,
-    `campaign_terms`, `campaign_summary` (one row per campaign). Formulas: the docstrings of
-    the `toolkit.analysis.engagement`, `attentiveness`, `campaigns` and `trends` functions of the same
-    names. Publish through `published_metrics` (small-group suppression).
-
-    Parameters
-    ----------
-    posts : DataFrame, Arrow Table, str or Path
-        Canonical posts, or a Parquet file / glob of them.
-    config : Config
-        Brand (handles, names, timezone), competitors, campaigns, `analysis.threads`,
-        `analysis.response_sla_hours`.
-    now : datetime or str, optional
-        Reference time for the age of unanswered posts; default: the latest post.
-    min_support : int
-        Best-time cells with fewer rated posts are masked.
-    hashtag_min_posts : int
-        Hashtags used in fewer posts are left out.
-    freq : str
-        Period of `kpis_over_time` ("D", "W", "M", "Q", "Y").
-    score_col, label_col : str, optional
-        Sentiment score / label columns (e.g. "sentiment_compound", "sentiment").
-    topic_col : str, optional
-        A topic column, for attentiveness by topic.
-    memory_limit : str, optional
-        DuckDB memory limit, e.g. "4GB".
-    con : DuckDBPyConnection, optional
-        Use this connection (its thread setting) instead of a new one.
-    """
-    from toolkit.analysis import campaigns, engagement
-
-    own = con is None
-    con = con or connect(config.analysis.threads, memory_limit)
-    extra = [c for c in (score_col, label_col, topic_col) if c]
-    try:
-        register_posts(con, posts, "posts", extra=extra)
-        tz = config.brand.timezone
-        platforms = list(config.brand.accounts)
-        entities = {
-            config.brand.name: [*config.brand.names(), *config.brand.handles()],
-            **{k: list(v) for k, v in config.competitors.items()},
-        }
-        prepared = prepare_sql(
-            "posts", config.brand.handles(), config.brand.names(), entities, config.campaigns, extra
-        )
-        con.execute(f"CREATE OR REPLACE VIEW base AS {prepared}")
-        out: dict[str, pd.DataFrame] = {}
-        brand = f"SELECT * FROM base WHERE {selection_sql('brand')}"
-        out["kpis_by_platform"] = engagement.kpi_table(
-            con.execute(kpis_sql(brand, ["platform"])).df(), platforms
-        )
-        over_time = f"SELECT *, {period_sql(freq, tz)} AS period FROM ({brand})"
-        out["kpis_over_time"] = engagement.kpi_table(
-            con.execute(kpis_sql(over_time, ["platform", "period"])).df(),
-            keys=["platform", "period"],
-        )
-        top = [c for c in engagement.TOP_POST_COLUMNS]
-        out["top_brand_posts"] = con.execute(
-            f"SELECT {', '.join(top)} FROM ({brand}) "
-            "ORDER BY interactions DESC NULLS LAST, created_at, platform, post_id LIMIT 10"
-        ).df()
-        originals = f"SELECT * FROM base WHERE {selection_sql('brand', originals=True)}"
-        out["best_time"] = best_time_grid(
-            con.execute(best_time_sql(originals, tz, "engagement_rate_followers")).df(), min_support
-        )
-        everyone = f"SELECT * FROM base WHERE {selection_sql('all')}"
-        out["hashtags"] = con.execute(hashtags_sql(everyone, hashtag_min_posts)).df()
-        sov = {name: f"sov_{i}" for i, name in enumerate(entities)}
-        out["share_of_voice"] = share_of_voice_table(
-            con.execute(share_of_voice_sql("base", entities, sov)).df(), list(entities)
-        )
-        out.update(_attentiveness_tables(con, config, tz, platforms, topic_col, now))
-        out.update(_trend_tables(con, tz, score_col, label_col))
-        out.update(_campaign_tables(con, config, tz, campaigns))
-        return out
-    finally:
-        if own:
-            con.close()
-
-
-def _attentiveness_tables(con, config, tz, platforms, topic_col, now) -> dict[str, pd.DataFrame]:
-    from toolkit.analysis import attentiveness
-
-    keep = [topic_col] if topic_col else []
-    create_responses(
-        con,
-        "base",
-        handles=config.brand.handles(),
-        names=config.brand.names(),
-        sla_hours=config.analysis.response_sla_hours,
-        keep=keep,
-        conditions={
-            "mention_lc": "mention_lc",
-            "mentions_brand": "mentions_brand",
-            "names_brand": "names_brand",
-            "replies_brand": "c.replies_brand",
-        },
-    )
-    summary = lambda by: con.execute(response_summary_sql("responses", by, tz)).df()  # noqa: E731
-    out = {
-        "responses_by_platform": attentiveness.summary_table(
-            summary(["platform"]), ["platform"], platforms
-        ),
-        "responses_by_weekday_hour": attentiveness.summary_table(
-            summary(["weekday", "hour"]), ["weekday", "hour"]
-        ),
-        "responses_overall": attentiveness.summary_table(summary([]), []),
-    }
-    if topic_col:
-        out["responses_by_topic"] = attentiveness.summary_table(summary([topic_col]), [topic_col])
-    if now is None:
-        now = con.execute("SELECT max(created_at) FROM base").fetchone()[0] or dt.datetime.now(
-            dt.UTC
-        )
-    out["oldest_unanswered"] = con.execute(
-        oldest_unanswered_sql("responses", _utc(now), 10, keep)
-    ).df()
-    return out
-
-
-def _utc(value) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _trend_tables(con, tz, score_col, label_col) -> dict[str, pd.DataFrame]:
-    from toolkit.analysis import trends
-
-    daily = trends.fill_days(
-        con.execute(daily_sql("base", tz, "customers", score_col, label_col)).df()
-    )
-    out = {"daily": daily, "spikes_volume": trends.detect_spikes(daily, "n_posts")}
-    if score_col:
-        out["spikes_sentiment"] = trends.detect_spikes(
-            daily, "mean_sentiment", direction="down", counts=False
-        )
-    return out
-
-
-def _campaign_tables(con, config, tz, campaigns_module) -> dict[str, pd.DataFrame]:
-    first, last = con.execute(covered_days_sql("base", tz)).fetchone()
-    covered = (pd.Timestamp(first), pd.Timestamp(last)) if first is not None else (pd.NaT, pd.NaT)
-    tables: dict[str, list[pd.DataFrame]] = {"phases": [], "daily": [], "terms": [], "summary": []}
-    for i, campaign in enumerate(config.campaigns):
-        sql = campaign_rows_sql(
-            "base", tz, campaign.hashtags, campaign.offer_codes, f"campaign_{i}", scored=True
-        )
-        rows = con.execute(sql).df()
-        up = campaigns_module.uptake_from_rows(rows, campaign, tz, covered)
-        tables["phases"].append(up.phases.assign(campaign=campaign.name))
-        tables["daily"].append(up.daily.assign(campaign=campaign.name))
-        tables["terms"].append(up.terms.assign(campaign=campaign.name))
-        tables["summary"].append(pd.DataFrame([campaigns_module.headline(up)]))
-    out = {}
-    for name, frames in tables.items():
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"campaign": []})
-        if "campaign" in frame.columns:
-            frame = frame[["campaign", *[c for c in frame.columns if c != "campaign"]]]
-        out[f"campaign_{name}"] = frame
-    return out
-
-
-#: How each table of `compute_metrics` is suppressed: the policies of `toolkit.privacy.disclosure`
-#: (one registry; the notebooks' tables of the same content use the same entries). None as
-#: `by` of a policy below is replaced by the table's first column (the topic column, whatever
-#: it is called). Brand-only tables are absent: they describe the brand's own public accounts.
-def _suppression() -> dict:
-    from toolkit.privacy import disclosure as d
-
-    campaign_daily = d.table_policy("campaign_*_daily")
-    campaign_phases = d.table_policy("campaign_*_phases")
-    return {
-        "hashtags": d.suppress("hashtag"),
-        "share_of_voice": d.table_policy("share_of_voice"),
-        "responses_by_platform": d.table_policy("attentiveness_by_platform"),
-        "responses_by_weekday_hour": d.table_policy("attentiveness_by_weekday_hour"),
-        "responses_overall": d.suppress(),
-        "responses_by_topic": None,
-        "daily": d.table_policy("tone_daily"),
-        "spikes_volume": d.table_policy("tone_spikes"),
-        "spikes_sentiment": d.table_policy("tone_dips"),
-        "campaign_phases": d.suppress("campaign", "phase", value_cols=campaign_phases.value_cols),
-        "campaign_daily": d.suppress("campaign", "date", value_cols=campaign_daily.value_cols),
-        "campaign_terms": d.suppress("campaign", "term"),
-    }
-
-
-SUPPRESSION = _suppression()
-#: Tables published without suppression, and why.
-UNSUPPRESSED = {
-    "kpis_by_platform": "brand posts only: describes the brand's own accounts",
-    "kpis_over_time": "brand posts only",
-    "top_brand_posts": "brand posts only; text only as privacy.quotes allows (apply "
-    "`toolkit.privacy.disclosure.with_brand_text`)",
-    "best_time": "brand posts only",
-    "oldest_unanswered": "a list of requests: published as ranks, pseudonyms and days "
-    "(`toolkit.analysis.attentiveness.published_requests`), never post ids or exact times",
-    "campaign_summary": "brand campaign posts; customer uptake totals are suppressed below k authors",
-}
-
-
-def published_metrics(metrics: Mapping[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
-    """`compute_metrics` tables ready to publish: customer-derived cells with fewer than `k`
-    distinct authors blanked (policies of `toolkit.privacy.disclosure`), and the oldest unanswered
-    requests without post ids or exact times.
-
-    Parameters
-    ----------
-    metrics : mapping of str to DataFrame
-        Output of `compute_metrics`.
-    k : int
-        `config.privacy.min_group_size`.
-    """
-    from toolkit.analysis.attentiveness import published_requests
-    from toolkit.privacy import disclosure
-
-    out = {}
-    for name, table in metrics.items():
-        if name in SUPPRESSION:
-            policy = SUPPRESSION[name] or disclosure.suppress(table.columns[0])
-            out[name] = policy.apply(table, k)
-        elif name == "campaign_summary":
-            out[name] = _suppress_summary(table, k)
-        elif name == "oldest_unanswered":
-            out[name] = published_requests(table)
-        else:
-            out[name] = table
-    return out
-
-
-def _suppress_summary(table: pd.DataFrame, k: int) -> pd.DataFrame:
-    if table.empty:
-        return table
-    out = table.copy()
-    small = ~(pd.to_numeric(out["uptake_authors"], errors="coerce") >= k)
-    for column in ("uptake_posts", "uptake_authors", "uptake_lift"):
-        out[column] = out[column].astype("float64").where(~small)
-    out["suppressed"] = small
-    return out

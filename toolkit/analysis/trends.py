@@ -13,8 +13,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis import sql as metrics
-from toolkit.analysis.engagement import Authors, _list_values, local_dates, select_posts
+from toolkit.analysis import sql as db
+from toolkit.analysis.posts import Authors, list_values, local_dates, select_posts
 from toolkit.analysis.tone.posts import LABEL_COLUMN, SCORE_COLUMN, sentiment_mix
 
 #: Scale factors that make MAD and mean absolute deviation estimate a normal's sigma.
@@ -67,15 +67,15 @@ def daily_series(
         )
     label = LABEL_COLUMN if LABEL_COLUMN in posts.columns else None
     extra = [c for c in (sentiment_col, label) if c]
-    sql = metrics.daily_sql("posts", tz, authors, sentiment_col, label)
-    counts = metrics.query_frame(sql, {"posts": posts}, extra=extra)
+    sql = db.daily_sql("posts", tz, authors, sentiment_col, label)
+    counts = db.query_frame(sql, {"posts": posts}, extra=extra)
     return fill_days(counts, start, end)
 
 
 def fill_days(
     daily: pd.DataFrame, start: dt.date | None = None, end: dt.date | None = None
 ) -> pd.DataFrame:
-    """Rows of `metrics.daily_sql` with every day from `start` (default: the first day with
+    """Rows of `toolkit.analysis.sql.daily_sql` with every day from `start` (default: the first day with
     posts) to `end` (default: the last) present; days without posts get 0 posts, NaN tone."""
     daily = daily.assign(date=pd.to_datetime(daily["date"]).astype("datetime64[ns]"))
     first = pd.Timestamp(start) if start is not None else daily["date"].min()
@@ -224,7 +224,7 @@ def _topic_rows(frame: pd.DataFrame, topic_col: str | None) -> pd.DataFrame:
     """One row per (post, topic): the topic column's value, or each distinct hashtag."""
     if topic_col is not None:
         return frame.assign(topic=frame[topic_col]).dropna(subset=["topic"])
-    tags = frame["hashtags"].map(lambda cell: sorted(set(_list_values(cell))))
+    tags = frame["hashtags"].map(lambda cell: sorted(set(list_values(cell))))
     return frame.assign(topic=tags).explode("topic").dropna(subset=["topic"])
 
 

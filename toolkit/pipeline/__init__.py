@@ -1,6 +1,9 @@
-"""Scale out on Dask: the same analyses over thread-preserving Parquet partitions.
+"""The one analysis orchestration: ingest, the per-post analyses and the full metric set, on
+this machine or on Dask over thread-preserving Parquet partitions.
 
-`run_pipeline(config, engine="local" | "dask")` gives the same tables on either engine;
+`run_pipeline(config, engine="local" | "dask")` gives the same tables on either engine and
+ends with `compute_metrics` (`toolkit.pipeline.metrics`) of the analysed posts;
+`published_metrics` (`toolkit.pipeline.publish`) makes those tables publishable;
 `dask_client` connects to a scheduler or starts a local cluster; `ingest_to_partitions`
 ingests a config's sources on the workers and writes partitions that keep conversations
 together without the driver holding the posts. See the README section "Scaling out on Dask".
@@ -28,6 +31,8 @@ from toolkit.pipeline.engine import (
     map_partitions,
     run_pipeline,
 )
+from toolkit.pipeline.metrics import compute_metrics
+from toolkit.pipeline.publish import published_metrics
 
 __all__ = [
     "DEFAULT_PARTITION_ROWS",
@@ -37,12 +42,14 @@ __all__ = [
     "analyse_partition_file",
     "analyse_posts",
     "combine_privacy",
+    "compute_metrics",
     "conversation_keys",
     "dask_client",
     "ingest_to_partitions",
     "map_partitions",
     "n_partitions_for",
     "partition_of",
+    "published_metrics",
     "redact_and_count",
     "run_pipeline",
     "write_partitions",

@@ -1,5 +1,6 @@
 """`run_pipeline`: ingest, personal data, tone, engagement, brand responses and topics, on
-the local engine (this process, all posts at once) or on Dask (partition by partition).
+the local engine (this process, all posts at once) or on Dask (partition by partition), then
+the full metric set of the analysed posts (`toolkit.pipeline.metrics.compute_metrics`).
 
 Both engines call the same functions (`toolkit.pipeline.analyse`); the Dask engine maps them
 over thread-preserving Parquet partitions and combines the pieces exactly, so the tables
@@ -12,7 +13,8 @@ are equal. What runs where on Dask (`toolkit.ingest.dask_ingest` for the ingest 
 - driver, out of core (DuckDB spilling to disk, Arrow batches): the cross-file ingest step
   (duplicates, reply links, period) and writing the partitions; it holds the posts' four id
   columns to find conversations, never the posts themselves;
-- driver: choosing the topic sample and fitting the topic model, combining small tables.
+- driver: choosing the topic sample and fitting the topic model, combining small tables, and
+  the metric set (DuckDB over the analysed partitions' Parquet files, out of core).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from toolkit.ingest.partition import (
     write_atomically,
 )
 from toolkit.pipeline.analyse import (
+    TOPIC_COLUMN,
     AnalysisSettings,
     analyse_posts,
     choose_sample,
@@ -44,6 +47,7 @@ from toolkit.pipeline.analyse import (
     topic_sample_candidates,
 )
 from toolkit.pipeline.cluster import DEFAULT_MEMORY_LIMIT, dask_client
+from toolkit.pipeline.metrics import compute_metrics
 
 log = logging.getLogger(__name__)
 ENGINES = ("local", "dask")
@@ -65,6 +69,9 @@ class PipelineResult:
         `attentiveness.brand_responses` rows.
     response_summary : DataFrame
         `attentiveness.response_summary` per platform.
+    metrics : dict of str to DataFrame
+        `compute_metrics` of the analysed posts (tone and, with topics, the topic column):
+        unsuppressed; publish through `toolkit.pipeline.publish.published_metrics`.
     ingest_summary : dict
         The ingest reconciliation.
     topic_model : TopicModel or None
@@ -83,6 +90,7 @@ class PipelineResult:
     responses: pd.DataFrame
     response_summary: pd.DataFrame
     ingest_summary: dict
+    metrics: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     topic_model: topics.TopicModel | None = field(default=None, repr=False)
     n_partitions: int = 1
     out_dir: Path | None = None
@@ -192,6 +200,7 @@ def _run_local(config, out_dir: Path, scorer, choice: _ModelChoice) -> PipelineR
         config,
         engine="local",
         posts=tables["posts"],
+        metrics_source=tables["posts"],
         privacy_parts=[tables["privacy"]],
         responses=tables["responses"],
         ingest_summary=run.summary,
@@ -222,10 +231,12 @@ def _run_dask(
         model = choice.fit(config, *sample_on_cluster(client, paths, settings, _size(config)))
     folder = out_dir / "analysed"
     results = map_partitions(client, paths, folder, settings, scorer, model)
+    posts = read_outputs(folder / "posts", paths) if collect_posts else None
     return _result(
         config,
         engine="dask",
-        posts=read_outputs(folder / "posts", paths) if collect_posts else None,
+        posts=posts,
+        metrics_source=posts if posts is not None else str(folder / "posts" / "*.parquet"),
         privacy_parts=[r["privacy"] for r in results],
         responses=read_outputs(folder / "responses", paths),
         ingest_summary=ingested.summary,
@@ -240,12 +251,20 @@ def _size(config: Config) -> int:
     return config.analysis.topics.max_docs
 
 
-def _result(config, *, privacy_parts, responses, **fields) -> PipelineResult:
+def _result(config, *, metrics_source, privacy_parts, responses, **fields) -> PipelineResult:
+    topic_col = TOPIC_COLUMN if fields.get("topic_model") is not None else None
     return PipelineResult(
         privacy=combine_privacy(privacy_parts),
         responses=responses,
         response_summary=attentiveness.response_summary(
             responses, by=["platform"], tz=config.brand.timezone
+        ),
+        metrics=compute_metrics(
+            metrics_source,
+            config,
+            score_col=sentiment.SCORE_COLUMN,
+            label_col=sentiment.LABEL_COLUMN,
+            topic_col=topic_col,
         ),
         **fields,
     )

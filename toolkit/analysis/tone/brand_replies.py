@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis.engagement import _list_values, select_posts
+from toolkit.analysis.posts import list_values as _list_values
+from toolkit.analysis.posts import select_posts
 from toolkit.analysis.tone.posts import (
     LABEL_COLUMN,
     LABELS,

@@ -23,7 +23,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT as VADER_BOOSTERS
 from vaderSentiment.vaderSentiment import NEGATE as VADER_NEGATE
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from toolkit.analysis.engagement import Authors, select_posts
+from toolkit.analysis.posts import Authors, select_posts
 from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT
 
 LABELS = ["negative", "neutral", "positive"]

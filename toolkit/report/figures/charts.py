@@ -375,3 +375,23 @@ def kpi_bars(
     if percent:
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     return _finish(fig)
+
+
+def topics_figure(table: pd.DataFrame, n: int = 12):
+    """Horizontal bars: each compared topic's share of posts before and now, by status
+    (`toolkit.analysis.compare.match_topics` rows)."""
+    rows = table.head(n).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
+    y = np.arange(len(rows))
+    ax.barh(y + 0.2, rows["share_before"].fillna(0), height=0.4, label="previous period",
+            color=MUTED)  # fmt: skip
+    ax.barh(y - 0.2, rows["share_now"].fillna(0), height=0.4, label="this period",
+            color=ACCENT)  # fmt: skip
+    ax.set_yticks(y, [f"{label} ({status})" for label, status in zip(rows["label"], rows["status"],
+                                                                     strict=True)])  # fmt: skip
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("share of the period's modelled posts")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.0 / max(len(rows), 1)), ncol=2,
+              frameon=False)  # fmt: skip
+    fig.tight_layout()
+    return fig

@@ -10,9 +10,11 @@ import pytest
 from helpers import make_posts
 
 from toolkit.analysis import attentiveness, engagement, trends
-from toolkit.analysis import sql as metrics
+from toolkit.analysis import sql as db
 from toolkit.core.config import DEFAULT_CONFIG, Brand, Campaign, Config, load_config
 from toolkit.core.schema import empty_posts, to_arrow
+from toolkit.pipeline.metrics import compute_metrics
+from toolkit.pipeline.publish import published_metrics
 
 TZ = "America/Chicago"
 
@@ -150,14 +152,14 @@ def fixture_posts():
 
 @pytest.fixture(scope="module")
 def computed():
-    return metrics.compute_metrics(fixture_posts(), config(), now="2026-10-03T10:00:00Z")
+    return compute_metrics(fixture_posts(), config(), now="2026-10-03T10:00:00Z")
 
 
 # ------------------------------------------------------------------ formulas by hand
 def test_per_post_rates_by_hand():
-    scored = metrics.query_frame(
-        f"SELECT post_id, interactions, {', '.join(metrics.RATE_COLUMNS)} "
-        f"FROM ({metrics.scored_sql('posts')}) ORDER BY post_id",
+    scored = db.query_frame(
+        f"SELECT post_id, interactions, {', '.join(db.RATE_COLUMNS)} "
+        f"FROM ({db.scored_sql('posts')}) ORDER BY post_id",
         {"posts": fixture_posts()},
     ).set_index("post_id")
     b1 = scored.loc["b1"]
@@ -170,7 +172,7 @@ def test_per_post_rates_by_hand():
     assert b1["virality"] == pytest.approx(2 / 500)
     b2 = scored.loc["b2"]  # zero followers and missing views: no rate, no division error
     assert b2["interactions"] == 3
-    assert all(math.isnan(b2[c]) for c in metrics.RATE_COLUMNS)
+    assert all(math.isnan(b2[c]) for c in db.RATE_COLUMNS)
 
 
 def test_kpis_match_the_pandas_function_and_list_empty_platforms(computed):
@@ -194,10 +196,10 @@ def test_best_time_is_local_and_masked(computed):
     # b1: Thu 2026-10-01 14:00 UTC = 09:00 CDT; b2 Fri 09:00 CDT
     assert best.loc[(3, 9), "n_posts"] == 1 and best.loc[(4, 9), "n_posts"] == 1
     assert best["masked"].all()  # no cell has 3 rated posts
-    loose = metrics.best_time_grid(
-        metrics.query_frame(
-            metrics.best_time_sql(
-                metrics.scored_sql("posts", "is_brand"), TZ, "engagement_rate_followers"
+    loose = db.best_time_grid(
+        db.query_frame(
+            db.best_time_sql(
+                db.scored_sql("posts", "is_brand"), TZ, "engagement_rate_followers"
             ),
             {"posts": fixture_posts()},
         ),
@@ -243,7 +245,7 @@ def test_engine_and_pandas_functions_give_the_same_attentiveness():
     summary = attentiveness.response_summary(
         responses, tz=TZ, platforms=["twitter", "reddit", "facebook"]
     )
-    computed = metrics.compute_metrics(posts, config())
+    computed = compute_metrics(posts, config())
     pd.testing.assert_frame_equal(computed["responses_by_platform"], summary)
 
 
@@ -264,14 +266,14 @@ def test_parquet_input_gives_the_same_tables(tmp_path, computed):
     import pyarrow.parquet as pq
 
     pq.write_table(to_arrow(fixture_posts()), path)
-    from_parquet = metrics.compute_metrics(path, config(), now="2026-10-03T10:00:00Z")
+    from_parquet = compute_metrics(path, config(), now="2026-10-03T10:00:00Z")
     assert set(from_parquet) == set(computed)
     for name in computed:
         pd.testing.assert_frame_equal(from_parquet[name], computed[name], check_dtype=False)
 
 
 def test_empty_posts_and_no_brand_replies():
-    out = metrics.compute_metrics(empty_posts(), config())
+    out = compute_metrics(empty_posts(), config())
     assert out["kpis_by_platform"]["n_posts"].tolist() == [0, 0, 0]
     assert out["responses_overall"]["n_posts"].tolist() == [0]
     assert out["daily"].empty and out["spikes_volume"].empty
@@ -279,22 +281,22 @@ def test_empty_posts_and_no_brand_replies():
         dict(post_id="c1", author="u_a", mentions=["NimbusHome"]),
         dict(post_id="c2", author="u_b", mentions=["NimbusHome"]),
     )
-    overall = metrics.compute_metrics(no_replies, config())["responses_overall"].iloc[0]
+    overall = compute_metrics(no_replies, config())["responses_overall"].iloc[0]
     assert overall["response_rate"] == 0.0 and overall["share_within_sla"] == 0.0
     assert math.isnan(overall["median_response_hours"])
 
 
 def test_published_metrics_suppress_customer_tables_only(computed):
-    published = metrics.published_metrics(computed, k=2)
+    published = published_metrics(computed, k=2)
     twitter = published["responses_by_platform"].set_index("platform").loc["twitter"]
     assert bool(twitter["suppressed"]) is False and twitter["n_posts"] == 3
     reddit = published["responses_by_platform"].set_index("platform").loc["reddit"]
     assert reddit["suppressed"] and math.isnan(reddit["response_rate"])
     assert published["responses_overall"]["suppressed"].tolist() == [False]
-    assert metrics.published_metrics(computed, k=50)["responses_overall"][
+    assert published_metrics(computed, k=50)["responses_overall"][
         "suppressed"
     ].tolist() == [True]
-    summary = metrics.published_metrics(computed, k=2)["campaign_summary"].iloc[0]
+    summary = published_metrics(computed, k=2)["campaign_summary"].iloc[0]
     assert (
         summary["suppressed"] and math.isnan(summary["uptake_posts"]) and summary["reach"] == 1000
     )
@@ -317,24 +319,24 @@ def test_published_metrics_suppress_customer_tables_only(computed):
 )
 def test_text_match_is_whole_word_and_case_insensitive(text, hit):
     posts = make_posts(dict(text=text))
-    sql = f"SELECT {metrics.text_match_sql(['Nimbus Home', 'Nimbus'])} AS hit FROM posts"
-    assert metrics.query_frame(sql, {"posts": posts})["hit"].tolist() == [hit]
+    sql = f"SELECT {db.text_match_sql(['Nimbus Home', 'Nimbus'])} AS hit FROM posts"
+    assert db.query_frame(sql, {"posts": posts})["hit"].tolist() == [hit]
 
 
 def test_mentions_sql_handles_case_and_at_sign():
     posts = make_posts(dict(mentions=["@NIMBUSHOME"]), dict(mentions=["other"]), dict(mentions=[]))
-    sql = f"SELECT {metrics.mentions_sql(['nimbushome'], text=False)} AS hit FROM posts ORDER BY source_line"
-    assert metrics.query_frame(sql, {"posts": posts})["hit"].tolist() == [True, False, False]
-    assert metrics.mentions_sql([]) == "false"
+    sql = f"SELECT {db.mentions_sql(['nimbushome'], text=False)} AS hit FROM posts ORDER BY source_line"
+    assert db.query_frame(sql, {"posts": posts})["hit"].tolist() == [True, False, False]
+    assert db.mentions_sql([]) == "false"
 
 
 def test_unknown_period_and_rate_are_refused():
     with pytest.raises(ValueError):
-        metrics.period_sql("fortnight", TZ)
+        db.period_sql("fortnight", TZ)
     with pytest.raises(ValueError):
-        metrics.best_time_sql("posts", TZ, "likes")
+        db.best_time_sql("posts", TZ, "likes")
     with pytest.raises(ValueError):
-        metrics.selection_sql("robots")
+        db.selection_sql("robots")
 
 
 # ------------------------------------------------------------------ the sample
@@ -348,7 +350,7 @@ def sample_posts(tmp_path_factory):
 
 def test_the_sample_crisis_is_the_biggest_volume_spike(sample_posts):
     sample, posts = sample_posts
-    out = metrics.compute_metrics(posts, sample)
+    out = compute_metrics(posts, sample)
     spikes = out["spikes_volume"].sort_values("z", ascending=False)
     assert spikes["date"].iloc[0] == pd.Timestamp("2026-10-14")
     assert pd.Timestamp("2026-10-15") in set(spikes["date"])
@@ -362,7 +364,7 @@ def test_tone_and_topic_columns_flow_through():
     posts["sentiment_compound"] = np.linspace(-1, 1, len(posts))
     posts["sentiment"] = np.where(posts["sentiment_compound"] < 0, "negative", "positive")
     posts["topic label"] = np.where(posts["platform"] == "reddit", "hub", "app")  # a space: quoted
-    out = metrics.compute_metrics(
+    out = compute_metrics(
         posts,
         config(),
         score_col="sentiment_compound",
@@ -374,7 +376,7 @@ def test_tone_and_topic_columns_flow_through():
     expected = trends.daily_series(posts, tz=TZ).set_index("date")
     pd.testing.assert_frame_equal(out["daily"].set_index("date"), expected)
     assert "spikes_sentiment" in out and "topic label" in out["oldest_unanswered"].columns
-    published = metrics.published_metrics(out, k=2)
+    published = published_metrics(out, k=2)
     assert published["responses_by_topic"].set_index("topic label")["suppressed"].to_dict() == {
         "app": False,
         "hub": True,
