@@ -1020,6 +1020,25 @@ def test_saved_model_loads_and_assigns_new_posts_like_the_fitted_one(
     assert np.array_equal(loaded.transform(docs[:50]), fitted.transform(docs[:50]))
 
 
+
+@pytest.mark.slow
+def test_parts_passed_in_give_the_topics_of_the_keyword_parameters(fitted, corpus, cache):
+    from toolkit.analysis.topics.clustering import HDBSCANClustering, UMAPReduction
+    from toolkit.analysis.topics.representation import KeywordRepresentation
+
+    docs, _ = corpus
+    parts = TopicModel(
+        min_topic_size=15,
+        cache=cache,
+        brand_terms=BRAND,
+        reduction=UMAPReduction(n_neighbors=15, n_components=5, random_state=42),
+        clustering=HDBSCANClustering(min_samples=10, selection="leaf"),
+        representation=KeywordRepresentation("ctfidf", brand_terms=BRAND, random_state=42),
+    ).fit(docs)
+    np.testing.assert_array_equal(parts.labels_, fitted.labels_)
+    pd.testing.assert_frame_equal(parts.topic_info_, fitted.topic_info_)
+    assert parts._params_for_json() == fitted._params_for_json()
+
 def test_loading_with_another_embedding_model_is_refused(tmp_path):
     from helpers import FakeEmbedder
 

@@ -232,7 +232,7 @@ class StaticEmbedder:
         of token vectors is otherwise dominated by "the", "my", "is". Texts with no known
         token get a zero vector.
         """
-        texts = [_content_words(t) for t in texts]
+        texts = [content_words(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         from toolkit.core.progress import MIN_ITEMS, enabled
@@ -277,7 +277,7 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-def _content_words(text: str) -> str:
+def content_words(text: str) -> str:
     """`text` lower-cased without function words; unchanged if nothing would be left."""
     words = _WORD_OR_SYMBOL.findall(text.lower())
     kept = [w for w in words if w not in FUNCTION_WORDS]
