@@ -485,7 +485,8 @@ def eval_sentiment(
     ),
 ) -> None:
     """Macro-recall, macro-F1, accuracy and posts/s of VADER and our tone model, one JSON line each."""
-    from toolkit.analysis.tone.posts import AdaptiveToneScorer, ToneScorer, VaderScorer
+    from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
+    from toolkit.analysis.tone.posts import ToneScorer, VaderScorer
     from toolkit.quality.evaluation.sentiment import (
         compare_scorers,
         load_sentiment_csv,

@@ -241,8 +241,8 @@ def test_auto_embedding_is_minilm_for_small_corpora_and_static_for_large():
 
 
 def test_static_embedding_drops_function_words_but_keeps_negations_and_meaning():
-    from toolkit.analysis.topics.embeddings import _content_words
+    from toolkit.analysis.topics.embeddings import content_words
 
-    assert _content_words("My router is DOWN again, isn't it?") == "router down again , isn't ?"
-    assert _content_words("not working, never again") == "not working , never again"
-    assert _content_words("the and") == "the and"  # nothing would be left: kept whole
+    assert content_words("My router is DOWN again, isn't it?") == "router down again , isn't ?"
+    assert content_words("not working, never again") == "not working , never again"
+    assert content_words("the and") == "the and"  # nothing would be left: kept whole

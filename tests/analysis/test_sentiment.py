@@ -5,20 +5,20 @@ import pandas as pd
 import pytest
 from helpers import make_posts
 
+from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
 from toolkit.analysis.tone.posts import (
     LABELS,
-    AdaptiveToneScorer,
     SentimentScorer,
     ToneScorer,
     VaderScorer,
     default_scorer,
-    evaluate_sentiment,
     neutralise,
     score_posts,
     sentiment_mix,
 )
 from toolkit.core.config import SAMPLE_DIR
 from toolkit.core.schema import empty_posts
+from toolkit.quality.evaluation.sentiment import evaluate_sentiment
 
 
 class FixedScorer:
@@ -280,8 +280,8 @@ def test_score_posts_defaults_to_our_model():
 
 
 def test_evaluation_still_importable_from_sentiment():
-    from toolkit.analysis.tone.posts import SentimentEvaluation
     from toolkit.quality.evaluation import sentiment as evaluation
+    from toolkit.quality.evaluation.sentiment import SentimentEvaluation
 
     assert evaluate_sentiment is evaluation.evaluate_sentiment
     assert SentimentEvaluation is evaluation.SentimentEvaluation

@@ -1,4 +1,4 @@
-"""Tests for toolkit.analysis.topics.model: text preparation, labels, tables (fast) and the BERTopic model (slow)."""
+"""Tests for toolkit.analysis.topics: text preparation, labels, tables (fast) and the BERTopic model (slow)."""
 
 from __future__ import annotations
 
@@ -14,24 +14,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from toolkit.analysis.topics.clustering import exact_neighbours
 from toolkit.analysis.topics.embeddings import EmbeddingCache, MiniLMEmbedder
-from toolkit.analysis.topics.model import (
+from toolkit.analysis.topics.model import TopicModel
+from toolkit.analysis.topics.prepare import (
     STOP_WORDS,
-    TopicModel,
     brand_tokens,
-    evaluate_topics,
-    exact_neighbours,
-    keyword_npmi_filter,
     prepare_for_topics,
     split_hashtag,
     stop_words,
     thread_context,
     topic_corpus,
+)
+from toolkit.analysis.topics.representation import keyword_npmi_filter
+from toolkit.analysis.topics.tables import (
     topic_examples,
     topic_table,
     topics_over_time,
     topics_per_platform,
 )
+from toolkit.quality.evaluation.topics import evaluate_topics
 
 BRAND = ["Nimbus Home", "NimbusHome", "NimbusSupport"]
 
@@ -370,7 +372,7 @@ def test_hdbscan_uses_the_chosen_cluster_selection():
 
 
 def test_center_vectors_hand_computed():
-    from toolkit.analysis.topics.model import center_vectors
+    from toolkit.analysis.topics.clustering import center_vectors
 
     vectors = np.array([[1.0, 0.9], [3.0, 0.0], [1.0, 0.0]])
     out = center_vectors(vectors, np.array([1.0, 0.0]))
@@ -749,11 +751,11 @@ def test_keywords_describe_the_topics(fitted, corpus):
 
 @pytest.mark.slow
 def test_keywords_are_coherent_on_the_posts_themselves(fitted, corpus, cache):
-    from toolkit.quality.evaluation.topics import _top_words, npmi_coherence
+    from toolkit.quality.evaluation.topics import npmi_coherence, top_words
 
     docs, _ = corpus
     info = fitted.topic_info_
-    words = [_top_words(k) for k in info.loc[info["topic"] != -1, "keywords"]]
+    words = [top_words(k) for k in info.loc[info["topic"] != -1, "keywords"]]
     # each topic's keywords share posts: NPMI >= 0 topic by topic, not only on average
     assert all(npmi_coherence([w], docs) >= 0 for w in words if len(w) > 1)
     plain = TopicModel(
@@ -761,7 +763,7 @@ def test_keywords_are_coherent_on_the_posts_themselves(fitted, corpus, cache):
     ).fit(docs)
     np.testing.assert_array_equal(plain.labels_, fitted.labels_)  # clusters are untouched
     plain_info = plain.topic_info_
-    plain_words = [_top_words(k) for k in plain_info.loc[plain_info["topic"] != -1, "keywords"]]
+    plain_words = [top_words(k) for k in plain_info.loc[plain_info["topic"] != -1, "keywords"]]
     assert npmi_coherence(words, docs) > npmi_coherence(plain_words, docs)
 
 
@@ -876,7 +878,7 @@ def test_fit_in_a_fresh_process_gives_identical_labels(cache):
     here = TopicModel(min_topic_size=15, cache=cache, brand_terms=BRAND).fit(docs)
     again = TopicModel(min_topic_size=15, cache=cache, brand_terms=BRAND).fit(docs)
     np.testing.assert_array_equal(again.labels_, here.labels_)
-    script = _SUBPROCESS_FIT.format(tests=str(Path(__file__).parents[1]))
+    script = _SUBPROCESS_FIT.format(tests=str(Path(__file__).parent))
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
     )
@@ -893,7 +895,7 @@ def _unit(*rows):
 
 
 def test_merge_similar_topics_joins_near_duplicates_into_the_larger_and_renumbers():
-    from toolkit.analysis.topics.model import merge_similar_topics
+    from toolkit.analysis.topics.clustering import merge_similar_topics
 
     # topics 0 and 2 point the same way (cos 0.99); topic 1 is orthogonal; -1 is left alone
     embeddings = _unit(
@@ -908,14 +910,14 @@ def test_merge_similar_topics_joins_near_duplicates_into_the_larger_and_renumber
 
 
 def test_merge_similar_topics_with_one_topic_or_none_changes_nothing():
-    from toolkit.analysis.topics.model import merge_similar_topics
+    from toolkit.analysis.topics.clustering import merge_similar_topics
 
     assert merge_similar_topics(np.array([0, 0]), _unit([1, 0], [1, 0]), 0.5).tolist() == [0, 0]
     assert merge_similar_topics(np.array([-1, -1]), _unit([1, 0], [0, 1]), 0.5).tolist() == [-1, -1]
 
 
 def test_renumber_by_size_orders_by_size_then_first_position():
-    from toolkit.analysis.topics.model import renumber_by_size
+    from toolkit.analysis.topics.clustering import renumber_by_size
 
     # 5 and 3 both have 2 posts: 5 appears first, so it is 0 whatever the old ids
     assert renumber_by_size(np.array([5, 3, 3, -1, 5, 7])).tolist() == [0, 1, 1, -1, 0, 2]
@@ -931,7 +933,7 @@ def _campaign(name, start, end):
 
 
 def test_topics_per_campaign_hand_computed():
-    from toolkit.analysis.topics.model import topics_per_campaign
+    from toolkit.analysis.topics.tables import topics_per_campaign
 
     posts = pd.DataFrame(
         {
@@ -966,7 +968,7 @@ def test_topics_per_campaign_hand_computed():
 
 
 def test_topics_per_campaign_without_campaigns_is_empty():
-    from toolkit.analysis.topics.model import topics_per_campaign
+    from toolkit.analysis.topics.tables import topics_per_campaign
 
     posts = pd.DataFrame(
         {"platform": ["x"], "author": ["a"], "created_at": pd.to_datetime(["2026-10-01"], utc=True)}
@@ -975,7 +977,7 @@ def test_topics_per_campaign_without_campaigns_is_empty():
 
 
 def test_topic_examples_respect_the_quote_policy():
-    from toolkit.analysis.topics.model import topic_examples
+    from toolkit.analysis.topics.tables import topic_examples
 
     texts = [
         "my router at 12 Elm Street keeps dropping, mail me at jane.doe@example.com",
@@ -1018,6 +1020,25 @@ def test_saved_model_loads_and_assigns_new_posts_like_the_fitted_one(
     assert np.array_equal(loaded.transform(docs[:50]), fitted.transform(docs[:50]))
 
 
+
+@pytest.mark.slow
+def test_parts_passed_in_give_the_topics_of_the_keyword_parameters(fitted, corpus, cache):
+    from toolkit.analysis.topics.clustering import HDBSCANClustering, UMAPReduction
+    from toolkit.analysis.topics.representation import KeywordRepresentation
+
+    docs, _ = corpus
+    parts = TopicModel(
+        min_topic_size=15,
+        cache=cache,
+        brand_terms=BRAND,
+        reduction=UMAPReduction(n_neighbors=15, n_components=5, random_state=42),
+        clustering=HDBSCANClustering(min_samples=10, selection="leaf"),
+        representation=KeywordRepresentation("ctfidf", brand_terms=BRAND, random_state=42),
+    ).fit(docs)
+    np.testing.assert_array_equal(parts.labels_, fitted.labels_)
+    pd.testing.assert_frame_equal(parts.topic_info_, fitted.topic_info_)
+    assert parts._params_for_json() == fitted._params_for_json()
+
 def test_loading_with_another_embedding_model_is_refused(tmp_path):
     from helpers import FakeEmbedder
 
@@ -1053,7 +1074,7 @@ def test_assigner_is_light_and_assigns_like_the_model(fitted, corpus):
 
 
 def test_phrase_candidates_have_no_stop_word_at_either_edge():
-    from toolkit.analysis.topics.model import phrase_candidates
+    from toolkit.analysis.topics.representation import phrase_candidates
 
     stop = frozenset(STOP_WORDS)
     got = phrase_candidates("still waiting for my refund after three weeks", stop)
@@ -1063,7 +1084,8 @@ def test_phrase_candidates_have_no_stop_word_at_either_edge():
 
 
 def test_phrase_labels_are_short_phrases_from_the_posts_and_never_a_hashtag_name():
-    from toolkit.analysis.topics.model import LABEL_LANGUAGES, language_stop_words, phrase_labels
+    from toolkit.analysis.topics.prepare import LABEL_LANGUAGES, language_stop_words
+    from toolkit.analysis.topics.representation import phrase_labels
 
     posts = [
         "#JusticeForDevika she deserved better",
@@ -1092,7 +1114,7 @@ def test_phrase_labels_are_short_phrases_from_the_posts_and_never_a_hashtag_name
 
 
 def test_keyword_label_fallback_when_no_phrase_qualifies():
-    from toolkit.analysis.topics.model import phrase_labels
+    from toolkit.analysis.topics.representation import phrase_labels
 
     labels = phrase_labels(
         ["refund please", "voucher"], [0, 0], {0: ["refund", "voucher"]}, STOP_WORDS
@@ -1113,13 +1135,13 @@ def test_keyword_label_fallback_when_no_phrase_qualifies():
     ],
 )
 def test_is_publishable(term, ok):
-    from toolkit.analysis.topics.model import is_publishable
+    from toolkit.analysis.topics.representation import is_publishable
 
     assert is_publishable(term) is ok
 
 
 def test_redact_hashtag_names_hides_only_the_name():
-    from toolkit.analysis.topics.model import redact_hashtag_names
+    from toolkit.analysis.topics.representation import redact_hashtag_names
 
     assert redact_hashtag_names("so sad #JusticeForDevika #RefundNow") == (
         "so sad #JusticeFor<PERSON> #RefundNow"
@@ -1134,7 +1156,7 @@ def test_topic_examples_never_quote_a_name_inside_a_hashtag():
 
 
 def test_descriptions_follow_the_quote_policy():
-    from toolkit.analysis.topics.model import describe_topic, describe_topics
+    from toolkit.analysis.topics.representation import describe_topic, describe_topics
 
     assert describe_topic("late refunds", ["refund", "voucher", "weeks", "money"]) == (
         "posts about late refunds (refund, voucher, weeks)"
@@ -1151,7 +1173,7 @@ def test_descriptions_follow_the_quote_policy():
 
 
 def test_language_stop_words_fall_back_to_small_lists():
-    from toolkit.analysis.topics.model import language_stop_words
+    from toolkit.analysis.topics.prepare import language_stop_words
 
     words = language_stop_words(["en", "it"])
     assert {"the", "il", "la", "di", "non", "le"} <= words

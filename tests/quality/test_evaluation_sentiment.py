@@ -207,7 +207,7 @@ def test_tone_beats_vader_on_the_real_dev_tweets():
 @pytest.mark.slow
 @pytest.mark.skipif(not dev_datasets(), reason="shared dev data (../shared/eval) not present")
 def test_adaptive_tone_is_ahead_of_the_lexicon_on_the_real_dev_tweets():
-    from toolkit.analysis.tone.posts import AdaptiveToneScorer
+    from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
 
     data = dev_datasets()["tweeteval_val"]
     ours, adaptive = compare_scorers(

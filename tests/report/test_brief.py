@@ -111,7 +111,7 @@ def test_campaign_without_baseline_posts():
 def test_topic_findings_pick_a_substantial_negative_topic():
     import pandas as pd
 
-    from toolkit.analysis.topics.model import topic_findings
+    from toolkit.analysis.topics.tables import topic_findings
 
     published = pd.DataFrame(
         {

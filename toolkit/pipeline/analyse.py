@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis import attentiveness, engagement
+from toolkit.analysis import attentiveness, engagement, topics
 from toolkit.analysis.tone import posts as sentiment
-from toolkit.analysis.topics import model as topics
 from toolkit.core.config import Config, Privacy
 from toolkit.privacy.detect import analyzer as privacy
 

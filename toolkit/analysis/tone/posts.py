@@ -3,8 +3,9 @@
 A scorer is anything with a `name` and `score(texts) -> DataFrame[compound, label]`, where
 `compound` is a score in [-1, 1] and `label` is negative / neutral / positive
 (`SentimentScorer`). `score_posts` adds them to a posts frame as `sentiment_compound` and
-`sentiment`, with `ToneScorer` unless told otherwise (`default_scorer`). The evaluation
-against gold labels lives in `toolkit.quality.evaluation.sentiment` (importable from here too).
+`sentiment`, with `ToneScorer` unless told otherwise (`default_scorer`). The corpus-adapted
+`AdaptiveToneScorer` is in `toolkit.analysis.tone.adaptive`; the evaluation against gold labels
+in `toolkit.quality.evaluation.sentiment`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Protocol, runtime_checkable
 
-import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import B_INCR as VADER_INCR
 from vaderSentiment.vaderSentiment import BOOSTER_DICT as VADER_BOOSTERS
@@ -477,111 +477,6 @@ def _boost(infos: list[tuple], i: int, value: float) -> float:
     return boost
 
 
-class AdaptiveToneScorer:
-    """`ToneScorer` adapted to each corpus by weak supervision (slower: embeds every post).
-
-    The lexicon labels the posts it is sure of (``|compound| >= confidence`` for negative and
-    positive, no tone-bearing word at all, ``compound == 0``, for neutral). A logistic
-    regression over sentence embeddings of those posts learns the corpus's own way of saying
-    things, and then scores every post: ``score = lexicon_weight * compound + (1 -
-    lexicon_weight) * (p_positive - p_negative)``, labelled with the lexicon's thresholds.
-    No gold label is used, so it adapts to whatever data it is given; when a class has fewer
-    than `min_per_class` confident posts it returns the lexicon's scores unchanged.
-
-    Parameters
-    ----------
-    lexicon_weight : float
-        Weight of the lexicon's compound score in the blend (1.0 = lexicon only).
-    confidence : float
-        |compound| from which a post counts as confidently negative / positive.
-    C : float
-        Inverse regularisation of the logistic regression.
-    min_per_class : int
-        Fewest confident posts per class needed to train.
-    embedder : object with ``encode(texts) -> ndarray``, optional
-        Default: the bundled MiniLM (`toolkit.analysis.topics.embeddings.MiniLMEmbedder`, one thread).
-    random_state : int
-        Seed of the logistic regression (its solver is deterministic; kept for the API).
-    base : ToneScorer, optional
-        The lexicon scorer; default ``ToneScorer()``.
-    """
-
-    name = "tone-adaptive"
-
-    def __init__(
-        self,
-        lexicon_weight: float = 0.5,
-        confidence: float = 0.3,
-        C: float = 1.0,
-        min_per_class: int = 20,
-        embedder=None,
-        random_state: int = 0,
-        base: ToneScorer | None = None,
-    ):
-        if not 0.0 <= lexicon_weight <= 1.0:
-            raise ValueError("lexicon_weight must be in [0, 1]")
-        if not 0.0 < confidence < 1.0:
-            raise ValueError("confidence must be in (0, 1)")
-        self.lexicon_weight = lexicon_weight
-        self.confidence = confidence
-        self.C = C
-        self.min_per_class = min_per_class
-        self.embedder = embedder
-        self.random_state = random_state
-        self.base = base if base is not None else ToneScorer()
-
-    def __repr__(self) -> str:
-        return (
-            f"AdaptiveToneScorer(lexicon_weight={self.lexicon_weight}, "
-            f"confidence={self.confidence}, C={self.C})"
-        )
-
-    def weak_labels(self, compounds) -> np.ndarray:
-        """0 = negative, 1 = neutral, 2 = positive, -1 = not confident, per lexicon score."""
-        compounds = np.asarray(compounds, dtype="float64")
-        out = np.full(len(compounds), -1, dtype="int64")
-        out[compounds == 0.0] = 1
-        out[compounds >= self.confidence] = 2
-        out[compounds <= -self.confidence] = 0
-        return out
-
-    def score(self, texts: Sequence[str]) -> pd.DataFrame:
-        """Compound score and label per text, after fitting on the texts' own weak labels.
-
-        Parameters
-        ----------
-        texts : sequence of str
-            Post texts; None / NaN score as neutral 0.
-        """
-        texts = list(texts)
-        compounds = self.base.score(texts)["compound"].to_numpy(dtype="float64")
-        weak = self.weak_labels(compounds)
-        counts = np.bincount(weak[weak >= 0], minlength=3)
-        if self.lexicon_weight < 1.0 and counts.min() >= self.min_per_class:
-            from sklearn.linear_model import LogisticRegression
-
-            embedder = self.embedder
-            if embedder is None:
-                from toolkit.analysis.topics.embeddings import MiniLMEmbedder
-
-                embedder = self.embedder = MiniLMEmbedder()
-            vectors = embedder.encode([neutralise(t) for t in texts])
-            known = weak >= 0
-            model = LogisticRegression(
-                C=self.C, max_iter=2000, class_weight="balanced", random_state=self.random_state
-            ).fit(vectors[known], weak[known])
-            proba = model.predict_proba(vectors)
-            learned = proba[:, 2] - proba[:, 0]
-            w = self.lexicon_weight
-            compounds = w * compounds + (1.0 - w) * learned
-        return pd.DataFrame(
-            {
-                "compound": pd.Series(compounds, dtype="float64"),
-                "label": pd.Series([self.base.label(c) for c in compounds], dtype="object"),
-            }
-        )
-
-
 def default_scorer() -> SentimentScorer:
     """The scorer the toolkit uses when none is given: `ToneScorer()`."""
     return ToneScorer()
@@ -645,12 +540,3 @@ def sentiment_mix(
     out = frame.groupby(keys).agg(**aggregations).reset_index(drop=not by)
     out[["n_posts", "n_authors"]] = out[["n_posts", "n_authors"]].astype("int64")
     return out
-
-
-def __getattr__(name: str):
-    """`evaluate_sentiment` and `SentimentEvaluation` moved to toolkit.quality.evaluation.sentiment."""
-    if name in ("evaluate_sentiment", "SentimentEvaluation"):
-        from toolkit.quality.evaluation import sentiment as evaluation
-
-        return getattr(evaluation, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

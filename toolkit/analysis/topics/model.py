@@ -1,217 +1,51 @@
-"""Topics of customer posts with BERTopic: text preparation, the model, and summary tables.
+"""The topic model: BERTopic-style, a pipeline of swappable parts, deterministic given its seed.
 
-The model embeds cleaned posts (personal data, mentions, links and numbers removed) with a
-local sentence-transformers model (see `toolkit.analysis.topics.embeddings`), optionally pulled towards the
-conversation they answer, centres them on the corpus mean, reduces them with seeded UMAP on
-exact neighbours, clusters them with HDBSCAN (leaf clusters), merges near-duplicate topics,
-describes each with c-TF-IDF keywords, then moves outliers to the nearest topic when they
-are similar enough. Same input, same seed: same topics, in any process.
+`TopicModel` cleans posts (`prepare.prepare_for_topics`), embeds them (`embeddings`: MiniLM or
+a static model, through a cache), optionally pulls each towards the conversation it answers,
+centres them on the corpus mean, reduces them (`clustering.UMAPReduction`: seeded UMAP on
+exact neighbours), clusters them (`clustering.HDBSCANClustering`: leaf clusters), merges
+near-duplicate topics, describes each (`representation.KeywordRepresentation`: c-TF-IDF
+keywords, an NPMI filter, a phrase label), then moves outliers to the nearest topic when they
+are similar enough. Each part is an object passed in, with a default built from the keyword
+parameters. Same input, same seed: same topics, in any process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
-import json
 import logging
-import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from toolkit.analysis.topics.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
-from toolkit.core.language import fill_languages
-from toolkit.core.progress import progress
-from toolkit.privacy.detect import analyzer as privacy
-from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
-
-logger = logging.getLogger(__name__)
-
-# ------------------------------------------------------------------ text preparation
-
-#: Filler words of social media posts that say nothing about the topic.
-SOCIAL_STOP_WORDS = frozenset(
-    """
-    rt via amp lol lmao lmfao rofl omg omfg wtf smh tbh imo imho idk ikr fyi btw ty thx thanks
-    thank pls plz please hey hi hello yo ok okay yes yeah yep nope nah oh ah uh um hmm wow haha
-    hahaha im ive id ill youre youve youll hes shes theyre weve were dont doesnt didnt cant
-    couldnt wont wouldnt shouldnt isnt arent wasnt werent havent hasnt hadnt aint thats whats
-    theres heres u ur ya yall ye gonna wanna gotta kinda sorta dm dms pm just really got get
-    gets getting like literally actually basically anyone someone guys guy folks today day
-    edit lt gt http https www com
-    don doesn didn isn aren wasn weren haven hasn hadn won wouldn shouldn couldn ll ve
-    """.split()
+from toolkit.analysis.topics.clustering import (
+    NO_TOPIC,
+    HDBSCANClustering,
+    UMAPReduction,
+    center_vectors,
+    merge_similar_topics,
+    renumber_by_size,
+    topic_centroids,
+    topic_means,
 )
+from toolkit.analysis.topics.embeddings import (
+    EmbeddingCache,
+    MiniLMEmbedder,
+    bertopic_backend,
+    force_offline,
+    unloaded_copy,
+)
+from toolkit.analysis.topics.prepare import LABEL_LANGUAGES, prepare_for_topics
+from toolkit.analysis.topics.representation import KeywordRepresentation
+from toolkit.analysis.topics.storage import read_topic_files, write_topic_files
+from toolkit.analysis.topics.tables import topic_info_table
+from toolkit.core.progress import progress
 
-#: sklearn's English stop words plus `SOCIAL_STOP_WORDS`; add brand terms with `stop_words`.
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | SOCIAL_STOP_WORDS)
-
-#: Function words of the languages posts most often slip in with when the platform gives no
-#: language tag. A fallback until `toolkit.core.language.stop_words` exists; words that are also
-#: content words in English ("die", "son", "come", "per") are left out on purpose.
-FALLBACK_STOP_WORDS = {
-    "es": "el la los las un una unos unas de del y o que en por para con sin se su sus es son "
-    "lo le les mi mis tu tus muy pero como mas más ya yo este esta esto eso al porque",
-    "fr": "le la les un une des du de et ou que qui en au aux pour par sur dans ce cette ces "
-    "il elle ils elles je tu nous vous est sont pas ne mais avec mon ma mes son sa ses",
-    "de": "der das den dem des ein eine einen einem einer und oder nicht ist sind ich du er "
-    "sie es wir ihr mit von zu auf für aber auch noch wie was",
-    "it": "il lo gli la le un una uno di del della dei delle da dal nel nella che chi non è "
-    "sono per con su tra fra ma anche io tu lui lei noi voi loro mio mia",
-    "pt": "o os as um uma uns umas de do da dos das em no na nos nas que não é são para por "
-    "com sem mas eu você ele ela nós eles elas meu minha",
-    "nl": "de het een en of niet is zijn ik jij je hij zij wij jullie ze met van voor op aan "
-    "maar ook nog wat dat",
-}
-#: Languages whose stop words labels may never start or end with, whatever the corpus filter.
-LABEL_LANGUAGES = ("en", *FALLBACK_STOP_WORDS)
-
-
-def language_stop_words(languages: Iterable[str]) -> frozenset[str]:
-    """Lower-case stop words of `languages` (ISO 639-1 codes).
-
-    sklearn's English list plus the short function-word lists of `FALLBACK_STOP_WORDS`.
-    (`toolkit.core.language.stop_words`, from stopwords-iso, is far broader: it drops content
-    words such as "card" or "café" that topics need.)
-    """
-    languages = tuple(languages)
-    words = set(ENGLISH_STOP_WORDS) if "en" in languages else set()
-    for code in languages:
-        words |= set(FALLBACK_STOP_WORDS.get(code, "").split())
-    return frozenset(words)
-
-
-_RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.@-]+:?\s*")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-_REDDIT_USER = re.compile(r"(?<![\w/])/?u/[\w-]+")
-_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
-_CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-# Anything with a digit: numbers, prices, dates, order codes, phone numbers, offer codes.
-# Phone numbers written with spaces ("+1 555 010 4477") split into several such tokens.
-_HAS_DIGIT = re.compile(r"[^\s]*\d[^\s]*")
-_INVISIBLE = frozenset("\u200d\u200c\ufe0e\ufe0f\u20e3")
-_LETTER = re.compile(r"[^\W\d_]")
-_SPACES = re.compile(r"\s+")
-#: What topic text loses: personal data about people. Places, organisations, dates and
-#: groups (the NER layer's other types) are what customers talk about; labels and keywords
-#: are checked for personal data again before they are published (`is_publishable`).
-_TOPIC_PRIVATE_TYPES = tuple(t for t in privacy.ENTITY_TYPES if t not in privacy.NER_ONLY_TYPES)
-#: NER person guesses below this score are left in topic text (the tweet model reads many
-#: non-English words as names, e.g. "café", "treno"); the gate applies the same cut.
-NER_GUESS_SCORE = 0.6
-
-
-def _private_spans(text: str, types=_TOPIC_PRIVATE_TYPES) -> list:
-    return [
-        s
-        for s in privacy.detect(text, types)
-        if not (s.entity_type == privacy.PERSON and s.score < NER_GUESS_SCORE)
-    ]
-
-
-_PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, privacy.ENTITY_TYPES)) + ")>")
-
-
-def split_hashtag(tag: str) -> str:
-    """Turn a hashtag body into lower-case words: 'NimbusGlowUp' -> 'nimbus glow up'."""
-    parts = _CAMEL_PART.findall(tag)
-    return " ".join(parts).lower() if parts else tag.lower()
-
-
-def _hashtag_words(tag: str) -> str:
-    """A hashtag body as words, case kept: 'JusticeForDevika' -> 'Justice For Devika'."""
-    return " ".join(_CAMEL_PART.findall(tag)) or tag
-
-
-def _is_emoji_or_symbol(char: str) -> bool:
-    return char in _INVISIBLE or unicodedata.category(char) in {"So", "Sk", "Cs", "Co"}
-
-
-def _brand_pattern(brand_handles: Iterable[str]) -> re.Pattern | None:
-    handles = sorted({h.strip().lstrip("@").lower() for h in brand_handles if h and h.strip("@ ")})
-    if not handles:
-        return None
-    return re.compile(
-        r"(?<![\w@])(?:" + "|".join(map(re.escape, handles)) + r")(?!\w)", re.IGNORECASE
-    )
-
-
-def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
-    """Clean one post for topic modelling; returns '' when nothing topical is left.
-
-    Removes the retweet prefix and the personal data `toolkit.privacy.detect.analyzer.redact` finds (names,
-    e-mails, phones, addresses, order numbers, handles, URLs), then, as a backstop, any
-    remaining @mention (brand, customer, pseudonym `@u_<hex>`), Reddit `u/` reference, URL,
-    e-mail address and anything containing a digit (numbers, prices, codes); turns hashtags
-    into words before redaction (#NimbusGlowUp -> "Nimbus Glow Up"); removes bare brand handles, emoji and
-    symbols; unescapes HTML entities; collapses whitespace.
-
-    Parameters
-    ----------
-    text : str
-        The post text (as in the canonical posts table).
-    brand_handles : iterable of str
-        The brand's handles (and names); also removed where they appear without '@'.
-    """
-    text = html.unescape(text if isinstance(text, str) else "")
-    text = _RT_PREFIX.sub(" ", text)
-    # Hashtags become words before redaction, case kept, so that the detector sees the
-    # name in '#JusticeForDevika' ("Justice For Devika").
-    text = _HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
-    text = _PLACEHOLDER.sub(" ", privacy.redact(text, _private_spans(text)))
-    text = _URL.sub(" ", text)
-    text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
-    text = _EMAIL.sub(" ", text)
-    text = _REDDIT_USER.sub(" ", text)
-    text = PSEUDONYM.sub(" ", text)
-    text = _HAS_DIGIT.sub(" ", text)
-    brand = _brand_pattern(brand_handles)
-    if brand is not None:
-        text = brand.sub(" ", text)
-    text = "".join(" " if _is_emoji_or_symbol(c) else c for c in text)
-    text = _SPACES.sub(" ", text).strip()
-    return text if _LETTER.search(text) else ""
-
-
-def brand_tokens(brand_terms: Iterable[str]) -> set[str]:
-    """Lower-case word tokens of brand names and handles: 'Nimbus Home' -> {nimbus, home}.
-
-    Handles are split only at non-letters ('NimbusSupport' -> nimbussupport), not at capitals,
-    so a handle does not turn an ordinary word like 'support' into a stop word.
-    """
-    tokens = {part.lower() for term in brand_terms for part in re.split(r"[\W\d_]+", term or "")}
-    return {t for t in tokens if len(t) > 1}
-
-
-def stop_words(brand_terms: Iterable[str] = ()) -> list[str]:
-    """`STOP_WORDS` plus the brand's name and handle tokens, sorted.
-
-    Without them the brand's own name would be a top keyword of every topic.
-    """
-    return sorted(STOP_WORDS | brand_tokens(brand_terms))
-
-
-# ------------------------------------------------------------------ the model
-
-NO_TOPIC = -1
 #: Smallest `min_cluster_size` a share-valued `min_topic_size` resolves to.
 MIN_CLUSTER_FLOOR = 10
-_TOPIC_INFO_COLUMNS = ["topic", "label", "size", "share", "keywords", "description"]
-#: Posts at most used to find label phrases (a seeded sample beyond it).
-LABEL_SAMPLE = 20_000
-
-
-def _unique_labels(labels: dict[int, str]) -> dict[int, str]:
-    seen: dict[str, int] = {}
-    for label in labels.values():
-        seen[label] = seen.get(label, 0) + 1
-    return {t: (f"{lab} ({t})" if seen[lab] > 1 else lab) for t, lab in labels.items()}
 
 
 @contextlib.contextmanager
@@ -224,17 +58,6 @@ def _quiet_bertopic():
         yield
     finally:
         bertopic_logger.setLevel(level)
-
-
-def _make_backend(encode):
-    """A BERTopic embedding backend that embeds through `encode(texts)`."""
-    from bertopic.backend import BaseEmbedder
-
-    class _Backend(BaseEmbedder):
-        def embed(self, documents, verbose=False):
-            return encode(list(documents))
-
-    return _Backend()
 
 
 class TopicModel:
@@ -263,19 +86,18 @@ class TopicModel:
         Embed through this cache (its own embedder is used).
     brand_terms : iterable of str
         Brand name and handles: removed from texts and added to the stop words.
-    representation : {"ctfidf", "keybert", "mmr"}
-        How keywords are chosen: c-TF-IDF (default: on the sample its top-10 words have NPMI
-        coherence 0.08 and diversity 0.95, against -0.22 and 0.88 with KeyBERTInspired and
-        -0.04 and 0.91 with MaximalMarginalRelevance), c-TF-IDF candidates re-ranked by
-        similarity to the topic (KeyBERTInspired), or diversified (MaximalMarginalRelevance).
+    representation : {"ctfidf", "keybert", "mmr"} or KeywordRepresentation
+        How keywords are chosen: c-TF-IDF (default), c-TF-IDF candidates re-ranked by
+        similarity to the topic (KeyBERTInspired), or diversified (MaximalMarginalRelevance);
+        docs/topics.md compares them. Or the representation part itself (then `top_n_words`,
+        `min_term_posts`, `languages` and `keyword_min_npmi` are its own).
     outlier_threshold : float or None
         Outliers are moved to the most similar topic (cosine similarity of the post to the
         topic's centroid, both centred when `center`) when the similarity is at least this;
-        None leaves them as -1. Centred similarities are lower than raw ones; 0.1 leaves
-        1-3% outliers with MiniLM and the static model alike (0.15 left up to 17% of a
-        million posts with the static model, for at most 0.01 of NMI on the labelled sets).
+        None leaves them as -1. Centred similarities are lower than raw ones; docs/topics.md
+        gives the outlier shares measured at 0.1 and 0.15.
     n_neighbors, n_components : int
-        UMAP parameters.
+        UMAP parameters (of the default `reduction`).
     min_term_posts : int
         A keyword must occur in at least this many posts.
     top_n_words : int
@@ -293,13 +115,14 @@ class TopicModel:
     merge_similarity : float or None
         Topics whose centroids have at least this cosine similarity are merged (near-duplicate
         topics such as "refund · order" and "refund · returned"); None keeps them apart.
-        With `center`, centroids of distinct topics score at most about 0.3-0.5 (0.85 or
-        more uncentred), parts of one topic split by leaf clustering 0.55-0.6.
+        Centring spreads centroids out: docs/topics.md gives the similarities measured between
+        distinct topics and between parts of one topic.
     cluster_selection : {"leaf", "eom"}
         HDBSCAN's `cluster_selection_method`. "eom" (excess of mass, BERTopic's default) can
         pick one cluster high in the hierarchy that swallows half the corpus (two or three
         topics in all, depending on the seed); "leaf" keeps the finest clusters of at least
-        `min_topic_size` posts, which is steadier across seeds and parameters.
+        `min_topic_size` posts, which is steadier across seeds and parameters (of the default
+        `clustering`).
     center : bool
         Subtract the fitted posts' mean embedding before UMAP, clustering and assignment (then
         rescale to unit length). Sentence embeddings share one dominant direction, stronger
@@ -309,6 +132,15 @@ class TopicModel:
         Languages whose stop words are kept out of keywords and off the edges of labels
         (`language_stop_words`); by default English and the languages that most often reach
         the model untagged.
+    keyword_min_npmi : float or None
+        Keep a keyword only when its mean NPMI with the keywords already kept is at least this
+        (`keyword_npmi_filter`); None keeps c-TF-IDF's first `top_n_words`.
+    reduction : object with ``build(embeddings)``, optional
+        The reduction part; default `UMAPReduction(n_neighbors, n_components, seed)`.
+    clustering : object with ``build(min_cluster_size)``, optional
+        The clustering part; default `HDBSCANClustering(min_samples, cluster_selection)`.
+
+    The embedding part is `embedder` (or `cache`), the representation part `representation`.
 
     Attributes
     ----------
@@ -351,12 +183,14 @@ class TopicModel:
         center: bool = True,
         languages: Iterable[str] = LABEL_LANGUAGES,
         keyword_min_npmi: float | None = 0.0,
+        reduction=None,
+        clustering=None,
     ):
         if not (
             0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
         ):
             raise ValueError("min_topic_size must be an int >= 2 or a float in (0, 1)")
-        if representation not in {"keybert", "mmr", "ctfidf"}:
+        if isinstance(representation, str) and representation not in {"keybert", "mmr", "ctfidf"}:
             raise ValueError(f"unknown representation {representation!r}")
         if cluster_selection not in {"leaf", "eom"}:
             raise ValueError(
@@ -383,6 +217,8 @@ class TopicModel:
         self.center = center
         self.languages = tuple(languages)
         self.keyword_min_npmi = keyword_min_npmi
+        self.reduction = reduction
+        self.clustering = clustering
         self._offset = None
         self._default_embedder = None
 
@@ -396,7 +232,8 @@ class TopicModel:
 
     def min_docs(self, n_posts: int) -> int:
         """Fewest distinct posts worth clustering (else one topic 'all posts')."""
-        return max(3 * self.cluster_size(n_posts), 2 * self.n_neighbors)
+        n_neighbors = getattr(self._reduction(), "n_neighbors", self.n_neighbors)
+        return max(3 * self.cluster_size(n_posts), 2 * n_neighbors)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed already prepared texts with the cache, else the embedder (default MiniLM)."""
@@ -492,10 +329,10 @@ class TopicModel:
         light.excluded_ = np.zeros(0, dtype=bool)
         light._default_embedder = None
         if light.cache is None and light.embedder is not None:
-            light.embedder = _unloaded(light.embedder)
+            light.embedder = unloaded_copy(light.embedder)
         elif light.cache is not None:
             light.cache = copy.copy(light.cache)
-            light.cache.embedder = _unloaded(light.cache.embedder)
+            light.cache.embedder = unloaded_copy(light.cache.embedder)
         return light
 
     def representatives(
@@ -558,15 +395,6 @@ class TopicModel:
         `BERTopic.load(path)` works offline on this machine. No post text is written.
         """
         self._check_fitted()
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if self.model_ is not None:
-            self.model_.save(
-                path,
-                serialization="safetensors",
-                save_ctfidf=True,
-                save_embedding_model=self._model_path(),
-            )
         summary = {
             "status": self.status_,
             "params": self._params_for_json(),
@@ -575,16 +403,9 @@ class TopicModel:
             "n_topics": self.n_topics_,
             "topic_info": self.topic_info_.to_dict(orient="records"),
         }
-        (path / "toolkit_topics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-        if self._centroids:
-            from safetensors.numpy import save_file
-
-            ids, matrix = self._centroid_matrix()
-            tensors = {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)}
-            if self._offset is not None:
-                tensors["offset"] = np.asarray(self._offset, dtype=np.float32)
-            save_file(tensors, str(path / "toolkit_centroids.safetensors"))
-        return path
+        return write_topic_files(
+            path, summary, self._centroids, self._offset, self.model_, self._model_path()
+        )
 
     @classmethod
     def load(cls, path, embedder=None, cache=None) -> TopicModel:
@@ -600,8 +421,7 @@ class TopicModel:
         """
         from toolkit.analysis.topics.embeddings import make_embedder
 
-        path = Path(path)
-        summary = json.loads((path / "toolkit_topics.json").read_text(encoding="utf-8"))
+        summary, centroids, offset = read_topic_files(path)
         params = summary["params"]
         saved_name = params.pop("embedding_model", None)
         params.pop("embedding_dim", None)
@@ -611,16 +431,7 @@ class TopicModel:
         used = getattr(model._base_embedder(), "name", None)
         if saved_name and used != saved_name:
             raise ValueError(f"topics were fitted with {saved_name!r}, not {used!r}")
-        model._centroids = None
-        centroid_file = path / "toolkit_centroids.safetensors"
-        if centroid_file.is_file():
-            from safetensors.numpy import load_file
-
-            tensors = load_file(str(centroid_file))
-            model._centroids = dict(
-                zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True)
-            )
-            model._offset = tensors.get("offset")
+        model._centroids, model._offset = centroids, offset
         model.status_ = summary["status"]
         model.n_excluded_ = summary["n_excluded"]
         model.outlier_share_ = summary["outlier_share"]
@@ -717,8 +528,9 @@ class TopicModel:
     def _fit_bertopic(
         self, kept: list[str], embeddings: np.ndarray
     ) -> tuple[np.ndarray, dict[int, list[str]]]:
+        representation = self._representation()
         try:
-            vectorizer = self._vectorizer(kept)
+            vectorizer = representation.vectorizer(kept)
         except ValueError:  # sklearn: empty vocabulary
             self.status_ = "no keywords left after removing stop words; all posts form one topic"
             return self._single_topic(kept)
@@ -727,14 +539,14 @@ class TopicModel:
 
         self.min_cluster_size_ = self.cluster_size(len(kept))
         model = BERTopic(
-            embedding_model=_make_backend(self.encode),
+            embedding_model=bertopic_backend(self.encode),
             umap_model=self._umap(embeddings),
             hdbscan_model=self._hdbscan(self.min_cluster_size_),
             vectorizer_model=vectorizer,
-            ctfidf_model=self._ctfidf(),
-            representation_model=self._representation(),
+            ctfidf_model=representation.ctfidf(),
+            representation_model=representation.bertopic_model(),
             nr_topics=self.nr_topics,
-            top_n_words=self._n_candidates,
+            top_n_words=representation.n_candidates,
             calculate_probabilities=False,
             verbose=False,
         )
@@ -753,21 +565,21 @@ class TopicModel:
             topics = merge_similar_topics(topics, embeddings, self.merge_similarity)
         else:  # BERTopic breaks ties between sizes by its own ids; merging renumbers already
             topics = renumber_by_size(topics)
-        self._centroids = _centroids(topics, embeddings)
+        self._centroids = topic_centroids(topics, embeddings)
         if (topics == NO_TOPIC).any() and self.outlier_threshold is not None:
             topics = self._assign_outliers(topics, embeddings)
-            self._centroids = _centroids(topics, embeddings)
+            self._centroids = topic_centroids(topics, embeddings)
         if not np.array_equal(topics, clustered):
             with _quiet_bertopic():  # it warns about custom assignments, which are the point here
                 model.update_topics(
                     kept,
                     topics=topics.tolist(),
-                    top_n_words=self._n_candidates,
+                    top_n_words=representation.n_candidates,
                     vectorizer_model=model.vectorizer_model,
-                    ctfidf_model=self._ctfidf(),
-                    representation_model=self._representation(),
+                    ctfidf_model=representation.ctfidf(),
+                    representation_model=representation.bertopic_model(),
                 )
-        model.topic_embeddings_ = _centroid_matrix(topics, embeddings)
+        model.topic_embeddings_ = topic_means(topics, embeddings)
         self.model_ = model
         self.status_ = "ok"
         keywords = {
@@ -792,18 +604,7 @@ class TopicModel:
         return ids, np.stack([self._centroids[t] for t in ids])
 
     def _single_topic(self, kept: list[str]) -> tuple[np.ndarray, dict[int, list[str]]]:
-        return np.zeros(len(kept), dtype=int), {0: self._frequent_terms(kept)}
-
-    def _frequent_terms(self, kept: list[str]) -> list[str]:
-        """The most frequent keywords of a set of posts (ties broken alphabetically)."""
-        try:
-            vectorizer = self._vectorizer(kept)
-            counts = np.asarray(vectorizer.fit_transform(kept).sum(axis=0)).ravel()
-        except ValueError:  # no term left
-            return []
-        terms = vectorizer.get_feature_names_out()
-        order = sorted(range(len(terms)), key=lambda i: (-counts[i], terms[i]))
-        return [terms[i] for i in order[: self.top_n_words]]
+        return np.zeros(len(kept), dtype=int), {0: self._representation().frequent_terms(kept)}
 
     def _finish(
         self,
@@ -822,100 +623,45 @@ class TopicModel:
         modelled = len(topics)
         self.outlier_share_ = float((topics == NO_TOPIC).sum() / modelled) if modelled else 0.0
         self.n_topics_ = len(keywords)
-        publishable = _Publishable()
-        keywords = {t: [k for k in kw if publishable(k)] for t, kw in keywords.items()}
-        if len(texts) > LABEL_SAMPLE:
-            rng = np.random.default_rng(self.seed)
-            pick = np.sort(rng.choice(len(texts), LABEL_SAMPLE, replace=False))
-            texts, topics = [texts[i] for i in pick], topics[pick]
-            raw = [raw[i] for i in pick]
-        if self.keyword_min_npmi is not None and self.model_ is not None:
-            keywords = keyword_npmi_filter(keywords, raw, self.top_n_words, self.keyword_min_npmi)
-        else:
-            keywords = {t: kw[: self.top_n_words] for t, kw in keywords.items()}
-        if self.model_ is None:
-            names = {0: "all posts"} if keywords else {}
-        else:
-            stop = language_stop_words(self.languages) | set(stop_words(self.brand_terms))
-            names = phrase_labels(texts, topics.tolist(), keywords, stop, publishable)
-        self.topic_info_ = _topic_info(labels, _unique_labels(names), keywords)
+        keywords, names = self._representation().describe(
+            keywords, texts, raw, topics, clustered=self.model_ is not None
+        )
+        self.topic_info_ = topic_info_table(labels, names, keywords)
 
-    # -------------------------------------------------------------- components
+    # -------------------------------------------------------------- parts
+
+    def _reduction(self):
+        """The reduction part: `reduction`, else seeded UMAP from the keyword parameters."""
+        if self.reduction is not None:
+            return self.reduction
+        return UMAPReduction(self.n_neighbors, self.n_components, random_state=self.seed)
+
+    def _clustering(self):
+        """The clustering part: `clustering`, else HDBSCAN from the keyword parameters."""
+        if self.clustering is not None:
+            return self.clustering
+        return HDBSCANClustering(self.min_samples, self.cluster_selection)
+
+    def _representation(self) -> KeywordRepresentation:
+        """The representation part: `representation` when it is one, else built from the
+        keyword parameters."""
+        if not isinstance(self.representation, str):
+            return self.representation
+        return KeywordRepresentation(
+            self.representation,
+            top_n_words=self.top_n_words,
+            min_term_posts=self.min_term_posts,
+            min_npmi=self.keyword_min_npmi,
+            languages=self.languages,
+            brand_terms=self.brand_terms,
+            random_state=self.seed,
+        )
 
     def _umap(self, embeddings: np.ndarray):
-        """Seeded UMAP on exact cosine neighbours.
-
-        Exact neighbours (a few seconds for 20,000 posts) spare the ~40 s numba compilation
-        of the approximate search UMAP uses above 4,096 points, in every new process.
-        """
-        from umap import UMAP
-
-        k = min(self.n_neighbors, len(embeddings))
-        return UMAP(
-            precomputed_knn=exact_neighbours(embeddings, k),
-            n_neighbors=self.n_neighbors,
-            n_components=self.n_components,
-            min_dist=0.0,
-            metric="cosine",
-            random_state=self.seed,
-            # UMAP's default spectral init is not reproducible when the neighbour graph has
-            # small disconnected parts, which duplicate posts (copies, templated replies)
-            # create; a seeded PCA init is.
-            init="pca",
-            n_jobs=1,  # a fixed random_state forces one thread anyway; say so to avoid a warning
-        )
+        return self._reduction().build(embeddings)
 
     def _hdbscan(self, min_cluster_size: int):
-        from hdbscan import HDBSCAN
-
-        return HDBSCAN(
-            min_cluster_size=min_cluster_size,
-            min_samples=None
-            if self.min_samples is None
-            else min(self.min_samples, min_cluster_size),
-            metric="euclidean",
-            cluster_selection_method=self.cluster_selection,
-            prediction_data=True,
-        )
-
-    @property
-    def _n_candidates(self) -> int:
-        """Keywords asked of c-TF-IDF: more than kept when `keyword_min_npmi` filters them."""
-        return self.top_n_words if self.keyword_min_npmi is None else 3 * self.top_n_words
-
-    def _vectorizer(self, kept: list[str]) -> CountVectorizer:
-        """Unigrams and bigrams without stop words, limited to terms in >= `min_term_posts` posts.
-
-        BERTopic fits its vectorizer on one joined document per topic, where `min_df` would
-        count topics, not posts; so the vocabulary is fixed here, on the posts themselves.
-        """
-        words = sorted(set(stop_words(self.brand_terms)) | language_stop_words(self.languages))
-        params = dict(stop_words=words, ngram_range=(1, 2), token_pattern=r"(?u)\b[^\W\d_]{2,}\b")
-        min_df = self.min_term_posts if len(kept) >= self.min_term_posts else 1
-        try:
-            vocabulary = CountVectorizer(min_df=min_df, **params).fit(kept).vocabulary_
-        except ValueError:  # nothing occurs often enough: fall back to every term
-            vocabulary = CountVectorizer(**params).fit(kept).vocabulary_
-        return CountVectorizer(vocabulary=sorted(vocabulary), **params)
-
-    @staticmethod
-    def _ctfidf():
-        from bertopic.vectorizers import ClassTfidfTransformer
-
-        return ClassTfidfTransformer(reduce_frequent_words=True)
-
-    def _representation(self):
-        from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
-
-        if self.representation == "keybert":
-            # 30 representative posts instead of 5: large topics of varied posts are then
-            # described by their bulk rather than by one vivid template.
-            return KeyBERTInspired(
-                top_n_words=self.top_n_words, nr_repr_docs=30, random_state=self.seed
-            )
-        if self.representation == "mmr":
-            return MaximalMarginalRelevance(diversity=0.3, top_n_words=self.top_n_words)
-        return None
+        return self._clustering().build(min_cluster_size)
 
     # -------------------------------------------------------------- helpers
 
@@ -933,754 +679,26 @@ class TopicModel:
         return str(getattr(self._base_embedder(), "path", "") or "") or False
 
     def _params_for_json(self) -> dict:
+        """The parameters `load` rebuilds the model from (the parts' own where they have them)."""
+        reduction, clustering = self._reduction(), self._clustering()
+        representation = self._representation()
         return {
             "embedding_model": getattr(self._base_embedder(), "name", "unknown"),
             "min_topic_size": self.min_topic_size,
             "nr_topics": self.nr_topics,
             "seed": self.seed,
-            "representation": self.representation,
+            "representation": getattr(representation, "kind", None),
             "outlier_threshold": self.outlier_threshold,
-            "n_neighbors": self.n_neighbors,
-            "n_components": self.n_components,
-            "min_term_posts": self.min_term_posts,
+            "n_neighbors": getattr(reduction, "n_neighbors", None),
+            "n_components": getattr(reduction, "n_components", None),
+            "min_term_posts": getattr(representation, "min_term_posts", None),
             "max_docs": self.max_docs,
             "context_weight": self.context_weight,
-            "min_samples": self.min_samples,
+            "min_samples": getattr(clustering, "min_samples", None),
             "merge_similarity": self.merge_similarity,
-            "cluster_selection": self.cluster_selection,
+            "cluster_selection": getattr(clustering, "selection", None),
             "center": self.center,
-            "languages": list(self.languages),
-            "keyword_min_npmi": self.keyword_min_npmi,
+            "languages": list(getattr(representation, "languages", ())),
+            "keyword_min_npmi": getattr(representation, "min_npmi", None),
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
-
-
-def _unloaded(embedder):
-    """A shallow copy of `embedder` without its loaded model (it loads again when used)."""
-    import copy
-
-    light = copy.copy(embedder)
-    if hasattr(light, "_model"):
-        light._model = None
-    return light
-
-
-def exact_neighbours(
-    vectors: np.ndarray, k: int, chunk: int = 1024
-) -> tuple[np.ndarray, np.ndarray]:
-    """The `k` nearest rows of each row of unit `vectors` by cosine distance, self included.
-
-    Returns (indices, distances), each of shape (n, k), nearest first, equal distances in
-    row order. Deterministic: no random projection trees, unlike UMAP's approximate search.
-    """
-    vectors = np.asarray(vectors, dtype=np.float32)
-    n = len(vectors)
-    indices = np.empty((n, k), dtype=np.int64)
-    distances = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, chunk):
-        sims = vectors[start : start + chunk] @ vectors.T
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        part_sims = np.take_along_axis(sims, part, axis=1)
-        order = np.lexsort((part, -part_sims), axis=1)
-        indices[start : start + chunk] = np.take_along_axis(part, order, axis=1)
-        nearest = np.take_along_axis(part_sims, order, axis=1)
-        distances[start : start + chunk] = np.clip(1.0 - nearest, 0.0, 2.0)
-    return indices, distances
-
-
-def merge_similar_topics(
-    topics: np.ndarray, embeddings: np.ndarray, threshold: float
-) -> np.ndarray:
-    """Merge topics whose centroids' cosine similarity is >= `threshold`, most similar first.
-
-    The smaller topic joins the larger; centroids are recomputed after each merge. Topics are
-    then renumbered by size (0 = largest, ties by old id), as BERTopic numbers them; -1 stays.
-    """
-    topics = np.asarray(topics, dtype=int).copy()
-    while True:
-        centroids = _centroids(topics, embeddings)
-        if len(centroids) < 2:
-            break
-        ids = sorted(centroids)
-        sims = np.stack([centroids[t] for t in ids]) @ np.stack([centroids[t] for t in ids]).T
-        np.fill_diagonal(sims, -np.inf)
-        i, j = np.unravel_index(np.argmax(sims), sims.shape)
-        if sims[i, j] < threshold:
-            break
-        a, b = ids[i], ids[j]
-        keep, drop = (a, b) if ((topics == a).sum(), -a) >= ((topics == b).sum(), -b) else (b, a)
-        topics[topics == drop] = keep
-    return renumber_by_size(topics)
-
-
-def center_vectors(vectors: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """`vectors` minus `offset` (usually the corpus mean), each scaled to unit length.
-
-    Sentence embeddings share a large common direction (all the more in one brand's posts),
-    which makes every pair look similar; removing the mean spreads them out so that cosine
-    similarity and neighbours reflect what differs between posts. A row equal to `offset`
-    stays zero.
-    """
-    shifted = np.asarray(vectors, dtype=np.float32) - np.asarray(offset, dtype=np.float32)
-    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
-    return shifted / np.where(norms > 0, norms, 1.0)
-
-
-def renumber_by_size(topics: np.ndarray) -> np.ndarray:
-    """Topic ids 0..k-1 by decreasing size (ties: the topic whose first post comes first); -1 kept.
-
-    Ties are not broken by the old ids, which HDBSCAN may permute when vectors differ in the
-    last bits (e.g. embedded in other batches), so that equal inputs give equal numbers.
-    """
-    topics = np.asarray(topics, dtype=int)
-    ids, first, counts = np.unique(
-        topics[topics != NO_TOPIC], return_index=True, return_counts=True
-    )
-    first = np.flatnonzero(topics != NO_TOPIC)[first]
-    order = sorted(zip(-counts, first, ids, strict=True))
-    mapping = {old: new for new, (_, _, old) in enumerate(order)}
-    return np.array([mapping.get(t, NO_TOPIC) for t in topics.tolist()], dtype=int)
-
-
-def _centroids(topics: np.ndarray, embeddings: np.ndarray) -> dict[int, np.ndarray]:
-    """Unit-length mean embedding of each topic (not of -1)."""
-    out = {}
-    for t in sorted(set(topics.tolist()) - {NO_TOPIC}):
-        mean = embeddings[topics == t].mean(axis=0)
-        out[t] = mean / (np.linalg.norm(mean) or 1.0)
-    return out
-
-
-def _centroid_matrix(topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-    """Mean embedding per topic id in sorted order, -1 included when present (BERTopic's layout)."""
-    return np.stack([embeddings[topics == t].mean(axis=0) for t in sorted(set(topics.tolist()))])
-
-
-def keyword_npmi_filter(
-    keywords: dict[int, list[str]], texts: Sequence[str], n: int, min_npmi: float = 0.0
-) -> dict[int, list[str]]:
-    """Keep, per topic, keywords that occur together in the corpus: at most `n` of them.
-
-    Keywords are taken in their order (c-TF-IDF rank). The first is kept; each next one is
-    kept when its mean NPMI with those already kept is at least `min_npmi`, NPMI counted over
-    `texts` by documents (a pair that never occurs together scores -1), as keyword coherence
-    is scored (Bouma, 2009; Lau et al., 2014). On short posts plain c-TF-IDF keywords of one
-    topic rarely share a post (NPMI below 0); this keeps the ones that do. A phrase counts
-    as present in a post when all its words are.
-    """
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    words = sorted({w for kws in keywords.values() for k in kws for w in k.lower().split()})
-    if not words or not len(texts):
-        return {t: list(kws[:n]) for t, kws in keywords.items()}
-    vectorizer = CountVectorizer(
-        vocabulary=words, binary=True, lowercase=True, token_pattern=r"(?u)\b[^\W\d_]{2,}\b"
-    )
-    present = vectorizer.transform(texts).tocsc().astype(bool)
-    column = {w: i for i, w in enumerate(words)}
-    n_docs = present.shape[0]
-    docs_of: dict[str, np.ndarray] = {}
-
-    def docs(keyword: str) -> np.ndarray:
-        if keyword not in docs_of:
-            rows = None
-            for w in keyword.lower().split():
-                col = present[:, column[w]].toarray().ravel() if w in column else None
-                if col is None:
-                    rows = np.zeros(n_docs, dtype=bool)
-                    break
-                rows = col if rows is None else rows & col
-            docs_of[keyword] = np.zeros(n_docs, dtype=bool) if rows is None else rows
-        return docs_of[keyword]
-
-    def npmi(a: str, b: str) -> float:
-        da, db = docs(a), docs(b)
-        joint = np.count_nonzero(da & db) / n_docs
-        if joint == 0:
-            return -1.0
-        if joint == 1:
-            return 1.0
-        pa, pb = np.count_nonzero(da) / n_docs, np.count_nonzero(db) / n_docs
-        return float(np.log(joint / (pa * pb)) / -np.log(joint))
-
-    out: dict[int, list[str]] = {}
-    for topic, kws in keywords.items():
-        kept: list[str] = []
-        kept_words: list[str] = []
-        for keyword in kws:
-            if len(kept) >= n:
-                break
-            new = [w for w in dict.fromkeys(keyword.lower().split()) if w not in kept_words]
-            if not docs(keyword).any():
-                continue
-            # word by word, as coherence is scored: a phrase counts as its words
-            pairs = [npmi(w, k) for w in new for k in kept_words]
-            pairs += [npmi(w, v) for i, w in enumerate(new) for v in new[i + 1 :]]
-            if not pairs or np.mean(pairs) >= min_npmi:
-                kept.append(keyword)
-                kept_words.extend(new)
-        out[topic] = kept
-    return out
-
-
-def _topic_info(
-    labels: np.ndarray, names: dict[int, str], keywords: dict[int, list[str]]
-) -> pd.DataFrame:
-    sizes = pd.Series(labels).value_counts()
-    rows = [
-        {"topic": t, "label": names[t], "size": int(sizes.get(t, 0)), "keywords": list(keywords[t])}
-        for t in keywords
-    ]
-    if NO_TOPIC in sizes.index:
-        rows.append(
-            {"topic": NO_TOPIC, "label": "no topic", "size": int(sizes[NO_TOPIC]), "keywords": []}
-        )
-    info = pd.DataFrame(rows, columns=["topic", "label", "size", "keywords"])
-    info["share"] = info["size"] / len(labels) if len(labels) else 0.0
-    info = _order_topics(info.astype({"topic": int, "size": int}))
-    info["description"] = describe_topics(info)
-    return info[_TOPIC_INFO_COLUMNS]
-
-
-# ------------------------------------------------------------------ labels and descriptions
-
-_LABEL_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-
-
-def _is_stop(word: str, stop: frozenset[str]) -> bool:
-    return len(word) < 2 or word in stop or word.replace("'", "") in stop
-
-
-def phrase_candidates(
-    text: str, stop: frozenset[str], lengths: tuple[int, int] = (2, 4)
-) -> set[str]:
-    """Distinct word n-grams of a prepared post that could label its topic.
-
-    Lower-case, `lengths` words long, neither first nor last word a stop word (inner ones
-    may be: "waste of money"), no word repeated.
-    """
-    tokens = [t.lower().replace("’", "'") for t in _LABEL_TOKEN.findall(text)]
-    usable = [not _is_stop(t, stop) for t in tokens]
-    out = set()
-    for n in range(lengths[0], lengths[1] + 1):
-        for i in range(len(tokens) - n + 1):
-            if usable[i] and usable[i + n - 1]:
-                gram = tokens[i : i + n]
-                if len(set(gram)) == n:
-                    out.add(" ".join(gram))
-    return out
-
-
-def is_publishable(term: str) -> bool:
-    """False when a keyword or label could name or contact someone.
-
-    It must pass the detector as written and, capitalised, its person-name check (names
-    come lower-case out of hashtags: #JusticeForDevika -> "justice for devika"), and no
-    word may be a first name or surname of the gazetteer that is not also a common word.
-    """
-    words = term.split()
-    if not words:
-        return False
-    common, first, last = privacy.common_words(), privacy.first_names(), privacy.surnames()
-    for word in words:
-        if word.lower() not in common and (word.capitalize() in first or word.capitalize() in last):
-            return False
-    titled = " ".join(w.capitalize() for w in words)
-    return not _private_spans(term) and not _private_spans(titled, [privacy.PERSON])
-
-
-class _Publishable:
-    """`is_publishable` with memory, for the many candidate terms of one fit."""
-
-    def __init__(self):
-        self._seen: dict[str, bool] = {}
-
-    def __call__(self, term: str) -> bool:
-        if term not in self._seen:
-            self._seen[term] = is_publishable(term)
-        return self._seen[term]
-
-
-def phrase_labels(
-    texts: Sequence[str],
-    topics: Sequence[int],
-    keywords: dict[int, list[str]],
-    stop: frozenset[str],
-    publishable=is_publishable,
-    min_posts: int = 2,
-) -> dict[int, str]:
-    """A 2-4 word phrase per topic, taken from its own posts: its top n-gram by c-TF-IDF.
-
-    Candidates are `phrase_candidates` of the topic's distinct prepared posts, found in at
-    least `min_posts` of them (and 1% of them). A candidate's score is its share of the
-    topic's posts times log(1 + average posts per topic / its posts in all topics)
-    (BERTopic's c-TF-IDF, counting posts rather than words) times a bonus for each of the
-    topic's top-5 keywords it contains (1/rank); phrases with none of them come last, so the
-    label says what the keywords say. Labels are distinct
-    across topics (largest topic first) and `publishable`. A topic with no candidate is
-    labelled from its keywords (`_keyword_label`).
-    """
-    from collections import Counter
-
-    per_topic: dict[int, Counter] = {}
-    n_posts: Counter = Counter()
-    seen: set[tuple[int, str]] = set()
-    for text, topic in zip(texts, topics, strict=True):
-        if topic == NO_TOPIC or (topic, text) in seen:
-            continue
-        seen.add((topic, text))
-        n_posts[topic] += 1
-        per_topic.setdefault(topic, Counter()).update(phrase_candidates(text, stop))
-    overall: Counter = Counter()
-    for counts in per_topic.values():
-        overall.update(counts)
-    average = sum(n_posts.values()) / max(len(n_posts), 1)
-    labels: dict[int, str] = {}
-    used: set[str] = set()
-    for topic in sorted(keywords, key=lambda t: (-n_posts.get(t, 0), t)):
-        top = [k for k in keywords[topic][:5] if " " not in k]
-        floor = max(min_posts, int(np.ceil(0.01 * n_posts.get(topic, 0))))
-        scored = []
-        for phrase, count in per_topic.get(topic, Counter()).items():
-            if count < floor:
-                continue
-            words = phrase.split()
-            bonus = 1 + sum(1 / (rank + 1) for rank, w in enumerate(top) if w in words)
-            score = count / n_posts[topic] * np.log1p(average / overall[phrase]) * bonus
-            scored.append((bonus == 1, -score, len(words), phrase))
-        label = next(
-            (c[-1] for c in sorted(scored) if c[-1] not in used and publishable(c[-1])), None
-        )
-        if label is None:
-            label = _keyword_label([k for k in keywords[topic] if publishable(k)], topic)
-        used.add(label)
-        labels[topic] = label
-    return labels
-
-
-def _keyword_label(keywords: list[str], topic: int) -> str:
-    """A label from keywords when no phrase qualifies: a two-word keyword, two keywords
-    ("refund, voucher"), or "posts on <keyword>"."""
-    pair = next((k for k in keywords[:3] if len(k.split()) >= 2), None)
-    if pair:
-        return pair
-    if len(keywords) >= 2:
-        return f"{keywords[0]}, {keywords[1]}"
-    return f"posts on {keywords[0]}" if keywords else f"topic {topic}"
-
-
-def describe_topic(label: str, keywords: Sequence[str], example: str | None = None) -> str:
-    """One line for a reader: 'posts about late refunds (refund, voucher, weeks), e.g. "…"'.
-
-    `example` must already have been through `toolkit.privacy.detect.analyzer.quote` (None under
-    `privacy.quotes: none`, and then no example is shown).
-    """
-    shown = [k for k in keywords if k not in label.split()][:3]
-    line = (label if label.startswith("posts ") else f"posts about {label}") + (
-        f" ({', '.join(shown)})" if shown else ""
-    )
-    return line + (f', e.g. "{example}"' if example else "")
-
-
-def describe_topics(topic_info: pd.DataFrame, examples: pd.DataFrame | None = None) -> pd.Series:
-    """`describe_topic` for each row of a topic table, with its rank-1 example when given.
-
-    Parameters
-    ----------
-    topic_info : DataFrame
-        topic, label, keywords (e.g. `TopicModel.topic_info_` or `topic_table(...)`).
-    examples : DataFrame, optional
-        `topic_examples(...)` (topic, rank, example): already quoted under the policy.
-    """
-    first = {}
-    if examples is not None and not examples.empty:
-        ranked = examples.sort_values(["topic", "rank"]).drop_duplicates("topic")
-        first = dict(zip(ranked["topic"], ranked["example"], strict=True))
-    return pd.Series(
-        [
-            "posts that fit no topic"
-            if row.topic == NO_TOPIC
-            else describe_topic(
-                row.label,
-                list(row.keywords) if _is_list(row.keywords) else [],
-                first.get(row.topic),
-            )
-            for row in topic_info.itertuples()
-        ],
-        index=topic_info.index,
-        name="description",
-        dtype=object,
-    )
-
-
-def redact_hashtag_names(text: str) -> str:
-    """Hide hashtags that carry a person's name: '#JusticeForDevika' -> '#JusticeFor<PERSON>'.
-
-    The detector reads a hashtag as one word; here its words are checked one by one
-    (`is_publishable`), so a name inside a hashtag never reaches a quote.
-    """
-
-    def replace(match: re.Match) -> str:
-        parts = _CAMEL_PART.findall(match.group(1))
-        if all(is_publishable(p.lower()) for p in parts if p.isalpha()):
-            return match.group(0)
-        return "#" + "".join(
-            p if not p.isalpha() or is_publishable(p.lower()) else f"<{privacy.PERSON}>"
-            for p in parts
-        )
-
-    return _HASHTAG.sub(replace, text)
-
-
-# ------------------------------------------------------------------ corpus
-
-#: Language tags that say nothing about the language (Twitter: undetermined, no text,
-#: only mentions / hashtags / media / links...). Posts with these count as unknown.
-UNKNOWN_LANGUAGE_TAGS = frozenset({"und", "zxx", "qam", "qct", "qht", "qme", "qst"})
-
-
-def topic_corpus(
-    posts: pd.DataFrame, languages: Iterable[str] = ("en",), guess: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Customer posts to model, and a count of the customer posts left out for their language.
-
-    Keeps posts that are not the brand's, are not shares (a retweet or boost repeats another
-    post) and whose `language` is one of `languages` or unknown. Where the platform gives no
-    language (Reddit, CrowdTangle, most CSVs), it is guessed from function words
-    (`toolkit.core.language.guess_language`); posts it cannot tell stay in. The embedding model
-    is English: other languages would form topics of their own.
-
-    Parameters
-    ----------
-    posts : DataFrame
-        Canonical posts (`is_brand`, `post_type`, `language`, `author`); extra columns such
-        as a sentiment score are kept.
-    languages : iterable of str
-        Primary language subtags to keep ('en' keeps 'en-GB' too).
-    guess : bool
-        Guess the language of untagged posts (else they are all kept).
-
-    Returns
-    -------
-    corpus : DataFrame
-        The kept rows, all columns, index reset.
-    others : DataFrame
-        language, posts, n_authors for the left-out languages, most posts first.
-    """
-    wanted = {code.lower() for code in languages}
-    customer = posts[~posts["is_brand"].astype(bool) & (posts["post_type"] != "share")]
-    language = (
-        fill_languages(customer["language"], customer["text"]) if guess else customer["language"]
-    )
-    tag = language.astype("string").str.lower().str.split("-").str[0]
-    known = tag.notna() & ~tag.isin(UNKNOWN_LANGUAGE_TAGS)
-    keep = (~known | tag.isin(wanted)).to_numpy(dtype=bool)
-    others = (
-        customer[~keep]
-        .assign(language=tag[~keep])
-        .groupby("language", as_index=False)
-        .agg(posts=("author", "size"), n_authors=("author", "nunique"))
-        .sort_values(["posts", "language"], ascending=[False, True], ignore_index=True)
-    )
-    return customer[keep].reset_index(drop=True), others
-
-
-# ------------------------------------------------------------------ tables
-
-
-def topic_table(
-    posts: pd.DataFrame,
-    labels: Sequence[int],
-    topic_info: pd.DataFrame,
-    sentiment_labels: Sequence[str] | None = None,
-    trend_days: int = 30,
-    examples: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """One row per topic: label, size, share, keywords, description, authors, sentiment mix,
-    platforms, trend.
-
-    Parameters
-    ----------
-    posts : DataFrame
-        Canonical posts (needs `platform`, `author`, `created_at`), the rows that were modelled.
-    labels : sequence of int
-        Topic of each row of `posts` (e.g. `TopicModel.labels_`).
-    topic_info : DataFrame
-        `TopicModel.topic_info_` (topic, label, keywords).
-    sentiment_labels : sequence of str, optional
-        negative / neutral / positive per row; adds the share of each per topic.
-    trend_days : int
-        `trend` = posts in the last `trend_days` days of the data / posts in the
-        `trend_days` days before (NaN when there were none before).
-    examples : DataFrame, optional
-        `topic_examples(...)`: each topic's first example joins its description
-        ('posts about …, e.g. "…"'); without it (or under `privacy.quotes: none`, where it is
-        empty) descriptions have no example.
-
-    Returns
-    -------
-    DataFrame with topic, label, size, share, keywords, description, n_authors, negative,
-    neutral, positive, platforms (dict platform -> posts), recent, previous, trend; topics
-    by size, -1 last.
-    """
-    frame = _with_topics(posts, labels)
-    if sentiment_labels is not None:
-        frame["sentiment"] = _aligned(sentiment_labels, frame, "sentiment_labels")
-    recent_start = frame["created_at"].max() - pd.Timedelta(days=trend_days)
-    previous_start = recent_start - pd.Timedelta(days=trend_days)
-    rows = [
-        {"topic": int(topic), **_topic_row(group, recent_start, previous_start)}
-        for topic, group in frame.groupby("topic", sort=False)
-    ]
-    table = pd.DataFrame(rows, columns=["topic", *_TOPIC_ROW_COLUMNS])
-    table["share"] = table["size"] / len(frame) if len(frame) else 0.0
-    table = table.merge(topic_info[["topic", "label", "keywords"]], on="topic", how="left")
-    default_labels = table["topic"].map(lambda t: "no topic" if t == NO_TOPIC else f"topic {t}")
-    table["label"] = table["label"].fillna(default_labels)
-    table["keywords"] = table["keywords"].map(lambda k: list(k) if _is_list(k) else [])
-    table["description"] = describe_topics(table, examples)
-    first = ["topic", "label", "size", "share", "keywords", "description", "n_authors"]
-    return _order_topics(table)[first + [c for c in _TOPIC_ROW_COLUMNS if c not in first]]
-
-
-_TOPIC_ROW_COLUMNS = [
-    "size", "n_authors", "negative", "neutral", "positive", "platforms", "recent", "previous", "trend",
-]  # fmt: skip
-
-
-def _topic_row(group: pd.DataFrame, recent_start, previous_start) -> dict:
-    """Counts, sentiment mix, platforms and trend of one topic's posts."""
-    when = group["created_at"]
-    recent = int((when > recent_start).sum())
-    previous = int(((when > previous_start) & (when <= recent_start)).sum())
-    platforms = group["platform"].value_counts().sort_index()
-    row = {
-        "size": len(group),
-        "n_authors": group["author"].nunique(),
-        "platforms": {str(k): int(v) for k, v in platforms.items()},
-        "recent": recent,
-        "previous": previous,
-        "trend": recent / previous if previous else float("nan"),
-    }
-    for sentiment in ("negative", "neutral", "positive"):
-        has = "sentiment" in group
-        row[sentiment] = float((group["sentiment"] == sentiment).mean()) if has else float("nan")
-    return row
-
-
-def _is_list(value) -> bool:
-    return isinstance(value, list | tuple | np.ndarray)
-
-
-def topics_over_time(
-    posts: pd.DataFrame, labels: Sequence[int], freq: str = "W", tz: str | None = None
-) -> pd.DataFrame:
-    """Posts and distinct authors per topic and period, every topic x period (zeros included).
-
-    Parameters
-    ----------
-    posts : DataFrame
-        Canonical posts with `created_at` (UTC) and `author`.
-    labels : sequence of int
-        Topic of each row of `posts`.
-    freq : str
-        pandas period alias: "D", "W" (weeks starting Monday), "M".
-    tz : str, optional
-        Time zone the periods are cut in (e.g. the brand's); default UTC.
-
-    Returns
-    -------
-    DataFrame with topic, period (start, naive local time), n_posts, n_authors.
-    """
-    frame = _with_topics(posts, labels)
-    columns = ["topic", "period", "n_posts", "n_authors"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    local = frame["created_at"].dt.tz_convert(tz or "UTC").dt.tz_localize(None)
-    frame["period"] = local.dt.to_period(freq).dt.start_time
-    counts = frame.groupby(["topic", "period"]).agg(
-        n_posts=("author", "size"), n_authors=("author", "nunique")
-    )
-    periods = pd.period_range(local.min(), local.max(), freq=freq).start_time
-    grid = pd.MultiIndex.from_product(
-        [sorted(frame["topic"].unique()), periods], names=["topic", "period"]
-    )
-    out = counts.reindex(grid, fill_value=0).reset_index()
-    return out.astype({"topic": int, "n_posts": int, "n_authors": int})[columns]
-
-
-def topics_per_platform(posts: pd.DataFrame, labels: Sequence[int]) -> pd.DataFrame:
-    """Posts and distinct authors per topic and platform (only combinations that occur)."""
-    frame = _with_topics(posts, labels)
-    out = (
-        frame.groupby(["topic", "platform"])
-        .agg(n_posts=("author", "size"), n_authors=("author", "nunique"))
-        .reset_index()
-    )
-    return out.astype({"topic": int, "n_posts": int, "n_authors": int})
-
-
-def topics_per_campaign(
-    posts: pd.DataFrame, labels: Sequence[int], campaigns: Sequence, tz: str | None = None
-) -> pd.DataFrame:
-    """Each topic's share of posts inside each campaign's date window against outside it.
-
-    Parameters
-    ----------
-    posts : DataFrame
-        Canonical posts with `created_at` (UTC) and `author`, the rows that were modelled.
-    labels : sequence of int
-        Topic of each row of `posts`.
-    campaigns : sequence of `toolkit.core.config.Campaign`
-        Name, start and end dates (inclusive, in `tz`).
-    tz : str, optional
-        Time zone of the campaign dates (the brand's); default UTC.
-
-    Returns
-    -------
-    DataFrame with campaign, topic, n_posts, n_authors (inside the window), share (of the
-    window's posts), share_outside (of the other posts) and lift = share / share_outside.
-    """
-    columns = ["campaign", "topic", "n_posts", "n_authors", "share", "share_outside", "lift"]
-    frame = _with_topics(posts, labels)
-    if frame.empty or not campaigns:
-        return pd.DataFrame(columns=columns)
-    day = frame["created_at"].dt.tz_convert(tz or "UTC").dt.date
-    tables = []
-    for campaign in campaigns:
-        inside = ((day >= campaign.start) & (day <= campaign.end)).to_numpy()
-        counts = (
-            frame[inside]
-            .groupby("topic")
-            .agg(n_posts=("author", "size"), n_authors=("author", "nunique"))
-            .reindex(sorted(frame["topic"].unique()), fill_value=0)
-        )
-        outside = frame.loc[~inside, "topic"].value_counts()
-        counts["share"] = counts["n_posts"] / inside.sum() if inside.any() else np.nan
-        counts["share_outside"] = outside.reindex(counts.index, fill_value=0) / max(
-            (~inside).sum(), 1
-        )
-        counts["lift"] = counts["share"] / counts["share_outside"].replace(0, np.nan)
-        tables.append(counts.reset_index().assign(campaign=campaign.name))
-    out = pd.concat(tables, ignore_index=True)
-    return out.astype({"topic": int, "n_posts": int, "n_authors": int})[columns]
-
-
-def topic_examples(
-    texts: Sequence[str],
-    representatives: pd.DataFrame,
-    policy: str,
-    keep_handles: Iterable[str] = (),
-    max_risk: float | None = 0.5,
-) -> pd.DataFrame:
-    """Representative posts as they may be published: through `toolkit.privacy.detect.analyzer.quote` only.
-
-    With policy "none" (the default) no text is returned and the table is empty; with
-    "redacted", personal data is replaced and excerpts too findable by exact search are
-    shortened or dropped (`max_risk`). Names inside hashtags are hidden first
-    (`redact_hashtag_names`), as the detector reads a hashtag as one word.
-
-    Parameters
-    ----------
-    texts : sequence of str
-        Raw post texts, indexed by `representatives.position`.
-    representatives : DataFrame
-        `TopicModel.representatives(...)`.
-    policy : {"none", "redacted", "full"}
-        `config.privacy.quotes`.
-    keep_handles : iterable of str
-        The brand's handles, which may stay visible.
-    max_risk : float, optional
-        Highest `quote_risk` an excerpt may have (redacted policy).
-    """
-    columns = ["topic", "rank", "example"]
-    if policy == "none" or representatives.empty:
-        return pd.DataFrame(columns=columns)
-    rows = []
-    for rep in representatives.itertuples():
-        quoted = privacy.quote(
-            redact_hashtag_names(texts[rep.position]),
-            policy,
-            keep_handles=keep_handles,
-            max_risk=max_risk if policy == "redacted" else None,
-        )
-        if quoted:
-            rows.append((rep.topic, rep.rank, quoted))
-    return pd.DataFrame(rows, columns=columns)
-
-
-def thread_context(posts: pd.DataFrame, all_posts: pd.DataFrame | None = None) -> pd.Series:
-    """Per post, the text of its conversation's first post, for `TopicModel.fit(context=...)`.
-
-    None for first posts themselves and where the first post is not loaded.
-
-    Parameters
-    ----------
-    posts : DataFrame
-        Canonical posts to model (`platform`, `post_id`, `thread_id`).
-    all_posts : DataFrame, optional
-        Where to look the first posts up (e.g. all posts, the brand's included, as a brand
-        post often opens the conversation); default `posts`.
-    """
-    source = posts if all_posts is None else all_posts
-    first_posts = source.drop_duplicates(["platform", "post_id"]).set_index(["platform", "post_id"])
-    keys = pd.MultiIndex.from_arrays([posts["platform"], posts["thread_id"]])
-    texts = first_posts["text"].reindex(keys).to_numpy(dtype=object)
-    is_first = (posts["thread_id"] == posts["post_id"]).to_numpy()
-    texts[is_first | pd.isna(texts)] = None
-    return pd.Series(texts, index=posts.index, name="context", dtype=object)
-
-
-def evaluate_topics(labels_pred: Sequence, labels_true: Sequence) -> dict[str, float]:
-    """NMI and ARI of predicted topics against true ones; -1 and None are groups of their own."""
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
-    if len(labels_pred) != len(labels_true):
-        raise ValueError("labels_pred and labels_true differ in length")
-    pred = [str(x) for x in labels_pred]
-    true = [
-        "<none>" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
-        for x in labels_true
-    ]
-    return {
-        "nmi": float(normalized_mutual_info_score(true, pred)),
-        "ari": float(adjusted_rand_score(true, pred)),
-    }
-
-
-def _with_topics(posts: pd.DataFrame, labels: Sequence[int]) -> pd.DataFrame:
-    frame = posts[["platform", "author", "created_at"]].reset_index(drop=True).copy()
-    frame["topic"] = _aligned(labels, frame, "labels")
-    return frame
-
-
-def _aligned(values, frame: pd.DataFrame, name: str) -> np.ndarray:
-    values = np.asarray(values)
-    if len(values) != len(frame):
-        raise ValueError(f"{name} has {len(values)} values for {len(frame)} posts")
-    return values
-
-
-def _order_topics(table: pd.DataFrame) -> pd.DataFrame:
-    table = table.sort_values(["size", "topic"], ascending=[False, True])
-    is_outlier = table["topic"] == NO_TOPIC
-    return pd.concat([table[~is_outlier], table[is_outlier]]).reset_index(drop=True)
-
-
-def topic_findings(published: pd.DataFrame, n_posts: int, k: int) -> dict:
-    """Headline numbers of a published (suppressed) topic table, for the brief.
-
-    The most negative topic is chosen among topics big enough to matter (at least 2k posts
-    and 2% of the modelled posts), so that a handful of angry posts does not headline.
-    """
-    ranked = published[published["topic"] >= 0].dropna(subset=["size"])
-    top = [
-        {"label": r.label, "share": float(r.share)} for r in ranked.nlargest(5, "size").itertuples()
-    ]
-    substantial = ranked[ranked["size"] >= max(2 * k, 0.02 * n_posts)]
-    if substantial.empty:
-        negative = {"label": "none large enough", "share_negative": None}
-    else:
-        row = substantial.sort_values(["negative", "topic"], ascending=[False, True]).iloc[0]
-        negative = {"label": row["label"], "share_negative": float(row["negative"])}
-    return {"topics_top": top, "topics_most_negative": negative}

@@ -5,7 +5,7 @@ them), timed with its peak resident memory. The corpus is the sample's customer 
 each made distinct with a few random everyday words, so that clustering sees as many
 distinct posts as the size says. Stock BERTopic (MiniLM, UMAP, HDBSCAN) runs on the same
 corpus side by side; at the large sizes it runs on a subset (TOOLKIT_BENCH_STOCK_DOCS,
-default 10,000) because it embeds ~100-150 posts/s here, and the ratio is stated per post.
+default 10,000) because it embeds slowly (docs/topics.md), and the ratio is stated per post.
 """
 
 from __future__ import annotations

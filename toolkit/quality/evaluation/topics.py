@@ -4,6 +4,7 @@ NPMI coherence and diversity of the top-10 words, seconds."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from toolkit.core.config import SAMPLE_DIR
@@ -16,7 +17,7 @@ def sample_topic_dataset():
 
     import pandas as pd
 
-    from toolkit.analysis.topics.model import thread_context, topic_corpus
+    from toolkit.analysis.topics.prepare import thread_context, topic_corpus
     from toolkit.core.config import DEFAULT_CONFIG, load_config
     from toolkit.ingest import ingest_config
 
@@ -33,17 +34,33 @@ def sample_topic_dataset():
     )
 
 
+def evaluate_topics(labels_pred: Sequence, labels_true: Sequence) -> dict[str, float]:
+    """NMI and ARI of predicted topics against true ones; -1 and None are groups of their own."""
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    if len(labels_pred) != len(labels_true):
+        raise ValueError("labels_pred and labels_true differ in length")
+    pred = [str(x) for x in labels_pred]
+    true = [
+        "<none>" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+        for x in labels_true
+    ]
+    return {
+        "nmi": float(normalized_mutual_info_score(true, pred)),
+        "ari": float(adjusted_rand_score(true, pred)),
+    }
+
+
 def evaluate_topic_model(name: str, texts: list[str], labels: list, fit_predict) -> dict:
     """Fit a topic model with `fit_predict(texts) -> (topic per text, {topic: top words})` and
     score it: NMI and ARI against `labels` (outliers are a group of their own), outlier share,
     NPMI coherence and diversity of the top-10 words, seconds."""
-    from toolkit.analysis.topics.model import evaluate_topics
-
     started = time.perf_counter()
     predicted, keywords = fit_predict(texts)
     seconds = time.perf_counter() - started
     topics = [t for t in keywords if t != -1]
-    words = {t: _top_words(keywords[t]) for t in topics}
+    words = {t: top_words(keywords[t]) for t in topics}
     return {
         "model": name,
         "n_docs": len(texts),
@@ -58,7 +75,7 @@ def evaluate_topic_model(name: str, texts: list[str], labels: list, fit_predict)
     }
 
 
-def _top_words(keywords, n: int = 10) -> list[str]:
+def top_words(keywords, n: int = 10) -> list[str]:
     """The first `n` distinct words of a topic's keywords (bigrams split into their words)."""
     out: list[str] = []
     for keyword in keywords:

@@ -1,0 +1,74 @@
+"""A fitted topic model on disk: BERTopic's safetensors files, the toolkit's summary and centroids.
+
+`TopicModel.save` and `TopicModel.load` read and write through these two functions. No post
+text is written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+#: The toolkit's summary: status, parameters, counts and the topic table.
+SUMMARY_FILE = "toolkit_topics.json"
+#: Topic centroids and the centring offset, what `transform` needs.
+CENTROIDS_FILE = "toolkit_centroids.safetensors"
+
+
+def write_topic_files(
+    path,
+    summary: dict,
+    centroids: dict[int, np.ndarray] | None,
+    offset: np.ndarray | None,
+    bertopic=None,
+    embedding_model: str | bool = False,
+) -> Path:
+    """Write a fitted model to folder `path` (created if needed).
+
+    Parameters
+    ----------
+    summary : dict
+        JSON-ready summary, written as `SUMMARY_FILE`.
+    centroids : dict of topic id -> vector, optional
+        Written with `offset` (when not None) as `CENTROIDS_FILE`.
+    bertopic : BERTopic, optional
+        Saved as safetensors with its c-TF-IDF, pointing at `embedding_model` (the local
+        embedding model folder, or False), so `BERTopic.load(path)` works offline here.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if bertopic is not None:
+        bertopic.save(
+            path,
+            serialization="safetensors",
+            save_ctfidf=True,
+            save_embedding_model=embedding_model,
+        )
+    (path / SUMMARY_FILE).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    if centroids:
+        from safetensors.numpy import save_file
+
+        ids = np.array(sorted(centroids), dtype=int)
+        matrix = np.stack([centroids[t] for t in ids])
+        tensors = {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)}
+        if offset is not None:
+            tensors["offset"] = np.asarray(offset, dtype=np.float32)
+        save_file(tensors, str(path / CENTROIDS_FILE))
+    return path
+
+
+def read_topic_files(path) -> tuple[dict, dict[int, np.ndarray] | None, np.ndarray | None]:
+    """The summary, centroids (None when none were saved) and offset that `write_topic_files` wrote."""
+    path = Path(path)
+    summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
+    centroids = offset = None
+    centroid_file = path / CENTROIDS_FILE
+    if centroid_file.is_file():
+        from safetensors.numpy import load_file
+
+        tensors = load_file(str(centroid_file))
+        centroids = dict(zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True))
+        offset = tensors.get("offset")
+    return summary, centroids, offset
