@@ -279,14 +279,6 @@ def test_score_posts_defaults_to_our_model():
     assert out["sentiment"].tolist() == ["negative"]
 
 
-def test_evaluation_still_importable_from_sentiment():
-    from toolkit.quality.evaluation import sentiment as evaluation
-    from toolkit.quality.evaluation.sentiment import SentimentEvaluation
-
-    assert evaluate_sentiment is evaluation.evaluate_sentiment
-    assert SentimentEvaluation is evaluation.SentimentEvaluation
-
-
 @pytest.mark.parametrize("name", ["tone_lexicon.tsv", "tone_emoji.tsv"])
 def test_tone_resources_are_well_formed(name):
     from importlib import resources

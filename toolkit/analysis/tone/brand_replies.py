@@ -13,8 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis.posts import list_values as _list_values
-from toolkit.analysis.posts import select_posts
+from toolkit.analysis.posts import list_values, select_posts
 from toolkit.analysis.tone.posts import (
     LABEL_COLUMN,
     LABELS,
@@ -129,7 +128,7 @@ def _first_brand_reply(customers: pd.DataFrame, brand: pd.DataFrame) -> pd.DataF
     by_author = brand.assign(author=brand["reply_to_author"].astype("object"))[
         ["platform", "_thread", "author", "created_at"]
     ]
-    by_mention = brand.assign(author=brand["mentions"].map(_list_values)).explode("author")[
+    by_mention = brand.assign(author=brand["mentions"].map(list_values)).explode("author")[
         ["platform", "_thread", "author", "created_at"]
     ]
     answers = pd.concat([by_id, by_author, by_mention], ignore_index=True).dropna(subset=["author"])
