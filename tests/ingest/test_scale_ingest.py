@@ -12,7 +12,6 @@ import pytest
 import yaml
 from helpers import make_posts
 
-import toolkit.core.config
 from toolkit.core.config import load_config
 from toolkit.core.schema import from_arrow, to_arrow
 from toolkit.ingest import ingest_config
@@ -72,7 +71,7 @@ def config(tmp_path, monkeypatch):
     """Three generic JSONL files: a cross-file duplicate in b and c, replies whose parents are in
     an earlier file (one parent outside the period), rows outside the period, a malformed row."""
     monkeypatch.setenv("TOOLKIT_SCALE_INGEST_KEY", KEY)
-    monkeypatch.setattr(toolkit.core.config, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     _jsonl(
         tmp_path / "a.jsonl",
         [

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 from toolkit.analysis import sql as metrics  # noqa: E402
 from toolkit.analysis.attentiveness import published_requests  # noqa: E402
-from toolkit.core.config import NOTEBOOKS_DIR  # noqa: E402
+from toolkit.core.paths import NOTEBOOKS_DIR  # noqa: E402
 from toolkit.privacy import disclosure
 from toolkit.privacy.detect.analyzer import suppress_small_groups  # noqa: E402
 from toolkit.privacy.disclosure import DisclosureError  # noqa: E402

@@ -7,7 +7,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from toolkit.analysis.sql import compute_metrics
-from toolkit.core.config import DEFAULT_CONFIG, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import DEFAULT_CONFIG
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow, validate_posts
 from toolkit.quality.benchmarks import metrics as bench
 

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from toolkit.core.config import CONFIGS_DIR, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import CONFIGS_DIR
 from toolkit.privacy.detect.checksums import luhn_valid
 from toolkit.sample import generator as sample
 from toolkit.sample.generator import (

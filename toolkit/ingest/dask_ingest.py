@@ -56,6 +56,7 @@ from toolkit.ingest.pipeline import (
     write_private_json,
 )
 from toolkit.ingest.stream import fill_links_on_disk, ingest_to_parquet
+from toolkit.privacy.pseudonymise import pseudonymiser_for
 
 REJECTS_FILE = "rejects.parquet"
 REJECTS_CSV = "rejects.csv"
@@ -115,7 +116,7 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
         src.format,
         src.platform,
         src.mapping or None,
-        config.pseudonymiser(),
+        pseudonymiser_for(config),
         brand,
         src.timestamp_format,
         workers=1,  # a Dask worker is already one process per core: no pool inside a task

@@ -44,6 +44,7 @@ from toolkit.ingest.generic import MappingError
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
 from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
+from toolkit.privacy.pseudonymise import pseudonymiser_for
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRu
     """
     out_dir = Path(out_dir) if out_dir is not None else config.work_dir
     brand = [h for handles in config.brand.accounts.values() for h in handles]
-    identities = Identities(config.pseudonymiser(), brand)
+    identities = Identities(pseudonymiser_for(config), brand)
     limits = Limits.from_config(config.ingest)
     results = [_ingest_source(config, i, identities, limits) for i in range(len(config.sources))]
     posts, rejects, files = combine_results(results, config.period)

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.config import ConfigError
+from toolkit.core.config import DEMO_HMAC_KEY, Config, ConfigError
 
 #: What may stand right before an @handle, following twitter-text: anything but a Latin letter,
 #: a digit, '_', '@', '/' or '+' (so "dana@example.com" stays an e-mail), which lets through
@@ -56,6 +56,32 @@ def default_public_accounts() -> frozenset[str]:
         for line in raw.splitlines()
         if line.strip() and not line.startswith("#")
     )
+
+
+def public_accounts(config: Config) -> set[str]:
+    """Handles kept as written at ingest besides the brand's (lower case, no '@'):
+    competitors' handles, `privacy.public_accounts` and the shipped platform / service list.
+    Organisations, not people: share of voice counts them, the gate does not look for them."""
+    competitors = {
+        term.strip().lstrip("@").lower()
+        for name, terms in config.competitors.items()
+        for term in (name, *terms)
+        if term.strip() and not any(c.isspace() for c in term.strip())
+    }
+    configured = {h.strip().lstrip("@").lower() for h in config.privacy.public_accounts}
+    return (set(default_public_accounts()) | competitors | configured) - {""}
+
+
+def hmac_key(config: Config) -> bytes:
+    """The pseudonymisation key of a dataset: `privacy.key_env`, else `privacy.key_file` (0600,
+    relative to the config's folder), else the demo key where allowed; a ConfigError says how to
+    create one otherwise."""
+    return load_key(config.privacy, config.path.parent if config.path else None, DEMO_HMAC_KEY)
+
+
+def pseudonymiser_for(config: Config) -> Pseudonymiser:
+    """The `Pseudonymiser` for one dataset: its key, brand handles and public accounts."""
+    return Pseudonymiser(hmac_key(config), config.brand.handles(), public_accounts(config))
 
 
 class Pseudonymiser:

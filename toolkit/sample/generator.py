@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from faker import Faker
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.sample.text import (
     BIOS,
     BRAND_POSTS,

@@ -1,0 +1,168 @@
+"""Where things are: the project folder, and the layout of the working and report folders.
+
+A *project folder* holds ``configs/``, ``notebooks/``, ``data/`` and, by default, the working
+data, the reports and the models. It is, in this order:
+
+1. the folder named by the environment variable ``TOOLKIT_PROJECT_DIR``;
+2. the nearest folder at or above the config file's folder (the current working directory when
+   there is no config file) that holds ``pyproject.toml`` or a ``configs/`` folder;
+3. the config file's folder (or the current working directory) itself.
+
+Never the folder the package is installed in: the toolkit works the same from a source checkout
+and from an installed wheel. Inside a project folder::
+
+    configs/            dataset configs (configs/sample.yaml)
+    data/sample/        the bundled sample
+    data/processed/     working folders, one per dataset      (TOOLKIT_WORK_DIR overrides)
+    reports/            built reports, one folder per dataset (TOOLKIT_REPORTS_DIR overrides)
+    models/             models built locally                  (TOOLKIT_MODELS_DIR overrides)
+    notebooks/          the report's notebooks
+
+The environment variables are read when a path is asked for, not at import. `WorkLayout` and
+`ReportLayout` name the files inside one dataset's working and report folders.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: A folder holding one of these is a project folder.
+PROJECT_MARKERS = ("pyproject.toml", "configs")
+
+
+def find_project_dir(start: Path | str | None = None) -> Path:
+    """The project folder for a config file's folder (or the current working directory).
+
+    Parameters
+    ----------
+    start : path, optional
+        The folder to search from, upwards; None: the current working directory.
+    """
+    configured = os.environ.get("TOOLKIT_PROJECT_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    start = Path(start).resolve() if start is not None else Path.cwd().resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
+
+
+def project_dir_of(config_path: Path | str | None) -> Path:
+    """The project folder of a config file; the working directory's when there is none."""
+    return find_project_dir(Path(config_path).resolve().parent if config_path else None)
+
+
+def _from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
+def work_root(project: Path) -> Path:
+    """Where the datasets' working folders are: TOOLKIT_WORK_DIR, else <project>/data/processed."""
+    return _from_env("TOOLKIT_WORK_DIR", project / "data" / "processed")
+
+
+def reports_root(project: Path) -> Path:
+    """Where the reports are built: TOOLKIT_REPORTS_DIR, else <project>/reports."""
+    return _from_env("TOOLKIT_REPORTS_DIR", project / "reports")
+
+
+def models_dir(project: Path | None = None) -> Path:
+    """Models built locally: TOOLKIT_MODELS_DIR, else <project>/models (default project: the
+    working directory's)."""
+    return _from_env("TOOLKIT_MODELS_DIR", (project or find_project_dir()) / "models")
+
+
+def notebooks_dir(project: Path) -> Path:
+    """The report's notebooks: <project>/notebooks."""
+    return project / "notebooks"
+
+
+#: The project of the current working directory (or TOOLKIT_PROJECT_DIR), found at import: the
+#: default where no config file is at hand (the CLI's default config, development tools).
+PROJECT_DIR = find_project_dir()
+CONFIGS_DIR = PROJECT_DIR / "configs"
+DATA_DIR = PROJECT_DIR / "data"
+SAMPLE_DIR = DATA_DIR / "sample"
+NOTEBOOKS_DIR = notebooks_dir(PROJECT_DIR)
+DEFAULT_CONFIG = CONFIGS_DIR / "sample.yaml"
+
+
+@dataclass(frozen=True)
+class WorkLayout:
+    """The files of one dataset's private working folder (``config.work_dir``).
+
+    Raw customer identifiers live in ``private/identifiers.json`` and nowhere else; the whole
+    folder is private (0700 / 0600)."""
+
+    root: Path
+
+    @property
+    def posts(self) -> Path:
+        return self.root / "posts.parquet"
+
+    @property
+    def rejects(self) -> Path:
+        return self.root / "rejects.parquet"
+
+    @property
+    def rejects_csv(self) -> Path:
+        return self.root / "rejects.csv"
+
+    @property
+    def summary(self) -> Path:
+        """What the ingest read, kept and rejected (ingest_summary.json)."""
+        return self.root / "ingest_summary.json"
+
+    @property
+    def profile(self) -> Path:
+        """The ingest profile (per source, platform and field)."""
+        return self.root / "profile.parquet"
+
+    @property
+    def private(self) -> Path:
+        return self.root / "private"
+
+    @property
+    def identifiers(self) -> Path:
+        """The raw customer identifiers seen at ingest (the privacy gate looks for them)."""
+        return self.private / "identifiers.json"
+
+    @property
+    def ingest_fingerprint(self) -> Path:
+        """The fingerprint of the ingest the folder holds (the ingest cache's stamp)."""
+        return self.root / "ingest.fingerprint"
+
+    @property
+    def topic_model(self) -> Path:
+        return self.root / "models" / "topics"
+
+    @property
+    def embeddings_cache(self) -> Path:
+        return self.root / "cache" / "embeddings"
+
+
+@dataclass(frozen=True)
+class ReportLayout:
+    """The files of one built report folder (``config.report_dir``)."""
+
+    root: Path
+
+    @property
+    def tables(self) -> Path:
+        return self.root / "tables"
+
+    @property
+    def figures(self) -> Path:
+        return self.root / "figures"
+
+    @property
+    def findings(self) -> Path:
+        return self.root / "findings.json"
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
