@@ -343,7 +343,7 @@ def gate(
         typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:
         details = write_findings(
-            findings, cfg.work_dir / "private" / "gate" / "findings.txt", str(folder)
+            findings, cfg.work.private / "gate" / "findings.txt", str(folder)
         )
         _fail(
             f"{len(findings)} personal-data finding(s) in {folder}\n"

@@ -13,6 +13,7 @@ import yaml
 from helpers import make_posts
 
 from toolkit.core.config import load_config
+from toolkit.core.paths import POSTS_FILE
 from toolkit.core.schema import from_arrow, to_arrow
 from toolkit.ingest import ingest_config
 from toolkit.ingest.dask_ingest import (
@@ -29,7 +30,6 @@ from toolkit.ingest.partition import (
     write_partitions,
     write_partitions_from_parquet,
 )
-from toolkit.ingest.pipeline import POSTS_FILE
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
 KEY = "scale-ingest-test-key"

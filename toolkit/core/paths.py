@@ -91,6 +91,16 @@ NOTEBOOKS_DIR = notebooks_dir(PROJECT_DIR)
 DEFAULT_CONFIG = CONFIGS_DIR / "sample.yaml"
 
 
+#: File names inside a working folder (also inside the per-source folders of a Dask ingest).
+POSTS_FILE = "posts.parquet"
+REJECTS_FILE = "rejects.parquet"
+REJECTS_CSV = "rejects.csv"
+SUMMARY_FILE = "ingest_summary.json"
+PROFILE_FILE = "profile.parquet"
+PRIVATE_DIR = "private"
+IDENTIFIERS_FILE = "identifiers.json"
+
+
 @dataclass(frozen=True)
 class WorkLayout:
     """The files of one dataset's private working folder (``config.work_dir``).
@@ -102,34 +112,34 @@ class WorkLayout:
 
     @property
     def posts(self) -> Path:
-        return self.root / "posts.parquet"
+        return self.root / POSTS_FILE
 
     @property
     def rejects(self) -> Path:
-        return self.root / "rejects.parquet"
+        return self.root / REJECTS_FILE
 
     @property
     def rejects_csv(self) -> Path:
-        return self.root / "rejects.csv"
+        return self.root / REJECTS_CSV
 
     @property
     def summary(self) -> Path:
         """What the ingest read, kept and rejected (ingest_summary.json)."""
-        return self.root / "ingest_summary.json"
+        return self.root / SUMMARY_FILE
 
     @property
     def profile(self) -> Path:
         """The ingest profile (per source, platform and field)."""
-        return self.root / "profile.parquet"
+        return self.root / PROFILE_FILE
 
     @property
     def private(self) -> Path:
-        return self.root / "private"
+        return self.root / PRIVATE_DIR
 
     @property
     def identifiers(self) -> Path:
         """The raw customer identifiers seen at ingest (the privacy gate looks for them)."""
-        return self.private / "identifiers.json"
+        return self.private / IDENTIFIERS_FILE
 
     @property
     def ingest_fingerprint(self) -> Path:

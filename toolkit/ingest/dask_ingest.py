@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from toolkit.core.config import Config, Period
+from toolkit.core.paths import POSTS_FILE, REJECTS_FILE, WorkLayout
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow
 from toolkit.ingest.base import make_rejects
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
@@ -44,7 +45,6 @@ from toolkit.ingest.partition import (
     write_partitions_from_parquet,
 )
 from toolkit.ingest.pipeline import (
-    POSTS_FILE,
     build_summary,
     check_sources,
     daily_profile,
@@ -58,9 +58,6 @@ from toolkit.ingest.pipeline import (
 from toolkit.ingest.stream import fill_links_on_disk, ingest_to_parquet
 from toolkit.privacy.pseudonymise import pseudonymiser_for
 
-REJECTS_FILE = "rejects.parquet"
-REJECTS_CSV = "rejects.csv"
-PROFILE_FILE = "profile.parquet"
 SOURCES_DIR = "sources"
 _PRIVATE_FILE_MODE = 0o600
 _BATCH_ROWS = 50_000
@@ -122,7 +119,7 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
         workers=1,  # a Dask worker is already one process per core: no pool inside a task
         limits=Limits.from_config(config.ingest),
     )
-    identifiers = json.loads((folder / "private" / "identifiers.json").read_text("utf-8"))
+    identifiers = json.loads(WorkLayout(folder).identifiers.read_text("utf-8"))
     return summary["files"][0], identifiers
 
 
@@ -168,22 +165,19 @@ def ingest_on_cluster(
             [source_dir(out_dir, i) for i in range(n_sources)],
             [summary for summary, _ in gathered],
             config.period,
-            out_dir / POSTS_FILE,
-            out_dir / REJECTS_FILE,
+            WorkLayout(out_dir).posts,
+            WorkLayout(out_dir).rejects,
             memory_limit,
         )
     finally:
         shutil.rmtree(out_dir / SOURCES_DIR, ignore_errors=True)
-    _write_rejects_csv(out_dir / REJECTS_FILE, out_dir / REJECTS_CSV)
-    _write_profile(out_dir / POSTS_FILE, out_dir / PROFILE_FILE)
+    work = WorkLayout(out_dir)
+    _write_rejects_csv(work.rejects, work.rejects_csv)
+    _write_profile(work.posts, work.profile)
     summary = build_summary(files, config.name, config.period)
     text = json.dumps(summary, indent=2) + "\n"
-    write_atomically(
-        out_dir / "ingest_summary.json", lambda p: p.write_text(text, encoding="utf-8")
-    )
-    write_private_json(
-        out_dir / "private" / "identifiers.json", merge_identifiers([ids for _, ids in gathered])
-    )
+    write_atomically(work.summary, lambda p: p.write_text(text, encoding="utf-8"))
+    write_private_json(work.identifiers, merge_identifiers([ids for _, ids in gathered]))
     return summary
 
 

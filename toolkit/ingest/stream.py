@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from toolkit.core.paths import POSTS_FILE, WorkLayout
 from toolkit.core.schema import ARROW_SCHEMA
 from toolkit.ingest.base import (
     CONTENT_COLUMNS,
@@ -48,7 +49,7 @@ from toolkit.ingest.generic import MappingError
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
 from toolkit.ingest.parallel import BatchPool, ConvertedBatch, default_workers
-from toolkit.ingest.pipeline import POSTS_FILE, build_summary, write_private_json
+from toolkit.ingest.pipeline import build_summary, write_private_json
 from toolkit.ingest.readers import zip_members
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
@@ -475,15 +476,14 @@ def ingest_to_parquet(
     check_reconciliation(
         path.name, out.rows_in, sink.loaded, file_summary["rejected"], sink.duplicates
     )
-    _finish_posts(sink, out_dir / POSTS_FILE)
-    os.replace(sink.tmp_rejects, out_dir / "rejects.parquet")
-    os.replace(sink.tmp_rejects_csv, out_dir / "rejects.csv")
-    pq.write_table(sink.profile(), out_dir / "profile.parquet")
+    work = WorkLayout(out_dir)
+    _finish_posts(sink, work.posts)
+    os.replace(sink.tmp_rejects, work.rejects)
+    os.replace(sink.tmp_rejects_csv, work.rejects_csv)
+    pq.write_table(sink.profile(), work.profile)
     summary = build_summary([file_summary])
-    (out_dir / "ingest_summary.json").write_text(
-        json.dumps(summary, indent=2) + "\n", encoding="utf-8"
-    )
-    write_private_json(out_dir / "private" / "identifiers.json", identities.to_dict())
+    work.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_private_json(work.identifiers, identities.to_dict())
     return summary
 
 

@@ -553,7 +553,7 @@ def _gate(staging: Path, config: Config, posts) -> None:
         local_paths=local_paths(config, staging),
     )
     if findings:  # keep the blocked build privately, with each hit in context
-        kept = keep_blocked(staging, findings, config.work_dir / "private")
+        kept = keep_blocked(staging, findings, config.work.private)
         message = blocked_message(findings, kept, config.path)
         raise ReportError(f"privacy gate stopped the report:\n{message}")
 

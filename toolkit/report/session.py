@@ -113,7 +113,7 @@ class Session:
 
     def private_path(self, name: str) -> Path:
         """A Parquet path in the dataset's private working folder (never part of a report)."""
-        return _mkdir(self.config.work_dir / "private") / f"{name}.parquet"
+        return _mkdir(self.config.work.private) / f"{name}.parquet"
 
     def save_private(self, df: pd.DataFrame, name: str) -> Path:
         """Keep row-level results (e.g. topic per post) for other notebooks, outside the report."""
