@@ -27,8 +27,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from toolkit.analysis.topics.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
 from toolkit.core.language import fill_languages
 from toolkit.core.progress import progress
+from toolkit.core.text import HANDLE_IN_TEXT
 from toolkit.privacy.detect import analyzer as privacy
-from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
+from toolkit.privacy.pseudonymise import PSEUDONYM
 
 logger = logging.getLogger(__name__)
 
