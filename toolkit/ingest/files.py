@@ -14,7 +14,7 @@ from toolkit.ingest.generic import MappingError, read_csv, read_jsonl, read_parq
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import Limits
 from toolkit.ingest.mastodon import read_mastodon
-from toolkit.ingest.readers import read_head, zip_members
+from toolkit.ingest.opening import read_head, zip_members
 from toolkit.ingest.reddit import read_reddit
 from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
 from toolkit.ingest.twarc2 import read_twarc2

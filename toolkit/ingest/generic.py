@@ -31,13 +31,11 @@ from toolkit.core.schema import COLUMN_NAMES, POST_TYPES
 from toolkit.ingest.arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
 from toolkit.ingest.base import Collector, RawBatch, RowError
 from toolkit.ingest.columnar import ABSENT, POST_TYPE_ALIASES, to_list
+from toolkit.ingest.csv_rows import BLANK_CELL, is_ragged, iter_csv_rows
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import (
-    BLANK_CELL,
     LineChunk,
     is_json_lines,
-    is_ragged,
-    iter_csv_rows,
     iter_json_items,
     json_line_chunks,
     parse_json_lines,

@@ -48,9 +48,9 @@ from toolkit.ingest.files import DEFAULT_PLATFORM, ingest_file, run_loader
 from toolkit.ingest.generic import MappingError
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
+from toolkit.ingest.opening import zip_members
 from toolkit.ingest.parallel import BatchPool, ConvertedBatch, default_workers
 from toolkit.ingest.pipeline import build_summary, write_private_json
-from toolkit.ingest.readers import zip_members
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
 log = logging.getLogger(__name__)
