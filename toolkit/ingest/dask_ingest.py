@@ -35,6 +35,7 @@ from toolkit.core.config import Config, Period
 from toolkit.core.paths import POSTS_FILE, REJECTS_FILE, WorkLayout
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow
 from toolkit.ingest.base import make_rejects
+from toolkit.ingest.fill_links import fill_links_on_disk
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
 from toolkit.ingest.partition import (
     DEFAULT_DUCKDB_MEMORY,
@@ -55,7 +56,7 @@ from toolkit.ingest.pipeline import (
     update_file_summary,
     write_private_json,
 )
-from toolkit.ingest.stream import fill_links_on_disk, ingest_to_parquet
+from toolkit.ingest.stream import ingest_to_parquet
 from toolkit.privacy.pseudonymise import pseudonymiser_for
 
 SOURCES_DIR = "sources"
