@@ -45,11 +45,15 @@ def test_project_folder_is_the_nearest_folder_with_a_marker(tmp_path, monkeypatc
     project = tmp_path / "acme"
     (project / "configs" / "nested").mkdir(parents=True)
     assert paths.find_project_dir(project / "configs" / "nested") == project.resolve()
+    assert paths.find_project_dir(tmp_path) is None
     assert paths.project_dir_of(project / "configs" / "x.yaml") == project.resolve()
     loose = tmp_path / "loose"
     loose.mkdir()
-    assert paths.project_dir_of(loose / "x.yaml") == loose.resolve()  # no marker: its folder
-    monkeypatch.chdir(project)
+    monkeypatch.chdir(tmp_path)  # no project anywhere: the config's own folder
+    assert paths.project_dir_of(loose / "x.yaml") == loose.resolve()
+    assert paths.project_dir_of(None) == tmp_path.resolve()
+    monkeypatch.chdir(project / "configs")  # a loose config belongs to the project it runs from
+    assert paths.project_dir_of(loose / "x.yaml") == project.resolve()
     assert paths.project_dir_of(None) == project.resolve()
     monkeypatch.setenv("TOOLKIT_PROJECT_DIR", str(loose))
     assert paths.project_dir_of(project / "configs" / "x.yaml") == loose.resolve()

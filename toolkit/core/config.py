@@ -308,7 +308,7 @@ class Config(_Strict):
 
     @property
     def project_dir(self) -> Path:
-        """The project folder of this config (`toolkit.core.paths.find_project_dir`)."""
+        """The project folder of this config (`toolkit.core.paths.project_dir_of`)."""
         return project_dir_of(self.path)
 
     @property

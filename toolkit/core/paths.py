@@ -4,9 +4,11 @@ A *project folder* holds ``configs/``, ``notebooks/``, ``data/`` and, by default
 data, the reports and the models. It is, in this order:
 
 1. the folder named by the environment variable ``TOOLKIT_PROJECT_DIR``;
-2. the nearest folder at or above the config file's folder (the current working directory when
-   there is no config file) that holds ``pyproject.toml`` or a ``configs/`` folder;
-3. the config file's folder (or the current working directory) itself.
+2. the nearest folder at or above the config file's folder that holds ``pyproject.toml`` or a
+   ``configs/`` folder;
+3. else the same, searched from the current working directory (a config kept outside any
+   project belongs to the project it is run from; with no config file, this is the rule);
+4. else the config file's folder (or the current working directory) itself.
 
 Never the folder the package is installed in: the toolkit works the same from a source checkout
 and from an installed wheel. Inside a project folder::
@@ -32,27 +34,33 @@ from pathlib import Path
 PROJECT_MARKERS = ("pyproject.toml", "configs")
 
 
-def find_project_dir(start: Path | str | None = None) -> Path:
-    """The project folder for a config file's folder (or the current working directory).
+def find_project_dir(start: Path | str | None = None) -> Path | None:
+    """The nearest folder at or above `start` (default: the working directory) that holds
+    one of `PROJECT_MARKERS`; None when there is none.
 
     Parameters
     ----------
     start : path, optional
         The folder to search from, upwards; None: the current working directory.
     """
-    configured = os.environ.get("TOOLKIT_PROJECT_DIR")
-    if configured:
-        return Path(configured).expanduser().resolve()
     start = Path(start).resolve() if start is not None else Path.cwd().resolve()
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in PROJECT_MARKERS):
             return folder
-    return start
+    return None
 
 
-def project_dir_of(config_path: Path | str | None) -> Path:
-    """The project folder of a config file; the working directory's when there is none."""
-    return find_project_dir(Path(config_path).resolve().parent if config_path else None)
+def project_dir_of(config_path: Path | str | None = None) -> Path:
+    """The project folder of a config file (of the working directory when there is none):
+    TOOLKIT_PROJECT_DIR, else the nearest project folder above the config, else the working
+    directory's, else the config's own folder (the working directory)."""
+    configured = os.environ.get("TOOLKIT_PROJECT_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    folder = Path(config_path).resolve().parent if config_path else None
+    if folder is not None and (found := find_project_dir(folder)) is not None:
+        return found
+    return find_project_dir() or folder or Path.cwd().resolve()
 
 
 def _from_env(name: str, default: Path) -> Path:
@@ -73,7 +81,7 @@ def reports_root(project: Path) -> Path:
 def models_dir(project: Path | None = None) -> Path:
     """Models built locally: TOOLKIT_MODELS_DIR, else <project>/models (default project: the
     working directory's)."""
-    return _from_env("TOOLKIT_MODELS_DIR", (project or find_project_dir()) / "models")
+    return _from_env("TOOLKIT_MODELS_DIR", (project or project_dir_of()) / "models")
 
 
 def notebooks_dir(project: Path) -> Path:
@@ -83,7 +91,7 @@ def notebooks_dir(project: Path) -> Path:
 
 #: The project of the current working directory (or TOOLKIT_PROJECT_DIR), found at import: the
 #: default where no config file is at hand (the CLI's default config, development tools).
-PROJECT_DIR = find_project_dir()
+PROJECT_DIR = project_dir_of()
 CONFIGS_DIR = PROJECT_DIR / "configs"
 DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_DIR = DATA_DIR / "sample"

@@ -16,7 +16,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from toolkit.core.config import Config
-from toolkit.core.paths import find_project_dir
+from toolkit.core.paths import project_dir_of
 
 PACKAGES = (
     "toolkit",
@@ -70,7 +70,7 @@ def package_versions() -> dict[str, str]:
 def git_commit(folder: Path | None = None) -> str:
     """HEAD commit of the git checkout `folder` is in (default: the working directory's
     project), with '-dirty' when tracked files differ; 'unknown' outside git."""
-    folder = folder or find_project_dir()
+    folder = folder or project_dir_of()
     try:
         commit = _git(folder, "rev-parse", "HEAD")
         dirty = _git(
