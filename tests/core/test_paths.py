@@ -77,7 +77,7 @@ def test_layout_under_the_project_and_env_overrides(tmp_path, monkeypatch):
     assert config.work_dir == root / "data" / "processed" / "acme"
     assert config.work.identifiers == config.work_dir / "private" / "identifiers.json"
     assert config.report_dir == root / "reports" / "acme"
-    assert config.report.tables == config.report_dir / "tables"
+    assert paths.ReportLayout(config.report_dir).tables == config.report_dir / "tables"
     assert config.notebooks_dir == root / "notebooks"
     assert paths.models_dir(root) == root / "models"
     monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "w"))

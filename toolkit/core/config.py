@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from toolkit.core.paths import (
     DEFAULT_CONFIG,
-    ReportLayout,
     WorkLayout,
     notebooks_dir,
     project_dir_of,
@@ -324,11 +323,6 @@ class Config(_Strict):
     @property
     def report_dir(self) -> Path:
         return reports_root(self.project_dir) / self.name
-
-    @property
-    def report(self) -> ReportLayout:
-        """The files of the report folder (tables/, figures/, findings.json, manifest.json)."""
-        return ReportLayout(self.report_dir)
 
     @property
     def notebooks_dir(self) -> Path:

@@ -109,6 +109,16 @@ PRIVATE_DIR = "private"
 IDENTIFIERS_FILE = "identifiers.json"
 
 
+class _File:
+    """A path below a layout's root, as a class attribute: ``layout.posts`` is ``root/posts.parquet``."""
+
+    def __init__(self, *parts: str):
+        self.parts = parts
+
+    def __get__(self, layout, owner=None):
+        return self if layout is None else layout.root.joinpath(*self.parts)
+
+
 @dataclass(frozen=True)
 class WorkLayout:
     """The files of one dataset's private working folder (``config.work_dir``).
@@ -118,69 +128,30 @@ class WorkLayout:
 
     root: Path
 
-    @property
-    def posts(self) -> Path:
-        return self.root / POSTS_FILE
-
-    @property
-    def rejects(self) -> Path:
-        return self.root / REJECTS_FILE
-
-    @property
-    def rejects_csv(self) -> Path:
-        return self.root / REJECTS_CSV
-
-    @property
-    def summary(self) -> Path:
-        """What the ingest read, kept and rejected (ingest_summary.json)."""
-        return self.root / SUMMARY_FILE
-
-    @property
-    def profile(self) -> Path:
-        """The ingest profile (per source, platform and field)."""
-        return self.root / PROFILE_FILE
-
-    @property
-    def private(self) -> Path:
-        return self.root / PRIVATE_DIR
-
-    @property
-    def identifiers(self) -> Path:
-        """The raw customer identifiers seen at ingest (the privacy gate looks for them)."""
-        return self.private / IDENTIFIERS_FILE
-
-    @property
-    def ingest_fingerprint(self) -> Path:
-        """The fingerprint of the ingest the folder holds (the ingest cache's stamp)."""
-        return self.root / "ingest.fingerprint"
-
-    @property
-    def topic_model(self) -> Path:
-        return self.root / "models" / "topics"
-
-    @property
-    def embeddings_cache(self) -> Path:
-        return self.root / "cache" / "embeddings"
+    posts = _File(POSTS_FILE)
+    rejects = _File(REJECTS_FILE)
+    rejects_csv = _File(REJECTS_CSV)
+    #: What the ingest read, kept and rejected.
+    summary = _File(SUMMARY_FILE)
+    #: The ingest profile (per platform and day).
+    profile = _File(PROFILE_FILE)
+    private = _File(PRIVATE_DIR)
+    #: The raw customer identifiers seen at ingest (the privacy gate looks for them).
+    identifiers = _File(PRIVATE_DIR, IDENTIFIERS_FILE)
+    #: The fingerprint of the ingest the folder holds (the ingest cache's stamp).
+    ingest_fingerprint = _File("ingest.fingerprint")
+    topic_model = _File("models", "topics")
+    embeddings_cache = _File("cache", "embeddings")
 
 
 @dataclass(frozen=True)
 class ReportLayout:
-    """The files of one built report folder (``config.report_dir``)."""
+    """The files of one report folder (``config.report_dir``, or the staging folder a build
+    writes before it swaps it in)."""
 
     root: Path
 
-    @property
-    def tables(self) -> Path:
-        return self.root / "tables"
-
-    @property
-    def figures(self) -> Path:
-        return self.root / "figures"
-
-    @property
-    def findings(self) -> Path:
-        return self.root / "findings.json"
-
-    @property
-    def manifest(self) -> Path:
-        return self.root / "manifest.json"
+    tables = _File("tables")
+    figures = _File("figures")
+    findings = _File("findings.json")
+    manifest = _File("manifest.json")
