@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core.config import ROOT
+from toolkit.core.paths import PROJECT_DIR as ROOT
 
 TOOLKIT = str(Path(sys.executable).parent / "toolkit")
 

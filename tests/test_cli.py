@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.core.config import ROOT
+from toolkit.core.paths import PROJECT_DIR as ROOT
 
 runner = CliRunner()
 

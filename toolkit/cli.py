@@ -12,9 +12,11 @@ from pathlib import Path
 
 import typer
 
-from toolkit.core.config import DEFAULT_CONFIG, FORMATS, ConfigError
+from toolkit.core.config import FORMATS, ConfigError
 
 # Offline by construction, whatever the caller's environment says.
+from toolkit.core.paths import DEFAULT_CONFIG
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -212,12 +214,12 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _pseudonymiser_for(config_path: Path | None):
     from toolkit.core.config import load_config
-    from toolkit.privacy.pseudonymise import Pseudonymiser
+    from toolkit.privacy.pseudonymise import Pseudonymiser, pseudonymiser_for
 
     if config_path:
         cfg = load_config(config_path)
         brand = sorted(cfg.brand.handles())
-        return cfg.pseudonymiser(), brand
+        return pseudonymiser_for(cfg), brand
     key = os.environ.get("TOOLKIT_HMAC_KEY")
     if not key:
         raise ConfigError(
@@ -335,13 +337,13 @@ def gate(
     except ConfigError as exc:
         _fail(str(exc))
     posts = ensure_ingested(cfg)
-    identifiers = collect_identifiers(posts, cfg.work_dir / "private" / "identifiers.json")
+    identifiers = collect_identifiers(posts, cfg.work.identifiers)
     findings = scan_dir(folder, identifiers, brand_allowlist=cfg.public_names())
     for f in findings:
         typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:
         details = write_findings(
-            findings, cfg.work_dir / "private" / "gate" / "findings.txt", str(folder)
+            findings, cfg.work.private / "gate" / "findings.txt", str(folder)
         )
         _fail(
             f"{len(findings)} personal-data finding(s) in {folder}\n"

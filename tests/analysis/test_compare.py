@@ -199,11 +199,10 @@ def test_card_follows_the_change():
 # ------------------------------------------------------------------ config and manifest
 @pytest.fixture
 def dirs(tmp_path, monkeypatch):
-    import toolkit.core.config as config_module
 
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(tmp_path / "reports"))
     (tmp_path / "posts.csv").write_text("id,created,user,body\n1,2026-09-01T10:00:00Z,a,hi\n")
     return tmp_path
 
@@ -318,7 +317,7 @@ def test_rebuilding_the_previous_report_makes_this_one_out_of_date(dirs):
 def test_the_previous_period_is_made_from_the_sample_deterministically(tmp_path):
     import gzip
 
-    from toolkit.core.config import SAMPLE_DIR
+    from toolkit.core.paths import SAMPLE_DIR
     from toolkit.sample.previous import FIRST_DAY, LAST_DAY, write_previous_period
 
     counts = write_previous_period(SAMPLE_DIR, tmp_path)

@@ -16,7 +16,7 @@ from toolkit.analysis.tone.posts import (
     score_posts,
     sentiment_mix,
 )
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.core.schema import empty_posts
 from toolkit.quality.evaluation.sentiment import evaluate_sentiment
 

@@ -3,6 +3,7 @@ import textwrap
 import pytest
 
 from toolkit.core.config import DEMO_HMAC_KEY, ConfigError, load_config
+from toolkit.privacy.pseudonymise import hmac_key
 
 
 def write(tmp_path, body, data=True):
@@ -70,11 +71,11 @@ def test_key_required_unless_demo_allowed(tmp_path, monkeypatch):
     monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
     cfg = load_config(write(tmp_path, BASE))
     with pytest.raises(ConfigError, match="export TOOLKIT_HMAC_KEY"):
-        cfg.hmac_key()
+        hmac_key(cfg)
     demo = load_config(write(tmp_path, BASE + "privacy:\n  allow_demo_key: true\n"))
-    assert demo.hmac_key() == DEMO_HMAC_KEY.encode()
+    assert hmac_key(demo) == DEMO_HMAC_KEY.encode()
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "s3cret")
-    assert cfg.hmac_key() == b"s3cret"
+    assert hmac_key(cfg) == b"s3cret"
 
 
 def test_key_file_next_to_the_config_is_used_and_must_be_private(tmp_path, monkeypatch):
@@ -83,10 +84,10 @@ def test_key_file_next_to_the_config_is_used_and_must_be_private(tmp_path, monke
     key = tmp_path / "secret.key"
     key.write_text("from-file\n")
     key.chmod(0o600)
-    assert cfg.hmac_key() == b"from-file"
+    assert hmac_key(cfg) == b"from-file"
     key.chmod(0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
-        cfg.hmac_key()
+        hmac_key(cfg)
 
 
 def test_not_a_mapping(tmp_path):

@@ -16,7 +16,7 @@ def tiny(tmp_path, monkeypatch):
     import toolkit.core.config as config_module
 
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     (tmp_path / "posts.csv").write_text(
         "id,created,user,body\n"
         "1,2026-09-01T10:00:00Z,alice_w,hello @DemoBrand my phone is 0161 496 0000\n"

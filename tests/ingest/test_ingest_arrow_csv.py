@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from toolkit.ingest.arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
 from toolkit.ingest.base import Collector
-from toolkit.ingest.generic import _read_csv_rows, read_csv
+from toolkit.ingest.generic import read_csv, read_csv_rows
 from toolkit.ingest.identities import Identities
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
@@ -27,7 +27,7 @@ def _read(path, python_only: bool):
     out = Collector(path.name)
     identities = Identities(PS)
     if python_only:
-        _read_csv_rows(path, identities, out, None, None, after=0)
+        read_csv_rows(path, identities, out, None, None, after=0)
     else:
         read_csv(path, identities, out)
     posts, duplicates = out.posts()

@@ -4,7 +4,7 @@ import pytest
 
 from toolkit.ingest.base import RowError
 from toolkit.ingest.columnar import ABSENT, convert_columns
-from toolkit.ingest.generic import _MISSING, generic_row
+from toolkit.ingest.generic import MISSING, generic_row
 from toolkit.ingest.identities import Identities
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
@@ -32,9 +32,9 @@ RECORDS = [
 def _reference(record: dict, platform: str | None):
     def get(key):
         if key not in KEYS:
-            return _MISSING
-        value = record.get(key, _MISSING)
-        return _MISSING if value is ABSENT else value
+            return MISSING
+        value = record.get(key, MISSING)
+        return MISSING if value is ABSENT else value
 
     try:
         return generic_row(get, platform, Identities(PS)), None

@@ -36,9 +36,9 @@ def test_fixtures(name, expected):
 
 
 def test_every_format_a_config_may_name_has_a_loader():
-    from toolkit.ingest.files import _GENERIC_LOADERS, _PLATFORM_LOADERS
+    from toolkit.ingest.files import GENERIC_LOADERS, PLATFORM_LOADERS
 
-    assert set(CONFIG_FORMATS) - {"auto"} == set(_PLATFORM_LOADERS) | set(_GENERIC_LOADERS)
+    assert set(CONFIG_FORMATS) - {"auto"} == set(PLATFORM_LOADERS) | set(GENERIC_LOADERS)
 
 
 def test_gzip_is_looked_into(tmp_path):

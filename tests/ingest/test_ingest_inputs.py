@@ -8,7 +8,8 @@ import pytest
 
 from toolkit.ingest import ingest_file
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import ArchiveError, json_line_batches, open_binary, zip_members
+from toolkit.ingest.opening import ArchiveError, open_binary, zip_members
+from toolkit.ingest.readers import json_line_batches
 from toolkit.ingest.timestamps import TimestampError, parse_timestamp, parse_timestamps
 from toolkit.privacy.pseudonymise import Pseudonymiser
 

@@ -125,7 +125,7 @@ def test_cr_at_a_read_boundary_is_one_line_ending(tmp_path):
 
 # ---------------------------------------------------------------- 3. wrong format in the config
 def _config(tmp_path, sources: list[dict], monkeypatch) -> toolkit.core.config.Config:
-    monkeypatch.setattr(toolkit.core.config, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     raw = {
         "name": "loss",
         "sources": sources,

@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-import toolkit.core.config
 from toolkit.core.config import load_config
 from toolkit.core.schema import validate_posts
 from toolkit.ingest import ingest_config, load_posts
@@ -62,7 +61,7 @@ def _more_tweets(path: Path) -> None:
 @pytest.fixture()
 def config(tmp_path, monkeypatch):
     monkeypatch.setenv("TOOLKIT_TEST_HMAC", "pipeline-test-key")
-    monkeypatch.setattr(toolkit.core.config, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     _more_tweets(tmp_path / "twitter_more.jsonl")
     raw = {
         "name": "nimbus-test",

@@ -12,16 +12,16 @@ import pandas as pd
 import pytest
 import yaml
 
-import toolkit.core.config
+import toolkit.core.paths
 from toolkit.core.schema import validate_posts
 from toolkit.ingest import detect_format, ingest_file
 from toolkit.ingest.identities import Identities
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
-SHARED = Path(toolkit.core.config.ROOT).parent / "shared" / "fixtures"
+SHARED = Path(toolkit.core.paths.PROJECT_DIR).parent / "shared" / "fixtures"
 TWITTER = SHARED / "twitter-v2"
 MASTODON_CASSETTE = SHARED / "mastodon" / "test_status_reply.yaml"
-SAMPLE = toolkit.core.config.SAMPLE_DIR
+SAMPLE = toolkit.core.paths.SAMPLE_DIR
 PS = Pseudonymiser(
     b"shared-test-key", ["NimbusHome", "NimbusSupport", "NimbusHome_Official", "nimbushome"]
 )

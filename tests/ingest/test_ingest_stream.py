@@ -12,9 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow
-from toolkit.ingest import ingest_file, stream, write_outputs
+from toolkit.ingest import fill_links, ingest_file, write_outputs
+from toolkit.ingest.fill_links import fill_links_on_disk
 from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
-from toolkit.ingest.stream import SeenKeys, fill_links_on_disk, ingest_to_parquet, key_hashes
+from toolkit.ingest.stream import SeenKeys, ingest_to_parquet, key_hashes
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
@@ -123,7 +124,7 @@ def _posts(rows: list[tuple]) -> pa.Table:
 
 def _fill(tmp_path, rows, monkeypatch=None, chunk=None) -> pa.Table:
     if monkeypatch is not None:
-        monkeypatch.setattr(stream, "CHUNK_ROWS", chunk)
+        monkeypatch.setattr(fill_links, "CHUNK_ROWS", chunk)
     pq.write_table(_posts(rows), tmp_path / "in.parquet", row_group_size=4)
     fill_links_on_disk(tmp_path / "in.parquet", tmp_path / "out.parquet")
     return pq.read_table(tmp_path / "out.parquet")
@@ -223,7 +224,7 @@ def test_fill_links_refuses_fills_out_of_row_order(tmp_path):
     fills = pa.table({"r": [2, 1], "reply_to_author": ["p", "q"], "thread_id": [None, None]})
     pq.write_table(fills, tmp_path / "fills.parquet")
     with pytest.raises(ValueError, match="row order"):
-        stream._merge_fills(
+        fill_links._merge_fills(
             tmp_path / "in.parquet", tmp_path / "out.parquet", tmp_path / "fills.parquet"
         )
 

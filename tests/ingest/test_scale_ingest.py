@@ -12,8 +12,8 @@ import pytest
 import yaml
 from helpers import make_posts
 
-import toolkit.core.config
 from toolkit.core.config import load_config
+from toolkit.core.paths import POSTS_FILE
 from toolkit.core.schema import from_arrow, to_arrow
 from toolkit.ingest import ingest_config
 from toolkit.ingest.dask_ingest import (
@@ -30,7 +30,6 @@ from toolkit.ingest.partition import (
     write_partitions,
     write_partitions_from_parquet,
 )
-from toolkit.ingest.pipeline import POSTS_FILE
 from toolkit.privacy.pseudonymise import Pseudonymiser
 
 KEY = "scale-ingest-test-key"
@@ -72,7 +71,7 @@ def config(tmp_path, monkeypatch):
     """Three generic JSONL files: a cross-file duplicate in b and c, replies whose parents are in
     an earlier file (one parent outside the period), rows outside the period, a malformed row."""
     monkeypatch.setenv("TOOLKIT_SCALE_INGEST_KEY", KEY)
-    monkeypatch.setattr(toolkit.core.config, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     _jsonl(
         tmp_path / "a.jsonl",
         [

@@ -11,7 +11,8 @@ from helpers import make_posts
 
 from toolkit.analysis import attentiveness, engagement, trends
 from toolkit.analysis import sql as db
-from toolkit.core.config import DEFAULT_CONFIG, Brand, Campaign, Config, load_config
+from toolkit.core.config import Brand, Campaign, Config, load_config
+from toolkit.core.paths import DEFAULT_CONFIG
 from toolkit.core.schema import empty_posts, to_arrow
 from toolkit.pipeline.metrics import compute_metrics
 from toolkit.pipeline.publish import published_metrics

@@ -234,9 +234,9 @@ def test_reports_ingest_on_the_dask_engine_gives_the_local_engines_files(
 ):
     from toolkit.report.session import ensure_ingested
 
-    monkeypatch.setattr("toolkit.core.config.WORK_DIR", tmp_path / "dask")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "dask"))
     on_dask = ensure_ingested(config.model_copy(update={"engine": "dask"}), client=client)
-    monkeypatch.setattr("toolkit.core.config.WORK_DIR", tmp_path / "local")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "local"))
     local = ensure_ingested(config)
     pd.testing.assert_frame_equal(on_dask, local)
     for name in ("ingest_summary.json", "rejects.csv", "private/identifiers.json"):

@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from toolkit.analysis.attentiveness import published_requests  # noqa: E402
-from toolkit.core.config import NOTEBOOKS_DIR  # noqa: E402
+from toolkit.core.paths import NOTEBOOKS_DIR  # noqa: E402
 from toolkit.pipeline import publish as metrics  # noqa: E402
 from toolkit.privacy import disclosure
 from toolkit.privacy.detect.analyzer import suppress_small_groups  # noqa: E402

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from toolkit.core.config import NOTEBOOKS_DIR
+from toolkit.core.paths import NOTEBOOKS_DIR
 from toolkit.privacy.gate import (
     POST_ID,
     Identifiers,
@@ -409,11 +409,10 @@ def test_gate_command_masks_values_and_writes_the_private_findings_file(tmp_path
 
     from typer.testing import CliRunner
 
-    import toolkit.core.config as config_module
     from toolkit.cli import app
 
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     (tmp_path / "posts.csv").write_text(
         "id,created,user,name,body\n"
         "1,2026-09-01T10:00:00Z,alice_w,Alice Wandsworth,hello .@DemoBrand and w/@bob_builds\n"

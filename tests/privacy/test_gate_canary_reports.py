@@ -13,7 +13,7 @@ import sys
 import pytest
 from canary_airline import published_leaks, write_dataset
 
-from toolkit.core.config import ROOT
+from toolkit.core.paths import PROJECT_DIR as ROOT
 
 
 def test_the_leak_check_finds_every_planted_value_in_the_raw_export(tmp_path):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import toolkit.core.config as config_module
 from toolkit.analysis import engagement
-from toolkit.core.config import ROOT, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.report.session import ensure_ingested
 
 SHARED = Path(os.environ.get("TOOLKIT_SHARED_DIR", ROOT.parent / "shared")) / "fixtures"
@@ -68,7 +68,7 @@ def _plain_share(terms_by_entity: dict[str, list[str]]) -> dict[str, float]:
 
 @needs_shared
 def test_share_of_voice_counts_competitor_handles_like_the_raw_text(tmp_path, monkeypatch):
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     config = load_config(_config(tmp_path))
     posts = ensure_ingested(config)
     sov = engagement.share_of_voice(

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from toolkit.core.config import DEFAULT_CONFIG, Privacy, load_config
+from toolkit.core.config import Privacy, load_config
+from toolkit.core.paths import DEFAULT_CONFIG
 from toolkit.privacy.detect import ner
 from toolkit.privacy.detect.analyzer import Detector, quote
 from toolkit.quality.evaluation.pii import (
@@ -111,7 +112,7 @@ def test_brand_and_competitors_are_not_redacted_as_organisations():
 
 
 def test_manifest_records_the_model_name_version_and_hash():
-    from toolkit.core.provenance import ner_model
+    from toolkit.privacy.ner_model import ner_model
 
     config = load_config(DEFAULT_CONFIG)
     info = ner_model(config)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.privacy.detect.analyzer import (
     ENTITY_TYPES,
     QUOTE_MAX_CHARS,

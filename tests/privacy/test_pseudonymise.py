@@ -205,6 +205,7 @@ def test_public_accounts_keep_their_handles_and_default_list_is_used():
 
 def test_config_public_accounts_union_competitors_and_config(tmp_path):
     from toolkit.core.config import load_config
+    from toolkit.privacy.pseudonymise import pseudonymiser_for, public_accounts
 
     data = tmp_path / "d.csv"
     data.write_text("a\n1\n")
@@ -216,10 +217,10 @@ def test_config_public_accounts_union_competitors_and_config(tmp_path):
         "privacy: {allow_demo_key: true, public_accounts: ['@FAANews']}\n"
     )
     config = load_config(cfg)
-    kept = config.public_accounts()
+    kept = public_accounts(config)
     assert {"southwestair", "southwest", "americanair", "american", "faanews", "twitter"} <= kept
     assert "southwest airlines" not in kept  # a name with a space is no handle
-    p = config.pseudonymiser()
+    p = pseudonymiser_for(config)
     assert p.text("@SouthwestAir @AmericanAir @faanews @united @dana").endswith(
         "@united @" + p.pseudonym("dana")
     )

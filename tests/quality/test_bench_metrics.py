@@ -6,7 +6,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit.core.config import DEFAULT_CONFIG, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import DEFAULT_CONFIG
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow, validate_posts
 from toolkit.pipeline.metrics import compute_metrics
 from toolkit.quality.benchmarks import metrics as bench

@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from toolkit.core.config import DEFAULT_CONFIG
+from toolkit.core.paths import DEFAULT_CONFIG
 from toolkit.quality import benchmarks
 from toolkit.quality.benchmarks import privacy as suite
 

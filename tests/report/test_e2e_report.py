@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.core.config import ROOT, SAMPLE_DIR, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import PROJECT_DIR as ROOT
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.privacy.gate import GateError, check, collect_identifiers, scan_dir
 from toolkit.report.build import NOTEBOOKS
 

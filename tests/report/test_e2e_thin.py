@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core.config import ROOT, SAMPLE_DIR
+from toolkit.core.paths import PROJECT_DIR as ROOT
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.report.build import NOTEBOOKS
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from toolkit.core.config import NOTEBOOKS_DIR, ROOT  # noqa: E402
+from toolkit.core.paths import NOTEBOOKS_DIR  # noqa: E402
+from toolkit.core.paths import PROJECT_DIR as ROOT  # noqa: E402
 from toolkit.report import figures, style  # noqa: E402
 
 MATHY = "Save $5_off^ now $ or $x^$ a_b"  # mathtext cannot parse this

@@ -21,7 +21,7 @@ import psutil
 import pytest
 from helpers import write_tiny_config
 
-from toolkit.core.config import ROOT
+from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.report import build as report
 
 #: Runs `toolkit run CONFIG` with the report's notebooks replaced by the one in NOTEBOOKS_DIR.
@@ -167,11 +167,10 @@ def test_sweep_removes_staging_of_dead_builds_and_restores_a_moved_report(tmp_pa
 
 
 def test_the_next_build_sweeps_a_stale_staging_folder(tmp_path, monkeypatch):
-    import toolkit.core.config as config_module
 
     reports = tmp_path / "reports"
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", reports)
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(reports))
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
     stale = reports / f".tiny.staging-{_dead_pid()}"
     stale.mkdir(parents=True)
@@ -192,11 +191,10 @@ def test_the_next_build_sweeps_a_stale_staging_folder(tmp_path, monkeypatch):
 
 
 def test_an_exception_in_a_build_removes_its_staging(tmp_path, monkeypatch):
-    import toolkit.core.config as config_module
 
     reports = tmp_path / "reports"
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", reports)
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(reports))
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
     old = _previous_report(reports)
 

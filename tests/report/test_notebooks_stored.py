@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from toolkit.core.config import NOTEBOOKS_DIR, ROOT, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import NOTEBOOKS_DIR
+from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.ingest import ingest_config
 from toolkit.privacy.gate import collect_identifiers, scan_dir
 from toolkit.report.build import NOTEBOOKS

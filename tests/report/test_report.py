@@ -20,10 +20,9 @@ def tiny_config(tmp_path, monkeypatch):
         "2,2026-09-01T11:00:00Z,DemoBrand,hi there\n"
     )
     cfg = write_tiny_config(tmp_path)
-    import toolkit.core.config as config_module
 
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(tmp_path / "reports"))
     return cfg
 
 
@@ -221,11 +220,10 @@ def test_manifest_records_the_key_fingerprint_never_the_key_file(tmp_path, monke
     fingerprint only (issue 15)."""
     import hashlib
 
-    import toolkit.core.config as config_module
 
     monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(tmp_path / "reports"))
     home = tmp_path / "home" / "alice.smith"
     home.mkdir(parents=True)
     (home / ".toolkit_key").write_text("a-secret-key\n")
@@ -262,8 +260,8 @@ def test_executed_notebooks_carry_no_local_path(tmp_path, monkeypatch):
     key file's path (issue 15). The gate catches any that get through."""
     import nbformat
 
-    import toolkit.core.config as config_module
     from toolkit.core.config import load_config
+    from toolkit.core.paths import NOTEBOOKS_DIR, PROJECT_DIR
     from toolkit.privacy.gate import LOCAL_PATH, Identifiers, scan_dir
 
     home = tmp_path / "home" / "alice.smith"
@@ -272,8 +270,8 @@ def test_executed_notebooks_carry_no_local_path(tmp_path, monkeypatch):
     key.write_text("a-secret-key\n")
     key.chmod(0o600)
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setattr(config_module, "WORK_DIR", home / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", home / "reports")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(home / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(home / "reports"))
     project = home / "project"
     project.mkdir()
     (project / "posts.csv").write_text("id,created,user,body\n1,2026-09-01T10:00:00Z,al,hi\n")
@@ -293,7 +291,7 @@ def test_executed_notebooks_carry_no_local_path(tmp_path, monkeypatch):
         cells=[injected, nbformat.v4.new_code_cell("x", outputs=[warning])],
         metadata={
             "papermill": {
-                "input_path": str(config_module.NOTEBOOKS_DIR / "01_ingest.ipynb"),
+                "input_path": str(NOTEBOOKS_DIR / "01_ingest.ipynb"),
                 "output_path": str(staging / "01_ingest.ipynb"),
                 "parameters": {"config_path": str(cfg), "output_dir": str(staging)},
             }
@@ -306,7 +304,7 @@ def test_executed_notebooks_carry_no_local_path(tmp_path, monkeypatch):
 
     report._publishable_notebook(path, config, staging)
     text = path.read_text()
-    for leak in ("alice.smith", str(tmp_path), "toolkit.key", str(config_module.ROOT)):
+    for leak in ("alice.smith", str(tmp_path), "toolkit.key", str(PROJECT_DIR)):
         assert leak not in text, leak
     published = nbformat.read(path, as_version=4)
     assert published.cells[0].id == "injected-parameters"

@@ -9,7 +9,6 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-import toolkit.core.config as config_module
 from toolkit.cli import app
 from toolkit.report import build as report
 
@@ -31,8 +30,8 @@ SOURCE = """
 @pytest.fixture
 def folders(tmp_path, monkeypatch):
     """Temporary reports and working folders, a key, and notebooks that must not run."""
-    monkeypatch.setattr(config_module, "WORK_DIR", tmp_path / "work")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
 
     def notebooks_must_not_run(config, staging, progress):
@@ -126,7 +125,7 @@ def test_an_unwritable_reports_folder_is_named(folders, monkeypatch):
     (folders / "posts.csv").write_text(POSTS)
     blocked = folders / "not-a-folder"
     blocked.write_text("")
-    monkeypatch.setattr(config_module, "REPORTS_DIR", blocked / "reports")
+    monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(blocked / "reports"))
     line = _error_line(runner.invoke(app, ["run", str(_config(folders))]))
     assert f"cannot write the report to {blocked / 'reports'}" in line
 
@@ -135,7 +134,7 @@ def test_an_unwritable_working_folder_is_named(folders, monkeypatch):
     (folders / "posts.csv").write_text(POSTS)
     blocked = folders / "not-a-folder"
     blocked.write_text("")
-    monkeypatch.setattr(config_module, "WORK_DIR", blocked / "work")
+    monkeypatch.setenv("TOOLKIT_WORK_DIR", str(blocked / "work"))
     line = _error_line(runner.invoke(app, ["run", str(_config(folders))]))
     assert f"cannot write working data to {blocked / 'work' / 'tiny'}" in line
     _unchanged(folders)

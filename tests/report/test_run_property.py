@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import toolkit.core.config as config_module
 from toolkit.cli import app
 from toolkit.core.config import FORMATS
 from toolkit.report import build as report
@@ -113,8 +112,8 @@ def test_run_on_generated_configs_fails_only_with_one_line_naming_the_file_or_ke
         path.write_text(json.dumps(config))  # JSON is YAML
 
         with (
-            mock.patch.object(config_module, "WORK_DIR", base / "work"),
-            mock.patch.object(config_module, "REPORTS_DIR", base / "reports"),
+            mock.patch.dict(os.environ, {"TOOLKIT_WORK_DIR": str(base / "work")}),
+            mock.patch.dict(os.environ, {"TOOLKIT_REPORTS_DIR": str(base / "reports")}),
             mock.patch.object(report, "_run_notebooks", _stop_before_notebooks),
             mock.patch.dict(os.environ, {"TOOLKIT_HMAC_KEY": "test-key"}),
         ):

@@ -16,7 +16,8 @@ from collections import Counter
 import pytest
 from sample_files import CHICAGO, PII_TYPES, UTC, html_to_text, is_customer
 
-from toolkit.core.config import CONFIGS_DIR, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import CONFIGS_DIR
 from toolkit.privacy.detect.checksums import luhn_valid
 from toolkit.sample import generator as sample
 from toolkit.sample.generator import FILES, LABELS_FILE, generate_sample

@@ -101,8 +101,6 @@ def previous_report(config: Config) -> Previous | None:
     A topic model that is missing or changed since the previous report is not an error: the
     comparison then says its topics cannot be matched (`Previous.model_note`).
     """
-    from toolkit.core import config as paths
-
     folder = config.compare_to
     if folder is None:
         return None
@@ -143,7 +141,7 @@ def previous_report(config: Config) -> Previous | None:
     topics_csv = folder / "tables" / "topics.csv"
     if topics_csv.is_file():
         previous.topics = pd.read_csv(topics_csv)
-    model_dir = paths.WORK_DIR / str(manifest.get("report")) / "models" / "topics"
+    model_dir = config.work_dir.parent / str(manifest.get("report")) / "models" / "topics"
     expected = (manifest.get("topic_model") or {}).get("sha256")
     found = topic_model_hash(model_dir)
     if previous.topics is None:

@@ -1,14 +1,14 @@
-"""Project paths and the per-dataset YAML config (validated on load).
+"""The per-dataset YAML config (validated on load).
 
 A config describes one dataset: where its files are, which accounts are the brand's,
 campaigns, timezone, analysis parameters and privacy settings. Relative paths in a
-config are resolved against the folder the config file is in.
+config are resolved against the folder the config file is in; the working and report
+folders are found through the config's project folder (`toolkit.core.paths`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -17,16 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-# ---------------------------------------------------------------- project paths
-ROOT = Path(__file__).resolve().parents[2]
-CONFIGS_DIR = ROOT / "configs"
-DATA_DIR = ROOT / "data"
-SAMPLE_DIR = DATA_DIR / "sample"
-WORK_DIR = Path(os.environ.get("TOOLKIT_WORK_DIR", ROOT / "data" / "processed"))
-REPORTS_DIR = Path(os.environ.get("TOOLKIT_REPORTS_DIR", ROOT / "reports"))
-NOTEBOOKS_DIR = ROOT / "notebooks"
-MODELS_DIR = Path(os.environ.get("TOOLKIT_MODELS_DIR", ROOT / "models"))
-DEFAULT_CONFIG = CONFIGS_DIR / "sample.yaml"
+from toolkit.core.paths import (
+    DEFAULT_CONFIG,
+    WorkLayout,
+    notebooks_dir,
+    project_dir_of,
+    reports_root,
+    work_root,
+)
 
 #: Documented, public demo key. Only configs that set `privacy.allow_demo_key: true`
 #: (the bundled sample) may use it; it protects nothing and must never be used on real data.
@@ -308,13 +306,28 @@ class Config(_Strict):
         return value
 
     @property
+    def project_dir(self) -> Path:
+        """The project folder of this config (`toolkit.core.paths.project_dir_of`)."""
+        return project_dir_of(self.path)
+
+    @property
     def work_dir(self) -> Path:
         """Private working folder (Parquet, caches, rejects) for this dataset; outside git."""
-        return WORK_DIR / self.name
+        return work_root(self.project_dir) / self.name
+
+    @property
+    def work(self) -> WorkLayout:
+        """The files of the working folder (posts, rejects, private/identifiers.json, ...)."""
+        return WorkLayout(self.work_dir)
 
     @property
     def report_dir(self) -> Path:
-        return REPORTS_DIR / self.name
+        return reports_root(self.project_dir) / self.name
+
+    @property
+    def notebooks_dir(self) -> Path:
+        """The report's notebooks: the notebooks/ folder of the config's project."""
+        return notebooks_dir(self.project_dir)
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -327,34 +340,6 @@ class Config(_Strict):
         return sorted(
             {*self.brand.names(), *self.brand.handles(), *self.brand.allowlist, *competitors}
         )
-
-    def public_accounts(self) -> set[str]:
-        """Handles kept as written at ingest besides the brand's (lower case, no '@'):
-        competitors' handles, `privacy.public_accounts` and the shipped platform / service list.
-        Organisations, not people: share of voice counts them, the gate does not look for them."""
-        from toolkit.privacy.pseudonymise import default_public_accounts
-
-        competitors = {
-            term.strip().lstrip("@").lower()
-            for name, terms in self.competitors.items()
-            for term in (name, *terms)
-            if term.strip() and not any(c.isspace() for c in term.strip())
-        }
-        configured = {h.strip().lstrip("@").lower() for h in self.privacy.public_accounts}
-        return (set(default_public_accounts()) | competitors | configured) - {""}
-
-    def pseudonymiser(self):
-        """The `Pseudonymiser` for this dataset: its key, brand handles and public accounts."""
-        from toolkit.privacy.pseudonymise import Pseudonymiser
-
-        return Pseudonymiser(self.hmac_key(), self.brand.handles(), self.public_accounts())
-
-    def hmac_key(self) -> bytes:
-        """The pseudonymisation key: `privacy.key_env`, else `privacy.key_file` (0600), else the
-        demo key where allowed; a ConfigError says how to create one otherwise."""
-        from toolkit.privacy.pseudonymise import load_key
-
-        return load_key(self.privacy, self.path.parent if self.path else None, DEMO_HMAC_KEY)
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
@@ -402,7 +387,7 @@ def _resolve_sources(config: Config, base: Path) -> Config:
 
 def _resolve_compare_to(config: Config, base: Path) -> Config:
     """`compare_to` as an absolute report folder: a plain name is a report of the reports folder
-    (REPORTS_DIR, as `toolkit run` writes it), a path is relative to the config's folder, and a
+    (`toolkit.core.paths.reports_root` of the config's project, as `toolkit run` writes it), a path is relative to the config's folder, and a
     manifest.json names its folder. Whether a report is there, and whether it can be compared,
     is checked when a report is built (`toolkit.analysis.compare.previous_report`): the notebooks must
     still open without it."""
@@ -412,7 +397,7 @@ def _resolve_compare_to(config: Config, base: Path) -> Config:
     if str(target) in ("", "."):
         raise ConfigError("compare_to: empty: name the previous report (or leave the key out)")
     if len(target.parts) == 1 and not str(target).startswith(("~", ".")):
-        target = REPORTS_DIR / target
+        target = reports_root(project_dir_of(config.path)) / target
     target = target.expanduser()
     target = target if target.is_absolute() else (base / target).resolve()
     if target.name == "manifest.json":

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from toolkit.core.text import LOOSE_TAG, URL
+
 #: Languages Lingua chooses between (ISO 639-1). Fewer languages = faster and fewer confusions;
 #: these cover most social-media posts in Europe and the Americas plus the main other scripts.
 COMMON_LANGUAGES: tuple[str, ...] = (
@@ -32,7 +34,6 @@ COMMON_LANGUAGES: tuple[str, ...] = (
 UNDETERMINED = frozenset({"und", "zxx", "qam", "qct", "qht", "qme", "qst", ""})
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_URL_OR_HANDLE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 #: Scripts without spaces between words: a few characters are enough there.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -49,7 +50,7 @@ def _content(text) -> str | None:
     """The text without URLs, @handles and #hashtags, or None when it is not a string."""
     if not isinstance(text, str):
         return None
-    return _URL_OR_HANDLE.sub(" ", text)
+    return LOOSE_TAG.sub(" ", URL.sub(" ", text))
 
 
 def _enough(content: str | None, min_words: int) -> bool:

@@ -1,5 +1,9 @@
 """Provenance: input hashes, package versions, git commit, and the fingerprint that says
-whether a report is up to date."""
+whether a report is up to date.
+
+Nothing here looks at where the package is installed except through `importlib.resources`
+(the package's own source files, for `code_hash`); the notebooks and the git checkout are the
+config's project folder's (`toolkit.core.paths`)."""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ import hashlib
 import json
 import platform
 import subprocess
-from importlib import metadata
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from toolkit.core.config import NOTEBOOKS_DIR, ROOT, Config
+from toolkit.core.config import Config
+from toolkit.core.paths import project_dir_of
 
 PACKAGES = (
     "toolkit",
@@ -61,30 +67,57 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def git_commit() -> str:
-    """HEAD commit, with '-dirty' when tracked files differ; 'unknown' outside git."""
+def git_commit(folder: Path | None = None) -> str:
+    """HEAD commit of the git checkout `folder` is in (default: the working directory's
+    project), with '-dirty' when tracked files differ; 'unknown' outside git."""
+    folder = folder or project_dir_of()
     try:
-        commit = _git("rev-parse", "HEAD")
+        commit = _git(folder, "rev-parse", "HEAD")
         dirty = _git(
-            "status", "--porcelain", "--untracked-files=no", "--", "toolkit", "notebooks", "configs"
-        )
+            folder,
+            "status", "--porcelain", "--untracked-files=no", "--", "toolkit", "notebooks", "configs",
+        )  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("-dirty" if dirty else "")
 
 
-def _git(*args: str) -> str:
-    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+def _git(folder: Path, *args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
 
-def code_hash() -> str:
-    """Hash of the toolkit package's source and the notebooks: any edit changes it."""
+def package_sources() -> list[tuple[str, Traversable]]:
+    """The toolkit package's Python files as ("toolkit/<path>", file), in path order, found
+    through `importlib.resources` (a source checkout and an installed wheel alike)."""
+    found: list[tuple[tuple[str, ...], Traversable]] = []
+
+    def walk(folder: Traversable, parts: tuple[str, ...]) -> None:
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                walk(entry, (*parts, entry.name))
+            elif entry.name.endswith(".py"):
+                found.append(((*parts, entry.name), entry))
+
+    walk(resources.files("toolkit"), ("toolkit",))
+    return [("/".join(parts), entry) for parts, entry in sorted(found, key=lambda f: f[0])]
+
+
+def code_hash(notebooks: Path | None = None) -> str:
+    """Hash of the toolkit package's source and the notebooks: any edit changes it.
+
+    Parameters
+    ----------
+    notebooks : path, optional
+        The report's notebooks folder (`Config.notebooks_dir`); None: no notebooks.
+    """
     h = hashlib.sha256()
-    files = sorted((ROOT / "toolkit").rglob("*.py")) + sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-    for path in files:
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(sha256_file(path).encode())
+    files = package_sources()
+    if notebooks is not None:
+        files += [(f"notebooks/{p.name}", p) for p in sorted(Path(notebooks).glob("*.ipynb"))]
+    for name, entry in files:
+        h.update(name.encode())
+        h.update(hashlib.sha256(entry.read_bytes()).hexdigest().encode())
     return h.hexdigest()
 
 
@@ -92,29 +125,23 @@ def config_hash(config: Config) -> str:
     return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
 
 
-def ner_model(config: Config) -> dict:
-    """The personal-data detector's NER model: name, version and SHA-256 of its files, or
-    ``{"name": "off"}`` when ``privacy.ner_model`` is off (see `toolkit.privacy.detect.ner`)."""
-    from toolkit.privacy.detect.ner import NerLayer
-
-    setting = config.privacy.ner_model
-    if setting == "off":
-        return {"name": "off"}
-    try:
-        return {"setting": setting, **NerLayer(setting).info()}
-    except FileNotFoundError as exc:
-        return {"setting": setting, "name": "missing", "error": str(exc)}
-
-
-def fingerprint(config: Config, key_id: str) -> str:
+def fingerprint(config: Config, key_id: str, ner_model: dict | None = None) -> str:
     """What a report depends on: config, inputs, code, package versions, NER model files,
-    pseudonym key id."""
+    pseudonym key id.
+
+    Parameters
+    ----------
+    config : Config
+    key_id : the pseudonym key's id (`key_id`).
+    ner_model : the personal-data detector's NER model as `toolkit.privacy.ner_model.ner_model`
+        describes it; None when there is none (``privacy.ner_model: off``).
+    """
     parts = {
         "config": config_hash(config),
         "inputs": input_hashes(config),
-        "code": code_hash(),
+        "code": code_hash(config.notebooks_dir),
         "packages": package_versions(),
-        "ner_model": ner_model(config).get("sha256"),
+        "ner_model": (ner_model or {}).get("sha256"),
         "key": key_id,
         "compare_to": _previous_manifest_hash(config),
     }

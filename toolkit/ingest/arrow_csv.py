@@ -19,15 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from toolkit.ingest.csv_rows import BLANK_CELL, is_skipped_csv_row
 from toolkit.ingest.limits import Limits
-from toolkit.ingest.readers import (
-    BLANK_CELL,
-    GZIP_ERRORS,
-    detect_text_encoding,
-    is_skipped_csv_row,
-    open_binary,
-    open_text,
-)
+from toolkit.ingest.opening import GZIP_ERRORS, detect_text_encoding, open_binary, open_text
 
 #: Bytes Arrow parses at a time (about 7,000 short posts); blocks are grouped into batches.
 BLOCK_BYTES = 1 << 20

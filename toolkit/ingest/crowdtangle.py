@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from toolkit.ingest.base import Collector, RowError
+from toolkit.ingest.csv_rows import is_ragged, iter_csv_rows
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import is_ragged, iter_csv_rows
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,

@@ -12,7 +12,7 @@
 
 The driver's memory grows with the four id columns of the posts (to find conversations) and
 the distinct customer identifiers, not with the posts. Workers read the pseudonymisation key
-from their own environment (`config.hmac_key()`), so the key never travels with a task.
+from their own environment (`pseudonymise.hmac_key(config)`), so the key never travels with a task.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from toolkit.core.config import Config, Period
+from toolkit.core.paths import POSTS_FILE, REJECTS_FILE, WorkLayout
 from toolkit.core.schema import ARROW_SCHEMA, from_arrow
 from toolkit.ingest.base import make_rejects
+from toolkit.ingest.fill_links import fill_links_on_disk
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
 from toolkit.ingest.partition import (
     DEFAULT_DUCKDB_MEMORY,
@@ -44,7 +46,6 @@ from toolkit.ingest.partition import (
     write_partitions_from_parquet,
 )
 from toolkit.ingest.pipeline import (
-    POSTS_FILE,
     build_summary,
     check_sources,
     daily_profile,
@@ -55,11 +56,9 @@ from toolkit.ingest.pipeline import (
     update_file_summary,
     write_private_json,
 )
-from toolkit.ingest.stream import fill_links_on_disk, ingest_to_parquet
+from toolkit.ingest.stream import ingest_to_parquet
+from toolkit.privacy.pseudonymise import pseudonymiser_for
 
-REJECTS_FILE = "rejects.parquet"
-REJECTS_CSV = "rejects.csv"
-PROFILE_FILE = "profile.parquet"
 SOURCES_DIR = "sources"
 _PRIVATE_FILE_MODE = 0o600
 _BATCH_ROWS = 50_000
@@ -115,13 +114,13 @@ def ingest_source(config: Config, index: int, out_dir: str | Path) -> tuple[dict
         src.format,
         src.platform,
         src.mapping or None,
-        config.pseudonymiser(),
+        pseudonymiser_for(config),
         brand,
         src.timestamp_format,
         workers=1,  # a Dask worker is already one process per core: no pool inside a task
         limits=Limits.from_config(config.ingest),
     )
-    identifiers = json.loads((folder / "private" / "identifiers.json").read_text("utf-8"))
+    identifiers = json.loads(WorkLayout(folder).identifiers.read_text("utf-8"))
     return summary["files"][0], identifiers
 
 
@@ -167,22 +166,19 @@ def ingest_on_cluster(
             [source_dir(out_dir, i) for i in range(n_sources)],
             [summary for summary, _ in gathered],
             config.period,
-            out_dir / POSTS_FILE,
-            out_dir / REJECTS_FILE,
+            WorkLayout(out_dir).posts,
+            WorkLayout(out_dir).rejects,
             memory_limit,
         )
     finally:
         shutil.rmtree(out_dir / SOURCES_DIR, ignore_errors=True)
-    _write_rejects_csv(out_dir / REJECTS_FILE, out_dir / REJECTS_CSV)
-    _write_profile(out_dir / POSTS_FILE, out_dir / PROFILE_FILE)
+    work = WorkLayout(out_dir)
+    _write_rejects_csv(work.rejects, work.rejects_csv)
+    _write_profile(work.posts, work.profile)
     summary = build_summary(files, config.name, config.period)
     text = json.dumps(summary, indent=2) + "\n"
-    write_atomically(
-        out_dir / "ingest_summary.json", lambda p: p.write_text(text, encoding="utf-8")
-    )
-    write_private_json(
-        out_dir / "private" / "identifiers.json", merge_identifiers([ids for _, ids in gathered])
-    )
+    write_atomically(work.summary, lambda p: p.write_text(text, encoding="utf-8"))
+    write_private_json(work.identifiers, merge_identifiers([ids for _, ids in gathered]))
     return summary
 
 

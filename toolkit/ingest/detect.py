@@ -20,14 +20,8 @@ from toolkit.core.config import FORMATS as CONFIG_FORMATS
 from toolkit.ingest.base import RowError
 from toolkit.ingest.bluesky import is_bluesky_page
 from toolkit.ingest.crowdtangle import crowdtangle_platform
-from toolkit.ingest.readers import (
-    JS_ASSIGNMENT,
-    bom_encoding,
-    iter_json_items,
-    iter_lines,
-    parse_json,
-    read_head,
-)
+from toolkit.ingest.opening import bom_encoding, read_head
+from toolkit.ingest.readers import JS_ASSIGNMENT, iter_json_items, iter_lines, parse_json
 from toolkit.ingest.youtube import is_youtube
 
 #: Concrete formats (a config's "auto" resolves to one of these); the config lists them all.

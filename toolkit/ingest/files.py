@@ -14,7 +14,7 @@ from toolkit.ingest.generic import MappingError, read_csv, read_jsonl, read_parq
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import Limits
 from toolkit.ingest.mastodon import read_mastodon
-from toolkit.ingest.readers import read_head, zip_members
+from toolkit.ingest.opening import read_head, zip_members
 from toolkit.ingest.reddit import read_reddit
 from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
 from toolkit.ingest.twarc2 import read_twarc2
@@ -33,7 +33,8 @@ DEFAULT_PLATFORM = {
     "bluesky": "bluesky",
     "youtube": "youtube",
 }
-_PLATFORM_LOADERS: dict[str, Callable] = {
+#: Platform export format -> its loader.
+PLATFORM_LOADERS: dict[str, Callable] = {
     "twarc2": read_twarc2,
     "reddit": read_reddit,
     "mastodon": read_mastodon,
@@ -42,7 +43,8 @@ _PLATFORM_LOADERS: dict[str, Callable] = {
     "bluesky": read_bluesky,
     "youtube": read_youtube,
 }
-_GENERIC_LOADERS: dict[str, Callable] = {
+#: Generic table format -> its loader (needs `platform` and a column mapping).
+GENERIC_LOADERS: dict[str, Callable] = {
     "csv": read_csv,
     "jsonl": read_jsonl,
     "parquet": read_parquet,
@@ -158,10 +160,10 @@ def run_loader(
     MappingError
         When a generic file's columns do not fit the mapping.
     """
-    if format in _PLATFORM_LOADERS:
-        _PLATFORM_LOADERS[format](path, identities, out)
+    if format in PLATFORM_LOADERS:
+        PLATFORM_LOADERS[format](path, identities, out)
     else:
-        _GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
+        GENERIC_LOADERS[format](path, identities, out, mapping, timestamp_format)
 
 
 def unknown_format_result(path: Path, identities: Identities, why: str) -> IngestResult:

@@ -31,13 +31,11 @@ from toolkit.core.schema import COLUMN_NAMES, POST_TYPES
 from toolkit.ingest.arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
 from toolkit.ingest.base import Collector, RawBatch, RowError
 from toolkit.ingest.columnar import ABSENT, POST_TYPE_ALIASES, to_list
+from toolkit.ingest.csv_rows import BLANK_CELL, is_ragged, iter_csv_rows
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import (
-    BLANK_CELL,
     LineChunk,
     is_json_lines,
-    is_ragged,
-    iter_csv_rows,
     iter_json_items,
     json_line_chunks,
     parse_json_lines,
@@ -59,7 +57,8 @@ MAPPABLE = (
     + IDENTIFIER_KEYS
 )
 _COUNT_COLUMNS = ("likes", "shares", "replies", "quotes", "views", "author_followers")
-_MISSING = object()
+#: What `_json_value` returns for a key that is not mapped, or whose source the record lacks.
+MISSING = object()
 #: Records converted at a time (bounds the memory of one conversion step).
 BATCH_ROWS = 20_000
 
@@ -138,10 +137,10 @@ def read_csv(
             out.add_batch(rows, identities, timestamp_format)
         if arrow.complete:
             return
-    _read_csv_rows(path, identities, out, mapping, timestamp_format, after=arrow.rows)
+    read_csv_rows(path, identities, out, mapping, timestamp_format, after=arrow.rows)
 
 
-def _read_csv_rows(
+def read_csv_rows(
     path: Path, identities: Identities, out: Collector, mapping, timestamp_format, after: int
 ) -> None:
     """Read the CSV's data rows numbered above `after` with Python's `csv` module."""
@@ -313,7 +312,7 @@ def _json_column(records: list[dict], source: str) -> list:
     if "." not in source:  # map over the bound method runs the loop in C
         return list(map(dict.get, records, repeat(source), repeat(ABSENT)))
     values = [_json_value(r, {"key": source}, "key") for r in records]
-    return [ABSENT if v is _MISSING else v for v in values]
+    return [ABSENT if v is MISSING else v for v in values]
 
 
 def read_parquet(
@@ -373,13 +372,13 @@ def _batches(entries: Iterator, size: int | None = None) -> Iterator[list]:
 def _json_value(record: dict, mapping: dict[str, str], key: str):
     source = mapping.get(key)
     if source is None:
-        return _MISSING
+        return MISSING
     if source in record:
         return record[source]
     value = record
     for part in source.split("."):
         if not isinstance(value, dict) or part not in value:
-            return _MISSING if value is record else None
+            return MISSING if value is record else None
         value = value[part]
     return value
 
@@ -411,7 +410,7 @@ def generic_row(
     author, is_brand = identities.author(handle)
     identities.note(handle, str_or_none(value("author_name")), value("author_id"))
     raw_text = get("text")
-    if raw_text is _MISSING:
+    if raw_text is MISSING:
         raise RowError("missing_field:text")
     text = normalise_text(raw_text)
     reply_to_id = id_string(value("reply_to_id"))
@@ -439,14 +438,14 @@ def _value_getter(get: Callable[[str], object]) -> Callable[[str], object]:
 
     def value(key: str):
         raw = get(key)
-        return None if raw is _MISSING else raw
+        return None if raw is MISSING else raw
 
     return value
 
 
 def _required(get: Callable[[str], object], key: str):
     raw = get(key)
-    if raw is _MISSING or raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is MISSING or raw is None or (isinstance(raw, str) and not raw.strip()):
         raise RowError(f"missing_field:{key}")
     return raw
 

@@ -15,8 +15,8 @@ import logging
 import re
 import secrets
 
-from toolkit.ingest.textnorm import REDDIT_USER
-from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM_PREFIX, Pseudonymiser
+from toolkit.core.text import HANDLE_IN_TEXT, REDDIT_USER
+from toolkit.privacy.pseudonymise import PSEUDONYM_PREFIX, Pseudonymiser
 
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from toolkit.core.config import Config, ConfigError, Period
+from toolkit.core.paths import WorkLayout
 from toolkit.core.schema import empty_posts, from_arrow, to_arrow, validate_posts
 from toolkit.ingest.base import (
     IngestResult,
@@ -44,10 +45,10 @@ from toolkit.ingest.generic import MappingError
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
 from toolkit.ingest.relations import fill_reply_authors, fill_thread_roots
+from toolkit.privacy.pseudonymise import pseudonymiser_for
 
 log = logging.getLogger(__name__)
 
-POSTS_FILE = "posts.parquet"
 OUTSIDE_PERIOD = "outside_period"
 _PRIVATE_DIR_MODE = 0o700
 _PRIVATE_FILE_MODE = 0o600
@@ -147,7 +148,7 @@ def ingest_config(config: Config, out_dir: str | Path | None = None) -> IngestRu
     """
     out_dir = Path(out_dir) if out_dir is not None else config.work_dir
     brand = [h for handles in config.brand.accounts.values() for h in handles]
-    identities = Identities(config.pseudonymiser(), brand)
+    identities = Identities(pseudonymiser_for(config), brand)
     limits = Limits.from_config(config.ingest)
     results = [_ingest_source(config, i, identities, limits) for i in range(len(config.sources))]
     posts, rejects, files = combine_results(results, config.period)
@@ -397,13 +398,14 @@ def _write_all(
     """
     validate_posts(posts)
     out_dir.mkdir(parents=True, exist_ok=True)
+    work = WorkLayout(out_dir)
     paths = {
-        "posts": out_dir / POSTS_FILE,
-        "rejects_parquet": out_dir / "rejects.parquet",
-        "rejects_csv": out_dir / "rejects.csv",
-        "summary": out_dir / "ingest_summary.json",
-        "profile": out_dir / "profile.parquet",
-        "identifiers": out_dir / "private" / "identifiers.json",
+        "posts": work.posts,
+        "rejects_parquet": work.rejects,
+        "rejects_csv": work.rejects_csv,
+        "summary": work.summary,
+        "profile": work.profile,
+        "identifiers": work.identifiers,
     }
     rejects_table = pa.Table.from_pandas(rejects, preserve_index=False)
     _atomic(paths["posts"], lambda p: pq.write_table(to_arrow(posts), p))
@@ -484,7 +486,7 @@ def load_posts(config: Config) -> pd.DataFrame:
     ----------
     config : Config
     """
-    path = config.work_dir / POSTS_FILE
+    path = config.work.posts
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: run the ingest step for {config.name!r} first")
     return from_arrow(pq.read_table(path))

@@ -1,35 +1,40 @@
-"""Low-level reading: gzip and zip, byte-order marks, encodings, JSON lines, JSON arrays and CSV rows.
+"""Reading JSON: JSON lines, JSON documents and arrays, X archives' JS arrays, and what can be
+salvaged from a cut-off document.
 
 Nothing here knows about platforms; loaders get items (with their 1-based position) or a reason
-why an item could not be read.
+why an item could not be read. Opening files (gzip, zip, encodings): `toolkit.ingest.opening`;
+CSV rows: `toolkit.ingest.csv_rows`.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import dataclasses
-import gzip
 import io
 import itertools
 import json
 import re
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from toolkit.ingest.base import RowError
 from toolkit.ingest.limits import (
     DECOMPRESSION_LIMIT,
     DEFAULT_LIMITS,
     RECORD_TOO_LARGE,
-    BoundedStream,
     DecompressionLimitError,
     Limits,
     TooLarge,
+)
+from toolkit.ingest.opening import (
+    CHUNK_BYTES,
+    GZIP_ERRORS,
+    bom_encoding,
+    open_binary,
+    read_head,
+    read_upto,
+    stream_error_reason,
 )
 
 try:  # orjson is optional: 3-5x faster on large files, same results
@@ -41,156 +46,6 @@ except ImportError:  # pragma: no cover - depends on the environment
     orjson = None
     _loads = json.loads
     _DECODE_ERRORS = (json.JSONDecodeError, ValueError, RecursionError)
-
-GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip magic + deflate, the only method gzip defines
-ZIP_MAGIC = b"PK\x03\x04"
-#: What a damaged or cut-off gzip (or zip) stream raises while being read.
-GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
-_ZIP_JUNK = ("__MACOSX/", ".DS_Store")
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_CHUNK = 1 << 20
-#: An empty or whitespace-only CSV cell, whitespace exactly as `str.isspace` has it (RE2 syntax).
-BLANK_CELL = "^[" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "]*$"
-
-
-class ArchiveError(ValueError):
-    """A zip archive that does not hold exactly one data file."""
-
-
-def open_binary(path: str | Path, limits: Limits | None = None) -> BinaryIO:
-    """Open `path` for reading bytes, transparently decompressing gzip or a one-file zip.
-
-    A compressed stream raises `DecompressionLimitError` (an EOFError, like a damaged stream)
-    once it decompressed beyond `limits.decompressed_limit(compressed size)`.
-
-    Raises
-    ------
-    ArchiveError
-        For a zip archive with no data file or several (list each one as its own source).
-    """
-    limits = limits or DEFAULT_LIMITS
-    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller
-    magic = handle.read(4)
-    if magic[:3] == GZIP_MAGIC:
-        handle.close()
-        limit = limits.decompressed_limit(Path(path).stat().st_size)
-        return BoundedStream(gzip.open(path, "rb"), limit, Path(path).name)
-    if magic == ZIP_MAGIC:
-        handle.close()
-        return _open_zip_member(path, limits)
-    handle.seek(0)
-    return handle
-
-
-def stream_error_reason(exc: BaseException) -> str:
-    """The reject reason of a compressed stream that stopped being readable."""
-    return DECOMPRESSION_LIMIT if isinstance(exc, DecompressionLimitError) else "corrupt_gzip"
-
-
-def zip_members(path: str | Path) -> list[str] | None:
-    """The data files in a zip archive (folders and macOS metadata left out); None if not a zip."""
-    with open(path, "rb") as handle:
-        if handle.read(4) != ZIP_MAGIC:
-            return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return [
-                info.filename
-                for info in archive.infolist()
-                if not info.is_dir() and not any(j in info.filename for j in _ZIP_JUNK)
-            ]
-    except (zipfile.BadZipFile, OSError, EOFError):
-        return []
-
-
-def _open_zip_member(path: str | Path, limits: Limits) -> BinaryIO:
-    members = zip_members(path)
-    if not members or len(members) != 1:
-        raise ArchiveError(
-            f"{Path(path).name}: a zip archive must hold exactly one data file, it holds "
-            f"{len(members or [])}: {(members or [])[:10]}; extract it and list each file as a source"
-        )
-    # the member keeps the archive's file open until it is closed itself
-    with zipfile.ZipFile(path) as archive:
-        member = archive.open(members[0])
-        limit = limits.decompressed_limit(archive.getinfo(members[0]).compress_size)
-        return BoundedStream(member, limit, Path(path).name)
-
-
-def read_head(path: str | Path, size: int = 65536) -> bytes:
-    """The first `size` (decompressed) bytes of a file (fewer if a gzip stream breaks early)."""
-    return _read_upto(path, size)
-
-
-def _read_upto(
-    path: str | Path, size: int | None, limits: Limits | None = None, strict: bool = False
-) -> bytes:
-    """Up to `size` bytes (None: all); a damaged gzip stream gives what was readable.
-
-    With `strict`, a stream beyond its decompression limit raises DecompressionLimitError.
-    """
-    parts, total = [], 0
-    with open_binary(path, limits) as handle:
-        try:
-            while size is None or total < size:
-                # read1: a damaged gzip stream still yields the blocks before the damage
-                chunk = handle.read1(_CHUNK if size is None else min(_CHUNK, size - total))
-                if not chunk:
-                    break
-                parts.append(chunk)
-                total += len(chunk)
-        except GZIP_ERRORS as exc:
-            if strict and isinstance(exc, DecompressionLimitError):
-                raise
-    return b"".join(parts)
-
-
-def bom_encoding(head: bytes) -> tuple[str | None, int]:
-    """(encoding, BOM length) from a byte-order mark at the start of `head`, else (None, 0)."""
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return encoding, len(bom)
-    return None, 0
-
-
-def detect_text_encoding(path: str | Path) -> str:
-    """The encoding to read a text file with: BOM, else UTF-8 if it decodes, else cp1252, else Latin-1."""
-    encoding, _ = bom_encoding(read_head(path, 4))
-    if encoding == "utf-8":
-        return "utf-8-sig"
-    if encoding:
-        return encoding
-    for candidate in ("utf-8", "cp1252"):
-        if _decodes(path, candidate):
-            return candidate
-    return "latin-1"
-
-
-def _decodes(path: str | Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        with open_binary(path) as handle:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    except GZIP_ERRORS:  # a damaged stream is reported when the rows are read
-        pass
-    return True
-
-
-def open_text(
-    path: str | Path, encoding: str | None = None, limits: Limits | None = None
-) -> io.TextIOWrapper:
-    """Open a text file (gzip, BOM and encoding handled) with newline="" as the csv module wants."""
-    encoding = encoding or detect_text_encoding(path)
-    return io.TextIOWrapper(open_binary(path, limits), encoding=encoding, newline="")
-
 
 def iter_lines(
     path: str | Path, limits: Limits | None = None
@@ -374,7 +229,7 @@ def _byte_lines(
         while True:
             try:
                 # read1: a damaged gzip stream still yields the blocks before the damage
-                chunk = handle.read1(min(_CHUNK * 8, cap + 1))
+                chunk = handle.read1(min(CHUNK_BYTES * 8, cap + 1))
             except GZIP_ERRORS as exc:  # the line cut by the break is part of the reject
                 yield (None, f"unreadable compressed data: {exc}", stream_error_reason(exc))
                 return
@@ -526,7 +381,7 @@ def _read_document_text(
     path: str | Path, limits: Limits | None = None, strict: bool = False
 ) -> str | None:
     # a cut-off gzip stream shows up as truncated JSON; one beyond its limit raises if strict
-    data = _read_upto(path, None, limits, strict)
+    data = read_upto(path, None, limits, strict)
     encoding, bom_length = bom_encoding(data[:4])
     try:
         return data[bom_length:].decode(encoding or "utf-8")
@@ -592,106 +447,6 @@ def _skip_space(text: str, position: int) -> int:
         position += 1
     return position
 
-
-def iter_csv_rows(
-    path: str | Path, limits: Limits | None = None
-) -> tuple[list[str], Iterator[tuple[int, list[str] | None, object, str | None]]]:
-    """(header, rows) of a CSV file; rows yields (1-based data row number, fields, raw, error).
-
-    Blank lines are skipped and not numbered. When a row cannot be read, fields is None,
-    error is "bad_csv" (or "record_too_large" for a line above `limits.max_record_bytes`
-    characters, skipped unread; or "corrupt_gzip" / "decompression_limit", then reading stops)
-    and raw describes the problem. When the header itself cannot be read, header is [] and rows
-    yields that one error.
-    """
-    handle = open_text(path, limits=limits)
-    reader = csv.reader(_BoundedLines(handle, (limits or DEFAULT_LIMITS).max_record_bytes))
-    try:
-        header = _first_row(reader)
-    except (csv.Error, _LineTooLarge, *GZIP_ERRORS) as exc:
-        handle.close()
-        if isinstance(exc, csv.Error):
-            reason = "bad_csv"
-        elif isinstance(exc, _LineTooLarge):
-            reason = RECORD_TOO_LARGE
-        else:
-            reason = stream_error_reason(exc)
-        return [], iter([(1, None, f"unreadable header: {exc}", reason)])
-    if header is None:
-        handle.close()
-        return [], iter(())
-    header = [name.strip() for name in header]
-    return header, _data_rows(reader, handle)
-
-
-def _first_row(reader) -> list[str] | None:
-    for row in reader:
-        if row:
-            return row
-    return None
-
-
-def _data_rows(reader, handle) -> Iterator[tuple[int, list[str] | None, object, str | None]]:
-    number = 0
-    with handle:
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                number += 1
-                yield number, None, f"csv error near line {reader.line_num}: {exc}", "bad_csv"
-                continue
-            except _LineTooLarge as exc:
-                number += 1
-                yield number, None, str(exc), RECORD_TOO_LARGE
-                continue
-            except GZIP_ERRORS as exc:
-                reason = stream_error_reason(exc)
-                yield number + 1, None, f"unreadable compressed data: {exc}", reason
-                return
-            if is_skipped_csv_row(row):
-                continue
-            number += 1
-            yield number, row, row, None
-
-
-class _LineTooLarge(Exception):
-    """A CSV line above the record limit (raised through `csv.reader`, which then resets)."""
-
-
-class _BoundedLines:
-    """The lines of a text handle, for `csv.reader`; a line above `cap` characters is skipped
-    (read in pieces, never held whole) and raises _LineTooLarge in its place."""
-
-    def __init__(self, handle: io.TextIOWrapper, cap: int):
-        self._handle = handle
-        self._cap = cap
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = self._handle.readline(self._cap + 1)
-        if not line:
-            raise StopIteration
-        if len(line) <= self._cap or line.endswith(("\n", "\r")):
-            return line
-        size, head = len(line), line[:500]
-        while (more := self._handle.readline(self._cap + 1)) and not more.endswith(("\n", "\r")):
-            size += len(more)
-        raise _LineTooLarge(f"line of {size + len(more):,}+ characters: {head}")
-
-
-def is_skipped_csv_row(fields: list[str]) -> bool:
-    """True for a row the CSV readers skip without numbering it: empty or whitespace-only."""
-    return not fields or (len(fields) == 1 and not fields[0].strip())
-
-
-def is_ragged(fields: list[str], width: int) -> bool:
-    """True when a CSV row has fewer fields than the header, or extra non-empty ones."""
-    return len(fields) < width or any(f.strip() for f in fields[width:])
 
 
 def salvage_prefix(text: str) -> tuple[object, tuple[str, ...] | None, str]:

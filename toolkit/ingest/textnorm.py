@@ -12,15 +12,7 @@ import unicodedata
 
 import ftfy
 
-from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT
-
-#: A hashtag: '#' then word characters with at least one letter (so '#1' is not a tag).
-HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d]\w*)")
-#: An http(s) or www. link, up to the next whitespace or quote/angle bracket.
-URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-#: Reddit's own mention style: u/name or /u/name.
-REDDIT_USER = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})\b")
-_URL_TRAILING = ".,;:!?)]}'\"…"
+from toolkit.core.text import HANDLE_IN_TEXT, HASHTAG, REDDIT_USER, URL, URL_TRAILING
 
 #: Two-character sequences that UTF-8 read as cp1252/Latin-1 produces ("Ã©", "â€™", "ðŸ"),
 #: plus stray C1 control characters. Only texts with one of these go through ftfy, which is slow.
@@ -158,9 +150,9 @@ def extract_urls(text: str) -> list[str]:
         return []
     found = URL.findall(text)
     if len(found) == 1:
-        url = found[0].rstrip(_URL_TRAILING)
+        url = found[0].rstrip(URL_TRAILING)
         return [url] if url else []
-    return unique(url.rstrip(_URL_TRAILING) for url in found)
+    return unique(url.rstrip(URL_TRAILING) for url in found)
 
 
 def unique(values) -> list:

@@ -835,7 +835,7 @@ class _Constant:
 @functools.lru_cache(maxsize=4)
 def shipped_text(notebooks_dir: Path | None = None) -> _Constant:
     """The cells of the toolkit's notebooks and the text of the page template."""
-    from toolkit.core.config import NOTEBOOKS_DIR
+    from toolkit.core.paths import NOTEBOOKS_DIR
 
     folder = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
     sources: set[str] = set()

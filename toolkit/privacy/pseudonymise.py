@@ -20,28 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.config import ConfigError
+from toolkit.core.config import DEMO_HMAC_KEY, Config, ConfigError
+from toolkit.core.text import HANDLE_IN_TEXT
 
-#: What may stand right before an @handle, following twitter-text: anything but a Latin letter,
-#: a digit, '_', '@', '/' or '+' (so "dana@example.com" stays an e-mail), which lets through
-#: ".@name", "(@name)", "cc:@name", "こんにちは@name"; plus the slash forms "w/@name" and
-#: "/@name" when they are not part of a link ("https://mastodon.social/@dana"), and "RT@name".
-_URL_CHAR = r"[\w./:%~+=&?#-]"
-_BEFORE_HANDLE = (
-    r"(?:(?<![A-Za-z0-9_\u00c0-\u024f\u1e00-\u1eff@\uff20/+])"
-    rf"|(?<=(?<!{_URL_CHAR})/)"
-    rf"|(?<=(?<!{_URL_CHAR})[A-Za-z]/)"
-    r"|(?<=(?<![\w+~.-])[Rr][Tt])|(?<=(?<![\w+~.-])[Rr][Tt]:))"
-)
-#: @handle in post text: Twitter/Instagram/Reddit style, plus Mastodon's @user@instance, with
-#: '@' or the full-width '＠' Twitter also accepts. Instagram and Mastodon handles may contain
-#: dots, but never end with one ("@jane.doe."); "@name's" and "@name:" end before the quote.
-HANDLE_IN_TEXT = re.compile(
-    r"(?=[@\uff20])"  # fail fast where there is no at sign
-    + _BEFORE_HANDLE
-    + r"[@\uff20]([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
-    r"(?:@[A-Za-z0-9.-]{1,100}\.[A-Za-z]{2,24})?)"
-)
 PSEUDONYM_PREFIX = "u_"
 PSEUDONYM = re.compile(r"\bu_[0-9a-f]{16}\b")
 
@@ -56,6 +37,32 @@ def default_public_accounts() -> frozenset[str]:
         for line in raw.splitlines()
         if line.strip() and not line.startswith("#")
     )
+
+
+def public_accounts(config: Config) -> set[str]:
+    """Handles kept as written at ingest besides the brand's (lower case, no '@'):
+    competitors' handles, `privacy.public_accounts` and the shipped platform / service list.
+    Organisations, not people: share of voice counts them, the gate does not look for them."""
+    competitors = {
+        term.strip().lstrip("@").lower()
+        for name, terms in config.competitors.items()
+        for term in (name, *terms)
+        if term.strip() and not any(c.isspace() for c in term.strip())
+    }
+    configured = {h.strip().lstrip("@").lower() for h in config.privacy.public_accounts}
+    return (set(default_public_accounts()) | competitors | configured) - {""}
+
+
+def hmac_key(config: Config) -> bytes:
+    """The pseudonymisation key of a dataset: `privacy.key_env`, else `privacy.key_file` (0600,
+    relative to the config's folder), else the demo key where allowed; a ConfigError says how to
+    create one otherwise."""
+    return load_key(config.privacy, config.path.parent if config.path else None, DEMO_HMAC_KEY)
+
+
+def pseudonymiser_for(config: Config) -> Pseudonymiser:
+    """The `Pseudonymiser` for one dataset: its key, brand handles and public accounts."""
+    return Pseudonymiser(hmac_key(config), config.brand.handles(), public_accounts(config))
 
 
 class Pseudonymiser:

@@ -26,20 +26,26 @@ from pathlib import Path
 
 import nbformat
 
-from toolkit.core.config import NOTEBOOKS_DIR, Config, load_config
+from toolkit.core import paths
+from toolkit.core.config import Config, load_config
 from toolkit.core.provenance import (
     fingerprint,
     git_commit,
     input_hashes,
     key_id,
-    ner_model,
     package_versions,
     public_config,
 )
+from toolkit.privacy.ner_model import ner_model
+from toolkit.privacy.pseudonymise import hmac_key
 
 log = logging.getLogger(__name__)
 
 #: The notebooks of a report, in the order they run; the brief comes last and opens the site.
+#: The folder of notebooks to run instead of the config's project's notebooks/ folder
+#: (`Config.notebooks_dir`); None: the project's.
+NOTEBOOKS_DIR: Path | None = None
+
 NOTEBOOKS = (
     "01_ingest", "02_topics", "03_engagement", "04_privacy_risk", "05_changes", "05_brief"
 )  # fmt: skip
@@ -96,7 +102,7 @@ def build_report(
         config = load_config(config_path)
         previous = _previous_report(config)
         try:
-            current = fingerprint(config, key_id(config.hmac_key()))
+            current = fingerprint(config, key_id(hmac_key(config)), ner_model(config))
         except OSError as exc:  # e.g. a source file that cannot be read
             raise ReportError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
         if not force and _existing_fingerprint(config.report_dir) == current:
@@ -352,11 +358,11 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
         try:
             _in_worker_thread(
                 papermill.execute_notebook,
-                NOTEBOOKS_DIR / f"{name}.ipynb",
+                (NOTEBOOKS_DIR or config.notebooks_dir) / f"{name}.ipynb",
                 staging / f"{name}.ipynb",
                 parameters={"config_path": str(config.path), "output_dir": str(staging)},
                 kernel_name=KERNEL,
-                cwd=str(NOTEBOOKS_DIR),
+                cwd=str(NOTEBOOKS_DIR or config.notebooks_dir),
                 progress_bar=False,
                 log_output=False,
                 extra_arguments=KERNEL_ARGS,
@@ -409,8 +415,6 @@ def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:
     metadata, warnings, tracebacks): a path such as /home/<user>/... names the analyst, and
     the key file's path says where the key is. Longest first, so that a path inside another
     one is replaced whole."""
-    from toolkit.core.config import ROOT
-
     found: dict[str, str] = {}
     if staging is not None:
         found[str(staging)] = "."
@@ -426,8 +430,10 @@ def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:
     for folder, label in (
         (config.work_dir, "<working data>"),
         (config.report_dir.parent, "<reports>"),
-        (NOTEBOOKS_DIR, "notebooks"),
-        (ROOT, "<toolkit>"),
+        (NOTEBOOKS_DIR or config.notebooks_dir, "notebooks"),
+        (paths.NOTEBOOKS_DIR, "notebooks"),
+        (config.project_dir, "<toolkit>"),
+        (paths.PROJECT_DIR, "<toolkit>"),
         (Path.home(), "~"),
     ):
         found.setdefault(str(folder), label)
@@ -504,9 +510,9 @@ def _manifest(
         "report": config.name,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "fingerprint": current,
-        "git_commit": git_commit(),
+        "git_commit": git_commit(config.project_dir),
         "config_file": config.path.name if config.path else None,
-        "config": public_config(config, config.hmac_key()),
+        "config": public_config(config, hmac_key(config)),
         "parameters": {"config_path": config.path.name if config.path else None},
         "seeds": {"analysis.seed": config.analysis.seed, "threads": config.analysis.threads},
         "data_period": _data_period(findings, config),
@@ -539,7 +545,7 @@ def _read_json(path: Path) -> dict:
 def _gate(staging: Path, config: Config, posts) -> None:
     from toolkit.privacy.gate import blocked_message, collect_identifiers, keep_blocked, scan_dir
 
-    identifiers = collect_identifiers(posts, config.work_dir / "private" / "identifiers.json")
+    identifiers = collect_identifiers(posts, config.work.identifiers)
     findings = scan_dir(
         staging,
         identifiers,
@@ -547,7 +553,7 @@ def _gate(staging: Path, config: Config, posts) -> None:
         local_paths=local_paths(config, staging),
     )
     if findings:  # keep the blocked build privately, with each hit in context
-        kept = keep_blocked(staging, findings, config.work_dir / "private")
+        kept = keep_blocked(staging, findings, config.work.private)
         message = blocked_message(findings, kept, config.path)
         raise ReportError(f"privacy gate stopped the report:\n{message}")
 
@@ -567,12 +573,12 @@ def refresh_notebooks(names=NOTEBOOKS, progress: Callable[[str], None] = log.inf
 
     for name in names:
         progress(f"refresh notebooks/{name}.ipynb")
-        path = NOTEBOOKS_DIR / f"{name}.ipynb"
+        path = (NOTEBOOKS_DIR or paths.NOTEBOOKS_DIR) / f"{name}.ipynb"
         papermill.execute_notebook(
             path,
             path,
             kernel_name=KERNEL,
-            cwd=str(NOTEBOOKS_DIR),
+            cwd=str(NOTEBOOKS_DIR or paths.NOTEBOOKS_DIR),
             progress_bar=False,
             extra_arguments=KERNEL_ARGS,
         )

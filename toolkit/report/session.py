@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit.analysis import scope
 from toolkit.core.config import Config, load_config
-from toolkit.core.provenance import fingerprint, key_id
+from toolkit.ingest import cache as ingest_cache
 from toolkit.privacy import disclosure
 from toolkit.report.tables import use_readable_tables
 
@@ -113,7 +113,7 @@ class Session:
 
     def private_path(self, name: str) -> Path:
         """A Parquet path in the dataset's private working folder (never part of a report)."""
-        return _mkdir(self.config.work_dir / "private") / f"{name}.parquet"
+        return _mkdir(self.config.work.private) / f"{name}.parquet"
 
     def save_private(self, df: pd.DataFrame, name: str) -> Path:
         """Keep row-level results (e.g. topic per post) for other notebooks, outside the report."""
@@ -148,7 +148,8 @@ def open_session(config_path: str | Path, output_dir: str | Path | None = None) 
 
 
 def ensure_ingested(config: Config, current: str | None = None, client=None) -> pd.DataFrame:
-    """Ingest the config's sources unless the working folder already holds this exact ingest.
+    """Ingest the config's sources unless the working folder already holds this exact ingest
+    (`toolkit.ingest.cache.ensure_ingested`).
 
     With ``engine: dask`` the files are ingested on the cluster (`config.scheduler`, or a local
     cluster for the duration of the call), without the driver holding the posts on the way;
@@ -162,33 +163,7 @@ def ensure_ingested(config: Config, current: str | None = None, client=None) -> 
     client : distributed.Client, optional
         ``engine: dask`` only: use this client instead of connecting / starting a cluster.
     """
-    from toolkit.core.private_files import make_private, private_umask
-    from toolkit.ingest import ingest_config, load_posts
-
-    make_private(config.work_dir)  # raw text lives here: 0700 / 0600 like private/
-    stamp = config.work_dir / "ingest.fingerprint"
-    current = current or fingerprint(config, key_id(config.hmac_key()))
-    if (
-        stamp.exists()
-        and stamp.read_text() == current
-        and (config.work_dir / "posts.parquet").exists()
-    ):
-        return load_posts(config)
-    log.info(
-        "ingesting %d source file(s) for %s on the %s engine",
-        len(config.sources),
-        config.name,
-        config.engine,
-    )
-    with private_umask():
-        if config.engine == "dask":
-            _ingest_on_dask(config, client)
-            posts = load_posts(config)
-        else:
-            posts = ingest_config(config).posts
-        stamp.write_text(current)
-    make_private(config.work_dir)  # e.g. files a Dask worker wrote with its own umask
-    return posts
+    return ingest_cache.ensure_ingested(config, current, lambda cfg: _ingest_on_dask(cfg, client))
 
 
 def _ingest_on_dask(config: Config, client=None) -> None:

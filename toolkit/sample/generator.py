@@ -20,7 +20,7 @@ import logging
 import random
 from pathlib import Path
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.sample.items import Item
 from toolkit.sample.labels import label
 from toolkit.sample.platforms.crowdtangle import write_facebook, write_instagram

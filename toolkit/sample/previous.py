@@ -19,7 +19,7 @@ import json
 import re
 from pathlib import Path
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 
 #: The items kept: the sample's first three weeks, UTC, end exclusive.
 KEEP_FROM = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)

@@ -24,7 +24,7 @@ from vaderSentiment.vaderSentiment import NEGATE as VADER_NEGATE
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from toolkit.analysis.posts import Authors, select_posts
-from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT
+from toolkit.core.text import HANDLE_IN_TEXT
 
 LABELS = ["negative", "neutral", "positive"]
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)

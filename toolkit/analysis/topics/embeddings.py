@@ -136,9 +136,9 @@ STATIC_DIMS = 256
 
 def static_model_path() -> Path:
     """Where the static model distilled from the bundled MiniLM lives (outside git)."""
-    from toolkit.core.config import MODELS_DIR
+    from toolkit.core.paths import models_dir
 
-    return MODELS_DIR / f"minilm-static-{STATIC_DIMS}"
+    return models_dir() / f"minilm-static-{STATIC_DIMS}"
 
 
 def build_static_model(folder: str | Path | None = None, force: bool = False) -> Path:

@@ -18,8 +18,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from toolkit.analysis.tone.posts import URL
 from toolkit.core.language import fill_languages
+from toolkit.core.text import HANDLE_IN_TEXT
 from toolkit.privacy.detect import analyzer as privacy
-from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
+from toolkit.privacy.pseudonymise import PSEUDONYM
 
 #: Filler words of social media posts that say nothing about the topic.
 SOCIAL_STOP_WORDS = frozenset(

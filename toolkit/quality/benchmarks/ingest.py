@@ -39,7 +39,7 @@ from pathlib import Path
 
 import orjson
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.quality.benchmarks.measure import machine, measure
 
 SIZES = (100_000, 1_000_000, 10_000_000)

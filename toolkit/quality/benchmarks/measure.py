@@ -13,7 +13,7 @@ from typing import Any
 
 import psutil
 
-from toolkit.core.config import ROOT
+from toolkit.core.paths import PROJECT_DIR as ROOT
 
 
 def machine() -> dict:

@@ -27,7 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.core.config import ROOT, load_config
+from toolkit.core.config import load_config
+from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.privacy.detect.analyzer import Detector
 from toolkit.quality.benchmarks.measure import machine, timed_call
 from toolkit.quality.evaluation.pii import (

@@ -22,7 +22,7 @@ import pandas as pd
 
 from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
 from toolkit.analysis.tone.posts import ToneScorer, VaderScorer
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 from toolkit.quality.benchmarks.measure import machine, timed_call
 from toolkit.quality.evaluation.sentiment import (
     compare_scorers,

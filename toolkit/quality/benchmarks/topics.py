@@ -118,7 +118,7 @@ DEV_SET = Path("tweeteval") / "stance_train_topics.csv"
 def eval_dir() -> Path | None:
     """The shared evaluation folder: $TOOLKIT_EVAL_DIR, else ../shared/eval next to the
     checkout (or two levels up, from a worktree); None when absent."""
-    from toolkit.core.config import ROOT
+    from toolkit.core.paths import PROJECT_DIR as ROOT
 
     candidates = [os.environ.get("TOOLKIT_EVAL_DIR")] if os.environ.get("TOOLKIT_EVAL_DIR") else []
     candidates += [ROOT.parent / "shared" / "eval", ROOT.parent.parent / "shared" / "eval"]

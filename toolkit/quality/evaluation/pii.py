@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 
 #: Gold label names of other datasets -> our entity names (Presidio's, plus HANDLE/ORDER_NUMBER).
 ALIASES = {

@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
 
 from toolkit.analysis.tone.posts import LABELS, SentimentScorer
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import PROJECT_DIR, SAMPLE_DIR
 
 #: Gold label spellings of common datasets -> our labels (Sentiment140 0/2/4, -1/0/1, 1-3 ...).
 LABEL_ALIASES = {
@@ -25,7 +25,7 @@ LABEL_ALIASES = {
     "neutral": "neutral", "neu": "neutral", "2": "neutral",
     "positive": "positive", "pos": "positive", "1": "positive",
 }  # fmt: skip
-FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "tone"
+FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "tone"
 #: Environment variable naming the shared evaluation folder; default ``../shared/eval`` beside
 #: the checkout. It holds development data, never part of the repository.
 EVAL_DATA_ENV = "TOOLKIT_EVAL_DATA"
@@ -198,7 +198,7 @@ def shared_eval_dir() -> Path:
     configured = os.environ.get(EVAL_DATA_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[4] / "shared" / "eval"
+    return PROJECT_DIR.parent / "shared" / "eval"
 
 
 def dev_datasets(folder: Path | None = None) -> dict[str, pd.DataFrame]:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.core.config import SAMPLE_DIR
+from toolkit.core.paths import SAMPLE_DIR
 
 
 def sample_topic_dataset():
@@ -18,7 +18,8 @@ def sample_topic_dataset():
     import pandas as pd
 
     from toolkit.analysis.topics.prepare import thread_context, topic_corpus
-    from toolkit.core.config import DEFAULT_CONFIG, load_config
+    from toolkit.core.config import load_config
+    from toolkit.core.paths import DEFAULT_CONFIG
     from toolkit.ingest import ingest_config
 
     config = load_config(DEFAULT_CONFIG)
