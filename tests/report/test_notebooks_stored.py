@@ -7,7 +7,8 @@ import pytest
 
 from toolkit.core.config import NOTEBOOKS_DIR, ROOT, load_config
 from toolkit.ingest import ingest_config
-from toolkit.privacy.gate import collect_identifiers, scan_dir
+from toolkit.privacy.gate.identifiers import collect_identifiers
+from toolkit.privacy.gate.scan import scan_dir
 from toolkit.report.build import NOTEBOOKS
 
 

@@ -27,8 +27,11 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from toolkit.analysis.topics.embeddings import EmbeddingCache, MiniLMEmbedder, force_offline
 from toolkit.core.language import fill_languages
 from toolkit.core.progress import progress
-from toolkit.privacy.detect import analyzer as privacy
+from toolkit.privacy.detect.analyzer import detect
+from toolkit.privacy.detect.entities import ENTITY_TYPES, NER_ONLY_TYPES, PERSON
+from toolkit.privacy.detect.wordlists import common_words, first_names, surnames
 from toolkit.privacy.pseudonymise import HANDLE_IN_TEXT, PSEUDONYM
+from toolkit.privacy.quoting import quote, redact
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +104,7 @@ _SPACES = re.compile(r"\s+")
 #: What topic text loses: personal data about people. Places, organisations, dates and
 #: groups (the NER layer's other types) are what customers talk about; labels and keywords
 #: are checked for personal data again before they are published (`is_publishable`).
-_TOPIC_PRIVATE_TYPES = tuple(t for t in privacy.ENTITY_TYPES if t not in privacy.NER_ONLY_TYPES)
+_TOPIC_PRIVATE_TYPES = tuple(t for t in ENTITY_TYPES if t not in NER_ONLY_TYPES)
 #: NER person guesses below this score are left in topic text (the tweet model reads many
 #: non-English words as names, e.g. "café", "treno"); the gate applies the same cut.
 NER_GUESS_SCORE = 0.6
@@ -110,12 +113,12 @@ NER_GUESS_SCORE = 0.6
 def _private_spans(text: str, types=_TOPIC_PRIVATE_TYPES) -> list:
     return [
         s
-        for s in privacy.detect(text, types)
-        if not (s.entity_type == privacy.PERSON and s.score < NER_GUESS_SCORE)
+        for s in detect(text, types)
+        if not (s.entity_type == PERSON and s.score < NER_GUESS_SCORE)
     ]
 
 
-_PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, privacy.ENTITY_TYPES)) + ")>")
+_PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, ENTITY_TYPES)) + ")>")
 
 
 def split_hashtag(tag: str) -> str:
@@ -164,7 +167,7 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     # Hashtags become words before redaction, case kept, so that the detector sees the
     # name in '#JusticeForDevika' ("Justice For Devika").
     text = _HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
-    text = _PLACEHOLDER.sub(" ", privacy.redact(text, _private_spans(text)))
+    text = _PLACEHOLDER.sub(" ", redact(text, _private_spans(text)))
     text = _URL.sub(" ", text)
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
     text = _EMAIL.sub(" ", text)
@@ -1181,12 +1184,12 @@ def is_publishable(term: str) -> bool:
     words = term.split()
     if not words:
         return False
-    common, first, last = privacy.common_words(), privacy.first_names(), privacy.surnames()
+    common, first, last = common_words(), first_names(), surnames()
     for word in words:
         if word.lower() not in common and (word.capitalize() in first or word.capitalize() in last):
             return False
     titled = " ".join(w.capitalize() for w in words)
-    return not _private_spans(term) and not _private_spans(titled, [privacy.PERSON])
+    return not _private_spans(term) and not _private_spans(titled, [PERSON])
 
 
 class _Publishable:
@@ -1325,7 +1328,7 @@ def redact_hashtag_names(text: str) -> str:
         if all(is_publishable(p.lower()) for p in parts if p.isalpha()):
             return match.group(0)
         return "#" + "".join(
-            p if not p.isalpha() or is_publishable(p.lower()) else f"<{privacy.PERSON}>"
+            p if not p.isalpha() or is_publishable(p.lower()) else f"<{PERSON}>"
             for p in parts
         )
 
@@ -1598,7 +1601,7 @@ def topic_examples(
         return pd.DataFrame(columns=columns)
     rows = []
     for rep in representatives.itertuples():
-        quoted = privacy.quote(
+        quoted = quote(
             redact_hashtag_names(texts[rep.position]),
             policy,
             keep_handles=keep_handles,
