@@ -329,7 +329,10 @@ def gate(
     The values stay masked here; every hit with the words around it and why it matched is
     written to the dataset's private folder (0600), whose path is printed."""
     from toolkit.core.config import load_config
-    from toolkit.privacy.gate import ALLOWLIST_HELP, collect_identifiers, scan_dir, write_findings
+    from toolkit.privacy.gate.findings import ALLOWLIST_HELP, write_findings
+    from toolkit.privacy.gate.identifiers import collect_identifiers
+    from toolkit.privacy.gate.scan import scan_dir
+    from toolkit.report import site
     from toolkit.report.session import ensure_ingested
 
     try:
@@ -338,7 +341,9 @@ def gate(
         _fail(str(exc))
     posts = ensure_ingested(cfg)
     identifiers = collect_identifiers(posts, cfg.work.identifiers)
-    findings = scan_dir(folder, identifiers, brand_allowlist=cfg.public_names())
+    findings = scan_dir(
+        folder, identifiers, brand_allowlist=cfg.public_names(), vendored=site.vendored_assets()
+    )
     for f in findings:
         typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:

@@ -27,6 +27,8 @@ from toolkit.pipeline import (
 )
 from toolkit.pipeline.analyse import choose_sample, sample_keys, topic_sample_candidates
 from toolkit.privacy.detect import analyzer as privacy
+from toolkit.privacy.detect.entities import ENTITY_TYPES
+from toolkit.privacy.quoting import redact
 
 SETTINGS = AnalysisSettings(brand_handles=("nimbussupport",), brand_names=("Nimbus",), sla_hours=2)
 
@@ -177,7 +179,7 @@ def test_write_atomically_leaves_no_file_when_the_write_fails(tmp_path):
 def test_redact_and_count_matches_summarise_and_redact():
     texts = ["mail jo@example.com or call +1 415 555 0100", "nothing here", None]
     redacted, counts = redact_and_count(texts)
-    assert redacted == [privacy.redact(texts[0]), "nothing here", None]
+    assert redacted == [redact(texts[0]), "nothing here", None]
     expected = privacy.summarise(texts).assign(n_scanned=3)
     pd.testing.assert_frame_equal(counts, expected[counts.columns.tolist()])
     assert counts.set_index("entity_type").loc["EMAIL_ADDRESS", "n_texts"] == 1
@@ -195,7 +197,7 @@ def test_combine_privacy_sums_counts_and_recomputes_shares():
 
 def test_combine_privacy_of_nothing_is_all_zero():
     empty = combine_privacy([])
-    assert empty["entity_type"].tolist() == list(privacy.ENTITY_TYPES)
+    assert empty["entity_type"].tolist() == list(ENTITY_TYPES)
     assert (empty[["n_spans", "n_texts", "n_scanned", "share_texts"]] == 0).all().all()
 
 

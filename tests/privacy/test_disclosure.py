@@ -17,8 +17,10 @@ from toolkit.analysis.attentiveness import published_requests  # noqa: E402
 from toolkit.core.paths import NOTEBOOKS_DIR  # noqa: E402
 from toolkit.pipeline import publish as metrics  # noqa: E402
 from toolkit.privacy import disclosure
-from toolkit.privacy.detect.analyzer import suppress_small_groups  # noqa: E402
-from toolkit.privacy.disclosure import DisclosureError  # noqa: E402
+from toolkit.privacy.disclosure import (
+    DisclosureError,  # noqa: E402
+    suppress_small_groups,  # noqa: E402
+)
 from toolkit.report.session import open_session  # noqa: E402
 
 

@@ -14,13 +14,9 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from toolkit.privacy.gate import (
-    GateError,
-    Identifiers,
-    check,
-    collect_identifiers,
-    scan_dir,
-)
+from toolkit.privacy.gate.findings import GateError
+from toolkit.privacy.gate.identifiers import Identifiers, collect_identifiers
+from toolkit.privacy.gate.scan import check, scan_dir
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

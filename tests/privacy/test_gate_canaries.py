@@ -25,14 +25,9 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from toolkit.core.paths import NOTEBOOKS_DIR
-from toolkit.privacy.gate import (
-    POST_ID,
-    Identifiers,
-    collect_identifiers,
-    keep_blocked,
-    scan_dir,
-    write_findings,
-)
+from toolkit.privacy.gate.findings import POST_ID, keep_blocked, write_findings
+from toolkit.privacy.gate.identifiers import Identifiers, collect_identifiers
+from toolkit.privacy.gate.scan import scan_dir
 
 LUHN_CUSTOMER_ID = "3344978690736625851"  # a post id that passes the Luhn check
 LUHN_BRAND_ID = "3830388368595748906"

@@ -12,7 +12,8 @@ import pytest
 from toolkit.core.config import Privacy, load_config
 from toolkit.core.paths import DEFAULT_CONFIG
 from toolkit.privacy.detect import ner
-from toolkit.privacy.detect.analyzer import Detector, quote
+from toolkit.privacy.detect.analyzer import Detector
+from toolkit.privacy.quoting import quote
 from toolkit.quality.evaluation.pii import (
     any_type_scores,
     evaluate_pii,
@@ -189,7 +190,7 @@ def test_floor_on_the_shared_btc_dev_set():
 
 
 def test_model_guesses_that_are_ids_or_ordinary_words_are_not_people():
-    from toolkit.privacy.detect.analyzer import _plausible_ner_person
+    from toolkit.privacy.detect.person_names import plausible_ner_person as _plausible_ner_person
 
     assert not _plausible_ner_person("ZX9-7781234")
     assert not _plausible_ner_person("Llevo una hora intentando conectar la")

@@ -12,19 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.core.paths import SAMPLE_DIR
-from toolkit.privacy.detect.analyzer import (
-    ENTITY_TYPES,
-    QUOTE_MAX_CHARS,
-    Detector,
-    Span,
-    contains_contact_details,
-    detect,
-    quote,
-    redact,
-    resolve_overlaps,
-    summarise,
-    suppress_small_groups,
-)
+from toolkit.privacy.detect.analyzer import Detector, detect, resolve_overlaps, summarise
+from toolkit.privacy.detect.entities import ENTITY_TYPES, Span, contains_contact_details
+from toolkit.privacy.disclosure import suppress_small_groups
+from toolkit.privacy.quoting import QUOTE_MAX_CHARS, quote, redact
 
 _RULES = Detector(ner=None)
 

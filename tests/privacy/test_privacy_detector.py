@@ -13,20 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.core.config import Privacy
-from toolkit.privacy.detect.analyzer import (
-    DEFAULT_ORDER_PATTERNS,
-    ENTITY_TYPES,
-    Detector,
-    detect,
-    first_names,
-    quote,
-    quote_column,
-    quote_risk,
-    redact,
-    risk_level,
-    spacy_ner,
-    surnames,
-)
+from toolkit.privacy.detect.analyzer import Detector, detect
+from toolkit.privacy.detect.entities import ENTITY_TYPES
+from toolkit.privacy.detect.ner import spacy_ner
+from toolkit.privacy.detect.order_numbers import DEFAULT_ORDER_PATTERNS
+from toolkit.privacy.detect.wordlists import first_names, surnames
+from toolkit.privacy.quoting import quote, quote_column, quote_risk, redact, risk_level
 
 _RULES = Detector(ner=None)
 
@@ -529,7 +521,7 @@ def test_phones_with_an_extension_or_an_office_label(text, value):
 
 @pytest.mark.parametrize("value", ["Leak Sensor", "Glow Strip", "setup"])
 def test_model_person_guesses_on_everyday_words_are_dropped(value):
-    from toolkit.privacy.detect.analyzer import _plausible_ner_person
+    from toolkit.privacy.detect.person_names import plausible_ner_person as _plausible_ner_person
 
     assert not _plausible_ner_person(value)
 
@@ -539,6 +531,6 @@ def test_model_person_guesses_on_everyday_words_are_dropped(value):
     ["Austin", "Harry Styles", "Donald Trump", "john", "Surf_Photo", "Duchess of Cambridge"],
 )
 def test_model_person_names_are_kept(value):
-    from toolkit.privacy.detect.analyzer import _plausible_ner_person
+    from toolkit.privacy.detect.person_names import plausible_ner_person as _plausible_ner_person
 
     assert _plausible_ner_person(value)

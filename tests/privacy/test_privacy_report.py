@@ -3,7 +3,7 @@ import pytest
 from helpers import make_posts
 
 from toolkit.privacy import exposure as pr
-from toolkit.privacy.detect.analyzer import Span
+from toolkit.privacy.detect.entities import Span
 
 
 def fake_detect(text):
@@ -111,7 +111,7 @@ def test_weekly_share_counts_authors_with_personal_data(posts):
     weekly = pr.weekly_share(posts, found)
     assert weekly.loc[0, "n_authors"] == 3  # a, b, d carry personal data
     assert weekly.loc[0, "customer_authors"] == 5  # a, b, c, d, e (share by f excluded)
-    from toolkit.privacy.detect.analyzer import suppress_small_groups
+    from toolkit.privacy.disclosure import suppress_small_groups
 
     blanked = suppress_small_groups(weekly, by="week", k=4, value_cols=pr.WEEKLY_VALUES)
     assert blanked["suppressed"].tolist() == [True]
@@ -173,7 +173,7 @@ def test_prevalence_with_totals_adds_margin_rows(posts):
 
 
 def test_platform_cell_cannot_be_recovered_from_its_type_total(posts):
-    from toolkit.privacy.detect.analyzer import suppress_small_groups
+    from toolkit.privacy.disclosure import suppress_small_groups
 
     found = pr.find_personal_data(posts, detect=fake_detect)
     table = pr.prevalence(posts, found, by=["platform", "entity_type"], totals=True)

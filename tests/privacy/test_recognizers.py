@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.privacy.detect.analyzer import ENTITY_TYPES, NEVER_RAW_TYPES, Detector, quote, redact
+from toolkit.privacy.detect.analyzer import Detector
+from toolkit.privacy.detect.entities import ENTITY_TYPES, NEVER_RAW_TYPES
 from toolkit.privacy.detect.recognizers import (
     AgeRecognizer,
     PatternRecognizer,
@@ -16,6 +17,7 @@ from toolkit.privacy.detect.recognizers import (
     default_recognizers,
     handle_of,
 )
+from toolkit.privacy.quoting import quote, redact
 
 #: The pattern recognisers are tested alone: the NER layer (tests/privacy/test_ner.py) adds places,
 #: organisations and dates on top of them.

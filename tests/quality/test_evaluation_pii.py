@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.privacy.detect.analyzer import Span
+from toolkit.privacy.detect.entities import Span
 from toolkit.quality.evaluation.pii import (
     canonical_type,
     errors,

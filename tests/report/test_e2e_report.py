@@ -17,7 +17,10 @@ import pytest
 from toolkit.core.config import load_config
 from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.core.paths import SAMPLE_DIR
-from toolkit.privacy.gate import GateError, check, collect_identifiers, scan_dir
+from toolkit.privacy.gate.findings import GateError
+from toolkit.privacy.gate.identifiers import collect_identifiers
+from toolkit.privacy.gate.scan import check, scan_dir
+from toolkit.report import site
 from toolkit.report.build import NOTEBOOKS
 
 pytestmark = pytest.mark.slow
@@ -163,7 +166,9 @@ def test_report_passes_the_gate_and_a_planted_canary_fails_it(built, tmp_path):
     posts = pd.read_parquet(built["work"] / "posts.parquet")
     identifiers = collect_identifiers(posts, built["work"] / "private" / "identifiers.json")
     allow = config.public_names()
-    assert scan_dir(built["report"], identifiers, brand_allowlist=allow) == []
+    assert scan_dir(
+        built["report"], identifiers, brand_allowlist=allow, vendored=site.vendored_assets()
+    ) == []
 
     private = json.loads((built["work"] / "private" / "identifiers.json").read_text())
     labels = pd.read_json(SAMPLE_DIR / "labels.jsonl", lines=True)
@@ -192,7 +197,7 @@ def test_report_passes_the_gate_and_a_planted_canary_fails_it(built, tmp_path):
         else:
             target.write_text(target.read_text() + payload)
         with pytest.raises(GateError, match=name.split("/")[-1]):
-            check(leaky, identifiers, brand_allowlist=allow)
+            check(leaky, identifiers, brand_allowlist=allow, vendored=site.vendored_assets())
 
 
 def test_second_run_is_up_to_date(built):

@@ -14,7 +14,8 @@ from helpers import write_tiny_config
 
 from toolkit.privacy import disclosure
 from toolkit.privacy.disclosure import DisclosureError
-from toolkit.privacy.gate import Identifiers, scan_dir
+from toolkit.privacy.gate.identifiers import Identifiers
+from toolkit.privacy.gate.scan import scan_dir
 from toolkit.report import interactive, site
 from toolkit.report.session import open_session
 
@@ -197,7 +198,7 @@ def test_gate_reads_the_data_of_a_chart_on_a_page(tmp_path):
     (tmp_path / "02_topics.html").write_text(
         site.render_page(_notebook_with_chart(clean.to_html()), "Topics", "", "")
     )
-    assert scan_dir(tmp_path, _canary_ids()) == []
+    assert scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets()) == []
 
     leaky = interactive.topics_over_time(
         _over_time(), {0: f"write to {CANARY_EMAIL}", 1: f"ask @{CANARY_HANDLE}", 2: "x"}
@@ -205,17 +206,17 @@ def test_gate_reads_the_data_of_a_chart_on_a_page(tmp_path):
     (tmp_path / "02_topics.html").write_text(
         site.render_page(_notebook_with_chart(leaky.to_html()), "Topics", "", "")
     )
-    found = {(f.file, f.entity_type) for f in scan_dir(tmp_path, _canary_ids())}
+    found = {(f.file, f.entity_type) for f in scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())}
     assert ("02_topics.html", "EMAIL_ADDRESS") in found
     assert ("02_topics.html", "HANDLE") in found
 
 
 def test_gate_skips_the_vendored_library_only_while_it_is_unchanged(tmp_path):
     site.write_assets(tmp_path)
-    assert scan_dir(tmp_path, _canary_ids()) == []
+    assert scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets()) == []
     library = tmp_path / site.PLOTLY_ASSET
     library.write_bytes(library.read_bytes() + f"\n// {CANARY_EMAIL}\n".encode())
-    found = {(f.file, f.entity_type) for f in scan_dir(tmp_path, _canary_ids())}
+    found = {(f.file, f.entity_type) for f in scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())}
     # changed, it is scanned like any file (with false alarms from its digit strings too,
     # which is why the unchanged library is skipped rather than scanned)
     assert (site.PLOTLY_ASSET, "EMAIL_ADDRESS") in found
@@ -226,7 +227,7 @@ def test_gate_scans_the_toolkit_chart_script(tmp_path):
     site.write_assets(tmp_path)
     script = tmp_path / site.CHARTS_ASSET
     script.write_text(script.read_text() + f"\n// {CANARY_EMAIL}\n")
-    found = scan_dir(tmp_path, _canary_ids())
+    found = scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())
     assert [(f.file, f.entity_type) for f in found] == [(site.CHARTS_ASSET, "EMAIL_ADDRESS")]
 
 

@@ -9,7 +9,8 @@ from toolkit.core.config import load_config
 from toolkit.core.paths import NOTEBOOKS_DIR
 from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.ingest import ingest_config
-from toolkit.privacy.gate import collect_identifiers, scan_dir
+from toolkit.privacy.gate.identifiers import collect_identifiers
+from toolkit.privacy.gate.scan import scan_dir
 from toolkit.report.build import NOTEBOOKS
 
 

@@ -262,7 +262,9 @@ def test_executed_notebooks_carry_no_local_path(tmp_path, monkeypatch):
 
     from toolkit.core.config import load_config
     from toolkit.core.paths import NOTEBOOKS_DIR, PROJECT_DIR
-    from toolkit.privacy.gate import LOCAL_PATH, Identifiers, scan_dir
+    from toolkit.privacy.gate.findings import LOCAL_PATH
+    from toolkit.privacy.gate.identifiers import Identifiers
+    from toolkit.privacy.gate.scan import scan_dir
 
     home = tmp_path / "home" / "alice.smith"
     (home / "keys").mkdir(parents=True)

@@ -307,7 +307,7 @@ def with_quotes(
     keep_handles : iterable of str
         Handles allowed to stay visible (the brand's).
     """
-    from toolkit.privacy.detect.analyzer import quote
+    from toolkit.privacy.quoting import quote
 
     if policy == "none":
         return table.copy()

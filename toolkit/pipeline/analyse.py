@@ -20,6 +20,8 @@ from toolkit.analysis import attentiveness, engagement, topics
 from toolkit.analysis.tone import posts as sentiment
 from toolkit.core.config import Config, Privacy
 from toolkit.privacy.detect import analyzer as privacy
+from toolkit.privacy.detect.entities import ENTITY_TYPES, Span
+from toolkit.privacy.quoting import redact
 
 #: Columns of the combined personal-data table (`privacy.summarise` plus the texts scanned).
 PRIVACY_COLUMNS = ["entity_type", "n_spans", "n_texts", "n_scanned", "share_texts"]
@@ -83,7 +85,7 @@ class _RecordingDetector:
 
     def __init__(self, detector: privacy.Detector):
         self._detector = detector
-        self.spans: list[list[privacy.Span]] = []
+        self.spans: list[list[Span]] = []
 
     def prime(self, texts):
         prime = getattr(self._detector, "prime", None)
@@ -119,7 +121,7 @@ def redact_and_count(
     recorder = _RecordingDetector(detector or privacy.default_detector())
     counts = privacy.summarise(texts, detector=recorder)
     found = iter(recorder.spans)
-    redacted = [privacy.redact(t, next(found)) if isinstance(t, str) else t for t in texts]
+    redacted = [redact(t, next(found)) if isinstance(t, str) else t for t in texts]
     return redacted, counts.assign(n_scanned=len(texts))[PRIVACY_COLUMNS]
 
 
@@ -134,7 +136,7 @@ def combine_privacy(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
         .sum()
     )
     summed = (
-        summed.reindex(privacy.ENTITY_TYPES)
+        summed.reindex(ENTITY_TYPES)
         .reset_index()
         .astype({"n_spans": "int64", "n_texts": "int64", "n_scanned": "int64"})
     )

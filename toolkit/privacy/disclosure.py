@@ -8,8 +8,10 @@ the reason it needs none. `Session.save_table`, `Session.publish` and `Session.s
 cannot reach a report without someone deciding how it is protected. Names may hold `*`
 wildcards (``campaign_*_phases``: one table per campaign).
 
-Apart from suppression, every table is checked for columns that must never be published
-(platform post ids, URLs, exact times of customer posts): see `check_columns`.
+Small groups are suppressed by `suppress_small_groups` (k-anonymity style, with complementary
+suppression against margins), the one suppression rule every table goes through. Apart from
+suppression, every table is checked for columns that must never be published (platform post
+ids, URLs, exact times of customer posts): see `check_columns`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from toolkit.privacy.exposure import TOTAL, WEEKLY_VALUES
@@ -31,7 +34,7 @@ class DisclosureError(ValueError):
 class Policy:
     """How one table is published.
 
-    by : cell columns for `toolkit.privacy.detect.analyzer.suppress_small_groups` (cells with fewer than
+    by : cell columns for `suppress_small_groups` (cells with fewer than
         ``privacy.min_group_size`` distinct authors are blanked); ``()`` means the whole table
         is one cell; None means the table is published as it is, for `reason`.
     value_cols : columns to blank in a suppressed cell (None: all but `by`).
@@ -56,8 +59,6 @@ class Policy:
 
     def apply(self, df: pd.DataFrame, k: int) -> pd.DataFrame:
         """`df` as it may be published: small groups suppressed (a copy), or unchanged."""
-        from toolkit.privacy.detect.analyzer import suppress_small_groups
-
         if self.by is None:
             return df
         value_cols = list(self.value_cols) if self.value_cols is not None else None
@@ -282,12 +283,12 @@ def with_brand_text(
 ) -> pd.DataFrame:
     """A table of the brand's own posts with their `column` text as `privacy.quotes` allows.
 
-    Brand posts follow the same policy as customer posts (`toolkit.privacy.detect.analyzer.quote_column`):
+    Brand posts follow the same policy as customer posts (`toolkit.privacy.quoting.quote_column`):
     with "none" the text column is dropped; with "redacted" or "full" the personal data of
     the customers they answer (names, handles, contacts, order numbers) is replaced, "full"
     included. The brand's own handles (`keep_handles`) stay.
     """
-    from toolkit.privacy.detect.analyzer import quote_column
+    from toolkit.privacy.quoting import quote_column
 
     if column not in table.columns:
         return table
@@ -295,3 +296,160 @@ def with_brand_text(
         return table.drop(columns=column)
     quoted = quote_column(table[column], policy, keep_handles=keep_handles)["quote"]
     return table.assign(**{column: quoted})
+
+
+# ------------------------------------------------------------------ small-group suppression
+def suppress_small_groups(
+    df: pd.DataFrame,
+    by: str | Sequence[str],
+    k: int,
+    author_col: str = "author",
+    value_cols: Sequence[str] | None = None,
+    *,
+    total_label: str = "Total",
+    published_total: bool = False,
+) -> pd.DataFrame:
+    """Blank the cells of an aggregate table that describe fewer than `k` distinct authors.
+
+    Two inputs are accepted. A pre-aggregated table with a column ``n_authors`` (distinct
+    authors per cell) is used as it is. Otherwise `df` is taken as raw rows (one per post):
+    they are grouped by `by` into ``n_posts`` and ``n_authors`` (distinct `author_col`), plus
+    the per-group sum of any `value_cols`.
+
+    Primary suppression: a cell with ``n_authors < k`` (or unknown) gets NaN in every value
+    column and in ``n_authors``, and ``suppressed=True``.
+
+    Complementary suppression, applied only when a margin is present: for each `by` column,
+    the cells that share the other `by` values form a group, and the row whose value in that
+    column is `total_label` is the group's margin. If exactly one cell of a group is
+    suppressed while its margin is not, its value could be recovered by subtraction, so the
+    unsuppressed cell of that group with the smallest ``n_authors`` (first in table order on
+    ties) is suppressed too. This repeats until no group changes.
+
+    With `published_total`, the table's grand total is published elsewhere (e.g. "posts with
+    personal data" in a summary): if exactly one non-margin cell of the whole table is then
+    suppressed, the smallest other cell is suppressed too.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Pre-aggregated table with ``n_authors``, or raw rows with `author_col`.
+    by : str or sequence of str
+        Columns that identify a cell.
+    k : int
+        Minimum number of distinct authors a published cell must describe.
+    author_col : str
+        Author column of raw rows.
+    value_cols : sequence of str, optional
+        Columns to blank. Default: every column other than the `by` columns, text included
+        (a suppressed topic's label or keywords would describe its few authors). For raw
+        rows: the columns to sum per group (``n_posts`` is always blanked too).
+    total_label : str
+        Value in a `by` column that marks a margin (total) row.
+    published_total : bool
+        The sum over all cells is published elsewhere.
+
+    Returns
+    -------
+    DataFrame: a copy with value columns as float (NaN where suppressed) and a boolean
+    ``suppressed`` column.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    missing = [c for c in by if c not in df.columns]
+    if missing:
+        raise KeyError(f"columns not in the table: {missing}")
+    if "n_authors" in df.columns:
+        table = df.copy()
+    else:
+        table = _aggregate_authors(df, by, author_col, value_cols or [])
+        value_cols = ["n_posts", *(value_cols or [])]
+    if value_cols is None:  # everything that describes the cell: counts, shares, labels, keywords
+        value_cols = [c for c in table.columns if c not in by and c != "suppressed"]
+    value_cols = list(dict.fromkeys([*value_cols, "n_authors"]))
+    n_authors = pd.to_numeric(table["n_authors"], errors="coerce")
+    suppressed = ~(n_authors >= k)
+    suppressed = _complementary(table, by, n_authors, suppressed.to_numpy(), total_label)
+    if published_total:
+        suppressed = _against_grand_total(table, by, n_authors, suppressed, total_label)
+        suppressed = _complementary(table, by, n_authors, suppressed, total_label)
+    out = table.copy()
+    for col in value_cols:
+        if _numeric(out[col]):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+            out.loc[suppressed, col] = np.nan
+        else:  # text (a topic's label or keywords) describes the cell too
+            out[col] = out[col].astype(object).where(~suppressed, None)
+    out["suppressed"] = suppressed
+    return out
+
+
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _aggregate_authors(
+    df: pd.DataFrame, by: list[str], author_col: str, value_cols: Sequence[str]
+) -> pd.DataFrame:
+    if author_col not in df.columns:
+        raise KeyError(f"raw rows need an author column {author_col!r} (or pass n_authors)")
+    grouped = df.groupby(by, dropna=False, sort=True)
+    table = grouped.size().rename("n_posts").to_frame()
+    table["n_authors"] = grouped[author_col].nunique()
+    for col in value_cols:
+        table[col] = grouped[col].sum()
+    return table.reset_index()
+
+
+def _against_grand_total(
+    table: pd.DataFrame,
+    by: list[str],
+    n_authors: pd.Series,
+    suppressed: np.ndarray,
+    total_label: str,
+) -> np.ndarray:
+    """One hidden cell next to a published grand total is recoverable: hide the smallest other."""
+    cells = ~table[by].eq(total_label).any(axis=1).to_numpy()
+    hidden = np.flatnonzero(cells & suppressed)
+    visible = np.flatnonzero(cells & ~suppressed)
+    if len(hidden) != 1 or len(visible) == 0:
+        return suppressed
+    sizes = n_authors.fillna(-1).to_numpy()
+    smallest = min(visible, key=lambda r: (sizes[r], r))
+    out = suppressed.copy()
+    out[smallest] = True
+    return out
+
+
+def _complementary(
+    table: pd.DataFrame,
+    by: list[str],
+    n_authors: pd.Series,
+    suppressed: np.ndarray,
+    total_label: str,
+) -> np.ndarray:
+    suppressed = suppressed.copy()
+    keys = table[by].astype(object).where(table[by].notna(), None).to_numpy()
+    sizes = n_authors.fillna(-1).to_numpy()
+    changed = True
+    while changed:
+        changed = False
+        for col_index in range(len(by)):
+            groups: dict[tuple, list[int]] = {}
+            margins: dict[tuple, list[int]] = {}
+            for row, key in enumerate(keys):
+                rest = tuple(v for i, v in enumerate(key) if i != col_index)
+                target = margins if key[col_index] == total_label else groups
+                target.setdefault(rest, []).append(row)
+            for rest, rows in groups.items():
+                margin_rows = margins.get(rest, [])
+                if not margin_rows or all(suppressed[r] for r in margin_rows):
+                    continue
+                hidden = [r for r in rows if suppressed[r]]
+                visible = [r for r in rows if not suppressed[r]]
+                if len(hidden) == 1 and visible:
+                    smallest = min(visible, key=lambda r: (sizes[r], r))
+                    suppressed[smallest] = True
+                    changed = True
+    return suppressed

@@ -35,7 +35,7 @@ REPORTED_TYPES = (
     "ORDER_NUMBER",
 )
 CONTACT_TYPES = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS"})
-#: Label of margin rows (see `toolkit.privacy.detect.analyzer.suppress_small_groups`).
+#: Label of margin rows (see `toolkit.privacy.disclosure.suppress_small_groups`).
 TOTAL = "Total"
 FINDING_COLUMNS = ["platform", "post_id", "author", "created_at", "post_type", "entity_type"]
 #: Columns of `weekly_share` that describe the authors with personal data (blank them together).

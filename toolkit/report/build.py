@@ -543,7 +543,10 @@ def _read_json(path: Path) -> dict:
 
 
 def _gate(staging: Path, config: Config, posts) -> None:
-    from toolkit.privacy.gate import blocked_message, collect_identifiers, keep_blocked, scan_dir
+    from toolkit.privacy.gate.findings import blocked_message, keep_blocked
+    from toolkit.privacy.gate.identifiers import collect_identifiers
+    from toolkit.privacy.gate.scan import scan_dir
+    from toolkit.report import site
 
     identifiers = collect_identifiers(posts, config.work.identifiers)
     findings = scan_dir(
@@ -551,6 +554,7 @@ def _gate(staging: Path, config: Config, posts) -> None:
         identifiers,
         brand_allowlist=config.public_names(),
         local_paths=local_paths(config, staging),
+        vendored=site.vendored_assets(),
     )
     if findings:  # keep the blocked build privately, with each hit in context
         kept = keep_blocked(staging, findings, config.work.private)

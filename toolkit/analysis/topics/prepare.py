@@ -19,8 +19,10 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from toolkit.analysis.tone.posts import URL
 from toolkit.core.language import fill_languages
 from toolkit.core.text import HANDLE_IN_TEXT
-from toolkit.privacy.detect import analyzer as privacy
+from toolkit.privacy.detect.analyzer import detect
+from toolkit.privacy.detect.entities import ENTITY_TYPES, NER_ONLY_TYPES, PERSON
 from toolkit.privacy.pseudonymise import PSEUDONYM
+from toolkit.privacy.quoting import redact
 
 #: Filler words of social media posts that say nothing about the topic.
 SOCIAL_STOP_WORDS = frozenset(
@@ -90,7 +92,7 @@ _SPACES = re.compile(r"\s+")
 #: What topic text loses: personal data about people. Places, organisations, dates and
 #: groups (the NER layer's other types) are what customers talk about; labels and keywords
 #: are checked for personal data again before they are published (`is_publishable`).
-TOPIC_PRIVATE_TYPES = tuple(t for t in privacy.ENTITY_TYPES if t not in privacy.NER_ONLY_TYPES)
+TOPIC_PRIVATE_TYPES = tuple(t for t in ENTITY_TYPES if t not in NER_ONLY_TYPES)
 #: NER person guesses below this score are left in topic text (the tweet model reads many
 #: non-English words as names, e.g. "café", "treno"); the gate applies the same cut.
 NER_GUESS_SCORE = 0.6
@@ -101,12 +103,12 @@ def private_spans(text: str, types=TOPIC_PRIVATE_TYPES) -> list:
     (score below `NER_GUESS_SCORE`): what topic text and published terms must not carry."""
     return [
         s
-        for s in privacy.detect(text, types)
-        if not (s.entity_type == privacy.PERSON and s.score < NER_GUESS_SCORE)
+        for s in detect(text, types)
+        if not (s.entity_type == PERSON and s.score < NER_GUESS_SCORE)
     ]
 
 
-_PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, privacy.ENTITY_TYPES)) + ")>")
+_PLACEHOLDER = re.compile("<(?:" + "|".join(map(re.escape, ENTITY_TYPES)) + ")>")
 
 
 def split_hashtag(tag: str) -> str:
@@ -155,7 +157,7 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     # Hashtags become words before redaction, case kept, so that the detector sees the
     # name in '#JusticeForDevika' ("Justice For Devika").
     text = HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
-    text = _PLACEHOLDER.sub(" ", privacy.redact(text, private_spans(text)))
+    text = _PLACEHOLDER.sub(" ", redact(text, private_spans(text)))
     text = URL.sub(" ", text)
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
     text = _EMAIL.sub(" ", text)

@@ -25,7 +25,8 @@ from toolkit.analysis.topics.prepare import (
     private_spans,
     stop_words,
 )
-from toolkit.privacy.detect import analyzer as privacy
+from toolkit.privacy.detect import wordlists
+from toolkit.privacy.detect.entities import PERSON
 
 #: Posts at most used to find label phrases (a seeded sample beyond it).
 LABEL_SAMPLE = 20_000
@@ -282,12 +283,12 @@ def is_publishable(term: str) -> bool:
     words = term.split()
     if not words:
         return False
-    common, first, last = privacy.common_words(), privacy.first_names(), privacy.surnames()
+    common, first, last = wordlists.common_words(), wordlists.first_names(), wordlists.surnames()
     for word in words:
         if word.lower() not in common and (word.capitalize() in first or word.capitalize() in last):
             return False
     titled = " ".join(w.capitalize() for w in words)
-    return not private_spans(term) and not private_spans(titled, [privacy.PERSON])
+    return not private_spans(term) and not private_spans(titled, [PERSON])
 
 
 class Publishable:
@@ -426,7 +427,7 @@ def redact_hashtag_names(text: str) -> str:
         if all(is_publishable(p.lower()) for p in parts if p.isalpha()):
             return match.group(0)
         return "#" + "".join(
-            p if not p.isalpha() or is_publishable(p.lower()) else f"<{privacy.PERSON}>"
+            p if not p.isalpha() or is_publishable(p.lower()) else f"<{PERSON}>"
             for p in parts
         )
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from toolkit.analysis.topics.clustering import NO_TOPIC
 from toolkit.analysis.topics.representation import describe_topics, is_list, redact_hashtag_names
-from toolkit.privacy.detect import analyzer as privacy
+from toolkit.privacy import quoting
 
 TOPIC_INFO_COLUMNS = ["topic", "label", "size", "share", "keywords", "description"]
 
@@ -247,7 +247,7 @@ def topic_examples(
         return pd.DataFrame(columns=columns)
     rows = []
     for rep in representatives.itertuples():
-        quoted = privacy.quote(
+        quoted = quoting.quote(
             redact_hashtag_names(texts[rep.position]),
             policy,
             keep_handles=keep_handles,

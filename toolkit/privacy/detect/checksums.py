@@ -1,4 +1,4 @@
-"""Check digits of the numbers the detector validates (one implementation for the toolkit)."""
+"""Check digits of the numbers the detector validates: Luhn and IBAN mod-97, one of each."""
 
 from __future__ import annotations
 
@@ -19,3 +19,13 @@ def luhn_valid(number: str) -> bool:
     checksum."""
     digits = "".join(c for c in number if c.isdigit())
     return len(digits) >= 12 and luhn_checksum_ok(digits)
+
+
+def iban_checksum_ok(value: str) -> bool:
+    """True when an IBAN (spaces allowed) has 15 to 34 characters and passes the mod-97 check."""
+    compact = value.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(c, 36)) for c in rearranged)
+    return int(number) % 97 == 1

@@ -21,6 +21,7 @@ text scanned twice in one process (counting, then redacting) is parsed once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -337,7 +338,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 class CallableNer:
     """A `NerLayer` look-alike around any function text -> iterable of (start, end, spaCy label),
-    such as `toolkit.privacy.detect.analyzer.spacy_ner`'s plug-in; not cached, not batched.
+    such as `spacy_ner`'s plug-in; not cached, not batched.
 
     Parameters
     ----------
@@ -359,3 +360,51 @@ class CallableNer:
     def info(self) -> dict:
         name = getattr(self.function, "__name__", None) or type(self.function).__name__
         return {"name": f"custom ({name})", "version": "unknown", "sha256": None}
+
+
+#: spaCy models tried, best first, when `spacy_ner` is asked for "any installed model".
+SPACY_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+
+
+def spacy_ner(
+    model: str | None = None, loader: Callable[[str], Any] | None = None
+) -> Callable[[str], list[tuple[int, int, str]]] | None:
+    """An NER plug-in for `Detector(ner=...)` from an installed spaCy model, or None.
+
+    Nothing is downloaded: if spaCy or the model is not installed, None is returned (and
+    logged) and the detector works without it.
+
+    Parameters
+    ----------
+    model : str, optional
+        spaCy model name (e.g. "en_core_web_sm"). Default: the first of `SPACY_MODELS`
+        that is installed.
+    loader : callable, optional
+        Model name -> spaCy ``Language`` (default ``spacy.load``); tests pass a fake.
+    """
+    candidates = (model,) if model else SPACY_MODELS
+    if loader is None:
+        # Models are Python packages: skip importing spaCy (seconds) when none is installed.
+        candidates = tuple(n for n in candidates if importlib.util.find_spec(n) is not None)
+        if not candidates:
+            log.info("no spaCy model installed: person names from cues and gazetteers only")
+            return None
+        try:
+            import spacy
+        except ImportError:
+            log.info("spaCy is not installed: person names come from cues and gazetteers only")
+            return None
+        loader = spacy.load
+    for name in candidates:
+        try:
+            nlp = loader(name)
+        except (OSError, ImportError, ValueError):
+            continue
+        log.info("person names: also using the spaCy model %s", name)
+        return functools.partial(_spacy_entities, nlp)
+    log.info("no spaCy model %s installed: person names from cues and gazetteers only", model or "")
+    return None
+
+
+def _spacy_entities(nlp: Any, text: str) -> list[tuple[int, int, str]]:
+    return [(ent.start_char, ent.end_char, ent.label_) for ent in nlp(text[:100_000]).ents]

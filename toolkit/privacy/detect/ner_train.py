@@ -63,7 +63,7 @@ def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
     return sentences
 
 
-def _bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     """(first token, end token, label) of each entity in a BIO sequence (a stray I- starts one)."""
     spans: list[tuple[int, int, str]] = []
     start, label = None, None
@@ -192,7 +192,7 @@ def _examples(nlp, sentences, pseudo: Callable | None, lower_share: float, rng: 
         for variant in variants:
             doc = Doc(nlp.vocab, words=variant)
             gold = [
-                Span(doc, s, e, label=BTC_LABELS[k]) for s, e, k in _bio_spans(tags) if k in BTC_LABELS
+                Span(doc, s, e, label=BTC_LABELS[k]) for s, e, k in bio_spans(tags) if k in BTC_LABELS
             ]
             if pseudo is not None:
                 taken = {i for span in gold for i in range(span.start, span.end)}
@@ -212,7 +212,7 @@ def score(nlp, sentences, labels=SCORED_LABELS) -> dict:
     tp = n_gold = n_pred = 0
     docs = nlp.pipe(Doc(nlp.vocab, words=words) for words, _ in sentences)
     for (_, tags), doc in zip(sentences, docs, strict=True):
-        gold = {(s, e, BTC_LABELS[k]) for s, e, k in _bio_spans(tags) if k in BTC_LABELS}
+        gold = {(s, e, BTC_LABELS[k]) for s, e, k in bio_spans(tags) if k in BTC_LABELS}
         pred = {
             (ent.start, ent.end, "GPE" if ent.label_ in ("LOC", "FAC") else ent.label_)
             for ent in doc.ents

@@ -31,7 +31,7 @@ TARGETS = {
 
 def synthetic_corpus(base_texts: list[str], n: int, seed: int = 0) -> pd.DataFrame:
     """`n` distinct posts: base texts drawn at random, each with 2-4 random common words added."""
-    from toolkit.privacy.detect.analyzer import common_words
+    from toolkit.privacy.detect.wordlists import common_words
 
     rng = np.random.default_rng(seed)
     vocabulary = np.array(sorted(common_words()))

@@ -107,7 +107,7 @@ def load_conll(path: str | Path) -> list[dict]:
     line between posts); the text is the tokens joined by spaces, types are the BIO labels
     (PER, LOC, ORG, ...). A line that is not ``token tag`` with a BIO tag raises ValueError
     naming the line; empty tokens (stripped invisible characters) are skipped."""
-    from toolkit.privacy.detect.ner_train import _bio_spans, read_conll
+    from toolkit.privacy.detect.ner_train import bio_spans, read_conll
 
     records = []
     for words, tags in read_conll(path):
@@ -123,7 +123,7 @@ def load_conll(path: str | Path) -> list[dict]:
                 "start_position": starts[s],
                 "end_position": starts[e - 1] + len(words[e - 1]),
             }
-            for s, e, label in _bio_spans(tags)
+            for s, e, label in bio_spans(tags)
         ]
         records.append({"full_text": text, "spans": spans})
     return records

@@ -1,10 +1,10 @@
 """Pattern recognisers for the quasi-identifiers in post text, one per file (Presidio style).
 
 Each recogniser finds one entity type with regexes, context words and a validate step (see
-`base.PatternRecognizer`); `toolkit.privacy.detect.analyzer.Detector` runs them next to its own core
+`base.PatternRecognizer`); `toolkit.privacy.detect.analyzer.Detector` runs them next to the core
 recognisers (emails, phones, cards, names, ...). To add one: subclass `PatternRecognizer` in a
 new file, add it to `default_recognizers`, and add a new entity type to
-`toolkit.privacy.detect.analyzer.ENTITY_TYPES`.
+`toolkit.privacy.detect.entities.ENTITY_TYPES`.
 """
 
 from __future__ import annotations

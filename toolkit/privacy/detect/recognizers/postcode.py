@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from toolkit.privacy.detect.recognizers.base import Pattern, PatternRecognizer
-from toolkit.privacy.detect.recognizers.words import common_words
+from toolkit.privacy.detect.wordlists import common_words
 
 STREET_ADDRESS = "STREET_ADDRESS"
 

@@ -1,6 +1,6 @@
-"""Street addresses the core patterns of `toolkit.privacy.detect.analyzer` do not cover.
+"""Street addresses the core patterns of `toolkit.privacy.detect.addresses` do not cover.
 
-`toolkit.privacy.detect.analyzer` finds numbered US/UK/CA/AU addresses ("221B Baker Street", "1600
+`toolkit.privacy.detect.addresses` finds numbered US/UK/CA/AU addresses ("221B Baker Street", "1600
 Pennsylvania Ave NW, Washington, DC 20500"), German "Hauptstraße 5", French "12 rue de la
 Paix", Spanish/Italian "Calle Mayor 5", PO boxes and lower-case addresses after "i live at".
 This recogniser adds:
