@@ -194,7 +194,7 @@ def oldest_unanswered(
     ``age_hours = (now - created_at) / 1 h``. For the oldest unanswered *complaints*, pass
     only the negative requests (e.g. ``responses[responses["sentiment"] == "negative"]``,
     after `brand_responses(..., keep=["sentiment"])`); quote their text only through
-    `toolkit.privacy.detect.analyzer.quote` under the configured policy.
+    `toolkit.privacy.quoting.quote` under the configured policy.
 
     Parameters
     ----------
@@ -293,7 +293,7 @@ def with_quotes(
     keep_handles: Iterable[str] = (),
 ) -> pd.DataFrame:
     """`table` (rows with platform and post_id, e.g. `oldest_unanswered`) with a `quote`
-    column of the posts' text under the privacy policy (`toolkit.privacy.detect.analyzer.quote`); with
+    column of the posts' text under the privacy policy (`toolkit.privacy.quoting.quote`); with
     policy "none" the table is returned without a quote column.
 
     Parameters

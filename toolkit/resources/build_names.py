@@ -103,7 +103,7 @@ def main() -> None:
     first |= NICKNAMES
     core_first, _ = faker_names(CORE_LOCALES)
     header = (
-        "# {what} (one per line) for the PERSON detector in toolkit/privacy/detect/analyzer.py.\n"
+        "# {what} (one per line) for the PERSON detector in toolkit/privacy/detect/person_names.py.\n"
         "# Built by toolkit/resources/build_names.py from every Latin-script Faker person\n"
         "# provider (MIT), without common English words and brand/place names.\n"
     )

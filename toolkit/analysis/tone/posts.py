@@ -24,10 +24,9 @@ from vaderSentiment.vaderSentiment import NEGATE as VADER_NEGATE
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from toolkit.analysis.posts import Authors, select_posts
-from toolkit.core.text import HANDLE_IN_TEXT
+from toolkit.core.text import EMOJI_MODIFIERS, HANDLE_IN_TEXT, HASHTAG, URL
 
 LABELS = ["negative", "neutral", "positive"]
-URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 SCORE_COLUMN, LABEL_COLUMN = "sentiment_compound", "sentiment"
 
 
@@ -165,9 +164,7 @@ _TOKEN = re.compile(
     r"|/s\b|[!?.,;:]|[^\sA-Za-z0-9]"
 )
 _ELONGATED = re.compile(r"(.)\1{2,}")
-_HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_EMOJI_NOISE = re.compile("[\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
 _CLAUSE_END = frozenset(".,;:!?")
 #: @mentions and URLs, removed before scoring (see `neutralise`).
 #: (A looser, faster pattern than `neutralise`'s: it also strips e-mail domains, which carry no tone.)
@@ -235,7 +232,7 @@ class ToneScorer:
         lexicon.update({t: v for t, v in custom.items() if " " not in t})
         self._custom = frozenset(t for t in custom if " " not in t)
         self._emoji = {
-            _EMOJI_NOISE.sub("", k).lower(): v for k, v in _read_table("tone_emoji.tsv").items()
+            EMOJI_MODIFIERS.sub("", k).lower(): v for k, v in _read_table("tone_emoji.tsv").items()
         }
         self._lexicon = {k: v for k, v in lexicon.items() if " " not in k}
         self._phrases = self._index_phrases({t: v for t, v in custom.items() if " " in t})
@@ -312,9 +309,9 @@ class ToneScorer:
         if "@" in text or "://" in text or "www" in text or "WWW" in text:
             text = _NOISE.sub(" ", text)
         if "#" in text:
-            text = _HASHTAG.sub(_split_hashtag, text)
+            text = HASHTAG.sub(_split_hashtag, text)
         if not text.isascii():
-            text = _EMOJI_NOISE.sub("", text)
+            text = EMOJI_MODIFIERS.sub("", text)
         cache, token = self._tokens, self._token
         infos = [cache.get(raw) or token(raw) for raw in _TOKEN.findall(text)]
         if not infos:

@@ -345,7 +345,7 @@ class TopicModel:
         """The `n` posts of each topic closest to its centroid, distinct texts only.
 
         Returns positions into `docs` (to look up the raw text and pass it through
-        `toolkit.privacy.detect.analyzer.quote`), never text. Ties are broken by position.
+        `toolkit.privacy.quoting.quote`), never text. Ties are broken by position.
 
         Parameters
         ----------

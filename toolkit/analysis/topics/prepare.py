@@ -16,9 +16,8 @@ from collections.abc import Iterable
 import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from toolkit.analysis.tone.posts import URL
 from toolkit.core.language import fill_languages
-from toolkit.core.text import HANDLE_IN_TEXT
+from toolkit.core.text import HANDLE_IN_TEXT, HASHTAG, URL
 from toolkit.privacy.detect.analyzer import detect
 from toolkit.privacy.detect.entities import ENTITY_TYPES, NER_ONLY_TYPES, PERSON
 from toolkit.privacy.pseudonymise import PSEUDONYM
@@ -79,8 +78,6 @@ def language_stop_words(languages: Iterable[str]) -> frozenset[str]:
 _RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.@-]+:?\s*")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _REDDIT_USER = re.compile(r"(?<![\w/])/?u/[\w-]+")
-#: A hashtag; group 1 is its body.
-HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
 #: The words of a CamelCase hashtag body ("NimbusGlowUp": Nimbus, Glow, Up).
 CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # Anything with a digit: numbers, prices, dates, order codes, phone numbers, offer codes.
@@ -138,7 +135,7 @@ def _brand_pattern(brand_handles: Iterable[str]) -> re.Pattern | None:
 def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     """Clean one post for topic modelling; returns '' when nothing topical is left.
 
-    Removes the retweet prefix and the personal data `toolkit.privacy.detect.analyzer.redact` finds (names,
+    Removes the retweet prefix and the personal data `toolkit.privacy.quoting.redact` finds (names,
     e-mails, phones, addresses, order numbers, handles, URLs), then, as a backstop, any
     remaining @mention (brand, customer, pseudonym `@u_<hex>`), Reddit `u/` reference, URL,
     e-mail address and anything containing a digit (numbers, prices, codes); turns hashtags

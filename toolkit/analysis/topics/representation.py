@@ -19,12 +19,12 @@ from sklearn.feature_extraction.text import CountVectorizer
 from toolkit.analysis.topics.clustering import NO_TOPIC
 from toolkit.analysis.topics.prepare import (
     CAMEL_PART,
-    HASHTAG,
     LABEL_LANGUAGES,
     language_stop_words,
     private_spans,
     stop_words,
 )
+from toolkit.core.text import HASHTAG
 from toolkit.privacy.detect import wordlists
 from toolkit.privacy.detect.entities import PERSON
 
@@ -374,7 +374,7 @@ def _keyword_label(keywords: list[str], topic: int) -> str:
 def describe_topic(label: str, keywords: Sequence[str], example: str | None = None) -> str:
     """One line for a reader: 'posts about late refunds (refund, voucher, weeks), e.g. "…"'.
 
-    `example` must already have been through `toolkit.privacy.detect.analyzer.quote` (None under
+    `example` must already have been through `toolkit.privacy.quoting.quote` (None under
     `privacy.quotes: none`, and then no example is shown).
     """
     shown = [k for k in keywords if k not in label.split()][:3]

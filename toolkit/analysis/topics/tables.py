@@ -2,7 +2,7 @@
 
 Each table takes the modelled posts and their topic ids (`TopicModel.labels_`) and carries
 ``n_authors`` so it can be suppressed before publishing; `topic_examples` lets post text out
-only through `toolkit.privacy.detect.analyzer.quote`.
+only through `toolkit.privacy.quoting.quote`.
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def topic_examples(
     keep_handles: Iterable[str] = (),
     max_risk: float | None = 0.5,
 ) -> pd.DataFrame:
-    """Representative posts as they may be published: through `toolkit.privacy.detect.analyzer.quote` only.
+    """Representative posts as they may be published: through `toolkit.privacy.quoting.quote` only.
 
     With policy "none" (the default) no text is returned and the table is empty; with
     "redacted", personal data is replaced and excerpts too findable by exact search are

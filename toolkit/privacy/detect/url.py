@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-#: The toolkit's URL pattern for personal-data detection (links with a scheme or www.).
-URL_PATTERN = re.compile(r"(?i)(?<![\w@/])(?:https?://|www\.)[^\s<>\"'`]+")
+from toolkit.core.text import URL, URL_TRAILING
+
 _BARE_DOMAIN = re.compile(
     r"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,6}"
     r"(?:com|net|org|edu|gov|io|co\.uk|uk|de|fr|es|nl|eu|info|biz|app|dev|ly|gl|example|social)"
@@ -15,14 +15,13 @@ _BARE_DOMAIN = re.compile(
 _TLD_HINT = re.compile(
     r"(?i)\.(?:com|net|org|edu|gov|io|uk|de|fr|es|nl|eu|info|biz|app|dev|ly|gl|example|social)\b"
 )
-_URL_TRAILING = ".,;:!?)]}'\""
 
 
 def find_urls(text: str) -> Iterator[tuple[int, int, float]]:
     """Links in `text` as (start, end, score), trailing punctuation trimmed."""
     if "." not in text:
         return
-    patterns = [(URL_PATTERN, 0.6)]
+    patterns = [(URL, 0.6)]
     if _TLD_HINT.search(text):
         patterns.append((_BARE_DOMAIN, 0.5))
     for pattern, score in patterns:
@@ -33,7 +32,7 @@ def find_urls(text: str) -> Iterator[tuple[int, int, float]]:
 
 
 def _trim_url(url: str) -> str:
-    while url and url[-1] in _URL_TRAILING:
+    while url and url[-1] in URL_TRAILING:
         if url[-1] == ")" and url.count("(") >= url.count(")"):
             break
         url = url[:-1]
