@@ -36,7 +36,7 @@ ENTRY_POINTS = {
     "load_posts": "toolkit.ingest.pipeline",
     "Pseudonymiser": "toolkit.privacy.pseudonymise",
     "Detector": "toolkit.privacy.detect.analyzer",
-    "scan_dir": "toolkit.privacy.gate",
+    "scan_dir": "toolkit.privacy.gate.scan",
     "ToneScorer": "toolkit.analysis.tone.posts",
     "TopicModel": "toolkit.analysis.topics.model",
     "run_pipeline": "toolkit.pipeline.engine",
