@@ -197,7 +197,7 @@ class Analysis(_Strict):
     embedding_model: Literal["auto", "minilm", "static"] = Field(
         "auto",
         description="minilm: the bundled sentence-transformer; static: model2vec distilled from it, "
-        "~100x faster, less accurate; auto: minilm up to 20,000 posts to model, static above",
+        "far faster, less accurate (figures in docs/topics.md); auto: minilm up to 20,000 posts to model, static above",
     )
 
 

@@ -37,7 +37,7 @@ from toolkit.ingest.opening import (
     stream_error_reason,
 )
 
-try:  # orjson is optional: 3-5x faster on large files, same results
+try:  # orjson is optional: faster on large files, same results
     import orjson
 
     _loads = orjson.loads
