@@ -175,7 +175,7 @@ def test_post_text_renders_as_text_through_the_real_notebook_path():
         nbformat.v4.new_code_cell(
             "import pandas as pd\nimport matplotlib.pyplot as plt\n"
             "from IPython.display import Markdown, display\n"
-            "from toolkit import brief, figures\nfrom toolkit.report.style import use_style\nuse_style()\n"
+            "from toolkit.report import brief, figures\nfrom toolkit.report.style import use_style\nuse_style()\n"
             f"hostile = {HOSTILE!r}"
         ),
         nbformat.v4.new_code_cell("pd.DataFrame({'platform': ['reddit'], 'text': [hostile]})"),
