@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.analysis.tone.posts import ToneScorer, neutralise
+from toolkit.analysis.tone.posts import ToneScorer, neutralise, score_frame
 
 
 class AdaptiveToneScorer:
@@ -111,9 +111,4 @@ class AdaptiveToneScorer:
             learned = proba[:, 2] - proba[:, 0]
             w = self.lexicon_weight
             compounds = w * compounds + (1.0 - w) * learned
-        return pd.DataFrame(
-            {
-                "compound": pd.Series(compounds, dtype="float64"),
-                "label": pd.Series([self.base.label(c) for c in compounds], dtype="object"),
-            }
-        )
+        return score_frame(compounds, self.base.label)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from toolkit.analysis.posts import list_values, select_posts
@@ -19,6 +18,7 @@ from toolkit.analysis.tone.posts import (
     LABELS,
     SCORE_COLUMN,
     SentimentScorer,
+    aggregate_by,
     score_posts,
 )
 
@@ -98,19 +98,15 @@ def brand_reply_tone(
             f"share_{label}": (replies[LABEL_COLUMN] == label).astype("float64") for label in LABELS
         },
     )
-    keys = by or [pd.Series(0, index=frame.index)]
-    out = (
-        frame.groupby(keys)
-        .agg(
-            n_replies=("post_id", "size"),
-            n_authors=("_answered", "nunique"),
-            **{f"share_{label}": (f"share_{label}", "mean") for label in LABELS},
-            mean_score=("_score", "mean"),
-        )
-        .reset_index(drop=not by)
+    return aggregate_by(
+        frame,
+        by,
+        counts=["n_replies", "n_authors"],
+        n_replies=("post_id", "size"),
+        n_authors=("_answered", "nunique"),
+        **{f"share_{label}": (f"share_{label}", "mean") for label in LABELS},
+        mean_score=("_score", "mean"),
     )
-    out[["n_replies", "n_authors"]] = out[["n_replies", "n_authors"]].astype("int64")
-    return out
 
 
 def _first_brand_reply(customers: pd.DataFrame, brand: pd.DataFrame) -> pd.DataFrame:
@@ -254,23 +250,20 @@ def tone_change_summary(
         _neg_before=changes["negative_before"].astype("float64"),
         _neg_after=changes["negative_after"].astype("float64"),
     )
-    keys = by or [pd.Series(0, index=frame.index)]
-    out = (
-        frame.groupby(keys)
-        .agg(
-            n_threads=("author", "size"),
-            n_authors=("author", "nunique"),
-            mean_before=("score_before", "mean"),
-            mean_after=("score_after", "mean"),
-            share_improved=("_improved", "mean"),
-            share_worsened=("_worsened", "mean"),
-            share_negative_before=("_neg_before", "mean"),
-            share_negative_after=("_neg_after", "mean"),
-        )
-        .reset_index(drop=not by)
+    out = aggregate_by(
+        frame,
+        by,
+        counts=["n_threads", "n_authors"],
+        n_threads=("author", "size"),
+        n_authors=("author", "nunique"),
+        mean_before=("score_before", "mean"),
+        mean_after=("score_after", "mean"),
+        share_improved=("_improved", "mean"),
+        share_worsened=("_worsened", "mean"),
+        share_negative_before=("_neg_before", "mean"),
+        share_negative_after=("_neg_after", "mean"),
     )
     out.insert(len(by) + 4, "mean_change", out["mean_after"] - out["mean_before"])
-    out[["n_threads", "n_authors"]] = out[["n_threads", "n_authors"]].astype(np.int64)
     return out
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Protocol, runtime_checkable
 
@@ -58,7 +58,58 @@ def label_of(compound: float, pos_threshold: float, neg_threshold: float) -> str
     return "neutral"
 
 
-class VaderScorer:
+def score_frame(compounds: Sequence[float], label: Callable[[float], str]) -> pd.DataFrame:
+    """A scorer's answer: `compound` (float64) and `label` (``label(compound)``) per text."""
+    return pd.DataFrame(
+        {
+            "compound": pd.Series(compounds, dtype="float64"),
+            "label": pd.Series([label(c) for c in compounds], dtype="object"),
+        }
+    )
+
+
+class ThresholdScorer:
+    """What the text-by-text scorers share: a `compound` score per text, labelled with two
+    cut-offs (`label_of`). Subclasses define `compound(text)`.
+
+    Parameters
+    ----------
+    pos_threshold, neg_threshold : float
+        Compound-score cut-offs.
+    """
+
+    def __init__(self, pos_threshold: float, neg_threshold: float):
+        if neg_threshold > pos_threshold:
+            raise ValueError("neg_threshold must not exceed pos_threshold")
+        self.pos_threshold = pos_threshold
+        self.neg_threshold = neg_threshold
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(pos_threshold={self.pos_threshold}, "
+            f"neg_threshold={self.neg_threshold})"
+        )
+
+    def compound(self, text: str | None) -> float:
+        """The compound score in [-1, 1] of one text."""
+        raise NotImplementedError
+
+    def label(self, compound: float) -> str:
+        """The label of one compound score."""
+        return label_of(compound, self.pos_threshold, self.neg_threshold)
+
+    def score(self, texts: Sequence[str]) -> pd.DataFrame:
+        """Compound score and label per text.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Post texts; None / NaN score as neutral 0.
+        """
+        return score_frame([self.compound(t) for t in texts], self.label)
+
+
+class VaderScorer(ThresholdScorer):
     """VADER (Hutto & Gilbert, ICWSM 2014) via vaderSentiment; the lexicon ships with the package.
 
     ``label = positive if compound >= pos_threshold, negative if compound <= neg_threshold,
@@ -73,36 +124,12 @@ class VaderScorer:
     name = "vader"
 
     def __init__(self, pos_threshold: float = 0.05, neg_threshold: float = -0.05):
-        if neg_threshold > pos_threshold:
-            raise ValueError("neg_threshold must not exceed pos_threshold")
-        self.pos_threshold = pos_threshold
-        self.neg_threshold = neg_threshold
+        super().__init__(pos_threshold, neg_threshold)
         self._analyzer = SentimentIntensityAnalyzer()
 
-    def __repr__(self) -> str:
-        return (
-            f"VaderScorer(pos_threshold={self.pos_threshold}, neg_threshold={self.neg_threshold})"
-        )
-
-    def label(self, compound: float) -> str:
-        """The label of one compound score."""
-        return label_of(compound, self.pos_threshold, self.neg_threshold)
-
-    def score(self, texts: Sequence[str]) -> pd.DataFrame:
-        """Compound score and label per text (mentions and URLs neutralised first).
-
-        Parameters
-        ----------
-        texts : sequence of str
-            Post texts; None / NaN score as neutral 0.
-        """
-        compounds = [self._analyzer.polarity_scores(neutralise(t))["compound"] for t in texts]
-        return pd.DataFrame(
-            {
-                "compound": pd.Series(compounds, dtype="float64"),
-                "label": pd.Series([self.label(c) for c in compounds], dtype="object"),
-            }
-        )
+    def compound(self, text: str | None) -> float:
+        """VADER's compound score of one text, mentions and URLs neutralised first."""
+        return self._analyzer.polarity_scores(neutralise(text))["compound"]
 
 
 # ------------------------------------------------------------------ our tone model
@@ -186,7 +213,7 @@ def _split_hashtag(match: re.Match) -> str:
     return " " + _CAMEL.sub(" ", match.group(1)) + " "
 
 
-class ToneScorer:
+class ToneScorer(ThresholdScorer):
     """Our lexicon-and-rules tone model for social-media customer talk (no download, pure Python).
 
     VADER's lexicon (Hutto & Gilbert 2014) overridden and extended by a customer-service
@@ -221,10 +248,7 @@ class ToneScorer:
         question_damping: float = 0.3,
         question_negative_damping: float = 0.5,
     ):
-        if neg_threshold > pos_threshold:
-            raise ValueError("neg_threshold must not exceed pos_threshold")
-        self.pos_threshold = pos_threshold
-        self.neg_threshold = neg_threshold
+        super().__init__(pos_threshold, neg_threshold)
         self.question_damping = question_damping
         self.question_negative_damping = question_negative_damping
         lexicon = dict(SentimentIntensityAnalyzer().lexicon)
@@ -238,9 +262,6 @@ class ToneScorer:
         self._phrases = self._index_phrases({t: v for t, v in custom.items() if " " in t})
         self._tokens: dict[str, tuple] = {}  # raw token -> `_token` info
 
-    def __repr__(self) -> str:
-        return f"ToneScorer(pos_threshold={self.pos_threshold}, neg_threshold={self.neg_threshold})"
-
     @staticmethod
     def _index_phrases(phrases: dict[str, float]) -> dict[str, list[tuple[tuple[str, ...], float]]]:
         """First word -> [(words, valence)], longest first."""
@@ -251,26 +272,6 @@ class ToneScorer:
         for options in index.values():
             options.sort(key=lambda option: -len(option[0]))
         return index
-
-    def label(self, compound: float) -> str:
-        """The label of one compound score."""
-        return label_of(compound, self.pos_threshold, self.neg_threshold)
-
-    def score(self, texts: Sequence[str]) -> pd.DataFrame:
-        """Compound score and label per text.
-
-        Parameters
-        ----------
-        texts : sequence of str
-            Post texts; None / NaN score as neutral 0.
-        """
-        compounds = [self.compound(t) for t in texts]
-        return pd.DataFrame(
-            {
-                "compound": pd.Series(compounds, dtype="float64"),
-                "label": pd.Series([self.label(c) for c in compounds], dtype="object"),
-            }
-        )
 
     def _token(self, raw: str) -> tuple:
         """(word, shouted, elongated, role, titled, negator, booster) of one raw token, cached.
@@ -527,13 +528,21 @@ def sentiment_mix(
         else pd.Series(float("nan"), index=frame.index)
     )
     frame = frame.assign(**shares, _score=score.astype("float64"))
-    keys = by or [pd.Series(0, index=frame.index)]
-    aggregations = {
-        "n_posts": ("author", "size"),
-        "n_authors": ("author", "nunique"),
+    return aggregate_by(
+        frame,
+        by,
+        counts=["n_posts", "n_authors"],
+        n_posts=("author", "size"),
+        n_authors=("author", "nunique"),
         **{name: (name, "mean") for name in shares},
-        "mean_compound": ("_score", "mean"),
-    }
+        mean_compound=("_score", "mean"),
+    )
+
+
+def aggregate_by(frame: pd.DataFrame, by: list[str], counts: list[str], **aggregations):
+    """``frame.groupby(by).agg(**aggregations)`` with `by` as columns, or one overall row when
+    `by` is empty; the `counts` columns as int64."""
+    keys = by or [pd.Series(0, index=frame.index)]
     out = frame.groupby(keys).agg(**aggregations).reset_index(drop=not by)
-    out[["n_posts", "n_authors"]] = out[["n_posts", "n_authors"]].astype("int64")
+    out[counts] = out[counts].astype("int64")
     return out

@@ -14,6 +14,18 @@ from toolkit.sample.items import Item
 from toolkit.sample.platforms.output import write_text
 from toolkit.sample.scenario import BRAND_NAME, LOCAL_TZ, PERIOD_START
 
+#: The post columns both exports share, in the same order.
+POST_COLUMNS = (
+    "Followers at Posting",
+    "Post Created",
+    "Post Created Date",
+    "Post Created Time",
+    "Type",
+    "Total Interactions",
+    "Likes",
+    "Comments",
+)
+
 FACEBOOK_COLUMNS = (
     "Page Name",
     "User Name",
@@ -23,14 +35,7 @@ FACEBOOK_COLUMNS = (
     "Page Description",
     "Page Created",
     "Likes at Posting",
-    "Followers at Posting",
-    "Post Created",
-    "Post Created Date",
-    "Post Created Time",
-    "Type",
-    "Total Interactions",
-    "Likes",
-    "Comments",
+    *POST_COLUMNS,
     "Shares",
     "Love",
     "Wow",
@@ -61,14 +66,7 @@ FACEBOOK_COLUMNS = (
 INSTAGRAM_COLUMNS = (
     "Account",
     "User Name",
-    "Followers at Posting",
-    "Post Created",
-    "Post Created Date",
-    "Post Created Time",
-    "Type",
-    "Total Interactions",
-    "Likes",
-    "Comments",
+    *POST_COLUMNS,
     "Views",
     "URL",
     "Link",
