@@ -18,7 +18,7 @@ from toolkit.analysis.tone.posts import (
     LABELS,
     SCORE_COLUMN,
     SentimentScorer,
-    aggregate_by,
+    count_and_average,
     score_posts,
 )
 
@@ -98,15 +98,8 @@ def brand_reply_tone(
             f"share_{label}": (replies[LABEL_COLUMN] == label).astype("float64") for label in LABELS
         },
     )
-    return aggregate_by(
-        frame,
-        by,
-        counts=["n_replies", "n_authors"],
-        n_replies=("post_id", "size"),
-        n_authors=("_answered", "nunique"),
-        **{f"share_{label}": (f"share_{label}", "mean") for label in LABELS},
-        mean_score=("_score", "mean"),
-    )
+    shares = {f"share_{label}": f"share_{label}" for label in LABELS}
+    return count_and_average(frame, by, "n_replies", "_answered", **shares, mean_score="_score")
 
 
 def _first_brand_reply(customers: pd.DataFrame, brand: pd.DataFrame) -> pd.DataFrame:
@@ -250,18 +243,16 @@ def tone_change_summary(
         _neg_before=changes["negative_before"].astype("float64"),
         _neg_after=changes["negative_after"].astype("float64"),
     )
-    out = aggregate_by(
+    out = count_and_average(
         frame,
         by,
-        counts=["n_threads", "n_authors"],
-        n_threads=("author", "size"),
-        n_authors=("author", "nunique"),
-        mean_before=("score_before", "mean"),
-        mean_after=("score_after", "mean"),
-        share_improved=("_improved", "mean"),
-        share_worsened=("_worsened", "mean"),
-        share_negative_before=("_neg_before", "mean"),
-        share_negative_after=("_neg_after", "mean"),
+        "n_threads",
+        mean_before="score_before",
+        mean_after="score_after",
+        share_improved="_improved",
+        share_worsened="_worsened",
+        share_negative_before="_neg_before",
+        share_negative_after="_neg_after",
     )
     out.insert(len(by) + 4, "mean_change", out["mean_after"] - out["mean_before"])
     return out

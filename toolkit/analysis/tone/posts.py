@@ -528,21 +528,25 @@ def sentiment_mix(
         else pd.Series(float("nan"), index=frame.index)
     )
     frame = frame.assign(**shares, _score=score.astype("float64"))
-    return aggregate_by(
-        frame,
-        by,
-        counts=["n_posts", "n_authors"],
-        n_posts=("author", "size"),
-        n_authors=("author", "nunique"),
-        **{name: (name, "mean") for name in shares},
-        mean_compound=("_score", "mean"),
+    return count_and_average(
+        frame, by, "n_posts", **{name: name for name in shares}, mean_compound="_score"
     )
 
 
-def aggregate_by(frame: pd.DataFrame, by: list[str], counts: list[str], **aggregations):
-    """``frame.groupby(by).agg(**aggregations)`` with `by` as columns, or one overall row when
-    `by` is empty; the `counts` columns as int64."""
+def count_and_average(
+    frame: pd.DataFrame, by: list[str], n_rows: str, authors: str = "author", **means: str
+) -> pd.DataFrame:
+    """Per group of `by` (one overall row when `by` is empty): the rows, as column `n_rows`,
+    ``n_authors`` (distinct values of column `authors`), and then, for each ``name=column``
+    of `means`, the mean of that column as `name`. The two counts are int64."""
     keys = by or [pd.Series(0, index=frame.index)]
-    out = frame.groupby(keys).agg(**aggregations).reset_index(drop=not by)
-    out[counts] = out[counts].astype("int64")
+    out = (
+        frame.groupby(keys)
+        .agg(
+            **{n_rows: (authors, "size"), "n_authors": (authors, "nunique")},
+            **{name: (column, "mean") for name, column in means.items()},
+        )
+        .reset_index(drop=not by)
+    )
+    out[[n_rows, "n_authors"]] = out[[n_rows, "n_authors"]].astype("int64")
     return out
