@@ -43,7 +43,51 @@ def bundled_model_path() -> Path:
     return Path(get_model_path())
 
 
-class MiniLMEmbedder:
+class LocalModelEmbedder:
+    """What the embedders share: a model in a local folder (`path`: the `model_path` given, or
+    the subclass's `default_path()`), opened offline by the subclass's `open_model()` on first
+    use and kept.
+
+    Parameters
+    ----------
+    model_path : str or Path, optional
+        The model folder; default `default_path()`.
+    batch_size : int
+        Texts per batch.
+    progress : bool
+        Show a progress bar while encoding.
+    """
+
+    def __init__(self, model_path=None, batch_size: int = 64, progress: bool = False):
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.progress = progress
+        self._model = None
+
+    @staticmethod
+    def default_path() -> Path:
+        """The model folder used when no `model_path` is given."""
+        raise NotImplementedError
+
+    @property
+    def path(self) -> str:
+        """The local model folder, as a string."""
+        return str(self.model_path or self.default_path())
+
+    def open_model(self):
+        """Load the model from `path` (the offline switches are already set)."""
+        raise NotImplementedError
+
+    def _load(self):
+        if self._model is None:
+            force_offline()
+            self._model = self.open_model()
+        return self._model
+
+
+class MiniLMEmbedder(LocalModelEmbedder):
     """Embed texts with all-MiniLM-L6-v2 on the CPU: float32, L2-normalised, 384 dimensions.
 
     The model is loaded on the first call to `encode`. Texts are embedded in sorted order,
@@ -69,42 +113,34 @@ class MiniLMEmbedder:
     ):
         if batch_size < 1 or threads < 1:
             raise ValueError("batch_size and threads must be >= 1")
-        self.batch_size = batch_size
+        super().__init__(model_path, batch_size, progress)
         self.threads = threads
-        self.progress = progress
-        self.model_path = model_path
-        self._model = None
 
     def __repr__(self) -> str:
         return f"MiniLMEmbedder(batch_size={self.batch_size}, threads={self.threads})"
 
-    @property
-    def path(self) -> str:
-        """The local model folder, as a string."""
-        return str(self.model_path or bundled_model_path())
+    default_path = staticmethod(bundled_model_path)
 
-    def _load(self):
-        if self._model is None:
-            force_offline()
-            import torch
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
+    def open_model(self):
+        """The sentence-transformers model on the CPU, loaded quietly with `threads` threads."""
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
-            torch.set_num_threads(self.threads)
-            logger.info("loading embedding model from %s", self.path)
-            bars_were_on = hf_logging.is_progress_bar_enabled()
-            verbosity = hf_logging.get_verbosity()
-            # the "Loading weights" bar and the load report (an unused position-ids buffer)
-            # say nothing a user can act on
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
-            try:
-                self._model = SentenceTransformer(self.path, device="cpu")
-            finally:
-                hf_logging.set_verbosity(verbosity)
-                if bars_were_on:
-                    hf_logging.enable_progress_bar()
-        return self._model
+        torch.set_num_threads(self.threads)
+        logger.info("loading embedding model from %s", self.path)
+        bars_were_on = hf_logging.is_progress_bar_enabled()
+        verbosity = hf_logging.get_verbosity()
+        # the "Loading weights" bar and the load report (an unused position-ids buffer)
+        # say nothing a user can act on
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        try:
+            return SentenceTransformer(self.path, device="cpu")
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            if bars_were_on:
+                hf_logging.enable_progress_bar()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed `texts`; returns an array of shape (len(texts), 384), float32, rows of norm 1."""
@@ -176,7 +212,7 @@ def build_static_model(folder: str | Path | None = None, force: bool = False) ->
     return folder
 
 
-class StaticEmbedder:
+class StaticEmbedder(LocalModelEmbedder):
     """Embed texts with a model2vec static model distilled from MiniLM: float32, unit rows.
 
     A post's vector is the (SIF-weighted) mean of its tokens' vectors: no attention, so it
@@ -197,33 +233,23 @@ class StaticEmbedder:
     dim = STATIC_DIMS
 
     def __init__(self, model_path=None, batch_size: int = 4096, progress: bool = False):
-        if batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
-        self.model_path = model_path
-        self.batch_size = batch_size
-        self.progress = progress
-        self._model = None
+        super().__init__(model_path, batch_size, progress)
 
     def __repr__(self) -> str:
         return f"StaticEmbedder(model_path={self.path!r})"
 
-    @property
-    def path(self) -> str:
-        """The local model folder, as a string."""
-        return str(self.model_path or static_model_path())
+    default_path = staticmethod(static_model_path)
 
-    def _load(self):
-        if self._model is None:
-            force_offline()
-            from model2vec import StaticModel
+    def open_model(self):
+        """The model2vec model, distilled first when the default folder has none."""
+        from model2vec import StaticModel
 
-            folder = Path(self.path)
-            if not (folder / "model.safetensors").is_file():
-                if self.model_path is not None:
-                    raise FileNotFoundError(f"no model2vec model in {folder}")
-                build_static_model(folder)
-            self._model = StaticModel.from_pretrained(str(folder))
-        return self._model
+        folder = Path(self.path)
+        if not (folder / "model.safetensors").is_file():
+            if self.model_path is not None:
+                raise FileNotFoundError(f"no model2vec model in {folder}")
+            build_static_model(folder)
+        return StaticModel.from_pretrained(str(folder))
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed `texts`; returns an array of shape (len(texts), 256), float32, rows of norm 1.
