@@ -396,6 +396,27 @@ def _phase_posts(phases, phase: str) -> int:
     return int(rows.iloc[0]) if len(rows) else 0
 
 
+#: The stand-in charts that draw shares recorded in the findings: card key -> (title,
+#: label -> findings key); "{day}" in a label is the spike's top day.
+SHARE_CHARTS = {
+    "crisis": (
+        "Share of negative customer posts",
+        {"spike day {day}": "spike_top_share_negative", "period average": "tone_share_negative"},
+    ),
+    "attentiveness": (
+        "How the brand answers customers",
+        {"answered": "response_rate", "answered within target": "response_within_sla"},
+    ),
+    "privacy": (
+        "Customer posts with personal data",
+        {
+            "any personal data": "privacy_share_with_pii",
+            "contact details": "privacy_share_with_contact",
+        },
+    ),
+}
+
+
 def chart_values(key: str, findings: dict) -> tuple[str, dict[str, float | None], bool]:
     """The numbers a card's stand-in figure draws: (title, label -> value, values are shares).
 
@@ -407,25 +428,10 @@ def chart_values(key: str, findings: dict) -> tuple[str, dict[str, float | None]
     findings : the recorded findings.
     """
     f = findings
-    if key == "crisis":
+    if key in SHARE_CHARTS:
+        title, labels = SHARE_CHARTS[key]
         day = f.get("spike_top_day") or "top day"
-        return (
-            "Share of negative customer posts",
-            {
-                f"spike day {day}": f.get("spike_top_share_negative"),
-                "period average": f.get("tone_share_negative"),
-            },
-            True,
-        )
-    if key == "attentiveness":
-        return (
-            "How the brand answers customers",
-            {
-                "answered": f.get("response_rate"),
-                "answered within target": f.get("response_within_sla"),
-            },
-            True,
-        )
+        return title, {label.format(day=day): f.get(name) for label, name in labels.items()}, True
     if key == "campaign" and f.get("campaigns"):
         c = f["campaigns"][0]
         return (
@@ -441,15 +447,6 @@ def chart_values(key: str, findings: dict) -> tuple[str, dict[str, float | None]
         return (
             "Largest topics (share of modelled posts)",
             {t["label"]: t.get("share") for t in (f.get("topics_top") or [])[:5]},
-            True,
-        )
-    if key == "privacy":
-        return (
-            "Customer posts with personal data",
-            {
-                "any personal data": f.get("privacy_share_with_pii"),
-                "contact details": f.get("privacy_share_with_contact"),
-            },
             True,
         )
     return ("", {}, True)
