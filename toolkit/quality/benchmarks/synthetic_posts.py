@@ -270,70 +270,48 @@ def _in_window(g: _Gen, created: np.ndarray) -> np.ndarray:
 
 
 def _reply_segment(g: _Gen, kind: str, n: int, ids: np.ndarray, ctx: dict) -> pa.Table:
-    """Replies: to brand posts, brand replies to customers, follow-ups, peer replies."""
+    """Replies: to brand posts, brand replies to customers, follow-ups, peer replies.
+
+    Each reply picks a parent (see REPLY_PARENTS) and comes a random delay after it.
+    """
     rng = g.rng
     hours = 3_600_000_000
+    parents = REPLY_PARENTS[kind](ctx)
+    pick = rng.integers(0, len(parents["id"]), n)
+    platform = parents["platform"][pick]
+    is_brand = kind == "brand_reply"
     if kind == "reply_to_brand":
-        parents = ctx["brand_posts"]
-        pick = rng.integers(0, len(parents["id"]), n)
-        platform = parents["platform"][pick]
-        created = parents["created"][pick] + (rng.exponential(3, n) * hours).astype("int64")
+        delay = rng.exponential(3, n) * hours
         who = g.authors(n)
-        authors, is_brand = g.customers.take(pa.array(who)), False
-        reply_to_author = parents["author"].take(pa.array(pick))
-        thread = parents["id"][pick]
-        mentions = _single_lists(reply_to_author)
-        ctx["replies_to_brand"] = {
-            "id": ids,
-            "platform": platform,
-            "created": created,
-            "who": who,
-            "thread": thread,
-        }
-        body = BODIES
     elif kind == "brand_reply":
-        parents = _concat_parents(ctx["customer_posts"], ctx["replies_to_brand"])
-        pick = rng.integers(0, len(parents["id"]), n)
-        platform = parents["platform"][pick]
         delay = rng.lognormal(0.5, 1.4, n) * hours
         delay[rng.random(n) < 0.002] *= -0.05  # a few clock-skewed replies
-        created = parents["created"][pick] + delay.astype("int64")
+        who = parents["who"][pick]
+    elif kind == "follow_up":
+        delay = rng.exponential(2, n) * hours
+        who = parents["who"][pick]
+    else:  # peer_reply
+        delay = rng.exponential(5, n) * hours
+        who = g.authors(n)
+    created = parents["created"][pick] + delay.astype("int64")
+    if is_brand:
         authors = pa.array([g.handles[p] for p in PLATFORMS]).take(
             pa.array(_platform_index(platform))
         )
-        is_brand = True
-        reply_to_author = g.customers.take(pa.array(parents["who"][pick]))
-        thread = parents["thread"][pick]
-        mentions = _single_lists(reply_to_author)
-        ctx["brand_replies"] = {
-            "id": ids,
-            "platform": platform,
-            "created": created,
-            "who": parents["who"][pick],
-            "thread": thread,
-            "author": authors,
-        }
-        body = REPLY_BODIES
-    elif kind == "follow_up":
-        parents = ctx["brand_replies"]
-        pick = rng.integers(0, len(parents["id"]), n)
-        platform = parents["platform"][pick]
-        created = parents["created"][pick] + (rng.exponential(2, n) * hours).astype("int64")
-        authors, is_brand = g.customers.take(pa.array(parents["who"][pick])), False
+    else:
+        authors = g.customers.take(pa.array(who))
+    if "author" in parents:  # a brand post or brand reply: answered to the brand's account
         reply_to_author = parents["author"].take(pa.array(pick))
-        thread = parents["thread"][pick]
-        mentions = _single_lists(reply_to_author)
-        body = BODIES
-    else:  # peer_reply
-        parents = ctx["customer_posts"]
-        pick = rng.integers(0, len(parents["id"]), n)
-        platform = parents["platform"][pick]
-        created = parents["created"][pick] + (rng.exponential(5, n) * hours).astype("int64")
-        authors, is_brand = g.customers.take(pa.array(g.authors(n))), False
+    else:  # a customer's post or reply
         reply_to_author = g.customers.take(pa.array(parents["who"][pick]))
-        thread = parents["thread"][pick]
-        mentions = _single_lists(reply_to_author)
-        body = BODIES
+    thread = parents["thread" if "thread" in parents else "id"][pick]  # brand posts start one
+    mentions = _single_lists(reply_to_author)
+    replies = {"id": ids, "platform": platform, "created": created, "who": who, "thread": thread}
+    if kind == "reply_to_brand":
+        ctx["replies_to_brand"] = replies
+    elif kind == "brand_reply":
+        ctx["brand_replies"] = {**replies, "author": authors}
+    body = REPLY_BODIES if is_brand else BODIES
     text = pa.array(body).take(pa.array(rng.integers(0, len(body), n)))
     reply_to = pa.array(parents["id"][pick]).cast(pa.string())
     post_type = "reply"  # "comment" on Reddit, see _table
@@ -360,6 +338,15 @@ def _reply_segment(g: _Gen, kind: str, n: int, ids: np.ndarray, ctx: dict) -> pa
         _lists([[]], np.zeros(n, dtype="int64")),
         mentions,
     )
+
+
+#: The posts each kind of reply answers, from what the earlier segments left in `ctx`.
+REPLY_PARENTS = {
+    "reply_to_brand": lambda ctx: ctx["brand_posts"],
+    "brand_reply": lambda ctx: _concat_parents(ctx["customer_posts"], ctx["replies_to_brand"]),
+    "follow_up": lambda ctx: ctx["brand_replies"],
+    "peer_reply": lambda ctx: ctx["customer_posts"],
+}
 
 
 def _concat_parents(*groups: dict) -> dict:
