@@ -39,50 +39,27 @@ STATUS_URL = "https://status.nimbushome.example"
 HELP_URL = "https://help.nimbushome.example/articles/"
 
 
-TOPICS = (
-    "app_outage",
-    "wifi_setup_pairing",
-    "billing_refund",
-    "shipping_delivery",
-    "bulb_hardware_defect",
-    "thermostat_schedule",
-    "voice_assistant_integration",
-    "customer_service",
-    "glow_up_promo",
-    "feature_request",
-    "competitor_comparison",
-    "battery_sensors",
-)
-#: Share of each topic among customer posts on an ordinary day (glow_up_promo only in the campaign).
-TOPIC_WEIGHTS = {
-    "app_outage": 0.03,
-    "wifi_setup_pairing": 0.14,
-    "billing_refund": 0.09,
-    "shipping_delivery": 0.10,
-    "bulb_hardware_defect": 0.11,
-    "thermostat_schedule": 0.11,
-    "voice_assistant_integration": 0.10,
-    "customer_service": 0.08,
-    "glow_up_promo": 0.0,
-    "feature_request": 0.10,
-    "competitor_comparison": 0.07,
-    "battery_sensors": 0.07,
-}
-#: (negative, neutral, positive) mix of customer posts per topic.
-SENTIMENT_MIX = {
-    "app_outage": (0.84, 0.13, 0.03),
-    "wifi_setup_pairing": (0.55, 0.30, 0.15),
-    "billing_refund": (0.65, 0.28, 0.07),
-    "shipping_delivery": (0.50, 0.30, 0.20),
-    "bulb_hardware_defect": (0.72, 0.20, 0.08),
-    "thermostat_schedule": (0.35, 0.35, 0.30),
-    "voice_assistant_integration": (0.38, 0.34, 0.28),
-    "customer_service": (0.52, 0.15, 0.33),
-    "glow_up_promo": (0.12, 0.26, 0.62),
-    "feature_request": (0.22, 0.62, 0.16),
-    "competitor_comparison": (0.36, 0.30, 0.34),
-    "battery_sensors": (0.42, 0.33, 0.25),
-}
+#: Per topic: its share among customer posts on an ordinary day (glow_up_promo only in the
+#: campaign), and the negative / neutral / positive mix of its customer posts.
+TOPIC_TABLE = """
+topic                        share  negative  neutral  positive
+app_outage                    0.03      0.84     0.13      0.03
+wifi_setup_pairing            0.14      0.55     0.30      0.15
+billing_refund                0.09      0.65     0.28      0.07
+shipping_delivery             0.10      0.50     0.30      0.20
+bulb_hardware_defect          0.11      0.72     0.20      0.08
+thermostat_schedule           0.11      0.35     0.35      0.30
+voice_assistant_integration   0.10      0.38     0.34      0.28
+customer_service              0.08      0.52     0.15      0.33
+glow_up_promo                 0.00      0.12     0.26      0.62
+feature_request               0.10      0.22     0.62      0.16
+competitor_comparison         0.07      0.36     0.30      0.34
+battery_sensors               0.07      0.42     0.33      0.25
+"""
+_TOPIC_ROWS = [line.split() for line in TOPIC_TABLE.strip().splitlines()[1:]]
+TOPICS = tuple(row[0] for row in _TOPIC_ROWS)
+TOPIC_WEIGHTS = {row[0]: float(row[1]) for row in _TOPIC_ROWS}
+SENTIMENT_MIX = {row[0]: tuple(float(value) for value in row[2:]) for row in _TOPIC_ROWS}
 SENTIMENTS = ("negative", "neutral", "positive")
 #: Topics where customers typically need the support team (answered by NimbusSupport on Twitter).
 SUPPORT_TOPICS = frozenset(TOPICS) - {"glow_up_promo", "feature_request", "competitor_comparison"}

@@ -46,6 +46,7 @@ def load_resource(name: str) -> dict:
 _customer_posts = load_resource("customer_posts.yaml")
 CUSTOMER_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = _customer_posts["customer_templates"]
 LATE_CODE_TEMPLATES: tuple[tuple[str, str], ...] = _customer_posts["late_code_templates"]
+PLANTED_VIRALS: tuple[dict, ...] = _customer_posts["planted_virals"]
 REDDIT_TITLES: dict[str, dict[str, tuple[str, ...]]] = _customer_posts["reddit_titles"]
 LOCALIZED_TEMPLATES: tuple[tuple[str, str, str, str], ...] = _customer_posts["localized_templates"]
 FOREIGN_TITLES: dict[str, tuple[str, ...]] = _customer_posts["foreign_titles"]

@@ -28,6 +28,7 @@ from toolkit.sample.text import (
     FOREIGN_TITLES,
     LATE_CODE_TEMPLATES,
     PEER_REPLIES,
+    PLANTED_VIRALS,
     REDDIT_TITLES,
 )
 from toolkit.sample.timing import HOURLY, WEEKDAY
@@ -220,66 +221,28 @@ class CustomerPosts(Activity):
                 )
 
     def planted_virals(self) -> None:
-        """A handful of posts that take off (set `viral`; shares and metrics follow)."""
+        """A handful of posts that take off (set `viral`; shares and metrics follow): the
+        `PLANTED_VIRALS` of customer_posts.yaml, the Twitter ones by influencers."""
         influencers = [a for a in self.people.customers["twitter"] if a.role == "influencer"]
-        plan = (
-            (
-                dt.datetime(2026, 10, 14, 15, 12, 8, tzinfo=UTC),
-                "app_outage",
-                "negative",
-                "porch light stuck ON all night because the {brand} cloud is down. neighbors love me",
-                1.0,
-            ),
-            (
-                dt.datetime(2026, 10, 30, 2, 41, 37, tzinfo=UTC),
-                "bulb_hardware_defect",
-                "negative",
-                "bulb in the {room} keeps turning on by itself at 3am. haunted or broken?",
-                0.8,
-            ),
-            (
-                dt.datetime(2026, 11, 3, 23, 5, 51, tzinfo=UTC),
-                "glow_up_promo",
-                "positive",
-                "just used {code} on {n} {product}s. 25% off, can't beat it #NimbusGlowUp",
-                0.45,
-            ),
-            (
-                dt.datetime(2026, 10, 16, 17, 22, 3, tzinfo=UTC),
-                "competitor_comparison",
-                "negative",
-                "switching to {comp}. at least their app works when the wifi hiccups",
-                0.6,
-            ),
-        )
-        for (t, topic, sentiment, core, strength), author in zip(
-            plan, self.rng.sample(influencers, len(plan)), strict=True
-        ):
-            author.lang = "en"
+        on_twitter = [p for p in PLANTED_VIRALS if p["platform"] == "twitter"]
+        authors = iter(self.rng.sample(influencers, len(on_twitter)))
+        for plan in PLANTED_VIRALS:
+            author = next(authors) if plan["platform"] == "twitter" else None
+            if author is not None:
+                author.lang = "en"
             item = self.customer_post(
-                "twitter", t, topic, sentiment, core=core, author=author, pii_base=0.0
+                plan["platform"],
+                dt.datetime.fromisoformat(plan["time"]).replace(tzinfo=UTC),
+                plan["topic"],
+                plan["sentiment"],
+                core=plan["core"],
+                author=author,
+                pii_base=0.0,
             )
             if item is not None:
-                item.viral = strength
-        reddit = self.customer_post(
-            "reddit",
-            dt.datetime(2026, 9, 19, 14, 31, 2, tzinfo=UTC),
-            "battery_sensors",
-            "positive",
-            core="leak sensor caught a dripping pipe under the sink. paid for itself",
-            pii_base=0.0,
-        )
-        if reddit is not None:
-            reddit.viral, reddit.author.deleted = 0.7, False
-        toot = self.customer_post(
-            "mastodon",
-            dt.datetime(2026, 10, 14, 16, 2, 44, tzinfo=UTC),
-            "app_outage",
-            "negative",
-            pii_base=0.0,
-        )
-        if toot is not None:
-            toot.viral = 0.5
+                item.viral = plan["viral"]
+                if plan["platform"] == "reddit":  # the viral submission keeps its author
+                    item.author.deleted = False
 
     def comment(
         self,
