@@ -1,8 +1,9 @@
 """Topics of customer posts, BERTopic-style: what a notebook or the pipeline calls.
 
 Modules: `prepare` (which posts, cleaned how), `embeddings`, `clustering` (reduction and
-clustering parts), `representation` (keywords and labels), `model` (`TopicModel`), `storage`
-(saved models), `tables` (the report's tables).
+clustering parts), `representation` (keywords and labels), `settings` (a model's parameters
+and the parts built from them), `model` (`TopicModel`), `storage` (saved models), `tables`
+(the report's tables).
 """
 
 from toolkit.analysis.topics.model import TopicModel

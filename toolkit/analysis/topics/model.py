@@ -7,7 +7,8 @@ exact neighbours), clusters them (`clustering.HDBSCANClustering`: leaf clusters)
 near-duplicate topics, describes each (`representation.KeywordRepresentation`: c-TF-IDF
 keywords, an NPMI filter, a phrase label), then moves outliers to the nearest topic when they
 are similar enough. Each part is an object passed in, with a default built from the keyword
-parameters. Same input, same seed: same topics, in any process.
+parameters (`settings.TopicSettings` holds the parameters and builds the parts). Same input,
+same seed: same topics, in any process.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ import pandas as pd
 
 from toolkit.analysis.topics.clustering import (
     NO_TOPIC,
-    HDBSCANClustering,
-    UMAPReduction,
     center_vectors,
     merge_similar_topics,
     renumber_by_size,
@@ -32,20 +31,15 @@ from toolkit.analysis.topics.clustering import (
     topic_means,
 )
 from toolkit.analysis.topics.embeddings import (
-    EmbeddingCache,
-    MiniLMEmbedder,
     bertopic_backend,
     force_offline,
     unloaded_copy,
 )
-from toolkit.analysis.topics.prepare import LABEL_LANGUAGES, prepare_for_topics
-from toolkit.analysis.topics.representation import KeywordRepresentation
+from toolkit.analysis.topics.prepare import prepare_for_topics
+from toolkit.analysis.topics.settings import TopicSettings
 from toolkit.analysis.topics.storage import read_topic_files, write_topic_files
 from toolkit.analysis.topics.tables import topic_info_table
 from toolkit.core.progress import progress
-
-#: Smallest `min_cluster_size` a share-valued `min_topic_size` resolves to.
-MIN_CLUSTER_FLOOR = 10
 
 
 @contextlib.contextmanager
@@ -60,7 +54,7 @@ def _quiet_bertopic():
         bertopic_logger.setLevel(level)
 
 
-class TopicModel:
+class TopicModel(TopicSettings):
     """Topics of short posts: BERTopic on MiniLM embeddings with seeded UMAP and HDBSCAN.
 
     `fit` cleans each post with `prepare_for_topics`; posts with nothing left (emoji only,
@@ -141,6 +135,7 @@ class TopicModel:
         The clustering part; default `HDBSCANClustering(min_samples, cluster_selection)`.
 
     The embedding part is `embedder` (or `cache`), the representation part `representation`.
+    The parameters are the fields of `TopicSettings`, which checks them and builds the parts.
 
     Attributes
     ----------
@@ -160,93 +155,15 @@ class TopicModel:
     model_ : the fitted BERTopic model, or None when the corpus was not clustered
     """
 
-    def __init__(
-        self,
-        min_topic_size: int | float = 0.03,
-        nr_topics: int | str | None = None,
-        seed: int = 42,
-        embedder=None,
-        cache=None,
-        brand_terms: Iterable[str] = (),
-        representation: str = "ctfidf",
-        outlier_threshold: float | None = 0.1,
-        n_neighbors: int = 15,
-        n_components: int = 5,
-        min_term_posts: int = 2,
-        top_n_words: int = 10,
-        max_docs: int | None = None,
-        context_weight: float = 1.5,
-        min_samples: int | None = 10,
-        batch_size: int = 50_000,
-        merge_similarity: float | None = 0.5,
-        cluster_selection: str = "leaf",
-        center: bool = True,
-        languages: Iterable[str] = LABEL_LANGUAGES,
-        keyword_min_npmi: float | None = 0.0,
-        reduction=None,
-        clustering=None,
-    ):
-        if not (
-            0 < min_topic_size < 1 if isinstance(min_topic_size, float) else min_topic_size >= 2
-        ):
-            raise ValueError("min_topic_size must be an int >= 2 or a float in (0, 1)")
-        if isinstance(representation, str) and representation not in {"keybert", "mmr", "ctfidf"}:
-            raise ValueError(f"unknown representation {representation!r}")
-        if cluster_selection not in {"leaf", "eom"}:
-            raise ValueError(
-                f"unknown cluster_selection {cluster_selection!r}; use 'leaf' or 'eom'"
-            )
-        self.min_topic_size = min_topic_size
-        self.nr_topics = nr_topics
-        self.seed = seed
-        self.embedder = embedder
-        self.cache = cache
-        self.brand_terms = tuple(brand_terms)
-        self.representation = representation
-        self.outlier_threshold = outlier_threshold
-        self.n_neighbors = n_neighbors
-        self.n_components = n_components
-        self.min_term_posts = min_term_posts
-        self.top_n_words = top_n_words
-        self.max_docs = max_docs
-        self.context_weight = context_weight
-        self.min_samples = min_samples
-        self.batch_size = batch_size
-        self.merge_similarity = merge_similarity
-        self.cluster_selection = cluster_selection
-        self.center = center
-        self.languages = tuple(languages)
-        self.keyword_min_npmi = keyword_min_npmi
-        self.reduction = reduction
-        self.clustering = clustering
+    def __post_init__(self):
+        super().__post_init__()
         self._offset = None
-        self._default_embedder = None
 
     # -------------------------------------------------------------- public API
-
-    def cluster_size(self, n_posts: int) -> int:
-        """HDBSCAN's `min_cluster_size` for a corpus of `n_posts` modelled posts."""
-        if isinstance(self.min_topic_size, float):
-            return max(MIN_CLUSTER_FLOOR, round(self.min_topic_size * n_posts))
-        return self.min_topic_size
-
-    def min_docs(self, n_posts: int) -> int:
-        """Fewest distinct posts worth clustering (else one topic 'all posts')."""
-        n_neighbors = getattr(self._reduction(), "n_neighbors", self.n_neighbors)
-        return max(3 * self.cluster_size(n_posts), 2 * n_neighbors)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed already prepared texts with the cache, else the embedder (default MiniLM)."""
         return self._embedder().encode(texts)
-
-    def _embedder(self):
-        if self.cache is not None:
-            return self.cache
-        if self.embedder is not None:
-            return self.embedder
-        if self._default_embedder is None:
-            self._default_embedder = MiniLMEmbedder()
-        return self._default_embedder
 
     def prepare(self, docs: Iterable[str]) -> list[str]:
         """`prepare_for_topics` applied to each post with this model's brand terms."""
@@ -630,33 +547,6 @@ class TopicModel:
 
     # -------------------------------------------------------------- parts
 
-    def _reduction(self):
-        """The reduction part: `reduction`, else seeded UMAP from the keyword parameters."""
-        if self.reduction is not None:
-            return self.reduction
-        return UMAPReduction(self.n_neighbors, self.n_components, random_state=self.seed)
-
-    def _clustering(self):
-        """The clustering part: `clustering`, else HDBSCAN from the keyword parameters."""
-        if self.clustering is not None:
-            return self.clustering
-        return HDBSCANClustering(self.min_samples, self.cluster_selection)
-
-    def _representation(self) -> KeywordRepresentation:
-        """The representation part: `representation` when it is one, else built from the
-        keyword parameters."""
-        if not isinstance(self.representation, str):
-            return self.representation
-        return KeywordRepresentation(
-            self.representation,
-            top_n_words=self.top_n_words,
-            min_term_posts=self.min_term_posts,
-            min_npmi=self.keyword_min_npmi,
-            languages=self.languages,
-            brand_terms=self.brand_terms,
-            random_state=self.seed,
-        )
-
     def _umap(self, embeddings: np.ndarray):
         return self._reduction().build(embeddings)
 
@@ -668,37 +558,3 @@ class TopicModel:
     def _check_fitted(self) -> None:
         if not hasattr(self, "labels_"):
             raise RuntimeError("TopicModel is not fitted; call fit(docs) first")
-
-    def _base_embedder(self):
-        """The model that makes the vectors (the cache's, when there is a cache)."""
-        embedder = self._embedder()
-        return embedder.embedder if isinstance(embedder, EmbeddingCache) else embedder
-
-    def _model_path(self) -> str | bool:
-        """Local folder of the embedding model for BERTopic's config, or False if unknown."""
-        return str(getattr(self._base_embedder(), "path", "") or "") or False
-
-    def _params_for_json(self) -> dict:
-        """The parameters `load` rebuilds the model from (the parts' own where they have them)."""
-        reduction, clustering = self._reduction(), self._clustering()
-        representation = self._representation()
-        return {
-            "embedding_model": getattr(self._base_embedder(), "name", "unknown"),
-            "min_topic_size": self.min_topic_size,
-            "nr_topics": self.nr_topics,
-            "seed": self.seed,
-            "representation": getattr(representation, "kind", None),
-            "outlier_threshold": self.outlier_threshold,
-            "n_neighbors": getattr(reduction, "n_neighbors", None),
-            "n_components": getattr(reduction, "n_components", None),
-            "min_term_posts": getattr(representation, "min_term_posts", None),
-            "max_docs": self.max_docs,
-            "context_weight": self.context_weight,
-            "min_samples": getattr(clustering, "min_samples", None),
-            "merge_similarity": self.merge_similarity,
-            "cluster_selection": getattr(clustering, "selection", None),
-            "center": self.center,
-            "languages": list(getattr(representation, "languages", ())),
-            "keyword_min_npmi": getattr(representation, "min_npmi", None),
-            "embedding_dim": getattr(self._base_embedder(), "dim", None),
-        }
