@@ -7,6 +7,7 @@ docs/tone.md gives what it was measured to gain.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pandas as pd
 from toolkit.analysis.tone.posts import ToneScorer, neutralise, score_frame
 
 
+@dataclass(eq=False, repr=False)
 class AdaptiveToneScorer:
     """`ToneScorer` adapted to each corpus by weak supervision (slower: embeds every post).
 
@@ -45,27 +47,21 @@ class AdaptiveToneScorer:
 
     name = "tone-adaptive"
 
-    def __init__(
-        self,
-        lexicon_weight: float = 0.5,
-        confidence: float = 0.3,
-        C: float = 1.0,
-        min_per_class: int = 20,
-        embedder=None,
-        random_state: int = 0,
-        base: ToneScorer | None = None,
-    ):
-        if not 0.0 <= lexicon_weight <= 1.0:
+    lexicon_weight: float = 0.5
+    confidence: float = 0.3
+    C: float = 1.0
+    min_per_class: int = 20
+    embedder: object = None
+    random_state: int = 0
+    base: ToneScorer | None = None
+
+    def __post_init__(self):
+        if not 0.0 <= self.lexicon_weight <= 1.0:
             raise ValueError("lexicon_weight must be in [0, 1]")
-        if not 0.0 < confidence < 1.0:
+        if not 0.0 < self.confidence < 1.0:
             raise ValueError("confidence must be in (0, 1)")
-        self.lexicon_weight = lexicon_weight
-        self.confidence = confidence
-        self.C = C
-        self.min_per_class = min_per_class
-        self.embedder = embedder
-        self.random_state = random_state
-        self.base = base if base is not None else ToneScorer()
+        if self.base is None:
+            self.base = ToneScorer()
 
     def __repr__(self) -> str:
         return (
