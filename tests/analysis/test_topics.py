@@ -21,6 +21,7 @@ from toolkit.analysis.topics.prepare import (
     STOP_WORDS,
     brand_tokens,
     prepare_for_topics,
+    prepare_many,
     split_hashtag,
     stop_words,
     thread_context,
@@ -784,6 +785,24 @@ def test_transform_agrees_with_fit_on_most_posts(fitted, corpus):
     assert (predicted == fitted.labels_).mean() >= 0.9
 
 
+def test_transform_reuses_the_texts_fit_prepared(fitted, corpus):
+    docs, _ = corpus
+    assert len(fitted.prepared_) == len(docs)
+    again = fitted.transform(docs, prepared=fitted.prepared_)
+    assert (again == fitted.transform(docs)).all()
+
+
+def test_prepare_many_cleans_each_text_as_prepare_for_topics_does():
+    texts = [
+        "Call me at +1 415 555 0100, Maria Lopez here #JusticeForDevika",
+        "RT @someone: my @NimbusHome plug died again https://t.co/x",
+        "",
+        None,
+        "Thanks Dr. Emeka Okafor from Lagos for the fix!",
+    ]
+    assert prepare_many(texts, BRAND) == [prepare_for_topics(t, BRAND) for t in texts]
+
+
 @pytest.mark.slow
 def test_nr_topics_merges_topics(fitted, corpus, cache):
     docs, _ = corpus
@@ -1053,6 +1072,16 @@ def test_loading_with_another_embedding_model_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="fitted with 'fake/hash-embedder'"):
         TopicModel.load(path, embedder=Other())
+
+
+def test_a_loaded_model_cleans_posts_as_the_fitted_one_did(tmp_path):
+    from helpers import FakeEmbedder
+
+    model = TopicModel(embedder=FakeEmbedder(), brand_terms=BRAND).fit(["too few posts"] * 3)
+    loaded = TopicModel.load(model.save(tmp_path / "model"), embedder=FakeEmbedder())
+    assert loaded.brand_terms == tuple(BRAND)
+    post = ["my Nimbus Home plug keeps dropping"]
+    assert loaded.prepare(post) == model.prepare(post) == ["my plug keeps dropping"]
 
 
 @pytest.mark.slow

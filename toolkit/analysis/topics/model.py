@@ -38,7 +38,7 @@ from toolkit.analysis.topics.embeddings import (
     force_offline,
     unloaded_copy,
 )
-from toolkit.analysis.topics.prepare import LABEL_LANGUAGES, prepare_for_topics
+from toolkit.analysis.topics.prepare import LABEL_LANGUAGES, prepare_many
 from toolkit.analysis.topics.representation import KeywordRepresentation
 from toolkit.analysis.topics.storage import read_topic_files, write_topic_files
 from toolkit.analysis.topics.tables import topic_info_table
@@ -250,7 +250,7 @@ class TopicModel:
 
     def prepare(self, docs: Iterable[str]) -> list[str]:
         """`prepare_for_topics` applied to each post with this model's brand terms."""
-        return [prepare_for_topics(d, self.brand_terms) for d in docs]
+        return prepare_many(docs, self.brand_terms)
 
     def fit(self, docs: Sequence[str], context: Sequence[str | None] | None = None) -> TopicModel:
         """Find the topics of `docs` (raw post texts) and label each post.
@@ -265,6 +265,7 @@ class TopicModel:
             little on their own; their context places them in their conversation's topic.
         """
         prepared = self.prepare(docs)
+        self.prepared_ = prepared  # private text: kept for the caller, never saved
         contexts = self._prepare_context(context, len(prepared))
         self.excluded_ = np.array([not p for p in prepared], dtype=bool)
         self.n_excluded_ = int(self.excluded_.sum())
@@ -299,11 +300,13 @@ class TopicModel:
         return self.fit(docs, context).labels_
 
     def transform(
-        self, docs: Sequence[str], context: Sequence[str | None] | None = None
+        self, docs: Sequence[str], context: Sequence[str | None] | None = None, prepared=None
     ) -> np.ndarray:
-        """Topic ids for new posts (-1: outlier, or no text left after cleaning)."""
+        """Topic ids for new posts (-1: outlier, or no text left after cleaning); `prepared`,
+        when given, is `prepare(docs)` done before (e.g. `prepared_` of a model with the same
+        brand terms), which saves running the personal-data detector again."""
         self._check_fitted()
-        prepared = self.prepare(docs)
+        prepared = self.prepare(docs) if prepared is None else list(prepared)
         contexts = self._prepare_context(context, len(prepared))
         labels = np.full(len(prepared), NO_TOPIC, dtype=int)
         idx = [i for i, p in enumerate(prepared) if p]
@@ -700,5 +703,6 @@ class TopicModel:
             "center": self.center,
             "languages": list(getattr(representation, "languages", ())),
             "keyword_min_npmi": getattr(representation, "min_npmi", None),
+            "brand_terms": list(self.brand_terms),  # a loaded model cleans posts as fit did
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }
