@@ -173,7 +173,7 @@ def tweet_row(tweet: dict, users: dict[str, dict], identities: Identities) -> tu
         "author": author,
         "is_brand": is_brand,
         "text": identities.text(text),
-        "language": _language(tweet.get("lang")),
+        "language": tweet_language(tweet.get("lang")),
         "likes": to_int(metrics.get("like_count")),
         # a retweet's retweet_count is the original's; a retweet itself cannot be retweeted
         "shares": 0 if post_type == "share" else to_int(metrics.get("retweet_count")),
@@ -249,7 +249,8 @@ def _version(post_id: str) -> int:
     return int(post_id) if post_id.isdigit() else 0
 
 
-def _language(code) -> str | None:
+def tweet_language(code) -> str | None:
+    """A tweet's `lang` as the language column: None for Twitter's pseudo codes (NO_LANGUAGE)."""
     if not isinstance(code, str) or not code or code in NO_LANGUAGE:
         return None
     return code

@@ -37,7 +37,7 @@ from toolkit.ingest.base import Collector, RowError, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import iter_js_array_items, reject_errors
 from toolkit.ingest.textnorm import normalise_text, unescape_basic, unique
-from toolkit.ingest.twarc2 import NO_LANGUAGE
+from toolkit.ingest.twarc2 import tweet_language
 from toolkit.ingest.values import dicts, id_string, str_or_none, to_int
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def archive_tweet_row(item, owner: dict | None, identities: Identities) -> tuple
         "author": author,
         "is_brand": is_brand,
         "text": identities.text(text),
-        "language": _language(tweet.get("lang")),
+        "language": tweet_language(tweet.get("lang")),
         "likes": to_int(tweet.get("favorite_count")),
         "shares": 0 if post_type == "share" else to_int(tweet.get("retweet_count")),
         "hashtags": _hashtags(entities),
@@ -172,8 +172,3 @@ def _chain_key(tweet: dict, post_id: str) -> str:
         ids.append(str(edit["initialTweetId"]))
     return min(ids, key=int) if ids else post_id
 
-
-def _language(code) -> str | None:
-    if not isinstance(code, str) or not code or code in NO_LANGUAGE:
-        return None
-    return code
