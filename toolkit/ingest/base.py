@@ -65,6 +65,13 @@ def require(record: dict, key: str, label: str | None = None):
     return value
 
 
+def require_object(item: object, reason: str = "bad_record:not_an_object") -> dict:
+    """`item` when it is a JSON object (a dict), else RowError(reason)."""
+    if not isinstance(item, dict):
+        raise RowError(reason)
+    return item
+
+
 def row_timestamp(value: object, fmt: str | None = None) -> int:
     """`parse_timestamp(value, fmt)`; a timestamp it cannot read raises RowError(its reason)."""
     try:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require, row_timestamp
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import json_entries_or_reject
 from toolkit.ingest.textnorm import (
@@ -106,8 +106,7 @@ def feed_item_row(entry, identities: Identities) -> dict:
     entry : dict
     identities : Identities
     """
-    if not isinstance(entry, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(entry)
     post = entry.get("post") if isinstance(entry.get("post"), dict) else entry
     reason = entry.get("reason") if isinstance(entry.get("reason"), dict) else None
     if reason is not None and reason.get("$type") == _REPOST:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require, row_timestamp
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import json_items_or_reject
 from toolkit.ingest.textnorm import (
@@ -44,8 +44,7 @@ def status_row(status, identities: Identities) -> dict:
     status : dict
     identities : Identities
     """
-    if not isinstance(status, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(status)
     post_id = id_string(require(status, "id"))
     created_at = row_timestamp(require(status, "created_at"))
     account = status.get("account")

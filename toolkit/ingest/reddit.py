@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require, row_timestamp
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import json_items_or_reject
 from toolkit.ingest.textnorm import (
@@ -56,8 +56,7 @@ def thing_row(thing, identities: Identities) -> dict:
         `{"kind", "data"}` or a bare submission/comment object.
     identities : Identities
     """
-    if not isinstance(thing, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(thing)
     kind, data = _kind_and_data(thing)
     post_id = id_string(data.get("id")) or strip_prefix(require(data, "name", "id"))
     created_at = row_timestamp(require(data, "created_utc"))

@@ -16,7 +16,7 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require, row_timestamp
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import iter_json_items, salvage_prefix
 from toolkit.ingest.textnorm import (
@@ -109,9 +109,7 @@ def _read_tweet(tweet, users: dict, line: int, identities: Identities, out: Coll
 
 
 def _checked_tweet_row(tweet, users: dict, identities: Identities) -> tuple[dict, str, int]:
-    if not isinstance(tweet, dict):
-        raise RowError("bad_record:tweet_not_an_object")
-    return tweet_row(tweet, users, identities)
+    return tweet_row(require_object(tweet, "bad_record:tweet_not_an_object"), users, identities)
 
 
 def _page_users(page: dict) -> dict[str, dict]:

@@ -33,7 +33,7 @@ import re
 from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, row_timestamp
+from toolkit.ingest.base import Collector, RowError, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import iter_js_array_items, reject_errors
 from toolkit.ingest.textnorm import normalise_text, unescape_basic, unique
@@ -83,11 +83,8 @@ def archive_tweet_row(item, owner: dict | None, identities: Identities) -> tuple
         The account from account.js.
     identities : Identities
     """
-    if not isinstance(item, dict):
-        raise RowError("bad_record:not_an_object")
-    tweet = item.get("tweet", item)
-    if not isinstance(tweet, dict):
-        raise RowError("bad_record:tweet_not_an_object")
+    require_object(item)
+    tweet = require_object(item.get("tweet", item), "bad_record:tweet_not_an_object")
     post_id = id_string(tweet.get("id_str")) or id_string(tweet.get("id"))
     if not post_id:
         raise RowError("missing_field:id_str")

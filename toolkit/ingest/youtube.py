@@ -26,7 +26,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require, row_timestamp
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import json_entries_or_reject
 from toolkit.ingest.textnorm import (
@@ -100,8 +100,7 @@ def comment_row(comment, identities: Identities, context: dict | None = None) ->
         From its thread: video_id, total_replies, top_author, top_level.
     """
     context = context or {}
-    if not isinstance(comment, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(comment)
     post_id = id_string(require(comment, "id"))
     snippet = comment.get("snippet")
     if not isinstance(snippet, dict):
