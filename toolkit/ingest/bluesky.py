@@ -33,7 +33,7 @@ from pathlib import Path
 
 from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import json_entries_or_reject
+from toolkit.ingest.readers import read_json_entries
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -77,9 +77,7 @@ def read_bluesky(path: Path, identities: Identities, out: Collector) -> None:
     A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per post view / feed item.
     """
     convert = partial(feed_item_row, identities=identities)
-    not_bluesky = "bad_record:not_a_bluesky_post"
-    for line, entry in json_entries_or_reject(path, out.reject, out.limits, _entries, not_bluesky):
-        out.add_item(line, entry, convert)
+    read_json_entries(path, out, convert, _entries, "bad_record:not_a_bluesky_post")
 
 
 def _entries(item) -> list | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import json_items_or_reject
+from toolkit.ingest.readers import read_json_entries
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_urls,
@@ -31,9 +31,7 @@ def read_mastodon(path: Path, identities: Identities, out: Collector) -> None:
 
     A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per status.
     """
-    convert = partial(status_row, identities=identities)
-    for position, item, _raw in json_items_or_reject(path, out.reject, out.limits):
-        out.add_item(position, item, convert)
+    read_json_entries(path, out, partial(status_row, identities=identities))
 
 
 def status_row(status, identities: Identities) -> dict:

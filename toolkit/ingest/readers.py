@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.ingest.base import RowError
+from toolkit.ingest.base import Collector, RowError
 from toolkit.ingest.limits import (
     DECOMPRESSION_LIMIT,
     DEFAULT_LIMITS,
@@ -364,6 +364,31 @@ def json_entries_or_reject(
             continue
         for entry in entries:
             yield position, entry
+
+
+def read_json_entries(
+    path: str | Path,
+    out: Collector,
+    convert: Callable[[object], dict | tuple],
+    entries_of: Callable[[object], list | None] = lambda item: [item],
+    not_a_document: str = "bad_record",
+) -> None:
+    """The body of a JSON loader: each entry of each JSON item becomes a row or a reject in `out`.
+
+    Parameters
+    ----------
+    path : str or Path
+    out : Collector
+        Receives the rows (`Collector.add_item`, numbered by the item's position) and rejects.
+    convert : callable
+        entry -> canonical row (or row, dedupe key, version), as `Collector.add_item` takes it.
+    entries_of, not_a_document
+        As for `json_entries_or_reject` (default: each item is one entry).
+    """
+    for position, entry in json_entries_or_reject(
+        path, out.reject, out.limits, entries_of, not_a_document
+    ):
+        out.add_item(position, entry, convert)
 
 
 def first_char(path: str | Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import json_items_or_reject
+from toolkit.ingest.readers import read_json_entries
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -32,10 +32,7 @@ def read_reddit(path: Path, identities: Identities, out: Collector) -> None:
 
     A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per thing.
     """
-    convert = partial(thing_row, identities=identities)
-    for line, item, _raw in json_items_or_reject(path, out.reject, out.limits):
-        for thing in _things(item):
-            out.add_item(line, thing, convert)
+    read_json_entries(path, out, partial(thing_row, identities=identities), _things)
 
 
 def _things(item) -> list:
