@@ -57,10 +57,13 @@ TITLES = {
     "04_privacy_risk": "Privacy risk",
     "05_changes": "Changes",
 }
-#: Notebooks that read only what the notebooks before them wrote, never each other's output:
-#: neighbours in this set run side by side when the machine has CPUs for both
-#: (`analysis.threads` each).
-SIDE_BY_SIDE = frozenset({"03_engagement", "04_privacy_risk"})
+#: Groups of notebooks that read only what ingest and the notebooks before them wrote, never
+#: each other's output: neighbours in one group run side by side when the machine has CPUs
+#: for both (`analysis.threads` each).
+SIDE_BY_SIDE = (
+    frozenset({"01_ingest", "02_topics"}),
+    frozenset({"03_engagement", "04_privacy_risk"}),
+)
 KERNEL = "toolkit"
 #: The kernel's own log (e.g. the warning about kernels on local TCP ports) is noise in the
 #: terminal; errors in cells are reported by papermill.
@@ -409,10 +412,13 @@ def usable_cpus() -> set[int]:
 
 def notebook_stages(names, side_by_side: bool = True) -> list[list[str]]:
     """`names` in order, grouped into the stages that run one after another: neighbours in
-    `SIDE_BY_SIDE` share a stage when `side_by_side`, every other notebook has its own."""
+    one group of `SIDE_BY_SIDE` share a stage when `side_by_side`, every other notebook has
+    its own."""
     stages: list[list[str]] = []
     for name in names:
-        if side_by_side and stages and name in SIDE_BY_SIDE and stages[-1][-1] in SIDE_BY_SIDE:
+        if side_by_side and stages and any(
+            name in group and stages[-1][-1] in group for group in SIDE_BY_SIDE
+        ):
             stages[-1].append(name)
         else:
             stages.append([name])
