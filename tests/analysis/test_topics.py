@@ -1286,3 +1286,33 @@ def test_keyword_npmi_filter_keeps_keywords_that_share_posts():
     assert npmi_coherence([["refund", "lounge", "voucher"]], texts) < 0
     # a stricter floor keeps only the first keyword when none reaches it
     assert keyword_npmi_filter({0: ["late", "crew"]}, texts, n=10, min_npmi=0.9)[0] == ["late"]
+
+
+def test_fit_starts_the_reduction_warm_up_and_waits_for_it():
+    import threading
+
+    from helpers import FakeEmbedder
+
+    from toolkit.analysis.topics.clustering import UMAPReduction
+
+    threads, compiled = [], []
+
+    class Warming(UMAPReduction):
+        def warm_up(self):
+            threads.append(threading.Thread(target=lambda: compiled.append(True)))
+            threads[0].start()
+            return threads[0]
+
+    TopicModel(embedder=FakeEmbedder(), reduction=Warming()).fit(["too few posts"] * 3)
+    assert compiled == [True] and not threads[0].is_alive()
+
+
+def test_umap_warm_up_compiles_without_changing_the_fit():
+    from toolkit.analysis.topics.clustering import UMAPReduction
+
+    points = np.random.default_rng(3).random((60, 16), dtype=np.float32)
+    cold = UMAPReduction().build(points).fit_transform(points)
+    thread = UMAPReduction().warm_up()
+    thread.join(120)
+    assert not thread.is_alive()
+    np.testing.assert_allclose(UMAPReduction().build(points).fit_transform(points), cold)

@@ -264,6 +264,15 @@ class TopicModel:
             None or '' where there is none. Short replies ("same here", "DM sent") say
             little on their own; their context places them in their conversation's topic.
         """
+        warm_up = getattr(self._reduction(), "warm_up", None)
+        warming = warm_up() if warm_up is not None and len(docs) else None
+        try:
+            return self._fit(docs, context)
+        finally:
+            if warming is not None:
+                warming.join()
+
+    def _fit(self, docs: Sequence[str], context: Sequence[str | None] | None) -> TopicModel:
         prepared = self.prepare(docs)
         self.prepared_ = prepared  # private text: kept for the caller, never saved
         contexts = self._prepare_context(context, len(prepared))
