@@ -21,6 +21,7 @@ from toolkit.analysis.topics.prepare import (
     STOP_WORDS,
     brand_tokens,
     prepare_for_topics,
+    prepare_many,
     split_hashtag,
     stop_words,
     thread_context,
@@ -784,6 +785,24 @@ def test_transform_agrees_with_fit_on_most_posts(fitted, corpus):
     assert (predicted == fitted.labels_).mean() >= 0.9
 
 
+def test_transform_reuses_the_texts_fit_prepared(fitted, corpus):
+    docs, _ = corpus
+    assert len(fitted.prepared_) == len(docs)
+    again = fitted.transform(docs, prepared=fitted.prepared_)
+    assert (again == fitted.transform(docs)).all()
+
+
+def test_prepare_many_cleans_each_text_as_prepare_for_topics_does():
+    texts = [
+        "Call me at +1 415 555 0100, Maria Lopez here #JusticeForDevika",
+        "RT @someone: my @NimbusHome plug died again https://t.co/x",
+        "",
+        None,
+        "Thanks Dr. Emeka Okafor from Lagos for the fix!",
+    ]
+    assert prepare_many(texts, BRAND) == [prepare_for_topics(t, BRAND) for t in texts]
+
+
 @pytest.mark.slow
 def test_nr_topics_merges_topics(fitted, corpus, cache):
     docs, _ = corpus
@@ -1055,6 +1074,16 @@ def test_loading_with_another_embedding_model_is_refused(tmp_path):
         TopicModel.load(path, embedder=Other())
 
 
+def test_a_loaded_model_cleans_posts_as_the_fitted_one_did(tmp_path):
+    from helpers import FakeEmbedder
+
+    model = TopicModel(embedder=FakeEmbedder(), brand_terms=BRAND).fit(["too few posts"] * 3)
+    loaded = TopicModel.load(model.save(tmp_path / "model"), embedder=FakeEmbedder())
+    assert loaded.brand_terms == tuple(BRAND)
+    post = ["my Nimbus Home plug keeps dropping"]
+    assert loaded.prepare(post) == model.prepare(post) == ["my plug keeps dropping"]
+
+
 @pytest.mark.slow
 def test_assigner_is_light_and_assigns_like_the_model(fitted, corpus):
     import pickle
@@ -1257,3 +1286,33 @@ def test_keyword_npmi_filter_keeps_keywords_that_share_posts():
     assert npmi_coherence([["refund", "lounge", "voucher"]], texts) < 0
     # a stricter floor keeps only the first keyword when none reaches it
     assert keyword_npmi_filter({0: ["late", "crew"]}, texts, n=10, min_npmi=0.9)[0] == ["late"]
+
+
+def test_fit_starts_the_reduction_warm_up_and_waits_for_it():
+    import threading
+
+    from helpers import FakeEmbedder
+
+    from toolkit.analysis.topics.clustering import UMAPReduction
+
+    threads, compiled = [], []
+
+    class Warming(UMAPReduction):
+        def warm_up(self):
+            threads.append(threading.Thread(target=lambda: compiled.append(True)))
+            threads[0].start()
+            return threads[0]
+
+    TopicModel(embedder=FakeEmbedder(), reduction=Warming()).fit(["too few posts"] * 3)
+    assert compiled == [True] and not threads[0].is_alive()
+
+
+def test_umap_warm_up_compiles_without_changing_the_fit():
+    from toolkit.analysis.topics.clustering import UMAPReduction
+
+    points = np.random.default_rng(3).random((60, 16), dtype=np.float32)
+    cold = UMAPReduction().build(points).fit_transform(points)
+    thread = UMAPReduction().warm_up()
+    thread.join(120)
+    assert not thread.is_alive()
+    np.testing.assert_allclose(UMAPReduction().build(points).fit_transform(points), cold)

@@ -367,9 +367,13 @@ def _growth(before: float, now: float) -> str:
     return "steady"
 
 
-def previous_topic_labels(config: Config, previous: Previous, texts: list[str]) -> np.ndarray:
+def previous_topic_labels(
+    config: Config, previous: Previous, texts: list[str], prepared: list[str] | None = None
+) -> np.ndarray:
     """The previous period's topic of each of `texts` (posts of this period), with the
-    previous period's saved model; embeddings come from this dataset's cache where present."""
+    previous period's saved model; embeddings come from this dataset's cache where present.
+    `prepared`: the texts as this period's model cleaned them, used when both models clean
+    alike (same brand terms), so the personal-data detector does not run over them again."""
     from toolkit.analysis.topics.embeddings import EmbeddingCache, make_embedder
     from toolkit.analysis.topics.model import TopicModel
 
@@ -379,7 +383,10 @@ def previous_topic_labels(config: Config, previous: Previous, texts: list[str]) 
     embedder = make_embedder(backend, threads=config.analysis.threads)
     cache = EmbeddingCache(config.work_dir / "cache" / "embeddings", embedder)
     model = TopicModel.load(previous.model_dir, cache=cache)
-    return model.transform(texts)
+    current_terms = [*config.brand.names(), *config.brand.handles()]
+    if prepared is not None and list(model.brand_terms) != current_terms:
+        prepared = None
+    return model.transform(texts, prepared=prepared)
 
 
 # ------------------------------------------------------------------ findings
@@ -429,13 +436,15 @@ def describe_change(row) -> str:
 
 
 # ------------------------------------------------------------------ for the notebook
-def current_posts_and_topics(session) -> tuple[list[str], np.ndarray]:
-    """This period's modelled posts (texts) and their topics, from the assignments 02_topics
-    kept in the private working data."""
+def current_posts_and_topics(session) -> tuple[list[str], np.ndarray, list[str] | None]:
+    """This period's modelled posts (texts), their topics and their texts as 02_topics
+    cleaned them (None when the assignments do not carry them), from the assignments
+    02_topics kept in the private working data."""
     assignments = pd.read_parquet(session.private_path("topic_assignments"))
     posts = session.posts[["platform", "post_id", "text"]]
     joined = assignments.merge(posts, on=["platform", "post_id"], how="inner")
-    return joined["text"].fillna("").tolist(), joined["topic_id"].to_numpy()
+    prepared = joined["prepared_text"].tolist() if "prepared_text" in joined else None
+    return joined["text"].fillna("").tolist(), joined["topic_id"].to_numpy(), prepared
 
 
 #: Characters Markdown reads as syntax (emphasis, links, code, math, tables).

@@ -28,6 +28,7 @@ from toolkit.ingest.limits import (
     timestamp_problem,
 )
 from toolkit.ingest.textnorm import safe_str
+from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 
 #: Columns of a rejects table, in order.
 REJECT_COLUMNS = ["source_file", "source_line", "reason", "raw"]
@@ -40,6 +41,8 @@ CONTENT_COLUMNS = ("text", "created_at", "author")
 _ROW_COLUMNS = [c for c in COLUMN_NAMES if c not in ("source_file", "source_line")]
 _LIST_COLUMNS = ("hashtags", "mentions", "urls")
 _STRING_COLUMNS = [n for n, (t, _, _) in COLUMNS.items() if pa.types.is_string(t)]
+#: Errors a row function raises on a malformed item it did not foresee: reject "bad_record".
+MALFORMED_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError)
 
 
 class RowError(ValueError):
@@ -60,6 +63,21 @@ def require(record: dict, key: str, label: str | None = None):
     if value is None or value == "":
         raise RowError(f"missing_field:{label or key}")
     return value
+
+
+def require_object(item: object, reason: str = "bad_record:not_an_object") -> dict:
+    """`item` when it is a JSON object (a dict), else RowError(reason)."""
+    if not isinstance(item, dict):
+        raise RowError(reason)
+    return item
+
+
+def row_timestamp(value: object, fmt: str | None = None) -> int:
+    """`parse_timestamp(value, fmt)`; a timestamp it cannot read raises RowError(its reason)."""
+    try:
+        return parse_timestamp(value, fmt)
+    except TimestampError as exc:
+        raise RowError(exc.reason) from None
 
 
 def truncate_raw(raw: object) -> str:
@@ -182,6 +200,33 @@ class Collector:
         self._lines.append(line)
         self._dedupe_keys.append(dedupe_key if dedupe_key is not None else row["post_id"])
         self._versions.append(version)
+
+    def add_item(self, line: int, item: object, convert: Callable[[object], dict | tuple]) -> None:
+        """Convert one item and keep its row, or reject the item.
+
+        Parameters
+        ----------
+        line : int
+            1-based line / item number of the item in the file.
+        item : object
+            The item as read (a JSON object...); the raw input of its reject.
+        convert : callable
+            item -> canonical row, or (row, dedupe_key, version) as `add` takes them. A
+            `RowError` rejects the item with its reason; one of MALFORMED_ERRORS with
+            "bad_record".
+        """
+        try:
+            converted = convert(item)
+        except RowError as exc:
+            self.reject(line, exc.reason, item)
+        except MALFORMED_ERRORS:
+            self.reject(line, "bad_record", item)
+        else:
+            if isinstance(converted, tuple):
+                row, dedupe_key, version = converted
+                self.add(row, line, dedupe_key, version)
+            else:
+                self.add(converted, line)
 
     def add_columns(self, columns: dict[str, list], lines: list[int], reasons: list, raws) -> None:
         """Keep a batch of rows given column-wise; rows with a reason become rejects instead.

@@ -28,11 +28,12 @@ A repost has no uri of its own in older responses: its post_id is then
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import json_items_or_reject
+from toolkit.ingest.readers import read_json_entries
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -40,7 +41,6 @@ from toolkit.ingest.textnorm import (
     normalise_text,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import dicts, str_or_none, to_int
 
 PLATFORM = "bluesky"
@@ -74,27 +74,10 @@ def is_bluesky_page(item: object) -> bool:
 def read_bluesky(path: Path, identities: Identities, out: Collector) -> None:
     """Read a Bluesky file (responses or post views, JSON lines or one document) into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-    out : Collector
-        Receives one row or reject per post view / feed item.
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per post view / feed item.
     """
-    for line, item, raw in json_items_or_reject(path, out.reject, out.limits):
-        entries = _entries(item)
-        if entries is None:
-            out.reject(line, "bad_record:not_a_bluesky_post", raw)
-            continue
-        for entry in entries:
-            try:
-                row = feed_item_row(entry, identities)
-            except RowError as exc:
-                out.reject(line, exc.reason, entry)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-                out.reject(line, "bad_record", entry)
-            else:
-                out.add(row, line)
+    convert = partial(feed_item_row, identities=identities)
+    read_json_entries(path, out, convert, _entries, "bad_record:not_a_bluesky_post")
 
 
 def _entries(item) -> list | None:
@@ -121,8 +104,7 @@ def feed_item_row(entry, identities: Identities) -> dict:
     entry : dict
     identities : Identities
     """
-    if not isinstance(entry, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(entry)
     post = entry.get("post") if isinstance(entry.get("post"), dict) else entry
     reason = entry.get("reason") if isinstance(entry.get("reason"), dict) else None
     if reason is not None and reason.get("$type") == _REPOST:
@@ -201,10 +183,7 @@ def _repost_row(post: dict, reason: dict, identities: Identities) -> dict:
 
 
 def _timestamp(record: dict, key: str, label: str) -> int:
-    try:
-        return parse_timestamp(require(record, key, label))
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    return row_timestamp(require(record, key, label))
 
 
 def _author(profile, identities: Identities) -> tuple[str, bool, int | None]:

@@ -12,8 +12,8 @@ import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from toolkit.ingest.base import Collector, RowError
-from toolkit.ingest.csv_rows import is_ragged, iter_csv_rows
+from toolkit.ingest.base import Collector, RowError, row_timestamp
+from toolkit.ingest.csv_rows import csv_rows_or_reject_header, is_ragged
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.textnorm import (
     extract_hashtags,
@@ -22,7 +22,6 @@ from toolkit.ingest.textnorm import (
     normalise_text,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import to_int
 
 #: Facebook reactions that count as likes, on top of `Likes`.
@@ -43,19 +42,13 @@ def crowdtangle_platform(header: list[str]) -> str | None:
 
 
 def read_crowdtangle(path: Path, identities: Identities, out: Collector) -> None:
-    """Read a CrowdTangle CSV export into `out` (one row or reject per data row).
+    """Read a CrowdTangle CSV export into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-    out : Collector
-        Its `platform`, when set, overrides the one inferred from the header.
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per data row. `out.platform`, when set, overrides the one
+    inferred from the header.
     """
-    header, rows = iter_csv_rows(path, out.limits)
-    if not header:  # an empty file, or one whose header cannot be read (one reject)
-        for number, _, raw, error in rows:
-            out.reject(number, error, raw)
+    header, rows = csv_rows_or_reject_header(path, out.reject, out.limits)
+    if not header:
         return
     platform = out.platform or crowdtangle_platform(header)
     if platform is None:
@@ -93,10 +86,7 @@ def post_row(record: dict[str, str], platform: str, identities: Identities) -> d
     created = _cell(record, "Post Created")
     if not created:
         raise RowError("missing_field:Post Created")
-    try:
-        created_at = parse_timestamp(created)
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(created)
     handle = _cell(record, "User Name") or _cell(record, "Facebook Id")
     if not handle:
         raise RowError("missing_field:User Name")

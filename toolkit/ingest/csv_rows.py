@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from toolkit.ingest.limits import DEFAULT_LIMITS, RECORD_TOO_LARGE, Limits
@@ -45,6 +45,23 @@ def iter_csv_rows(
         return [], iter(())
     header = [name.strip() for name in header]
     return header, _data_rows(reader, handle)
+
+
+def csv_rows_or_reject_header(
+    path: str | Path, reject: Callable[[int, str, object], None], limits: Limits | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str] | None, object, str | None]]]:
+    """`iter_csv_rows`, with a file that has no readable header settled here.
+
+    An empty file, or one whose header cannot be read (its one error goes to `reject(number,
+    reason, raw)`, e.g. `Collector.reject`): header [] and no rows. Else the header and the
+    rows as `iter_csv_rows` yields them.
+    """
+    header, rows = iter_csv_rows(path, limits)
+    if header:
+        return header, rows
+    for number, _, raw, error in rows:
+        reject(number, error, raw)
+    return [], iter(())
 
 
 def _first_row(reader) -> list[str] | None:

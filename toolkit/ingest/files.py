@@ -33,8 +33,14 @@ DEFAULT_PLATFORM = {
     "bluesky": "bluesky",
     "youtube": "youtube",
 }
+#: The signature every platform loader (`read_twarc2`, `read_reddit`, ...) shares on purpose:
+#: read the file at `path`, pseudonymise and note identifiers through `identities`, and send
+#: each item to `out` as one row or one reject (or a duplicate, found by `out`). See "Loader
+#: signatures" in docs/ingest.md.
+Reader = Callable[[Path, Identities, Collector], None]
+
 #: Platform export format -> its loader.
-PLATFORM_LOADERS: dict[str, Callable] = {
+PLATFORM_LOADERS: dict[str, Reader] = {
     "twarc2": read_twarc2,
     "reddit": read_reddit,
     "mastodon": read_mastodon,
@@ -96,18 +102,10 @@ def ingest_file(
     path = Path(path)
     if identities is None:
         identities = Identities(pseudonymiser, brand_handles)
-    members = zip_members(path)
-    if members is not None and len(members) != 1:
-        why = f"a zip archive must hold exactly one data file; it holds {len(members)}"
-        return unknown_format_result(path, identities, f"{why}: {members[:20]}")
     detected = format == "auto"
-    if detected:
-        try:
-            format = detect_format(path)  # noqa: A001
-        except UnknownFormatError as exc:
-            return unknown_format_result(path, identities, str(exc))
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
+    format, why = resolve_format(path, format)  # noqa: A001
+    if format is None:
+        return unknown_format_result(path, identities, why)
     out = Collector(path.name, platform or DEFAULT_PLATFORM.get(format), limits)
     try:
         run_loader(format, path, identities, out, mapping, timestamp_format)
@@ -131,6 +129,43 @@ def ingest_file(
     )
     log.info("%s (%s): %s", path.name, format, result.summary())
     return result
+
+
+def resolve_format(
+    path: Path,
+    format: str,  # noqa: A002 - the public name
+) -> tuple[str | None, str]:
+    """The format to read `path` as, or None and why it cannot be read (one reject).
+
+    Parameters
+    ----------
+    path : Path
+    format : str
+        "auto" (detect) or one of FORMATS.
+
+    Returns
+    -------
+    (format, "") or (None, why)
+        None for a zip archive that does not hold exactly one file, or a file "auto" cannot
+        recognise.
+
+    Raises
+    ------
+    ValueError
+        When `format` is neither "auto" nor one of FORMATS.
+    """
+    members = zip_members(path)
+    if members is not None and len(members) != 1:
+        why = f"a zip archive must hold exactly one data file; it holds {len(members)}"
+        return None, f"{why}: {members[:20]}"
+    if format == "auto":
+        try:
+            return detect_format(path), ""
+        except UnknownFormatError as exc:
+            return None, str(exc)
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
+    return format, ""
 
 
 def run_loader(

@@ -29,9 +29,9 @@ import pyarrow.parquet as pq
 
 from toolkit.core.schema import COLUMN_NAMES, POST_TYPES
 from toolkit.ingest.arrow_csv import ArrowCsvReader, ArrowCsvRows, arrow_csv_columns
-from toolkit.ingest.base import Collector, RawBatch, RowError
+from toolkit.ingest.base import Collector, RawBatch, RowError, row_timestamp
 from toolkit.ingest.columnar import ABSENT, POST_TYPE_ALIASES, to_list
-from toolkit.ingest.csv_rows import BLANK_CELL, is_ragged, iter_csv_rows
+from toolkit.ingest.csv_rows import BLANK_CELL, csv_rows_or_reject_header, is_ragged
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import (
     LineChunk,
@@ -47,7 +47,6 @@ from toolkit.ingest.textnorm import (
     normalise_text,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import id_string, str_or_none, to_int
 
 REQUIRED = ("post_id", "created_at", "author", "text")
@@ -144,10 +143,8 @@ def read_csv_rows(
     path: Path, identities: Identities, out: Collector, mapping, timestamp_format, after: int
 ) -> None:
     """Read the CSV's data rows numbered above `after` with Python's `csv` module."""
-    header, rows = iter_csv_rows(path, out.limits)
-    if not header:  # an empty file, or one whose header cannot be read (one reject)
-        for number, _, raw, error in rows:
-            out.reject(number, error, raw)
+    header, rows = csv_rows_or_reject_header(path, out.reject, out.limits)
+    if not header:
         return
     index = _csv_index(header, mapping, out.platform)
     width = len(header)
@@ -402,10 +399,7 @@ def generic_row(
     """
     value = _value_getter(get)
     post_id = id_string(_required(get, "post_id"))
-    try:
-        created_at = parse_timestamp(_required(get, "created_at"), timestamp_format)
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(_required(get, "created_at"), timestamp_format)
     handle = str(_required(get, "author")).strip()
     author, is_brand = identities.author(handle)
     identities.note(handle, str_or_none(value("author_name")), value("author_id"))

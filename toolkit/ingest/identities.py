@@ -59,21 +59,11 @@ class Identities:
 
     def is_brand(self, handle: str | None) -> bool:
         """True when `handle` (with or without '@', any case) is one of the brand's."""
-        if not handle:
-            return False
-        known = self._brand_cache.get(handle)
-        if known is None:
-            known = self._brand_cache[handle] = handle.strip().lstrip("@").lower() in self._brand
-        return known
+        return _listed(handle, self._brand, self._brand_cache)
 
     def is_kept(self, handle: str | None) -> bool:
         """True for the brand's handles and public (organisation) accounts: never pseudonymised."""
-        if not handle:
-            return False
-        known = self._kept_cache.get(handle)
-        if known is None:
-            known = self._kept_cache[handle] = handle.strip().lstrip("@").lower() in self._kept
-        return known
+        return _listed(handle, self._kept, self._kept_cache)
 
     def handle(self, handle: str) -> str:
         """What to store for `handle`: a brand or public handle as written (without '@'), else
@@ -227,3 +217,14 @@ class Identities:
             "display_names": sorted(self.display_names),
             "user_ids": sorted(self.user_ids),
         }
+
+
+def _listed(handle: str | None, handles: set[str], cache: dict[str, bool]) -> bool:
+    """True when `handle` (with or without '@', any case) is in `handles` (lower case, no '@');
+    the answer is kept in `cache`, by the handle as written."""
+    if not handle:
+        return False
+    known = cache.get(handle)
+    if known is None:
+        known = cache[handle] = handle.strip().lstrip("@").lower() in handles
+    return known

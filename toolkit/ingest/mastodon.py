@@ -8,11 +8,12 @@ root later, in `ingest_config`, when the chain up to it is in the data.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import iter_json_items
+from toolkit.ingest.readers import read_json_entries
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_urls,
@@ -20,7 +21,6 @@ from toolkit.ingest.textnorm import (
     normalise_text,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import dicts, id_string, str_or_none, to_int
 
 PLATFORM = "mastodon"
@@ -29,24 +29,9 @@ PLATFORM = "mastodon"
 def read_mastodon(path: Path, identities: Identities, out: Collector) -> None:
     """Read a Mastodon statuses file (JSON array or JSON lines) into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-    out : Collector
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per status.
     """
-    for position, item, error, raw in iter_json_items(path, out.limits):
-        if error:
-            out.reject(position, error, raw)
-            continue
-        try:
-            row = status_row(item, identities)
-        except RowError as exc:
-            out.reject(position, exc.reason, item)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-            out.reject(position, "bad_record", item)
-        else:
-            out.add(row, position)
+    read_json_entries(path, out, partial(status_row, identities=identities))
 
 
 def status_row(status, identities: Identities) -> dict:
@@ -57,13 +42,9 @@ def status_row(status, identities: Identities) -> dict:
     status : dict
     identities : Identities
     """
-    if not isinstance(status, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(status)
     post_id = id_string(require(status, "id"))
-    try:
-        created_at = parse_timestamp(require(status, "created_at"))
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(require(status, "created_at"))
     account = status.get("account")
     if not isinstance(account, dict) or not str_or_none(account.get("acct")):
         raise RowError("missing_field:account.acct")

@@ -14,11 +14,11 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.ingest.base import RowError
+from toolkit.ingest.base import Collector, RowError
 from toolkit.ingest.limits import (
     DECOMPRESSION_LIMIT,
     DEFAULT_LIMITS,
@@ -314,11 +314,81 @@ def json_items_or_reject(
 ) -> Iterator[tuple[int, object, object]]:
     """`iter_json_items` without the errors: each bad item goes to `reject(position, reason,
     raw)` (e.g. `Collector.reject`); the others are yielded as (position, item, raw)."""
-    for position, item, error, raw in iter_json_items(path, limits):
+    return reject_errors(iter_json_items(path, limits), reject)
+
+
+def reject_errors(
+    items: Iterable[tuple[int, object, str | None, object]],
+    reject: Callable[[int, str, object], None],
+) -> Iterator[tuple[int, object, object]]:
+    """(position, item, raw) of the items read; each error goes to `reject(position, reason,
+    raw)` instead.
+
+    Parameters
+    ----------
+    items : iterable
+        (position, item, error, raw) as `iter_json_items` or `iter_js_array_items` yield them.
+    reject : callable
+        E.g. `Collector.reject`.
+    """
+    for position, item, error, raw in items:
         if error:
             reject(position, error, raw)
         else:
             yield position, item, raw
+
+
+def json_entries_or_reject(
+    path: str | Path,
+    reject: Callable[[int, str, object], None],
+    limits: Limits | None,
+    entries_of: Callable[[object], list | None],
+    not_a_document: str,
+) -> Iterator[tuple[int, object]]:
+    """(position, entry) of each entry of each JSON item (page, list, single object).
+
+    Parameters
+    ----------
+    path, reject, limits
+        As for `json_items_or_reject`: unreadable items go to `reject`.
+    entries_of : callable
+        item -> the entries it holds (a page's posts...), or None when it is none of the
+        documents the loader reads.
+    not_a_document : str
+        Reject reason of an item `entries_of` gives None for (its raw input is the item's).
+    """
+    for position, item, raw in json_items_or_reject(path, reject, limits):
+        entries = entries_of(item)
+        if entries is None:
+            reject(position, not_a_document, raw)
+            continue
+        for entry in entries:
+            yield position, entry
+
+
+def read_json_entries(
+    path: str | Path,
+    out: Collector,
+    convert: Callable[[object], dict | tuple],
+    entries_of: Callable[[object], list | None] = lambda item: [item],
+    not_a_document: str = "bad_record",
+) -> None:
+    """The body of a JSON loader: each entry of each JSON item becomes a row or a reject in `out`.
+
+    Parameters
+    ----------
+    path : str or Path
+    out : Collector
+        Receives the rows (`Collector.add_item`, numbered by the item's position) and rejects.
+    convert : callable
+        entry -> canonical row (or row, dedupe key, version), as `Collector.add_item` takes it.
+    entries_of, not_a_document
+        As for `json_entries_or_reject` (default: each item is one entry).
+    """
+    for position, entry in json_entries_or_reject(
+        path, out.reject, out.limits, entries_of, not_a_document
+    ):
+        out.add_item(position, entry, convert)
 
 
 def first_char(path: str | Path) -> str:
@@ -347,8 +417,12 @@ def _is_one_document(path: str | Path, limits: Limits | None = None) -> bool:
 
 
 def _iter_document(
-    path: str | Path, limits: Limits | None = None
+    path: str | Path, limits: Limits | None = None, prepare: Callable[[str], str] | None = None
 ) -> Iterator[tuple[int, object, str | None, object]]:
+    """(item index, item, error, raw) of a whole-file JSON document (see `_document_items`).
+
+    An unreadable file is one error; `prepare` edits the text before it is parsed.
+    """
     try:
         text = _read_document_text(path, limits, strict=True)
     except DecompressionLimitError as exc:
@@ -357,7 +431,7 @@ def _iter_document(
     if text is None:
         yield 1, None, "bad_encoding", read_head(path, 4096)
         return
-    yield from _document_items(text)
+    yield from _document_items(text if prepare is None else prepare(text))
 
 
 def _document_items(text: str) -> Iterator[tuple[int, object, str | None, object]]:
@@ -401,15 +475,12 @@ def iter_js_array_items(
     The assignment is stripped and the rest read as a JSON array (a broken array yields every
     item before the break, then one error for the rest); no assignment: a plain JSON document.
     """
-    try:
-        text = _read_document_text(path, limits, strict=True)
-    except DecompressionLimitError as exc:
-        yield 1, None, DECOMPRESSION_LIMIT, str(exc)
-        return
-    if text is None:
-        yield 1, None, "bad_encoding", read_head(path, 4096)
-        return
-    yield from _document_items(JS_ASSIGNMENT.sub("", text, count=1).rstrip().rstrip(";"))
+    yield from _iter_document(path, limits, _strip_js_assignment)
+
+
+def _strip_js_assignment(text: str) -> str:
+    """The JSON of an archive file: without `window.YTD... =` and the closing ';'."""
+    return JS_ASSIGNMENT.sub("", text, count=1).rstrip().rstrip(";")
 
 
 def _salvage_array(text: str) -> Iterator[tuple[int, object, str | None, object]]:

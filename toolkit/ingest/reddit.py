@@ -7,11 +7,12 @@ Submissions become posts (title + blank line + selftext), comments become commen
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import json_items_or_reject
+from toolkit.ingest.readers import read_json_entries
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -21,31 +22,17 @@ from toolkit.ingest.textnorm import (
     unescape_basic,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import id_string, str_or_none, strip_prefix, to_int
 
 PLATFORM = "reddit"
 
 
 def read_reddit(path: Path, identities: Identities, out: Collector) -> None:
-    """Read a Reddit JSON-lines file into `out` (one row or reject per thing).
+    """Read a Reddit JSON-lines file into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-    out : Collector
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per thing.
     """
-    for line, item, _raw in json_items_or_reject(path, out.reject, out.limits):
-        for thing in _things(item):
-            try:
-                row = thing_row(thing, identities)
-            except RowError as exc:
-                out.reject(line, exc.reason, thing)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-                out.reject(line, "bad_record", thing)
-            else:
-                out.add(row, line)
+    read_json_entries(path, out, partial(thing_row, identities=identities), _things)
 
 
 def _things(item) -> list:
@@ -66,14 +53,10 @@ def thing_row(thing, identities: Identities) -> dict:
         `{"kind", "data"}` or a bare submission/comment object.
     identities : Identities
     """
-    if not isinstance(thing, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(thing)
     kind, data = _kind_and_data(thing)
     post_id = id_string(data.get("id")) or strip_prefix(require(data, "name", "id"))
-    try:
-        created_at = parse_timestamp(require(data, "created_utc"))
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(require(data, "created_utc"))
     author_name = data.get("author")
     if not isinstance(author_name, str) or not author_name:
         author_name = "[deleted]"

@@ -42,13 +42,11 @@ from toolkit.ingest.base import (
     rows_as_json,
     truncate_raw,
 )
-from toolkit.ingest.detect import FORMATS, UnknownFormatError, detect_format
-from toolkit.ingest.files import DEFAULT_PLATFORM, ingest_file, run_loader
+from toolkit.ingest.files import DEFAULT_PLATFORM, ingest_file, resolve_format, run_loader
 from toolkit.ingest.fill_links import fill_links_on_disk
 from toolkit.ingest.generic import MappingError
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.limits import CONFLICTING_DUPLICATE, Limits
-from toolkit.ingest.opening import zip_members
 from toolkit.ingest.parallel import BatchPool, ConvertedBatch, default_workers
 from toolkit.ingest.pipeline import build_summary, write_private_json
 from toolkit.privacy.pseudonymise import Pseudonymiser
@@ -423,7 +421,7 @@ def ingest_to_parquet(
     path, out_dir = Path(path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     identities = Identities(pseudonymiser, brand_handles)
-    resolved = _resolve_format(path, format)
+    resolved, _ = resolve_format(path, format)
     if resolved is None:  # unknown: one reject, as ingest_file reports it
         from toolkit.ingest.pipeline import write_outputs
 
@@ -479,20 +477,6 @@ def ingest_to_parquet(
     work.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     write_private_json(work.identifiers, identities.to_dict())
     return summary
-
-
-def _resolve_format(path: Path, format: str) -> str | None:  # noqa: A002
-    members = zip_members(path)
-    if members is not None and len(members) != 1:
-        return None
-    if format == "auto":
-        try:
-            return detect_format(path)
-        except UnknownFormatError:
-            return None
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose 'auto' or one of {list(FORMATS)}")
-    return format
 
 
 def _finish_posts(sink: _Sink, target: Path) -> None:

@@ -13,9 +13,10 @@ they cannot be counted; the log says how many tweets a cut page gave.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
 from toolkit.ingest.readers import iter_json_items, salvage_prefix
 from toolkit.ingest.textnorm import (
@@ -26,7 +27,6 @@ from toolkit.ingest.textnorm import (
     unescape_basic,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import dicts, str_or_none, to_int
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,7 @@ _TYPE_PRIORITY = (("retweeted", "share"), ("replied_to", "reply"), ("quoted", "q
 def read_twarc2(path: Path, identities: Identities, out: Collector) -> None:
     """Read a twarc2 JSON-lines file into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-        Pseudonymises customers and notes their raw identifiers.
-    out : Collector
-        Receives one row or reject per tweet (one reject per unparseable line).
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per tweet (one reject per unparseable line).
     """
     for line, item, error, raw in iter_json_items(path, out.limits):
         if error == "truncated_json" and _salvage_page(raw, line, identities, out):
@@ -111,16 +105,11 @@ def _read_page(page: dict, line: int, identities: Identities, out: Collector) ->
 
 
 def _read_tweet(tweet, users: dict, line: int, identities: Identities, out: Collector) -> None:
-    try:
-        if not isinstance(tweet, dict):
-            raise RowError("bad_record:tweet_not_an_object")
-        row, dedupe_key, version = tweet_row(tweet, users, identities)
-    except RowError as exc:
-        out.reject(line, exc.reason, tweet)
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-        out.reject(line, "bad_record", tweet)
-    else:
-        out.add(row, line, dedupe_key, version)
+    out.add_item(line, tweet, partial(_checked_tweet_row, users=users, identities=identities))
+
+
+def _checked_tweet_row(tweet, users: dict, identities: Identities) -> tuple[dict, str, int]:
+    return tweet_row(require_object(tweet, "bad_record:tweet_not_an_object"), users, identities)
 
 
 def _page_users(page: dict) -> dict[str, dict]:
@@ -162,10 +151,7 @@ def tweet_row(tweet: dict, users: dict[str, dict], identities: Identities) -> tu
     raw_text = note.get("text") or require(tweet, "text")
     if not isinstance(raw_text, str):
         raise RowError("bad_record:text_not_a_string")
-    try:
-        created_at = parse_timestamp(require(tweet, "created_at"))
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(require(tweet, "created_at"))
     author, is_brand, followers = _author(tweet, users, identities)
     refs = _references(tweet.get("referenced_tweets"))
     post_type = next((kind for ref, kind in _TYPE_PRIORITY if ref in refs), "post")
@@ -185,7 +171,7 @@ def tweet_row(tweet: dict, users: dict[str, dict], identities: Identities) -> tu
         "author": author,
         "is_brand": is_brand,
         "text": identities.text(text),
-        "language": _language(tweet.get("lang")),
+        "language": tweet_language(tweet.get("lang")),
         "likes": to_int(metrics.get("like_count")),
         # a retweet's retweet_count is the original's; a retweet itself cannot be retweeted
         "shares": 0 if post_type == "share" else to_int(metrics.get("retweet_count")),
@@ -261,7 +247,8 @@ def _version(post_id: str) -> int:
     return int(post_id) if post_id.isdigit() else 0
 
 
-def _language(code) -> str | None:
+def tweet_language(code) -> str | None:
+    """A tweet's `lang` as the language column: None for Twitter's pseudo codes (NO_LANGUAGE)."""
     if not isinstance(code, str) or not code or code in NO_LANGUAGE:
         return None
     return code

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError
+from toolkit.ingest.base import Collector, RowError, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import iter_js_array_items
+from toolkit.ingest.readers import iter_js_array_items, reject_errors
 from toolkit.ingest.textnorm import normalise_text, unescape_basic, unique
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
-from toolkit.ingest.twarc2 import NO_LANGUAGE
+from toolkit.ingest.twarc2 import tweet_language
 from toolkit.ingest.values import dicts, id_string, str_or_none, to_int
 
 log = logging.getLogger(__name__)
@@ -48,29 +48,16 @@ _STATUS_URL = re.compile(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/s
 
 
 def read_x_archive(path: Path, identities: Identities, out: Collector) -> None:
-    """Read an X archive tweets file into `out` (one row or reject per array element).
+    """Read an X archive tweets file into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-    out : Collector
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per array element.
     """
     owner = archive_owner(Path(path).parent / "account.js")
     if owner is None:
         log.warning("%s: no account.js beside it; tweets get a pseudonymous owner", path)
-    for position, item, error, raw in iter_js_array_items(path, out.limits):
-        if error:
-            out.reject(position, error, raw)
-            continue
-        try:
-            row, chain_key, version = archive_tweet_row(item, owner, identities)
-        except RowError as exc:
-            out.reject(position, exc.reason, item)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-            out.reject(position, "bad_record", item)
-        else:
-            out.add(row, position, chain_key, version)
+    convert = partial(archive_tweet_row, owner=owner, identities=identities)
+    for position, item, _raw in reject_errors(iter_js_array_items(path, out.limits), out.reject):
+        out.add_item(position, item, convert)
 
 
 def archive_owner(account_js: Path) -> dict | None:
@@ -96,11 +83,8 @@ def archive_tweet_row(item, owner: dict | None, identities: Identities) -> tuple
         The account from account.js.
     identities : Identities
     """
-    if not isinstance(item, dict):
-        raise RowError("bad_record:not_an_object")
-    tweet = item.get("tweet", item)
-    if not isinstance(tweet, dict):
-        raise RowError("bad_record:tweet_not_an_object")
+    require_object(item)
+    tweet = require_object(item.get("tweet", item), "bad_record:tweet_not_an_object")
     post_id = id_string(tweet.get("id_str")) or id_string(tweet.get("id"))
     if not post_id:
         raise RowError("missing_field:id_str")
@@ -110,10 +94,7 @@ def archive_tweet_row(item, owner: dict | None, identities: Identities) -> tuple
     created = tweet.get("created_at")
     if created in (None, ""):
         raise RowError("missing_field:created_at")
-    try:
-        created_at = parse_timestamp(created)
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(created)
     author, is_brand = _owner(owner, identities)
     text = normalise_text(unescape_basic(raw_text))
     entities = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
@@ -135,7 +116,7 @@ def archive_tweet_row(item, owner: dict | None, identities: Identities) -> tuple
         "author": author,
         "is_brand": is_brand,
         "text": identities.text(text),
-        "language": _language(tweet.get("lang")),
+        "language": tweet_language(tweet.get("lang")),
         "likes": to_int(tweet.get("favorite_count")),
         "shares": 0 if post_type == "share" else to_int(tweet.get("retweet_count")),
         "hashtags": _hashtags(entities),
@@ -188,8 +169,3 @@ def _chain_key(tweet: dict, post_id: str) -> str:
         ids.append(str(edit["initialTweetId"]))
     return min(ids, key=int) if ids else post_id
 
-
-def _language(code) -> str | None:
-    if not isinstance(code, str) or not code or code in NO_LANGUAGE:
-        return None
-    return code

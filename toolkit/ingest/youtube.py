@@ -23,11 +23,12 @@ Field mapping to the canonical columns:
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from toolkit.ingest.base import Collector, RowError, require
+from toolkit.ingest.base import Collector, RowError, require, require_object, row_timestamp
 from toolkit.ingest.identities import Identities
-from toolkit.ingest.readers import json_items_or_reject
+from toolkit.ingest.readers import json_entries_or_reject
 from toolkit.ingest.textnorm import (
     extract_hashtags,
     extract_mentions,
@@ -36,7 +37,6 @@ from toolkit.ingest.textnorm import (
     normalise_text,
     unique,
 )
-from toolkit.ingest.timestamps import TimestampError, parse_timestamp
 from toolkit.ingest.values import id_string, str_or_none, to_int
 
 PLATFORM = "youtube"
@@ -48,22 +48,14 @@ def is_youtube(item: object) -> bool:
 
 
 def read_youtube(path: Path, identities: Identities, out: Collector) -> None:
-    """Read a YouTube commentThreads file into `out` (one row or reject per comment).
+    """Read a YouTube commentThreads file into `out`.
 
-    Parameters
-    ----------
-    path : Path
-    identities : Identities
-    out : Collector
+    A `Reader` (see `toolkit.ingest.files.Reader`): one row or reject per comment.
     """
-    for line, item, raw in json_items_or_reject(path, out.reject, out.limits):
-        threads = _threads(item)
-        if threads is None:
-            out.reject(line, "bad_record:not_a_youtube_comment", raw)
-            continue
-        for thread in threads:
-            for comment, context in _comments(thread):
-                _read_comment(comment, context, line, identities, out)
+    not_youtube = "bad_record:not_a_youtube_comment"
+    for line, thread in json_entries_or_reject(path, out.reject, out.limits, _threads, not_youtube):
+        for comment, context in _comments(thread):
+            out.add_item(line, comment, partial(comment_row, identities=identities, context=context))
 
 
 def _threads(item) -> list | None:
@@ -97,17 +89,6 @@ def _comments(thread) -> list[tuple[object, dict]]:
     return [(top, {**context, "top_level": True}), *((c, context) for c in listed)]
 
 
-def _read_comment(comment, context: dict, line: int, identities: Identities, out: Collector):
-    try:
-        row = comment_row(comment, identities, context)
-    except RowError as exc:
-        out.reject(line, exc.reason, comment)
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError):
-        out.reject(line, "bad_record", comment)
-    else:
-        out.add(row, line)
-
-
 def comment_row(comment, identities: Identities, context: dict | None = None) -> dict:
     """The canonical row of one `youtube#comment`.
 
@@ -119,16 +100,12 @@ def comment_row(comment, identities: Identities, context: dict | None = None) ->
         From its thread: video_id, total_replies, top_author, top_level.
     """
     context = context or {}
-    if not isinstance(comment, dict):
-        raise RowError("bad_record:not_an_object")
+    require_object(comment)
     post_id = id_string(require(comment, "id"))
     snippet = comment.get("snippet")
     if not isinstance(snippet, dict):
         raise RowError("missing_field:snippet")
-    try:
-        created_at = parse_timestamp(require(snippet, "publishedAt", "snippet.publishedAt"))
-    except TimestampError as exc:
-        raise RowError(exc.reason) from None
+    created_at = row_timestamp(require(snippet, "publishedAt", "snippet.publishedAt"))
     author, is_brand = _author(snippet, identities)
     text = normalise_text(_text(snippet))
     video_id = id_string(snippet.get("videoId")) or id_string(context.get("video_id"))

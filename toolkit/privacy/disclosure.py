@@ -17,7 +17,7 @@ ids, URLs, exact times of customer posts): see `check_columns`.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -370,10 +370,11 @@ def suppress_small_groups(
     value_cols = list(dict.fromkeys([*value_cols, "n_authors"]))
     n_authors = pd.to_numeric(table["n_authors"], errors="coerce")
     suppressed = ~(n_authors >= k)
-    suppressed = _complementary(table, by, n_authors, suppressed.to_numpy(), total_label)
+    cells = _Cells(table, by, n_authors.fillna(-1).to_numpy(), total_label)
+    suppressed = cells.complementary(suppressed.to_numpy())
     if published_total:
-        suppressed = _against_grand_total(table, by, n_authors, suppressed, total_label)
-        suppressed = _complementary(table, by, n_authors, suppressed, total_label)
+        suppressed = cells.against_grand_total(suppressed)
+        suppressed = cells.complementary(suppressed)
     out = table.copy()
     for col in value_cols:
         if _numeric(out[col]):
@@ -402,54 +403,56 @@ def _aggregate_authors(
     return table.reset_index()
 
 
-def _against_grand_total(
-    table: pd.DataFrame,
-    by: list[str],
-    n_authors: pd.Series,
-    suppressed: np.ndarray,
-    total_label: str,
-) -> np.ndarray:
-    """One hidden cell next to a published grand total is recoverable: hide the smallest other."""
-    cells = ~table[by].eq(total_label).any(axis=1).to_numpy()
-    hidden = np.flatnonzero(cells & suppressed)
-    visible = np.flatnonzero(cells & ~suppressed)
-    if len(hidden) != 1 or len(visible) == 0:
+@dataclass(frozen=True, eq=False)
+class _Cells:
+    """The cells of an aggregate table, as complementary suppression sees them."""
+
+    table: pd.DataFrame
+    by: list[str]
+    #: Distinct authors per row (-1 where unknown).
+    sizes: np.ndarray
+    #: The value in a `by` column that marks a margin row.
+    total_label: str
+
+    def smallest(self, rows: Iterable[int]) -> int:
+        """The row with the fewest authors (the first in table order on ties)."""
+        return min(rows, key=lambda r: (self.sizes[r], r))
+
+    def against_grand_total(self, suppressed: np.ndarray) -> np.ndarray:
+        """One hidden cell next to a published grand total is recoverable: hide the smallest
+        other."""
+        inner = ~self.table[self.by].eq(self.total_label).any(axis=1).to_numpy()
+        hidden = np.flatnonzero(inner & suppressed)
+        visible = np.flatnonzero(inner & ~suppressed)
+        if len(hidden) != 1 or len(visible) == 0:
+            return suppressed
+        out = suppressed.copy()
+        out[self.smallest(visible)] = True
+        return out
+
+    def complementary(self, suppressed: np.ndarray) -> np.ndarray:
+        """Hide the smallest visible cell of every group with exactly one hidden cell and a
+        visible margin, until no group changes."""
+        suppressed = suppressed.copy()
+        table, by = self.table, self.by
+        keys = table[by].astype(object).where(table[by].notna(), None).to_numpy()
+        changed = True
+        while changed:
+            changed = False
+            for col_index in range(len(by)):
+                groups: dict[tuple, list[int]] = {}
+                margins: dict[tuple, list[int]] = {}
+                for row, key in enumerate(keys):
+                    rest = tuple(v for i, v in enumerate(key) if i != col_index)
+                    target = margins if key[col_index] == self.total_label else groups
+                    target.setdefault(rest, []).append(row)
+                for rest, rows in groups.items():
+                    margin_rows = margins.get(rest, [])
+                    if not margin_rows or all(suppressed[r] for r in margin_rows):
+                        continue
+                    hidden = [r for r in rows if suppressed[r]]
+                    visible = [r for r in rows if not suppressed[r]]
+                    if len(hidden) == 1 and visible:
+                        suppressed[self.smallest(visible)] = True
+                        changed = True
         return suppressed
-    sizes = n_authors.fillna(-1).to_numpy()
-    smallest = min(visible, key=lambda r: (sizes[r], r))
-    out = suppressed.copy()
-    out[smallest] = True
-    return out
-
-
-def _complementary(
-    table: pd.DataFrame,
-    by: list[str],
-    n_authors: pd.Series,
-    suppressed: np.ndarray,
-    total_label: str,
-) -> np.ndarray:
-    suppressed = suppressed.copy()
-    keys = table[by].astype(object).where(table[by].notna(), None).to_numpy()
-    sizes = n_authors.fillna(-1).to_numpy()
-    changed = True
-    while changed:
-        changed = False
-        for col_index in range(len(by)):
-            groups: dict[tuple, list[int]] = {}
-            margins: dict[tuple, list[int]] = {}
-            for row, key in enumerate(keys):
-                rest = tuple(v for i, v in enumerate(key) if i != col_index)
-                target = margins if key[col_index] == total_label else groups
-                target.setdefault(rest, []).append(row)
-            for rest, rows in groups.items():
-                margin_rows = margins.get(rest, [])
-                if not margin_rows or all(suppressed[r] for r in margin_rows):
-                    continue
-                hidden = [r for r in rows if suppressed[r]]
-                visible = [r for r in rows if not suppressed[r]]
-                if len(hidden) == 1 and visible:
-                    smallest = min(visible, key=lambda r: (sizes[r], r))
-                    suppressed[smallest] = True
-                    changed = True
-    return suppressed

@@ -57,6 +57,13 @@ TITLES = {
     "04_privacy_risk": "Privacy risk",
     "05_changes": "Changes",
 }
+#: Groups of notebooks that read only what ingest and the notebooks before them wrote, never
+#: each other's output: neighbours in one group run side by side when the machine has CPUs
+#: for both (`analysis.threads` each).
+SIDE_BY_SIDE = (
+    frozenset({"01_ingest", "02_topics"}),
+    frozenset({"03_engagement", "04_privacy_risk"}),
+)
 KERNEL = "toolkit"
 #: The kernel's own log (e.g. the warning about kernels on local TCP ports) is noise in the
 #: terminal; errors in cells are reported by papermill.
@@ -348,64 +355,114 @@ def _existing_fingerprint(report_dir: Path) -> str | None:
 
 
 def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
+    from papermill.exceptions import PapermillExecutionError
+
+    timings: dict[str, float] = {}
+    position = {name: i for i, name in enumerate(NOTEBOOKS, 1)}
+    side_by_side = len(usable_cpus()) // config.analysis.threads >= 2
+
+    def run(name: str) -> None:
+        step = f"notebook {position[name]}/{len(NOTEBOOKS)}: {name}"
+        progress(f"{step} ({TITLES.get(name, name)}) running...")
+        t0 = time.perf_counter()
+        _execute_notebook(config, staging, name)
+        timings[name] = round(time.perf_counter() - t0, 2)
+        progress(f"{step} done in {timings[name]:.1f} s")
+
+    for stage in notebook_stages(NOTEBOOKS, side_by_side):
+        try:
+            _in_worker_threads([(run, (name,)) for name in stage])
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"notebook {exc.notebook} failed at In [{exc.exec_count}] (cell {exc.cell_index + 1} "
+                f"of the executed notebook, parameters cell included): {exc.ename}: {exc.evalue}"
+            ) from None
+        for name in stage:
+            _publishable_notebook(staging / f"{name}.ipynb", config, staging)
+    return {name: timings[name] for name in NOTEBOOKS}
+
+
+def _execute_notebook(config: Config, staging: Path, name: str) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    timings = {}
-    for i, name in enumerate(NOTEBOOKS, 1):
-        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} ({TITLES.get(name, name)}) running...")
-        t0 = time.perf_counter()
-        try:
-            _in_worker_thread(
-                papermill.execute_notebook,
-                (NOTEBOOKS_DIR or config.notebooks_dir) / f"{name}.ipynb",
-                staging / f"{name}.ipynb",
-                parameters={"config_path": str(config.path), "output_dir": str(staging)},
-                kernel_name=KERNEL,
-                cwd=str(NOTEBOOKS_DIR or config.notebooks_dir),
-                progress_bar=False,
-                log_output=False,
-                extra_arguments=KERNEL_ARGS,
-            )
-        except PapermillExecutionError as exc:
-            raise ReportError(
-                f"notebook {name} failed at In [{exc.exec_count}] (cell {exc.cell_index + 1} of the "
-                f"executed notebook, parameters cell included): {exc.ename}: {exc.evalue}"
-            ) from None
-        timings[name] = round(time.perf_counter() - t0, 2)
-        progress(f"notebook {i}/{len(NOTEBOOKS)}: {name} done in {timings[name]:.1f} s")
-        _publishable_notebook(staging / f"{name}.ipynb", config, staging)
-    return timings
+    try:
+        papermill.execute_notebook(
+            (NOTEBOOKS_DIR or config.notebooks_dir) / f"{name}.ipynb",
+            staging / f"{name}.ipynb",
+            parameters={"config_path": str(config.path), "output_dir": str(staging)},
+            kernel_name=KERNEL,
+            cwd=str(NOTEBOOKS_DIR or config.notebooks_dir),
+            progress_bar=False,
+            log_output=False,
+            extra_arguments=KERNEL_ARGS,
+        )
+    except PapermillExecutionError as exc:
+        exc.notebook = name  # which of the notebooks running side by side failed
+        raise
 
 
-def _in_worker_thread(function: Callable, *args, **kwargs):
-    """Call `function` in a worker thread and wait for it, stopping the processes it started
-    (e.g. a notebook kernel) if the wait is interrupted.
+def usable_cpus() -> set[int]:
+    """The CPUs this process may run on (its affinity, e.g. under `taskset`)."""
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not on Linux
+        return set(range(os.cpu_count() or 1))
+
+
+def notebook_stages(names, side_by_side: bool = True) -> list[list[str]]:
+    """`names` in order, grouped into the stages that run one after another: neighbours in
+    one group of `SIDE_BY_SIDE` share a stage when `side_by_side`, every other notebook has
+    its own."""
+    stages: list[list[str]] = []
+    for name in names:
+        if side_by_side and stages and any(
+            name in group and stages[-1][-1] in group for group in SIDE_BY_SIDE
+        ):
+            stages[-1].append(name)
+        else:
+            stages.append([name])
+    return stages
+
+
+def _in_worker_threads(calls) -> list:
+    """Run each `(function, args[, kwargs])` of `calls` in its own worker thread and wait for
+    all, stopping the processes they started (e.g. notebook kernels) if the wait is
+    interrupted; the first call's error, in the order of `calls`, is raised.
 
     papermill runs here because nbclient, in the main thread, replaces the SIGINT and SIGTERM
     handlers while a notebook runs (and restores Python's defaults, not ours, afterwards); in a
     worker thread it cannot, so an interrupt reaches the build wherever it happens."""
-    outcome: dict = {}
+    outcomes: list[dict] = [{} for _ in calls]
 
-    def work():
+    def work(outcome: dict, function: Callable, args=(), kwargs=None):
         try:
-            outcome["value"] = function(*args, **kwargs)
+            outcome["value"] = function(*args, **(kwargs or {}))
         except BaseException as exc:  # handed to the caller's thread below
             outcome["error"] = exc
 
     before = _child_pids()
-    worker = threading.Thread(target=work, name=f"toolkit-{function.__name__}", daemon=True)
-    worker.start()
+    workers = [
+        threading.Thread(
+            target=work, args=(outcome, *call), name=f"toolkit-{call[0].__name__}", daemon=True
+        )
+        for outcome, call in zip(outcomes, calls, strict=True)
+    ]
+    for worker in workers:
+        worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        for worker in workers:
+            while worker.is_alive():
+                worker.join(0.1)
     except BaseException:
         _stop_new_children(before)
-        worker.join(30)  # with its kernel gone, papermill gives up: let it finish writing
+        for worker in workers:
+            worker.join(30)  # with its kernel gone, papermill gives up: let it finish writing
         raise
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    for outcome in outcomes:
+        if "error" in outcome:
+            raise outcome["error"]
+    return [outcome["value"] for outcome in outcomes]
 
 
 def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:

@@ -7,8 +7,12 @@ the analysis modules. Recorded findings (`session.record`) are what `05_brief` b
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,15 +126,32 @@ class Session:
         return path
 
     def record(self, **values) -> None:
-        """Record named findings (JSON-able) for the brief and the tests to read."""
-        findings = self.findings()
-        findings.update({k: _jsonable(v) for k, v in values.items()})
-        path = self.output_dir / FINDINGS_FILE
-        path.write_text(json.dumps(findings, indent=1, sort_keys=True, ensure_ascii=False))
+        """Record named findings (JSON-able) for the brief and the tests to read.
+
+        Notebooks that run side by side record into the same file: the update holds a lock on
+        the output folder, and the file is replaced whole, so no reader sees half of it."""
+        with _locked(self.output_dir):
+            findings = self.findings()
+            findings.update({k: _jsonable(v) for k, v in values.items()})
+            path = self.output_dir / FINDINGS_FILE
+            partial = path.with_name(f".{FINDINGS_FILE}.{os.getpid()}")
+            partial.write_text(json.dumps(findings, indent=1, sort_keys=True, ensure_ascii=False))
+            os.replace(partial, path)
 
     def findings(self) -> dict:
         path = self.output_dir / FINDINGS_FILE
         return json.loads(path.read_text()) if path.exists() else {}
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` (flock on the folder itself: no lock file to publish)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def open_session(config_path: str | Path, output_dir: str | Path | None = None) -> Session:

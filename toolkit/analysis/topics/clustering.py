@@ -2,14 +2,21 @@
 
 `UMAPReduction` (seeded UMAP on exact neighbours) and `HDBSCANClustering` (HDBSCAN, leaf
 clusters by default) build the reduction and clustering models `TopicModel` hands to BERTopic;
-an object with the same `build` method can take either place. The functions are the vector
+an object with the same `build` method can take either place (a reduction part may also offer
+`warm_up`, which the model starts before it cleans and embeds posts). The functions are the vector
 geometry around them: centring, exact neighbours, topic centroids, merging near-duplicate topics
 and numbering topics by size.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import warnings
+
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 #: The topic of outliers and of posts with no text left to model.
 NO_TOPIC = -1
@@ -52,6 +59,26 @@ class UMAPReduction:
             init="pca",
             n_jobs=1,  # a fixed random_state forces one thread anyway; say so to avoid a warning
         )
+
+
+    def warm_up(self) -> threading.Thread:
+        """Start compiling UMAP's numba code (about 10 s in every new process) in a background
+        thread, on a little noise, so that it overlaps the cleaning and embedding that come
+        before the reduction. The results do not change: the fit on the real vectors finds
+        the code compiled. Join the thread before the process ends."""
+
+        def compile_on_noise():
+            noise = np.random.default_rng(0).random((40, 8), dtype=np.float32)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self.build(noise).fit(noise)
+            except Exception:  # only a head start: the real fit compiles what is missing
+                log.debug("UMAP warm-up failed", exc_info=True)
+
+        thread = threading.Thread(target=compile_on_noise, name="umap-warm-up", daemon=True)
+        thread.start()
+        return thread
 
 
 class HDBSCANClustering:

@@ -35,7 +35,7 @@ from toolkit.analysis.topics.embeddings import (
     force_offline,
     unloaded_copy,
 )
-from toolkit.analysis.topics.prepare import prepare_for_topics
+from toolkit.analysis.topics.prepare import prepare_many
 from toolkit.analysis.topics.settings import TopicSettings
 from toolkit.analysis.topics.storage import read_topic_files, write_topic_files
 from toolkit.analysis.topics.tables import topic_info_table
@@ -167,7 +167,7 @@ class TopicModel(TopicSettings):
 
     def prepare(self, docs: Iterable[str]) -> list[str]:
         """`prepare_for_topics` applied to each post with this model's brand terms."""
-        return [prepare_for_topics(d, self.brand_terms) for d in docs]
+        return prepare_many(docs, self.brand_terms)
 
     def fit(self, docs: Sequence[str], context: Sequence[str | None] | None = None) -> TopicModel:
         """Find the topics of `docs` (raw post texts) and label each post.
@@ -181,7 +181,17 @@ class TopicModel(TopicSettings):
             None or '' where there is none. Short replies ("same here", "DM sent") say
             little on their own; their context places them in their conversation's topic.
         """
+        warm_up = getattr(self._reduction(), "warm_up", None)
+        warming = warm_up() if warm_up is not None and len(docs) else None
+        try:
+            return self._fit(docs, context)
+        finally:
+            if warming is not None:
+                warming.join()
+
+    def _fit(self, docs: Sequence[str], context: Sequence[str | None] | None) -> TopicModel:
         prepared = self.prepare(docs)
+        self.prepared_ = prepared  # private text: kept for the caller, never saved
         contexts = self._prepare_context(context, len(prepared))
         self.excluded_ = np.array([not p for p in prepared], dtype=bool)
         self.n_excluded_ = int(self.excluded_.sum())
@@ -216,11 +226,13 @@ class TopicModel(TopicSettings):
         return self.fit(docs, context).labels_
 
     def transform(
-        self, docs: Sequence[str], context: Sequence[str | None] | None = None
+        self, docs: Sequence[str], context: Sequence[str | None] | None = None, prepared=None
     ) -> np.ndarray:
-        """Topic ids for new posts (-1: outlier, or no text left after cleaning)."""
+        """Topic ids for new posts (-1: outlier, or no text left after cleaning); `prepared`,
+        when given, is `prepare(docs)` done before (e.g. `prepared_` of a model with the same
+        brand terms), which saves running the personal-data detector again."""
         self._check_fitted()
-        prepared = self.prepare(docs)
+        prepared = self.prepare(docs) if prepared is None else list(prepared)
         contexts = self._prepare_context(context, len(prepared))
         labels = np.full(len(prepared), NO_TOPIC, dtype=int)
         idx = [i for i, p in enumerate(prepared) if p]

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from toolkit.core.language import fill_languages
 from toolkit.core.text import HANDLE_IN_TEXT, HASHTAG, URL
-from toolkit.privacy.detect.analyzer import detect
+from toolkit.privacy.detect.analyzer import default_detector, detect
 from toolkit.privacy.detect.entities import ENTITY_TYPES, NER_ONLY_TYPES, PERSON
 from toolkit.privacy.pseudonymise import PSEUDONYM
 from toolkit.privacy.quoting import redact
@@ -149,11 +149,28 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     brand_handles : iterable of str
         The brand's handles (and names); also removed where they appear without '@'.
     """
+    return _clean(_before_detection(text), _brand_pattern(brand_handles))
+
+
+def prepare_many(texts: Iterable[str], brand_handles: Iterable[str] = ()) -> list[str]:
+    """`prepare_for_topics` of each text, with the detector's NER layer run over all of them
+    in batches first (one `nlp.pipe` instead of one parse per post: the same result, several
+    times faster)."""
+    expanded = [_before_detection(t) for t in texts]
+    default_detector().prime(expanded)
+    brand = _brand_pattern(brand_handles)
+    return [_clean(t, brand) for t in expanded]
+
+
+def _before_detection(text) -> str:
     text = html.unescape(text if isinstance(text, str) else "")
     text = _RT_PREFIX.sub(" ", text)
     # Hashtags become words before redaction, case kept, so that the detector sees the
     # name in '#JusticeForDevika' ("Justice For Devika").
-    text = HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
+    return HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
+
+
+def _clean(text: str, brand: re.Pattern | None) -> str:
     text = _PLACEHOLDER.sub(" ", redact(text, private_spans(text)))
     text = URL.sub(" ", text)
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
@@ -161,7 +178,6 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     text = _REDDIT_USER.sub(" ", text)
     text = PSEUDONYM.sub(" ", text)
     text = _HAS_DIGIT.sub(" ", text)
-    brand = _brand_pattern(brand_handles)
     if brand is not None:
         text = brand.sub(" ", text)
     text = "".join(" " if _is_emoji_or_symbol(c) else c for c in text)

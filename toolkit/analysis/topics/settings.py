@@ -142,5 +142,6 @@ class TopicSettings:
             "center": self.center,
             "languages": list(getattr(representation, "languages", ())),
             "keyword_min_npmi": getattr(representation, "min_npmi", None),
+            "brand_terms": list(self.brand_terms),  # a loaded model cleans posts as fit did
             "embedding_dim": getattr(self._base_embedder(), "dim", None),
         }

@@ -10,14 +10,16 @@ _EMAIL = re.compile(
 )
 # "bob @ example.net" or "bob@example .net", but not "account @lunar.moth" (a handle).
 _OBF_AT = r"(?:[ \t]*[(\[{<][ \t]*at[ \t]*[)\]}>][ \t]*|[ \t]+@[ \t]+|@|[ \t]+at[ \t]+)"
-_OBF_DOT = r"(?:[ \t]*[(\[{<][ \t]*(?:dot|\.)[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+|\.)"
+# " dot ", "(dot)", "[.]": a dot written out; `_OBF_DOT` also takes a plain ".".
+_SPELLED_DOT = r"[ \t]*[(\[{<][ \t]*(?:dot|\.)[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+"
+_WORD_DOT = re.compile(rf"(?i){_SPELLED_DOT}")
+_OBF_DOT = rf"(?:{_SPELLED_DOT}|\.)"
 _OBF_WORD = r"[a-z0-9_%+-]{1,64}+"  # possessive: no backtracking into words
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?i)(?<![\w.@+-])(?P<local>{_OBF_WORD}(?:{_OBF_DOT}{_OBF_WORD}){{0,4}})(?P<at>{_OBF_AT})"
     rf"(?P<domain>{_OBF_WORD}(?:{_OBF_DOT}{_OBF_WORD}){{0,4}}{_OBF_DOT}[a-z]{{2,24}})(?![\w-])"
 )
 _OBF_HINT = re.compile(r"(?i)[(\[{<][ \t]*at[ \t]*[)\]}>]|\sat\s|@")
-_WORD_DOT = re.compile(r"(?i)[ \t]*[(\[{<][ \t]*(?:dot|\.)[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+")
 _MAIL_PROVIDERS = frozenset(
     "gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.es hotmail.com hotmail.co.uk "
     "hotmail.fr outlook.com live.com msn.com icloud.com me.com mac.com aol.com protonmail.com "

@@ -66,29 +66,7 @@ CONTACT_TYPES = frozenset({EMAIL_ADDRESS, PHONE_NUMBER, STREET_ADDRESS})
 #: included because the report gate treats every name found in customer posts as a customer
 #: identifier; order numbers and IPs link a post to a customer record; an age or a date of
 #: birth narrows a person down among the few who wrote about the same thing.
-NEVER_RAW_TYPES = frozenset(
-    {
-        EMAIL_ADDRESS,
-        PHONE_NUMBER,
-        CREDIT_CARD,
-        IBAN_CODE,
-        US_SSN,
-        UK_NINO,
-        PASSPORT,
-        US_DRIVER_LICENSE,
-        UK_SORT_CODE,
-        STREET_ADDRESS,
-        DATE_TIME,
-        AGE,
-        HANDLE,
-        PERSON,
-        ORDER_NUMBER,
-        IP_ADDRESS,
-        LOCATION,
-        ORGANIZATION,
-        NRP,
-    }
-)
+NEVER_RAW_TYPES = frozenset(ENTITY_TYPES) - {URL}
 
 
 @dataclass(frozen=True)

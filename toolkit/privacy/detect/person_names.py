@@ -234,7 +234,6 @@ _PLACE_PREFIXES = frozenset(
     "Lower Great Little Los Las El La Le Les Rio Cape Glen Bay Isle Point Palm Grand Old "
     "Royal Bad Bel Val Villa Ville Costa Porto Puerto Sao São".split()
 )
-_FIRST_WORD = re.compile(r"\S+")
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 #: Sentence-initial function words of other languages ("Ich bin Kunde", "Je suis Client"):
 #: the English common-word list does not know them.
@@ -305,10 +304,10 @@ def find_names(text: str) -> Iterator[tuple[int, int, float]]:
         if end:
             found.append((m.start("name"), end, 0.6))
             pos = end
-        elif _FIRST_WORD.match(m.group()).group() in _PLACE_PREFIXES:
+        elif (first := m.group().split()[0]) in _PLACE_PREFIXES:
             pos = m.end()  # "San Antonio Spurs": the whole place name is skipped
         else:  # "Honestly Gordon Ramsay": retry from the next word
-            pos = m.start() + len(_FIRST_WORD.match(m.group()).group())
+            pos = m.start() + len(first)
     # "Tom and Aisha": a first name joined to a name already found.
     for _, end, score in list(found):
         m = _AND_NAME.match(text, end)

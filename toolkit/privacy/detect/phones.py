@@ -171,16 +171,23 @@ def _spelled_digits(value: str) -> tuple[str, int]:
 @functools.lru_cache(maxsize=4096)
 def _validity(digits: str, regions: tuple[str, ...]) -> tuple[bool, bool]:
     """(valid phone number in some region, possible phone number in some region)."""
+    region, possible = _first_valid_region(digits, regions)
+    return (True, True) if region is not None else (False, possible)
+
+
+def _first_valid_region(text: str, regions: tuple[str, ...]) -> tuple[str | None, bool]:
+    """(the first of `regions` where `text` parses as a valid phone number, or None; whether
+    it is a possible number in a region tried up to then)."""
     possible = False
     for region in regions:
         try:
-            number = phonenumbers.parse(digits, region)
+            number = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
-            return True, True
+            return region, possible
         possible = possible or phonenumbers.is_possible_number(number)
-    return False, possible
+    return None, possible
 
 
 def _contains_date(text: str) -> bool:
@@ -204,15 +211,9 @@ def _phone_spans(
     is used for matching; candidates long enough to hold two numbers try every region."""
     if candidate.lstrip().startswith("+"):
         regions = regions[:1] or ("US",)
-    possible = False
-    for region in regions:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return _matcher_spans(candidate, region), True
-        possible = possible or phonenumbers.is_possible_number(number)
+    valid_region, possible = _first_valid_region(candidate, regions)
+    if valid_region is not None:
+        return _matcher_spans(candidate, valid_region), True
     if sum(c.isdigit() for c in candidate) >= 14:
         for region in regions:
             spans = _matcher_spans(candidate, region)

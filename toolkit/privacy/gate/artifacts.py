@@ -49,8 +49,8 @@ _DATA_URI = re.compile(
 _SVG_GEOMETRY = re.compile(r"""(?<=\s)(?:d|points|transform|viewBox)=(?:"[^"]*"|'[^']*')""")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
 #: Notebook cell ids (random hex, e.g. "09412345") are machine identifiers, not phone numbers.
-_CELL_ID_ATTR = re.compile(r"cell-id=[0-9A-Za-z_-]{1,64}")
 _CELL_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_CELL_ID_ATTR = re.compile("cell-id=" + _CELL_ID.pattern)
 #: CSS at-rules, blanked in stylesheets so that a customer handle "media" is not "@media".
 _CSS_AT_RULE = re.compile(
     r"@-?(?:media|import|font-face|keyframes|supports|page|charset|namespace|layer|container|"

@@ -324,8 +324,9 @@ def collect_identifiers(
     if posts is not None and len(posts):
         detector = detector or default_detector()
         customer = ~posts["is_brand"].fillna(False).astype(bool)
-        for text in posts.loc[customer, "text"].dropna():
-            for span in detector.detect(text):
+        texts = posts.loc[customer, "text"].dropna().tolist()
+        for text, spans in zip(texts, detector.detect_many(texts), strict=True):
+            for span in spans:
                 if span.entity_type == PERSON and span.score < 0.6:
                     continue  # a NER model's guess ("Glow Strip"): would block every build
                 if span.entity_type not in GENERIC_TYPES:
