@@ -94,3 +94,13 @@ def test_findings_recorded_at_the_same_time_are_all_kept(tmp_path):
     findings = json.loads((tmp_path / FINDINGS_FILE).read_text())
     assert set(findings) == {f"{p}_{i}" for p in "ab" for i in range(40)}
     assert [f.name for f in tmp_path.iterdir()] == [FINDINGS_FILE]  # no lock or partial file
+
+
+def test_work_in_the_background_hands_back_its_result_or_error():
+    assert report._in_background(lambda a, b: a + b, 2, 3).result(timeout=10) == 5
+
+    def fails():
+        raise OSError("identifiers.json unreadable")
+
+    with pytest.raises(OSError, match="unreadable"):
+        report._in_background(fails).result(timeout=10)

@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,9 @@ def build_report(
                 raise ReportError(_cannot_write("the report", reports_dir, exc)) from None
             progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
             posts = _ingest(config, current)
+            # The gate's customer identifiers need only the posts: gather them (the detector
+            # over every customer post) while the notebooks run, on the CPU they leave idle.
+            identifiers = _in_background(_collect_identifiers, posts, config.work.identifiers)
             timings = _run_notebooks(config, staging, progress)
             manifest = _manifest(staging, config, current, timings, previous)
             progress("render: HTML pages")
@@ -134,7 +138,7 @@ def build_report(
                 json.dumps(manifest, indent=2, ensure_ascii=False)
             )
             progress("gate: scanning every artifact for personal data")
-            _gate(staging, config, posts)
+            _gate(staging, config, identifiers.result())
             with protect():
                 _swap_into_place(staging, config.report_dir)
         except BaseException as exc:
@@ -599,13 +603,31 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def _gate(staging: Path, config: Config, posts) -> None:
-    from toolkit.privacy.gate.findings import blocked_message, keep_blocked
+def _collect_identifiers(posts, identifiers_json: Path):
     from toolkit.privacy.gate.identifiers import collect_identifiers
+
+    return collect_identifiers(posts, identifiers_json)
+
+
+def _in_background(function: Callable, *args) -> Future:
+    """`function(*args)` started in a daemon thread; `.result()` waits and re-raises."""
+    future: Future = Future()
+
+    def work():
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name=f"toolkit-{function.__name__}", daemon=True).start()
+    return future
+
+
+def _gate(staging: Path, config: Config, identifiers) -> None:
+    from toolkit.privacy.gate.findings import blocked_message, keep_blocked
     from toolkit.privacy.gate.scan import scan_dir
     from toolkit.report import site
 
-    identifiers = collect_identifiers(posts, config.work.identifiers)
     findings = scan_dir(
         staging,
         identifiers,
