@@ -175,6 +175,11 @@ def metrics_suite(data: dict) -> str:
 
 
 def privacy_suite(data: dict) -> str:
+    from toolkit.quality.benchmarks.privacy import SOURCES
+
+    def quality(model: dict) -> str:
+        return f"F2 {model.get('f2') or 0:.2f} typed / {model.get('any_f2') or 0:.2f} any type"
+
     rows = HEADER
     speed_target = data.get("targets", {}).get("speed_vs_presidio_sm")
     for name, result in data["files"].items():
@@ -183,10 +188,12 @@ def privacy_suite(data: dict) -> str:
         if others:
             theirs = others[0]
             baseline = (f"{theirs['model']}: {posts_per_s(theirs.get('posts_per_second'))}, "
-                        f"F2 {theirs.get('f2', 0):.2f}")
+                        f"{quality(theirs)}; ours {result.get('speed_ratio_wall', NONE)}x faster")
+        source = SOURCES.get(name, "")
         rows += _row(
-            "`privacy`", f"detector on `{name}` ({ours['n_posts']:,} posts)",
-            f"{posts_per_s(ours.get('posts_per_second'))}, F2 {ours.get('f2', 0):.2f}",
+            "`privacy`",
+            f"detector on `{name}` ({ours['n_posts']:,} posts{'; ' + source if source else ''})",
+            f"{posts_per_s(ours.get('posts_per_second'))}, {quality(ours)}",
             baseline, f"{speed_target}x Presidio's speed" if speed_target else NONE,
         )
     return rows
