@@ -803,6 +803,18 @@ def test_prepare_many_cleans_each_text_as_prepare_for_topics_does():
     assert prepare_many(texts, BRAND) == [prepare_for_topics(t, BRAND) for t in texts]
 
 
+def test_prepare_many_primes_the_ner_layer_chunk_by_chunk(monkeypatch):
+    from toolkit.analysis.topics import prepare
+
+    primed = []
+    monkeypatch.setattr(prepare, "PRIME_CHUNK", 2)
+    detector = prepare.default_detector()
+    monkeypatch.setattr(detector, "prime", lambda texts: primed.append(len(texts)))
+    texts = ["the plug is dead", "app crashed again", "thermostat ok", "hub offline", "hi"]
+    assert prepare_many(texts) == [prepare_for_topics(t) for t in texts]
+    assert primed == [2, 2, 1]
+
+
 @pytest.mark.slow
 def test_nr_topics_merges_topics(fitted, corpus, cache):
     docs, _ = corpus
