@@ -167,7 +167,7 @@ def metrics_suite(data: dict) -> str:
                     f"{data['pandas_over_duckdb_ratio']}x")
     targets = data.get("targets", {})
     return HEADER + _row(
-        "`metrics`", f"full metric set, {data['rows']:,} posts (DuckDB, {data['threads']} threads)",
+        "`metrics`", f"full metric set, {data['rows']:,} posts (DuckDB, {data['threads']} thread{'s' if data['threads'] != 1 else ''})",
         f"{seconds(duck.get('median_seconds'))}, {memory(duck.get('peak_rss_mb'))}",
         baseline,
         f"{seconds(targets.get('seconds'))}, {targets.get('peak_rss_gb', NONE)} GB",
