@@ -790,6 +790,7 @@ def test_transform_reuses_the_texts_fit_prepared(fitted, corpus):
     assert len(fitted.prepared_) == len(docs)
     again = fitted.transform(docs, prepared=fitted.prepared_)
     assert (again == fitted.transform(docs)).all()
+    assert fitted.assigner().prepared_ == []  # post text does not travel to workers
 
 
 def test_prepare_many_cleans_each_text_as_prepare_for_topics_does():

@@ -128,3 +128,10 @@ def test_a_folder_as_source_is_named(tmp_path):
     body = BASE.replace("path: posts.csv", "path: exports")
     with pytest.raises(ConfigError, match=r"sources.0.path: .*exports is a folder, not a file"):
         load_config(write(tmp_path, body))
+
+
+def test_brand_terms_are_names_then_sorted_handles():
+    config = load_config("configs/sample.yaml")
+    assert config.brand.terms() == [
+        "Nimbus Home", "Nimbus", "nimbushome", "nimbushome_official", "nimbussupport",
+    ]  # fmt: skip

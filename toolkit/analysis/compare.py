@@ -383,8 +383,7 @@ def previous_topic_labels(
     embedder = make_embedder(backend, threads=config.analysis.threads)
     cache = EmbeddingCache(config.work_dir / "cache" / "embeddings", embedder)
     model = TopicModel.load(previous.model_dir, cache=cache)
-    current_terms = [*config.brand.names(), *config.brand.handles()]
-    if prepared is not None and list(model.brand_terms) != current_terms:
+    if prepared is not None and set(model.brand_terms) != set(config.brand.terms()):
         prepared = None
     return model.transform(texts, prepared=prepared)
 

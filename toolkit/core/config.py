@@ -153,6 +153,10 @@ class Brand(_Strict):
         groups = [self.accounts.get(platform, [])] if platform else self.accounts.values()
         return {h.lower().lstrip("@") for group in groups for h in group}
 
+    def terms(self) -> list[str]:
+        """Names and aliases, then every handle (sorted): what names the brand in a post."""
+        return [*self.names(), *sorted(self.handles())]
+
 
 class Campaign(_Strict):
     name: str

@@ -113,7 +113,7 @@ def default_topic_model(config: Config, n_posts: int) -> topics.TopicModel:
         max_docs=None,
         seed=config.analysis.seed,
         embedder=make_embedder(backend, threads=config.analysis.threads, progress=False),
-        brand_terms=[*config.brand.names(), *config.brand.handles()],
+        brand_terms=config.brand.terms(),
     )
 
 

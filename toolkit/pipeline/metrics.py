@@ -101,7 +101,7 @@ def compute_metrics(
         tz = config.brand.timezone
         platforms = list(config.brand.accounts)
         entities = {
-            config.brand.name: [*config.brand.names(), *config.brand.handles()],
+            config.brand.name: config.brand.terms(),
             **{k: list(v) for k, v in config.competitors.items()},
         }
         prepared = prepare_sql(

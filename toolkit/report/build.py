@@ -20,7 +20,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -430,43 +430,23 @@ def notebook_stages(names, side_by_side: bool = True) -> list[list[str]]:
 
 
 def _in_worker_threads(calls) -> list:
-    """Run each `(function, args[, kwargs])` of `calls` in its own worker thread and wait for
-    all, stopping the processes they started (e.g. notebook kernels) if the wait is
+    """Run each `(function, args)` of `calls` in its own worker thread (`_in_background`) and
+    wait for all, stopping the processes they started (e.g. notebook kernels) if the wait is
     interrupted; the first call's error, in the order of `calls`, is raised.
 
     papermill runs here because nbclient, in the main thread, replaces the SIGINT and SIGTERM
     handlers while a notebook runs (and restores Python's defaults, not ours, afterwards); in a
     worker thread it cannot, so an interrupt reaches the build wherever it happens."""
-    outcomes: list[dict] = [{} for _ in calls]
-
-    def work(outcome: dict, function: Callable, args=(), kwargs=None):
-        try:
-            outcome["value"] = function(*args, **(kwargs or {}))
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome["error"] = exc
-
     before = _child_pids()
-    workers = [
-        threading.Thread(
-            target=work, args=(outcome, *call), name=f"toolkit-{call[0].__name__}", daemon=True
-        )
-        for outcome, call in zip(outcomes, calls, strict=True)
-    ]
-    for worker in workers:
-        worker.start()
+    futures = [_in_background(function, *args) for function, args in calls]
     try:
-        for worker in workers:
-            while worker.is_alive():
-                worker.join(0.1)
+        while not all(future.done() for future in futures):
+            wait(futures, timeout=0.1)  # short waits: a signal handler runs between them
     except BaseException:
         _stop_new_children(before)
-        for worker in workers:
-            worker.join(30)  # with its kernel gone, papermill gives up: let it finish writing
+        wait(futures, timeout=30)  # with its kernel gone, papermill gives up: let it finish writing
         raise
-    for outcome in outcomes:
-        if "error" in outcome:
-            raise outcome["error"]
-    return [outcome["value"] for outcome in outcomes]
+    return [future.result() for future in futures]
 
 
 def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:

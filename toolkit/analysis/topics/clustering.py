@@ -60,7 +60,6 @@ class UMAPReduction:
             n_jobs=1,  # a fixed random_state forces one thread anyway; say so to avoid a warning
         )
 
-
     def warm_up(self) -> threading.Thread:
         """Start compiling UMAP's numba code (about 10 s in every new process) in a background
         thread, on a little noise, so that it overlaps the cleaning and embedding that come

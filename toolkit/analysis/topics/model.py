@@ -256,6 +256,7 @@ class TopicModel(TopicSettings):
         light.model_ = None
         light.labels_ = np.zeros(0, dtype=int)
         light.excluded_ = np.zeros(0, dtype=bool)
+        light.prepared_ = []
         light._default_embedder = None
         if light.cache is None and light.embedder is not None:
             light.embedder = unloaded_copy(light.embedder)

@@ -97,7 +97,7 @@ def pandas_metrics(path: Path, config: Config) -> dict[str, pd.DataFrame]:
     )
     customers = posts[~posts["is_brand"]]
     entities = {
-        config.brand.name: [*config.brand.names(), *config.brand.handles()],
+        config.brand.name: config.brand.terms(),
         **config.competitors,
     }
     sov = []
