@@ -42,32 +42,48 @@ def _fail(message: str, code: int = 1, then: str | None = None) -> None:
 
 @app.command()
 def run(
-    config: Path = typer.Argument(
-        DEFAULT_CONFIG, help="Dataset config (YAML), e.g. configs/sample.yaml."
+    configs: list[Path] = typer.Argument(
+        None,
+        help="Dataset config(s) (YAML), e.g. configs/sample.yaml (the default). Several are "
+        "built side by side; one whose compare_to is another's report waits for it where it "
+        "reads it.",
+        show_default=False,
     ),
     force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
 ) -> None:
-    """Build the HTML reports for CONFIG into reports/<name>/ (what `make report` calls)."""
-    from toolkit.report.build import Interrupted, ReportError, build_report
+    """Build the HTML reports for each config into reports/<name>/ (what `make report` calls)."""
+    from toolkit.report.build import ReportError, build_report, build_reports
+    from toolkit.report.processes import Interrupted
 
+    configs = configs or [Path(DEFAULT_CONFIG)]
+    unchanged = "the previous report, if any, is unchanged"
     try:
-        result = build_report(config, force=force, progress=_say)
+        if len(configs) == 1:
+            results = [build_report(configs[0], force=force, progress=_say)]
+        else:
+            results = build_reports(configs, force=force, progress=_say)
     except (ConfigError, ReportError) as exc:
-        _fail(str(exc), then="the previous report, if any, is unchanged")
+        _fail(str(exc), then=unchanged)
     except Interrupted as exc:
         # Stopping already: a second Ctrl-C or SIGTERM must not cut the exit short.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
-        _fail(
-            f"{exc}: nothing was built",
-            code=exc.exit_code,
-            then="the previous report, if any, is unchanged",
-        )
-    if result.up_to_date:
-        _say(f"up to date (nothing changed; --force rebuilds): {result.path / 'index.html'}")
-        return
-    for line in _summary(result):
-        _say(line)
+        _fail(f"{exc}: nothing was built", code=exc.exit_code, then=unchanged)
+    failed = []
+    for path, result in zip(configs, results, strict=True):
+        prefix = f"{path.name}: " if len(configs) > 1 else ""
+        if isinstance(result, Exception):
+            failed.append(f"{prefix}{result}")
+            continue
+        prefix = f"{result.path.name}: " if len(configs) > 1 else ""
+        if result.up_to_date:
+            page = result.path / "index.html"
+            _say(f"{prefix}up to date (nothing changed; --force rebuilds): {page}")
+        else:
+            for line in _summary(result):
+                _say(prefix + line)
+    if failed:
+        _fail("\n".join(failed), then="each report that failed is unchanged")
 
 
 def _summary(result) -> list[str]:
@@ -257,6 +273,19 @@ def models(
 
     _say("models: distilling the static embedding model (about a minute, once)")
     _say(f"models: ready in {build_static_model(force=force)}")
+
+
+@app.command()
+def precompile() -> None:
+    """Compile UMAP's numba code into numba's on-disk cache (`make setup` runs this once), so
+    that a first report does not spend its first minute compiling."""
+    import time
+
+    from toolkit.analysis.topics.clustering import UMAPReduction
+
+    started = time.perf_counter()
+    UMAPReduction().compile()
+    _say(f"precompile: UMAP's numba code compiled and cached in {time.perf_counter() - started:.0f} s")
 
 
 @app.command()

@@ -1329,3 +1329,21 @@ def test_umap_warm_up_compiles_without_changing_the_fit():
     thread.join(120)
     assert not thread.is_alive()
     np.testing.assert_allclose(UMAPReduction().build(points).fit_transform(points), cold)
+
+
+def test_umap_code_is_compiled_to_numba_s_disk_cache():
+    import umap.layouts
+    import umap.umap_
+    from numba.core.caching import NullCache
+    from numba.core.dispatcher import Dispatcher
+
+    from toolkit.analysis.topics.clustering import umap_class
+
+    assert umap_class() is umap.umap_.UMAP
+    functions = [
+        f
+        for module in (umap.umap_, umap.layouts)
+        for f in vars(module).values()
+        if isinstance(f, Dispatcher)
+    ]
+    assert functions and not any(isinstance(f._cache, NullCache) for f in functions)
