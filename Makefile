@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 
 CONFIG ?= configs/sample.yaml
-# The report CONFIG is compared with (its `compare_to`), built first: the sample's previous period.
+# The report CONFIG is compared with (its `compare_to`), built beside it: the sample's previous period.
 PREVIOUS ?= $(if $(filter configs/sample.yaml,$(CONFIG)),configs/sample-previous.yaml)
 PYTHON ?= python3
 VENV := .venv
@@ -22,13 +22,14 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: CONFIG=$(CONFIG) PREVIOUS=$(PREVIOUS)"
 
-setup: $(STAMP) ## Create .venv, install the project (editable, with dev tools) and the `toolkit` Jupyter kernel
+setup: $(STAMP) ## Create .venv, install the project (editable, with dev tools) and the `toolkit` Jupyter kernel; compile UMAP's numba code once
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name toolkit --display-name "Python (toolkit)"
+	$(BIN)/toolkit precompile
 	touch $@
 
 STATIC_MODEL := models/minilm-static-256/model.safetensors
@@ -41,9 +42,8 @@ $(STATIC_MODEL): $(STAMP)
 sample: $(STAMP) ## Regenerate the bundled sample in data/sample/ (deterministic)
 	$(BIN)/toolkit sample
 
-report: $(STAMP) ## Build the HTML reports for CONFIG into reports/<name>/ (skips work when nothing changed); the sample's previous period first
-	$(if $(PREVIOUS),$(BIN)/toolkit run $(PREVIOUS))
-	$(BIN)/toolkit run $(CONFIG)
+report: $(STAMP) ## Build the HTML reports for CONFIG into reports/<name>/ (skips work when nothing changed); the sample's previous period beside it
+	$(BIN)/toolkit run $(PREVIOUS) $(CONFIG)
 
 notebooks: $(STAMP) ## Re-run notebooks/ in place on the sample, refreshing the outputs nbval compares
 	$(BIN)/toolkit notebooks

@@ -27,6 +27,16 @@ def test_run_suites_writes_one_json_per_suite(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "out" / "report.json").read_text()) == {"seconds": 1.5}
 
 
+def test_the_report_bench_builds_the_previous_period_beside_the_sample_as_make_report_does():
+    from toolkit.core.config import load_config
+    from toolkit.core.paths import DEFAULT_CONFIG
+    from toolkit.quality.benchmarks.report import previous_period
+
+    sample = load_config(DEFAULT_CONFIG)
+    assert [c.name for c in previous_period(sample)] == ["sample-previous"]
+    assert previous_period(previous_period(sample)[0]) == []  # it compares with nothing
+
+
 def test_timed_call_returns_the_result_and_positive_figures():
     result, figures = timed_call(lambda: sum(range(1000)))
     assert result == 499500
@@ -39,6 +49,7 @@ def test_median_seconds_is_the_middle_of_the_runs():
 
 # ------------------------------------------------------------------ README figures from reports/bench
 REPORT_JSON = {
+    "reports": ["sample-previous", "sample"],
     "cold": {"seconds": 86.4, "peak_rss_mb": 1433.0},
     "unchanged_runs": [{"seconds": 1.7, "peak_rss_mb": 58.0}, {"seconds": 1.6, "peak_rss_mb": 61.0},
                        {"seconds": 1.5, "peak_rss_mb": 60.0}],
@@ -84,7 +95,11 @@ def test_readme_blocks_are_drawn_from_the_json_and_a_second_run_changes_nothing(
     notes = []
     assert update_readme(readme, bench, notes.append)
     text = readme.read_text()
-    assert "| cold: no working data, no embedding or numba caches, new kernels | 86 s | 1.4 GB |" in text
+    assert "| `make report` on the sample (sample-previous and sample) |" in text
+    assert (
+        "| cold: no working data, reports or embedding caches, new kernels (UMAP's numba code "
+        "compiled once by `make setup`) | 86 s | 1.4 GB |" in text
+    )
     assert "| nothing changed (median of 3) | 1.6 s | 60 MB |" in text
     assert "| `tone` | scoring 100,000 posts, median of 3 | 60,500 posts/s | VADER 26,000 posts/s |" in text
     assert "old summary" not in text and "| old | tone |" not in text

@@ -10,6 +10,7 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from toolkit.report import build as report
+from toolkit.report import processes
 from toolkit.report.build import ReportError, notebook_stages
 from toolkit.report.session import FINDINGS_FILE, Session
 
@@ -97,10 +98,10 @@ def test_findings_recorded_at_the_same_time_are_all_kept(tmp_path):
 
 
 def test_work_in_the_background_hands_back_its_result_or_error():
-    assert report._in_background(lambda a, b: a + b, 2, 3).result(timeout=10) == 5
+    assert processes.in_background(lambda a, b: a + b, 2, 3).result(timeout=10) == 5
 
     def fails():
         raise OSError("identifiers.json unreadable")
 
     with pytest.raises(OSError, match="unreadable"):
-        report._in_background(fails).result(timeout=10)
+        processes.in_background(fails).result(timeout=10)

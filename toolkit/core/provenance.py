@@ -125,9 +125,11 @@ def config_hash(config: Config) -> str:
     return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
 
 
-def fingerprint(config: Config, key_id: str, ner_model: dict | None = None) -> str:
+def fingerprint(
+    config: Config, key_id: str, ner_model: dict | None = None, with_previous: bool = True
+) -> str:
     """What a report depends on: config, inputs, code, package versions, NER model files,
-    pseudonym key id.
+    pseudonym key id, and the previous report it compares with (`compare_to`).
 
     Parameters
     ----------
@@ -135,6 +137,8 @@ def fingerprint(config: Config, key_id: str, ner_model: dict | None = None) -> s
     key_id : the pseudonym key's id (`key_id`).
     ner_model : the personal-data detector's NER model as `toolkit.privacy.ner_model.ner_model`
         describes it; None when there is none (``privacy.ner_model: off``).
+    with_previous : False for what the ingest depends on: the previous report does not
+        change the posts, and it may be rebuilt while this config's notebooks read them.
     """
     parts = {
         "config": config_hash(config),
@@ -143,7 +147,7 @@ def fingerprint(config: Config, key_id: str, ner_model: dict | None = None) -> s
         "packages": package_versions(),
         "ner_model": (ner_model or {}).get("sha256"),
         "key": key_id,
-        "compare_to": _previous_manifest_hash(config),
+        "compare_to": _previous_manifest_hash(config) if with_previous else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 
 
 def config_fingerprint(config: Config) -> str:
-    """What a config's ingest and report depend on (`toolkit.core.provenance.fingerprint`),
-    with the config's pseudonym key and NER model."""
-    return fingerprint(config, key_id(hmac_key(config)), ner_model(config))
+    """What a config's ingest depends on (`toolkit.core.provenance.fingerprint` without the
+    previous report), with the config's pseudonym key and NER model."""
+    return fingerprint(config, key_id(hmac_key(config)), ner_model(config), with_previous=False)
 
 
 def ensure_ingested(
@@ -39,7 +39,7 @@ def ensure_ingested(
     ----------
     config : Config
     current : str, optional
-        The config's fingerprint when the caller has already computed it.
+        `config_fingerprint(config)` when the caller has already computed it.
     ingest_on_dask : callable, optional
         ``engine: dask`` only: writes the ingest outputs of a config into ``config.work_dir``
         on a Dask cluster (the caller owns the cluster); its outputs must be the local engine's.

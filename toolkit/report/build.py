@@ -16,13 +16,10 @@ import logging
 import os
 import re
 import shutil
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, wait
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -39,6 +36,13 @@ from toolkit.core.provenance import (
 )
 from toolkit.privacy.ner_model import ner_model
 from toolkit.privacy.pseudonymise import hmac_key
+from toolkit.report.processes import (
+    child_pids,
+    in_background,
+    in_worker_threads,
+    signals_stop_the_build,
+    stop_new_children,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +79,6 @@ class ReportError(RuntimeError):
     """The report could not be built; the previous report (if any) is untouched."""
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM stopped the build; the previous report (if any) is untouched.
-
-    `exit_code` is the shell's convention for a process ended by that signal (130, 143)."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-        self.exit_code = 128 + signum
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
-
-
 @dataclass
 class ReportResult:
     path: Path
@@ -94,8 +87,30 @@ class ReportResult:
     notebook_seconds: dict[str, float]
 
 
+@dataclass
+class BuildLink:
+    """What a build running in `build_reports` tells the build that compares with it:
+    `decided` is set once it knows whether it rebuilds (`rebuilding`), `finished` when it has
+    ended (`failed` if it raised)."""
+
+    decided: threading.Event = field(default_factory=threading.Event)
+    rebuilding: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
+    failed: bool = False
+
+
+#: The first notebook that reads the previous period's report (`compare_to`).
+READS_PREVIOUS = "05_changes"
+
+
 def build_report(
-    config_path: str | Path, force: bool = False, progress: Callable[[str], None] = log.info
+    config_path: str | Path,
+    force: bool = False,
+    progress: Callable[[str], None] = log.info,
+    *,
+    previous_build: BuildLink | None = None,
+    this_build: BuildLink | None = None,
+    stop: threading.Event | None = None,
 ) -> ReportResult:
     """Build `reports/<config name>/` for a config; skip everything when it is already current.
 
@@ -104,33 +119,66 @@ def build_report(
     config_path : path of the dataset's YAML config.
     force : rebuild even when the existing report's fingerprint matches.
     progress : called with one line per step (the CLI prints them).
+    previous_build, this_build, stop : set by `build_reports` only: the build of the report
+        this one compares with, running at the same time; what this build tells the build
+        that compares with it; set when the run is interrupted.
     """
+    this_build = this_build or BuildLink()
+    try:
+        return _build(config_path, force, progress, previous_build, this_build, stop)
+    except BaseException:
+        this_build.failed = True
+        raise
+    finally:
+        this_build.decided.set()
+        this_build.finished.set()
+
+
+def _build(config_path, force, progress, previous_build, this_build, stop) -> ReportResult:
     started = time.perf_counter()
-    with _signals_stop_the_build() as protect:
+    with signals_stop_the_build() as protect:
         config = load_config(config_path)
-        previous = _previous_report(config)
-        try:
-            current = fingerprint(config, key_id(hmac_key(config)), ner_model(config))
-        except OSError as exc:  # e.g. a source file that cannot be read
-            raise ReportError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
-        if not force and _existing_fingerprint(config.report_dir) == current:
-            return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
+        # While the previous period's report is being rebuilt beside this one, its manifest
+        # (part of this report's fingerprint) and its topic model are known only once it is done.
+        waits = previous_build is not None and _rebuilds(previous_build, stop)
+        previous = current = None
+        if not waits:
+            previous = _previous_report(config)
+            current = _fingerprint(config)
+            if not force and _existing_fingerprint(config.report_dir) == current:
+                return ReportResult(config.report_dir, True, time.perf_counter() - started, {})
+        this_build.rebuilding = True
+        this_build.decided.set()
+
+        def previous_period_ready() -> None:
+            nonlocal previous, current
+            if current is None:
+                if not previous_build.finished.is_set():
+                    progress("waiting for the previous period's report (compare_to)")
+                _wait_for(previous_build, stop)
+                previous = _previous_report(config)
+                current = _fingerprint(config)
+
         reports_dir = config.report_dir.parent
         for line in sweep_stale(reports_dir):
             progress(line)
         staging = reports_dir / f".{config.name}.staging-{os.getpid()}"
-        children = _child_pids()
+        children = child_pids()
         try:
             try:
                 staging.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ReportError(_cannot_write("the report", reports_dir, exc)) from None
             progress(f"ingest: {len(config.sources)} source file(s), {config.engine} engine")
-            posts = _ingest(config, current)
+            posts = _ingest(config)
             # The gate's customer identifiers need only the posts: gather them (the detector
             # over every customer post) while the notebooks run, on the CPU they leave idle.
-            identifiers = _in_background(_collect_identifiers, posts, config.work.identifiers)
-            timings = _run_notebooks(config, staging, progress)
+            identifiers = in_background(_collect_identifiers, posts, config.work.identifiers)
+            if waits:
+                timings = _run_notebooks(config, staging, progress, previous_period_ready)
+            else:
+                timings = _run_notebooks(config, staging, progress)
+            previous_period_ready()
             manifest = _manifest(staging, config, current, timings, previous)
             progress("render: HTML pages")
             _render_site(staging, config, manifest)
@@ -139,83 +187,93 @@ def build_report(
             )
             progress("gate: scanning every artifact for personal data")
             _gate(staging, config, identifiers.result())
+            if stop is not None and stop.is_set():
+                raise ReportError("stopped: the run was interrupted")
             with protect():
                 _swap_into_place(staging, config.report_dir)
         except BaseException as exc:
             with protect():
                 if isinstance(exc, KeyboardInterrupt):
-                    _stop_new_children(children)
+                    stop_new_children(children)
                 shutil.rmtree(staging, ignore_errors=True)
             raise
     return ReportResult(config.report_dir, False, time.perf_counter() - started, timings)
 
 
-# ------------------------------------------------------------------ interrupts and staging
-@contextmanager
-def _signals_stop_the_build() -> Iterator[Callable]:
-    """Turn SIGINT and SIGTERM into `Interrupted` for the duration of a build.
+def build_reports(
+    config_paths: Sequence[str | Path],
+    force: bool = False,
+    progress: Callable[[str], None] = log.info,
+) -> list[ReportResult | Exception]:
+    """Build several reports at the same time, each as `build_report` builds it.
 
-    The handlers are installed explicitly: a process started in the background by a
-    non-interactive shell inherits SIGINT *ignored*, and Python's default SIGTERM ends the
-    process without running any cleanup. Yields `protect`, a context manager for steps that
-    must not be cut in half (swapping the report in, cleaning up): a signal arriving inside
-    it is raised when it ends. Once one signal has been raised, later ones are ignored so that
-    the cleanup it triggers runs to the end (SIGKILL still works)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield nullcontext  # signal handlers can only be set (and only run) in the main thread
-        return
-    state = {"raised": False, "pending": None, "protected": 0}
+    A config whose `compare_to` is the report of an earlier config in the list waits for
+    that build only where it reads its report: before `READS_PREVIOUS` and its own
+    fingerprint. So `make report` builds the sample's two periods side by side on CPUs one
+    build alone leaves idle, with the results of building them one after the other.
 
-    def handler(signum, frame):
-        if state["raised"]:
-            return
-        if state["protected"]:
-            state["pending"] = state["pending"] or signum
-            return
-        state["raised"] = True
-        raise Interrupted(signum)
+    Returns, per config, its `ReportResult` or the `ReportError` / `ConfigError` that stopped
+    it (one failing build does not stop the others; a build waiting for a failed one fails).
+    A config that cannot be read stops the run before any work; an interrupt stops every
+    build and raises `Interrupted`.
+    """
+    from toolkit.core.config import ConfigError
 
-    @contextmanager
-    def protect():
-        state["protected"] += 1
+    configs = [load_config(path) for path in config_paths]
+    links = [BuildLink() for _ in configs]
+    stop = threading.Event()
+
+    def one(i: int):
+        earlier = [j for j in range(i) if _compares_with(configs[i], configs[j])]
         try:
-            yield
-        finally:
-            state["protected"] -= 1
-        if not state["protected"] and state["pending"] and not state["raised"]:
-            state["raised"] = True
-            raise Interrupted(state["pending"])
+            return build_report(
+                config_paths[i],
+                force,
+                lambda line: progress(f"{configs[i].name}: {line}"),
+                previous_build=links[earlier[-1]] if earlier else None,
+                this_build=links[i],
+                stop=stop,
+            )
+        except (ReportError, ConfigError) as exc:
+            return exc
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    with signals_stop_the_build():
+        return in_worker_threads([(one, (i,)) for i in range(len(configs))], stop.set)
+
+
+def _compares_with(config: Config, other: Config) -> bool:
+    return config.compare_to is not None and (
+        Path(config.compare_to).resolve() == other.report_dir.resolve()
+    )
+
+
+def _rebuilds(build: BuildLink, stop: threading.Event | None) -> bool:
+    """Whether `build` rebuilds its report (False: it found it current, or failed first)."""
+    while not build.decided.wait(0.1):
+        if stop is not None and stop.is_set():
+            raise ReportError("stopped: the run was interrupted")
+    return build.rebuilding
+
+
+def _wait_for(build: BuildLink, stop: threading.Event | None) -> None:
+    while not build.finished.wait(0.1):
+        if stop is not None and stop.is_set():
+            raise ReportError("stopped: the run was interrupted")
+    if build.failed:
+        raise ReportError(
+            "the previous period's report (compare_to) failed to build, so this period "
+            "cannot be compared with it; fix that one first"
+        )
+
+
+def _fingerprint(config: Config) -> str:
     try:
-        yield protect
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        return fingerprint(config, key_id(hmac_key(config)), ner_model(config))
+    except OSError as exc:  # e.g. a source file that cannot be read
+        raise ReportError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
 
 
-def _child_pids() -> set[int]:
-    import psutil
-
-    return {p.pid for p in psutil.Process().children(recursive=True)}
-
-
-def _stop_new_children(before: set[int], timeout: float = 5.0) -> None:
-    """Kill the processes this build started, and theirs: the notebook kernel runs in its own
-    session, so a Ctrl-C does not reach it (ingest or Dask workers likewise). SIGKILL, as
-    jupyter_client's `shutdown_kernel(now=True)` does: a kernel asked to stop mid-cell prints
-    tracebacks, and nothing these processes hold is kept."""
-    import psutil
-
-    started = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
-    for process in started:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(started, timeout=timeout)
-
-
+# ------------------------------------------------------------------ staging
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)$")
 
 
@@ -266,7 +324,7 @@ def _cannot_write(what: str, folder: Path, exc: OSError) -> str:
 INPUT_ERRORS = (ValueError, OSError, EOFError, LookupError)
 
 
-def _ingest(config: Config, current: str):
+def _ingest(config: Config):
     """Ingest the config's sources; a bad file becomes a ReportError naming it, and a period
     with no posts stops the build before any notebook runs."""
     import zipfile
@@ -278,7 +336,7 @@ def _ingest(config: Config, current: str):
     except OSError as exc:
         raise ReportError(_cannot_write("working data", config.work_dir, exc)) from None
     try:
-        posts = ensure_ingested(config, current)
+        posts = ensure_ingested(config)
     except (*INPUT_ERRORS, zipfile.BadZipFile) as exc:
         raise ReportError(_describe_ingest_error(config, exc)) from None
     if len(posts) == 0:
@@ -358,7 +416,9 @@ def _existing_fingerprint(report_dir: Path) -> str | None:
         return None
 
 
-def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
+def _run_notebooks(
+    config: Config, staging: Path, progress, before_reading_previous: Callable | None = None
+) -> dict[str, float]:
     from papermill.exceptions import PapermillExecutionError
 
     timings: dict[str, float] = {}
@@ -374,8 +434,10 @@ def _run_notebooks(config: Config, staging: Path, progress) -> dict[str, float]:
         progress(f"{step} done in {timings[name]:.1f} s")
 
     for stage in notebook_stages(NOTEBOOKS, side_by_side):
+        if before_reading_previous is not None and READS_PREVIOUS in stage:
+            before_reading_previous()
         try:
-            _in_worker_threads([(run, (name,)) for name in stage])
+            in_worker_threads([(run, (name,)) for name in stage])
         except PapermillExecutionError as exc:
             raise ReportError(
                 f"notebook {exc.notebook} failed at In [{exc.exec_count}] (cell {exc.cell_index + 1} "
@@ -427,26 +489,6 @@ def notebook_stages(names, side_by_side: bool = True) -> list[list[str]]:
         else:
             stages.append([name])
     return stages
-
-
-def _in_worker_threads(calls) -> list:
-    """Run each `(function, args)` of `calls` in its own worker thread (`_in_background`) and
-    wait for all, stopping the processes they started (e.g. notebook kernels) if the wait is
-    interrupted; the first call's error, in the order of `calls`, is raised.
-
-    papermill runs here because nbclient, in the main thread, replaces the SIGINT and SIGTERM
-    handlers while a notebook runs (and restores Python's defaults, not ours, afterwards); in a
-    worker thread it cannot, so an interrupt reaches the build wherever it happens."""
-    before = _child_pids()
-    futures = [_in_background(function, *args) for function, args in calls]
-    try:
-        while not all(future.done() for future in futures):
-            wait(futures, timeout=0.1)  # short waits: a signal handler runs between them
-    except BaseException:
-        _stop_new_children(before)
-        wait(futures, timeout=30)  # with its kernel gone, papermill gives up: let it finish writing
-        raise
-    return [future.result() for future in futures]
 
 
 def local_paths(config: Config, staging: Path | None = None) -> dict[str, str]:
@@ -587,20 +629,6 @@ def _collect_identifiers(posts, identifiers_json: Path):
     from toolkit.privacy.gate.identifiers import collect_identifiers
 
     return collect_identifiers(posts, identifiers_json)
-
-
-def _in_background(function: Callable, *args) -> Future:
-    """`function(*args)` started in a daemon thread; `.result()` waits and re-raises."""
-    future: Future = Future()
-
-    def work():
-        try:
-            future.set_result(function(*args))
-        except BaseException as exc:  # handed to whoever asks for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=work, name=f"toolkit-{function.__name__}", daemon=True).start()
-    return future
 
 
 def _gate(staging: Path, config: Config, identifiers) -> None:

@@ -180,7 +180,7 @@ def ensure_ingested(config: Config, current: str | None = None, client=None) -> 
     ----------
     config : Config
     current : str, optional
-        The config's fingerprint when the caller has already computed it.
+        `toolkit.ingest.cache.config_fingerprint(config)` when the caller has already computed it.
     client : distributed.Client, optional
         ``engine: dask`` only: use this client instead of connecting / starting a cluster.
     """

@@ -187,6 +187,9 @@ class NerLayer:
         self._info: dict | None = None
         self._cache: OrderedDict[bytes, tuple[Entity, ...]] = OrderedDict()
         self._lock = threading.Lock()
+        # spaCy's Language is not safe to run from two threads at once (its string store
+        # grows as it parses); builds running side by side share this layer.
+        self._parsing = threading.Lock()
 
     # -------------------------------------------------------------- loading
     def _load(self):
@@ -246,15 +249,16 @@ class NerLayer:
             found: dict[bytes, tuple[Entity, ...]] = dict.fromkeys(missing, ())
             if todo:
                 nlp = self._load()
-                docs = nlp.pipe(
-                    (t[: self.max_chars] for _, t in todo),
-                    batch_size=self.batch_size,
-                    n_process=self.n_process,
-                )
-                for (key, text), doc in zip(todo, docs, strict=True):
-                    found[key] = _entities(
-                        text, ((e.start_char, e.end_char, e.label_) for e in doc.ents)
+                with self._parsing:
+                    docs = nlp.pipe(
+                        (t[: self.max_chars] for _, t in todo),
+                        batch_size=self.batch_size,
+                        n_process=self.n_process,
                     )
+                    for (key, text), doc in zip(todo, docs, strict=True):
+                        found[key] = _entities(
+                            text, ((e.start_char, e.end_char, e.label_) for e in doc.ents)
+                        )
             self._remember(found)
         out = []
         for key in keys:

@@ -77,10 +77,12 @@ def report_summary(data: dict) -> str:
     """The table at the top of the README: `make report` cold and with nothing changed."""
     unchanged = data.get("unchanged_runs", [])
     peak = statistics.median(r["peak_rss_mb"] for r in unchanged) if unchanged else None
+    both = " and ".join(data.get("reports", [data.get("config", "sample")]))
     return (
-        "| `make report` on the sample | wall time | peak memory (whole process tree) |\n"
+        f"| `make report` on the sample ({both}) | wall time | peak memory (whole process tree) |\n"
         "| --- | --- | --- |\n"
-        + _row("cold: no working data, no embedding or numba caches, new kernels",
+        + _row("cold: no working data, reports or embedding caches, new kernels "
+               "(UMAP's numba code compiled once by `make setup`)",
                seconds(data["cold"]["seconds"]), memory(data["cold"]["peak_rss_mb"]))
         + _row(f"nothing changed (median of {len(unchanged)})",
                seconds(data["unchanged_median_seconds"]), memory(peak))
