@@ -52,7 +52,8 @@ def run(
     force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed."),
 ) -> None:
     """Build the HTML reports for each config into reports/<name>/ (what `make report` calls)."""
-    from toolkit.report.build import ReportError, build_report, build_reports
+    from toolkit.report.build import ReportError, build_report
+    from toolkit.report.build_together import build_reports
     from toolkit.report.processes import Interrupted
 
     configs = configs or [Path(DEFAULT_CONFIG)]

@@ -12,7 +12,8 @@ import pytest
 
 from toolkit.core.config import load_config
 from toolkit.report import build as report
-from toolkit.report.build import ReportError, build_reports
+from toolkit.report.build import ReportError
+from toolkit.report.build_together import build_reports
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from helpers import write_tiny_config
 
 from toolkit.core.paths import PROJECT_DIR as ROOT
 from toolkit.report import build as report
+from toolkit.report import staging
 
 #: Runs `toolkit run CONFIG` with the report's notebooks replaced by the one in NOTEBOOKS_DIR.
 DRIVER = textwrap.dedent("""
@@ -157,7 +158,7 @@ def test_sweep_removes_staging_of_dead_builds_and_restores_a_moved_report(tmp_pa
     (tmp_path / "kept").mkdir()
     (tmp_path / f".kept.old-{dead}").mkdir()  # the swap finished: the old copy is garbage
 
-    lines = report.sweep_stale(tmp_path)
+    lines = staging.sweep_stale(tmp_path)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["gone", "kept", f".other.staging-{alive}"]
@@ -207,3 +208,63 @@ def test_an_exception_in_a_build_removes_its_staging(tmp_path, monkeypatch):
         report.build_report(_tiny_config(tmp_path))
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
     assert (old / "index.html").read_text() == "previous report"
+
+
+def test_an_interrupt_stops_every_report_built_side_by_side(tmp_path):
+    reports = tmp_path / "reports"
+    old = _previous_report(reports)
+    markers = tmp_path / "kernels"
+    markers.mkdir()
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "toolkit", "display_name": "toolkit", "language": "python"}
+    params = nbformat.v4.new_code_cell('config_path = ""\noutput_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    sleep = nbformat.v4.new_code_cell(
+        f"import os, pathlib, time\n"
+        f"(pathlib.Path({str(markers)!r}) / pathlib.Path(config_path).stem)"
+        ".write_text(str(os.getpid()))\ntime.sleep(40)"
+    )
+    nb.cells = [params, sleep]
+    nbformat.write(nb, folder / "01_sleep.ipynb")
+    first = _tiny_config(tmp_path)
+    second = tmp_path / "other.yaml"
+    second.write_text(first.read_text().replace("name: tiny", "name: other"))
+    env = {
+        **os.environ,
+        "TOOLKIT_REPORTS_DIR": str(reports),
+        "TOOLKIT_WORK_DIR": str(tmp_path / "work"),
+        "TOOLKIT_HMAC_KEY": "test-key",
+        "TOOLKIT_PROGRESS": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    driver = DRIVER.replace(
+        'sys.argv = ["toolkit", "run", sys.argv[2]]', 'sys.argv = ["toolkit", "run", *sys.argv[2:]]'
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", driver, str(folder), str(first), str(second)],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len([m for m in markers.iterdir() if m.read_text()]) < 2:
+            assert run.poll() is None, run.stderr.read()
+            assert time.monotonic() < deadline, "the two notebooks never ran at the same time"
+            time.sleep(0.2)
+        kernels = [int(m.read_text()) for m in markers.iterdir()]
+        run.send_signal(signal.SIGINT)
+        returncode = run.wait(timeout=30)  # the notebooks sleep 40 s
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    stderr = run.stderr.read()
+    assert returncode == 130, stderr
+    assert "Traceback" not in stderr and "unchanged" in stderr
+    assert (old / "index.html").read_text() == "previous report"
+    assert sorted(p.name for p in reports.iterdir()) == ["tiny"]  # no staging of either build
+    assert not any(_running(k) for k in kernels), "a notebook kernel outlived the run"

@@ -18,7 +18,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from toolkit.report.processes import (
     signals_stop_the_build,
     stop_new_children,
 )
+from toolkit.report.staging import staging_folder, swap_into_place, sweep_stale
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,8 @@ class ReportResult:
 
 @dataclass
 class BuildLink:
-    """What a build running in `build_reports` tells the build that compares with it:
-    `decided` is set once it knows whether it rebuilds (`rebuilding`), `finished` when it has
+    """What a build running beside others (`toolkit.report.build_together`) tells the build
+    that compares with it: `decided` is set once it knows whether it rebuilds (`rebuilding`), `finished` when it has
     ended (`failed` if it raised)."""
 
     decided: threading.Event = field(default_factory=threading.Event)
@@ -119,9 +120,9 @@ def build_report(
     config_path : path of the dataset's YAML config.
     force : rebuild even when the existing report's fingerprint matches.
     progress : called with one line per step (the CLI prints them).
-    previous_build, this_build, stop : set by `build_reports` only: the build of the report
-        this one compares with, running at the same time; what this build tells the build
-        that compares with it; set when the run is interrupted.
+    previous_build, this_build, stop : set by `toolkit.report.build_together` only: the
+        build of the report this one compares with, running at the same time; what this build
+        tells the build that compares with it; set when the run is interrupted.
     """
     this_build = this_build or BuildLink()
     try:
@@ -162,7 +163,7 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
         reports_dir = config.report_dir.parent
         for line in sweep_stale(reports_dir):
             progress(line)
-        staging = reports_dir / f".{config.name}.staging-{os.getpid()}"
+        staging = staging_folder(config.report_dir)
         children = child_pids()
         try:
             try:
@@ -190,7 +191,7 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
             if stop is not None and stop.is_set():
                 raise ReportError("stopped: the run was interrupted")
             with protect():
-                _swap_into_place(staging, config.report_dir)
+                swap_into_place(staging, config.report_dir)
         except BaseException as exc:
             with protect():
                 if isinstance(exc, KeyboardInterrupt):
@@ -198,53 +199,6 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
                 shutil.rmtree(staging, ignore_errors=True)
             raise
     return ReportResult(config.report_dir, False, time.perf_counter() - started, timings)
-
-
-def build_reports(
-    config_paths: Sequence[str | Path],
-    force: bool = False,
-    progress: Callable[[str], None] = log.info,
-) -> list[ReportResult | Exception]:
-    """Build several reports at the same time, each as `build_report` builds it.
-
-    A config whose `compare_to` is the report of an earlier config in the list waits for
-    that build only where it reads its report: before `READS_PREVIOUS` and its own
-    fingerprint. So `make report` builds the sample's two periods side by side on CPUs one
-    build alone leaves idle, with the results of building them one after the other.
-
-    Returns, per config, its `ReportResult` or the `ReportError` / `ConfigError` that stopped
-    it (one failing build does not stop the others; a build waiting for a failed one fails).
-    A config that cannot be read stops the run before any work; an interrupt stops every
-    build and raises `Interrupted`.
-    """
-    from toolkit.core.config import ConfigError
-
-    configs = [load_config(path) for path in config_paths]
-    links = [BuildLink() for _ in configs]
-    stop = threading.Event()
-
-    def one(i: int):
-        earlier = [j for j in range(i) if _compares_with(configs[i], configs[j])]
-        try:
-            return build_report(
-                config_paths[i],
-                force,
-                lambda line: progress(f"{configs[i].name}: {line}"),
-                previous_build=links[earlier[-1]] if earlier else None,
-                this_build=links[i],
-                stop=stop,
-            )
-        except (ReportError, ConfigError) as exc:
-            return exc
-
-    with signals_stop_the_build():
-        return in_worker_threads([(one, (i,)) for i in range(len(configs))], stop.set)
-
-
-def _compares_with(config: Config, other: Config) -> bool:
-    return config.compare_to is not None and (
-        Path(config.compare_to).resolve() == other.report_dir.resolve()
-    )
 
 
 def _rebuilds(build: BuildLink, stop: threading.Event | None) -> bool:
@@ -274,47 +228,6 @@ def _fingerprint(config: Config) -> str:
 
 
 # ------------------------------------------------------------------ staging
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)$")
-
-
-def sweep_stale(reports_dir: Path) -> list[str]:
-    """Remove the staging folders (`.<name>.staging-PID`) of builds whose process is gone, and
-    put back a previous report (`.<name>.old-PID`) that a dead build had moved aside but not
-    replaced. Returns one line per folder handled."""
-    lines = []
-    if not reports_dir.is_dir():
-        return lines
-    for path in sorted(reports_dir.iterdir()):
-        match = _LEFTOVER.match(path.name)
-        if not match or not path.is_dir() or _pid_alive(int(match["pid"])):
-            continue
-        target = reports_dir / match["name"]
-        if match["kind"] == "old" and not target.exists():
-            try:
-                path.rename(target)
-            except OSError:
-                continue  # a read-only reports folder: the build says so when it writes
-            lines.append(f"restored the previous report {target} (its replacement never finished)")
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-            lines.append(
-                f"removed {path.name}, left by an unfinished build (process {match['pid']})"
-            )
-    return lines
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
 def _cannot_write(what: str, folder: Path, exc: OSError) -> str:
     return f"cannot write {what} to {folder}: {exc.strerror or exc}"
 
@@ -647,15 +560,6 @@ def _gate(staging: Path, config: Config, identifiers) -> None:
         kept = keep_blocked(staging, findings, config.work.private)
         message = blocked_message(findings, kept, config.path)
         raise ReportError(f"privacy gate stopped the report:\n{message}")
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Replace `target` with `staging` so that a reader never sees a half-written report."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def refresh_notebooks(names=NOTEBOOKS, progress: Callable[[str], None] = log.info) -> None:
