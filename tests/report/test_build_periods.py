@@ -118,3 +118,13 @@ def test_an_unchanged_previous_period_lets_the_next_one_build_as_before(periods)
     june, july = build_reports([folder / "june.yaml", folder / "july.yaml"])
     assert june.up_to_date and not july.up_to_date
     assert {name for name, _, _ in events} == {"july"}
+
+
+def test_a_previous_period_that_fails_before_it_starts_stops_the_next_one_too():
+    link = report.BuildLink(rebuilding=False, failed=True)
+    link.decided.set()
+    with pytest.raises(ReportError, match="previous period's report"):
+        report._rebuilds(link, None)
+    link = report.BuildLink(rebuilding=True)
+    link.decided.set()
+    assert report._rebuilds(link, None) is True

@@ -201,11 +201,19 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
     return ReportResult(config.report_dir, False, time.perf_counter() - started, timings)
 
 
+PREVIOUS_FAILED = (
+    "the previous period's report (compare_to) failed to build, so this period cannot be "
+    "compared with it; fix that one first"
+)
+
+
 def _rebuilds(build: BuildLink, stop: threading.Event | None) -> bool:
-    """Whether `build` rebuilds its report (False: it found it current, or failed first)."""
+    """Whether `build` rebuilds its report (False: it found it current)."""
     while not build.decided.wait(0.1):
         if stop is not None and stop.is_set():
             raise ReportError("stopped: the run was interrupted")
+    if build.failed:
+        raise ReportError(PREVIOUS_FAILED)
     return build.rebuilding
 
 
@@ -214,10 +222,7 @@ def _wait_for(build: BuildLink, stop: threading.Event | None) -> None:
         if stop is not None and stop.is_set():
             raise ReportError("stopped: the run was interrupted")
     if build.failed:
-        raise ReportError(
-            "the previous period's report (compare_to) failed to build, so this period "
-            "cannot be compared with it; fix that one first"
-        )
+        raise ReportError(PREVIOUS_FAILED)
 
 
 def _fingerprint(config: Config) -> str:
