@@ -544,9 +544,12 @@ def _read_json(path: Path) -> dict:
 
 
 def _collect_identifiers(posts, identifiers_json: Path):
+    from toolkit.privacy.detect.analyzer import Detector
     from toolkit.privacy.gate.identifiers import collect_identifiers
 
-    return collect_identifiers(posts, identifiers_json)
+    # A detector of its own: builds running side by side (`build_together`) then never share
+    # an NER cache, so what each finds does not depend on which parsed a post first.
+    return collect_identifiers(posts, identifiers_json, detector=Detector())
 
 
 def _gate(staging: Path, config: Config, identifiers) -> None:
