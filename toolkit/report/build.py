@@ -156,7 +156,7 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
             if current is None:
                 if not previous_build.finished.is_set():
                     progress("waiting for the previous period's report (compare_to)")
-                _wait_for(previous_build, stop)
+                _wait_for(previous_build, previous_build.finished, stop)
                 previous = _previous_report(config)
                 current = _fingerprint(config)
 
@@ -209,16 +209,14 @@ PREVIOUS_FAILED = (
 
 def _rebuilds(build: BuildLink, stop: threading.Event | None) -> bool:
     """Whether `build` rebuilds its report (False: it found it current)."""
-    while not build.decided.wait(0.1):
-        if stop is not None and stop.is_set():
-            raise ReportError("stopped: the run was interrupted")
-    if build.failed:
-        raise ReportError(PREVIOUS_FAILED)
+    _wait_for(build, build.decided, stop)
     return build.rebuilding
 
 
-def _wait_for(build: BuildLink, stop: threading.Event | None) -> None:
-    while not build.finished.wait(0.1):
+def _wait_for(build: BuildLink, event: threading.Event, stop: threading.Event | None) -> None:
+    """Wait until `event` of `build` is set; raise if the run was interrupted meanwhile or
+    `build` failed."""
+    while not event.wait(0.1):
         if stop is not None and stop.is_set():
             raise ReportError("stopped: the run was interrupted")
     if build.failed:
