@@ -91,8 +91,8 @@ class ReportResult:
 @dataclass
 class BuildLink:
     """What a build running beside others (`toolkit.report.build_together`) tells the build
-    that compares with it: `decided` is set once it knows whether it rebuilds (`rebuilding`), `finished` when it has
-    ended (`failed` if it raised)."""
+    that compares with it: `decided` is set once it knows whether it rebuilds (`rebuilding`),
+    `finished` when it has ended (`failed` if it raised)."""
 
     decided: threading.Event = field(default_factory=threading.Event)
     rebuilding: bool = False

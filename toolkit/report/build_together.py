@@ -23,7 +23,7 @@ def build_reports(
     """Build several reports at the same time, each as `build_report` builds it.
 
     A config whose `compare_to` is the report of an earlier config in the list waits for
-    that build only where it reads its report: before `READS_PREVIOUS` and its own
+    that build only where it reads its report: before `build.READS_PREVIOUS` and its own
     fingerprint. So `make report` builds the sample's two periods side by side on CPUs one
     build alone leaves idle, with the results of building them one after the other.
 
