@@ -32,25 +32,40 @@ DRIVER = textwrap.dedent("""
     from toolkit.report import build as report
     report.NOTEBOOKS_DIR = Path(sys.argv[1])
     report.NOTEBOOKS = ("01_sleep",)
-    sys.argv = ["toolkit", "run", sys.argv[2]]
+    sys.argv = ["toolkit", "run", *sys.argv[2:]]
     from toolkit.cli import main
     main()
 """)
 
 
-def _sleeping_notebook(folder: Path, marker: Path) -> Path:
+def _sleeping_notebook(folder: Path, marker: Path, per_config: bool = False) -> Path:
+    """A notebook that writes its kernel's pid to `marker` (with `per_config`, to a file named
+    after the config in the folder `marker`), then sleeps 40 s."""
+    target = f"pathlib.Path({str(marker)!r})"
+    if per_config:
+        target += " / pathlib.Path(config_path).stem"
     folder.mkdir()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "toolkit", "display_name": "toolkit", "language": "python"}
     params = nbformat.v4.new_code_cell('config_path = ""\noutput_dir = ""')
     params.metadata["tags"] = ["parameters"]
     sleep = nbformat.v4.new_code_cell(
-        f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(str(os.getpid()))\n"
-        "time.sleep(40)"
+        f"import os, pathlib, time\n({target}).write_text(str(os.getpid()))\ntime.sleep(40)"
     )
     nb.cells = [params, sleep]
     nbformat.write(nb, folder / "01_sleep.ipynb")
     return folder
+
+
+def _run_env(tmp_path: Path, reports: Path) -> dict:
+    return {
+        **os.environ,
+        "TOOLKIT_REPORTS_DIR": str(reports),
+        "TOOLKIT_WORK_DIR": str(tmp_path / "work"),
+        "TOOLKIT_HMAC_KEY": "test-key",
+        "TOOLKIT_PROGRESS": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
 
 
 def _tiny_config(tmp_path: Path) -> Path:
@@ -93,14 +108,7 @@ def test_a_signal_stops_the_run_and_keeps_the_previous_report(
     old = _previous_report(reports)
     marker = tmp_path / "kernel.pid"
     notebooks = _sleeping_notebook(tmp_path / "nbs", marker)
-    env = {
-        **os.environ,
-        "TOOLKIT_REPORTS_DIR": str(reports),
-        "TOOLKIT_WORK_DIR": str(tmp_path / "work"),
-        "TOOLKIT_HMAC_KEY": "test-key",
-        "TOOLKIT_PROGRESS": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
+    env = _run_env(tmp_path, reports)
     run = subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(notebooks), str(_tiny_config(tmp_path))],
         cwd=tmp_path,
@@ -215,35 +223,13 @@ def test_an_interrupt_stops_every_report_built_side_by_side(tmp_path):
     old = _previous_report(reports)
     markers = tmp_path / "kernels"
     markers.mkdir()
-    folder = tmp_path / "nbs"
-    folder.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "toolkit", "display_name": "toolkit", "language": "python"}
-    params = nbformat.v4.new_code_cell('config_path = ""\noutput_dir = ""')
-    params.metadata["tags"] = ["parameters"]
-    sleep = nbformat.v4.new_code_cell(
-        f"import os, pathlib, time\n"
-        f"(pathlib.Path({str(markers)!r}) / pathlib.Path(config_path).stem)"
-        ".write_text(str(os.getpid()))\ntime.sleep(40)"
-    )
-    nb.cells = [params, sleep]
-    nbformat.write(nb, folder / "01_sleep.ipynb")
+    folder = _sleeping_notebook(tmp_path / "nbs", markers, per_config=True)
     first = _tiny_config(tmp_path)
     second = tmp_path / "other.yaml"
     second.write_text(first.read_text().replace("name: tiny", "name: other"))
-    env = {
-        **os.environ,
-        "TOOLKIT_REPORTS_DIR": str(reports),
-        "TOOLKIT_WORK_DIR": str(tmp_path / "work"),
-        "TOOLKIT_HMAC_KEY": "test-key",
-        "TOOLKIT_PROGRESS": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    driver = DRIVER.replace(
-        'sys.argv = ["toolkit", "run", sys.argv[2]]', 'sys.argv = ["toolkit", "run", *sys.argv[2:]]'
-    )
+    env = _run_env(tmp_path, reports)
     run = subprocess.Popen(
-        [sys.executable, "-c", driver, str(folder), str(first), str(second)],
+        [sys.executable, "-c", DRIVER, str(folder), str(first), str(second)],
         cwd=tmp_path,
         env=env,
         stderr=subprocess.PIPE,
