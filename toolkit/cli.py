@@ -75,9 +75,7 @@ def run(
         prefix = f"{path.name}: " if len(configs) > 1 else ""
         if isinstance(result, Exception):
             failed.append(f"{prefix}{result}")
-            continue
-        prefix = f"{result.path.name}: " if len(configs) > 1 else ""
-        if result.up_to_date:
+        elif result.up_to_date:
             page = result.path / "index.html"
             _say(f"{prefix}up to date (nothing changed; --force rebuilds): {page}")
         else:

@@ -185,7 +185,7 @@ def test_the_next_build_sweeps_a_stale_staging_folder(tmp_path, monkeypatch):
     stale.mkdir(parents=True)
     (stale / "index.html").write_text("<p>half-built, never gated</p>")
 
-    def fake_notebooks(config, staging, progress):
+    def fake_notebooks(config, staging, progress, *_):
         return {name: 0.0 for name in report.NOTEBOOKS}
 
     def fake_site(staging, config, manifest):
@@ -207,7 +207,7 @@ def test_an_exception_in_a_build_removes_its_staging(tmp_path, monkeypatch):
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
     old = _previous_report(reports)
 
-    def crash(config, staging, progress):
+    def crash(config, staging, progress, *_):
         (staging / "figures").mkdir()
         raise RuntimeError("unexpected")
 

@@ -37,7 +37,7 @@ def _previous_report(tmp_path):
 def test_failed_notebook_leaves_previous_report(tiny_config, tmp_path, monkeypatch):
     old = _previous_report(tmp_path)
 
-    def boom(config, staging, progress):
+    def boom(config, staging, progress, *_):
         (staging / "01_ingest.ipynb").write_text("half-written")
         raise ReportError("notebook 02_topics failed in cell 4 (cell index 6): ValueError: boom")
 
@@ -51,7 +51,7 @@ def test_failed_notebook_leaves_previous_report(tiny_config, tmp_path, monkeypat
 def test_gate_stops_a_leak_and_keeps_previous_report(tiny_config, tmp_path, monkeypatch):
     old = _previous_report(tmp_path)
 
-    def leaky_notebooks(config, staging, progress):
+    def leaky_notebooks(config, staging, progress, *_):
         for name in report.NOTEBOOKS:
             (staging / f"{name}.ipynb").write_text("{}")
         return {}
@@ -85,7 +85,7 @@ def test_successful_build_swaps_in_and_then_is_up_to_date(tiny_config, tmp_path,
     _previous_report(tmp_path)
     calls = []
 
-    def fake_notebooks(config, staging, progress):
+    def fake_notebooks(config, staging, progress, *_):
         calls.append(1)
         return {name: 0.0 for name in report.NOTEBOOKS}
 
@@ -146,7 +146,7 @@ def test_progress_names_each_step_and_the_manifest_records_the_period(
 ):
     lines = []
 
-    def fake_notebooks(config, staging, progress):
+    def fake_notebooks(config, staging, progress, *_):
         (staging / "findings.json").write_text(
             json.dumps({"period_start": "2026-09-01", "period_end": "2026-09-02"})
         )
@@ -240,7 +240,7 @@ def test_manifest_records_the_key_fingerprint_never_the_key_file(tmp_path, monke
         privacy: {{key_file: {home / ".toolkit_key"}}}
     """)
     )
-    monkeypatch.setattr(report, "_run_notebooks", lambda c, s, p: {})
+    monkeypatch.setattr(report, "_run_notebooks", lambda c, s, p, *_: {})
     monkeypatch.setattr(
         report, "_render_site", lambda s, c, m: (s / "index.html").write_text("<p>ok</p>")
     )

@@ -34,7 +34,7 @@ def folders(tmp_path, monkeypatch):
     monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
 
-    def notebooks_must_not_run(config, staging, progress):
+    def notebooks_must_not_run(config, staging, progress, *_):
         raise AssertionError("the notebooks ran")
 
     monkeypatch.setattr(report, "_run_notebooks", notebooks_must_not_run)

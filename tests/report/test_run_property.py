@@ -51,7 +51,7 @@ class ReachedNotebooks(Exception):
     """Validation and ingest passed: the real run would now execute the notebooks."""
 
 
-def _stop_before_notebooks(config, staging, progress):
+def _stop_before_notebooks(config, staging, progress, *_):
     raise ReachedNotebooks
 
 

@@ -151,7 +151,7 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
         this_build.rebuilding = True
         this_build.decided.set()
 
-        def previous_period_ready() -> None:
+        def previous_period_ready() -> None:  # does nothing unless `waits`
             nonlocal previous, current
             if current is None:
                 if not previous_build.finished.is_set():
@@ -175,11 +175,8 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
             # The gate's customer identifiers need only the posts: gather them (the detector
             # over every customer post) while the notebooks run, on the CPU they leave idle.
             identifiers = in_background(_collect_identifiers, posts, config.work.identifiers)
-            if waits:
-                timings = _run_notebooks(config, staging, progress, previous_period_ready)
-            else:
-                timings = _run_notebooks(config, staging, progress)
-            previous_period_ready()
+            timings = _run_notebooks(config, staging, progress, previous_period_ready)
+            previous_period_ready()  # in case no notebook reads the previous report
             manifest = _manifest(staging, config, current, timings, previous)
             progress("render: HTML pages")
             _render_site(staging, config, manifest)

@@ -37,7 +37,7 @@ def build_reports(
     stop = threading.Event()
 
     def one(i: int):
-        earlier = [j for j in range(i) if _compares_with(configs[i], configs[j])]
+        earlier = [j for j in range(i) if compares_with(configs[i], configs[j])]
         try:
             return build_report(
                 config_paths[i],
@@ -54,7 +54,8 @@ def build_reports(
         return in_worker_threads([(one, (i,)) for i in range(len(configs))], stop.set)
 
 
-def _compares_with(config: Config, other: Config) -> bool:
+def compares_with(config: Config, other: Config) -> bool:
+    """Whether `config`'s `compare_to` names `other`'s report."""
     return config.compare_to is not None and (
         Path(config.compare_to).resolve() == other.report_dir.resolve()
     )

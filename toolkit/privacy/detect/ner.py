@@ -188,7 +188,8 @@ class NerLayer:
         self._cache: OrderedDict[bytes, tuple[Entity, ...]] = OrderedDict()
         self._lock = threading.Lock()
         # spaCy's Language is not safe to run from two threads at once (its string store
-        # grows as it parses); builds running side by side share this layer.
+        # grows as it parses), and one layer may be called from several threads (the
+        # process-wide `default_detector()`).
         self._parsing = threading.Lock()
 
     # -------------------------------------------------------------- loading

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from toolkit.core.config import Config, load_config
 from toolkit.quality.benchmarks.measure import machine, measure
+from toolkit.report.build_together import compares_with
 
 
 def bench_report(config_path: str | Path, repeats: int = 3,
@@ -55,13 +56,8 @@ def previous_period(config: Config) -> list[Config]:
     PREVIOUS for the sample), or none."""
     if config.compare_to is None or config.path is None:
         return []
-    for path in sorted(config.path.parent.glob("*.yaml")):
-        if path.resolve() == config.path.resolve():
-            continue
-        other = load_config(path)
-        if other.report_dir.resolve() == Path(config.compare_to).resolve():
-            return [other]
-    return []
+    others = (p for p in sorted(config.path.parent.glob("*.yaml")) if p != config.path)
+    return [other for other in map(load_config, others) if compares_with(config, other)][:1]
 
 
 def run(config_path: Path, progress: Callable[[str], None]) -> dict:
