@@ -69,7 +69,14 @@ def run(
         # Stopping already: a second Ctrl-C or SIGTERM must not cut the exit short.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
-        _fail(f"{exc}: nothing was built", code=exc.exit_code, then=unchanged)
+        try:
+            _fail(f"{exc}: nothing was built", code=exc.exit_code, then=unchanged)
+        finally:
+            # The cleanup has run; a background thread may still be inside native code (the
+            # gate's NER), and interpreter shutdown around it can crash: leave at once.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(exc.exit_code)
     failed = []
     for path, result in zip(configs, results, strict=True):
         prefix = f"{path.name}: " if len(configs) > 1 else ""
