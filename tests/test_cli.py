@@ -9,7 +9,10 @@ from toolkit.core.paths import PROJECT_DIR as ROOT
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", ["run", "ingest", "sample", "models", "pipeline", "notebooks", "gate", "bench", "eval"])
+@pytest.mark.parametrize(
+    "command",
+    ["run", "ingest", "sample", "models", "pipeline", "notebooks", "gate", "bench", "eval"],
+)
 def test_every_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -17,8 +20,17 @@ def test_every_command_has_help(command):
 
 def test_ingest_prints_a_reconciled_summary(tmp_path):
     fixture = ROOT / "data" / "sample" / "reddit.jsonl"
-    result = runner.invoke(app, ["ingest", str(fixture), "--config", str(ROOT / "configs" / "sample.yaml"),
-                                 "--out", str(tmp_path)])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(fixture),
+            "--config",
+            str(ROOT / "configs" / "sample.yaml"),
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["rows_in"] == summary["loaded"] + summary["rejected"] + summary["duplicates"]
@@ -47,7 +59,11 @@ def test_eval_pii_on_an_exported_sample(tmp_path):
     assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["eval", "pii", str(exported)])
     a, b = json.loads(first.stdout), json.loads(again.stdout)
-    assert a["recall"] == b["recall"] and a["n_posts"] == b["n_posts"] and b["dataset"] == "sample_pii.json"
+    assert (
+        a["recall"] == b["recall"]
+        and a["n_posts"] == b["n_posts"]
+        and b["dataset"] == "sample_pii.json"
+    )
 
 
 @pytest.mark.slow
@@ -60,8 +76,11 @@ def test_eval_topics_on_a_labelled_csv(tmp_path):
         "shipping": ["delivery", "package", "courier", "shipping", "arrived", "tracking"],
         "outage": ["outage", "offline", "server", "down", "cloud", "status"],
     }
-    rows = [(" ".join(rng.choices(words, k=6)) + f" {i}", label)
-            for label, words in vocab.items() for i in range(60)]
+    rows = [
+        (" ".join(rng.choices(words, k=6)) + f" {i}", label)
+        for label, words in vocab.items()
+        for i in range(60)
+    ]
     path = tmp_path / "labelled.csv"
     path.write_text("body,truth\n" + "\n".join(f"{t},{lab}" for t, lab in rows))
     result = runner.invoke(app, ["eval", "topics", str(path), "--text", "body", "--label", "truth"])

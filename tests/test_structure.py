@@ -172,7 +172,9 @@ def _is_private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
 
-def long_modules(root: Path, package: str = PACKAGE, limit: int = MAX_LINES) -> list[tuple[str, int]]:
+def long_modules(
+    root: Path, package: str = PACKAGE, limit: int = MAX_LINES
+) -> list[tuple[str, int]]:
     """(file, lines) of every module over `limit` lines, longest first."""
     sizes = []
     for path in module_files(root, package).values():
@@ -182,7 +184,9 @@ def long_modules(root: Path, package: str = PACKAGE, limit: int = MAX_LINES) -> 
     return sorted(sizes, key=lambda s: -s[1])
 
 
-def _edge_text(root: Path, e: Import, layers: tuple[str, ...] = LAYERS, private_only: bool = False) -> str:
+def _edge_text(
+    root: Path, e: Import, layers: tuple[str, ...] = LAYERS, private_only: bool = False
+) -> str:
     shown = [n for n in e.names if _is_private(n)] if private_only else e.names
     names = f" ({', '.join(shown)})" if shown else ""
     layer = ""
@@ -194,8 +198,10 @@ def _edge_text(root: Path, e: Import, layers: tuple[str, ...] = LAYERS, private_
 def cycle_text(root: Path, cycle: list[str], edges: list[Import]) -> str:
     """The modules of one cycle and every import that ties them, with its file and line."""
     members = set(cycle)
-    ties = sorted((e for e in edges if e.source in members and e.target in members),
-                  key=lambda e: (e.source, e.target, e.line))
+    ties = sorted(
+        (e for e in edges if e.source in members and e.target in members),
+        key=lambda e: (e.source, e.target, e.line),
+    )
     return f"{len(cycle)} modules in one cycle: {', '.join(cycle)}\n" + "\n".join(
         f"    {_edge_text(root, e)}" for e in ties
     )
@@ -232,8 +238,9 @@ def test_toolkit_imports_no_private_name_from_another_module(toolkit_imports):
 
 def test_no_toolkit_module_over_the_line_limit():
     long = long_modules(REPO)
-    assert not long, f"{len(long)} module(s) over {MAX_LINES} lines (split by concern):\n" + "\n".join(
-        f"{path}: {n} lines" for path, n in long
+    assert not long, (
+        f"{len(long)} module(s) over {MAX_LINES} lines (split by concern):\n"
+        + "\n".join(f"{path}: {n} lines" for path, n in long)
     )
 
 
@@ -252,11 +259,14 @@ def _fake_package(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_checker_finds_a_clean_package_clean(tmp_path):
-    root = _fake_package(tmp_path, {
-        "core/config.py": "X = 1\n",
-        "analysis/sql.py": "from toolkit.core.config import X\n",
-        "report/build.py": "def f():\n    from toolkit.analysis import sql\n    return sql\n",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "core/config.py": "X = 1\n",
+            "analysis/sql.py": "from toolkit.core.config import X\n",
+            "report/build.py": "def f():\n    from toolkit.analysis import sql\n    return sql\n",
+        },
+    )
     edges = import_graph(root)
     assert {(e.source, e.target) for e in edges} == {
         ("toolkit.analysis.sql", "toolkit.core.config"),
@@ -267,10 +277,13 @@ def test_checker_finds_a_clean_package_clean(tmp_path):
 
 
 def test_checker_finds_a_cycle_through_a_function_level_import(tmp_path):
-    root = _fake_package(tmp_path, {
-        "analysis/a.py": "from toolkit.analysis.b import g\ndef f():\n    return g()\n",
-        "analysis/b.py": "def g():\n    from toolkit.analysis import a\n    return a\n",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "analysis/a.py": "from toolkit.analysis.b import g\ndef f():\n    return g()\n",
+            "analysis/b.py": "def g():\n    from toolkit.analysis import a\n    return a\n",
+        },
+    )
     edges = import_graph(root)
     assert find_cycles(edges) == [["toolkit.analysis.a", "toolkit.analysis.b"]]
     assert "analysis/b.py:2: toolkit.analysis.b imports toolkit.analysis.a" in cycle_text(
@@ -279,39 +292,52 @@ def test_checker_finds_a_cycle_through_a_function_level_import(tmp_path):
 
 
 def test_checker_reports_every_module_of_a_larger_cycle(tmp_path):
-    root = _fake_package(tmp_path, {
-        "analysis/sql.py": "def f():\n    from toolkit.analysis import campaigns, trends\n",
-        "analysis/campaigns.py": "from toolkit.analysis import sql\n",
-        "analysis/trends.py": "from toolkit.analysis.engagement import g\n",
-        "analysis/engagement.py": "from toolkit.analysis.sql import f\ndef g():\n    pass\n",
-        "analysis/scope.py": "from toolkit.analysis.engagement import g\n",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "analysis/sql.py": "def f():\n    from toolkit.analysis import campaigns, trends\n",
+            "analysis/campaigns.py": "from toolkit.analysis import sql\n",
+            "analysis/trends.py": "from toolkit.analysis.engagement import g\n",
+            "analysis/engagement.py": "from toolkit.analysis.sql import f\ndef g():\n    pass\n",
+            "analysis/scope.py": "from toolkit.analysis.engagement import g\n",
+        },
+    )
     edges = import_graph(root)
-    assert find_cycles(edges) == [[
-        "toolkit.analysis.campaigns", "toolkit.analysis.engagement", "toolkit.analysis.sql",
-        "toolkit.analysis.trends",
-    ]]
+    assert find_cycles(edges) == [
+        [
+            "toolkit.analysis.campaigns",
+            "toolkit.analysis.engagement",
+            "toolkit.analysis.sql",
+            "toolkit.analysis.trends",
+        ]
+    ]
     text = cycle_text(root, find_cycles(edges)[0], edges)
     assert text.startswith("4 modules in one cycle") and "scope" not in text
     assert len(text.splitlines()) == 1 + 5  # the heading, then each import that ties them
 
 
 def test_checker_counts_a_package_reexport_as_an_edge_from_the_package(tmp_path):
-    root = _fake_package(tmp_path, {
-        "report/__init__.py": "from toolkit.report.build import build_page\n",
-        "report/build.py": "from toolkit.report.style import COLOURS\ndef build_page():\n    return COLOURS\n",
-        "report/style.py": "def f():\n    from toolkit.report import build_page\n    return build_page\nCOLOURS = {}\n",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "report/__init__.py": "from toolkit.report.build import build_page\n",
+            "report/build.py": "from toolkit.report.style import COLOURS\ndef build_page():\n    return COLOURS\n",
+            "report/style.py": "def f():\n    from toolkit.report import build_page\n    return build_page\nCOLOURS = {}\n",
+        },
+    )
     cycles = find_cycles(import_graph(root))
     assert cycles == [["toolkit.report", "toolkit.report.build", "toolkit.report.style"]]
 
 
 def test_checker_resolves_relative_imports(tmp_path):
-    root = _fake_package(tmp_path, {
-        "ingest/a.py": "from .b import X\nfrom .. import core\n",
-        "ingest/b.py": "X = 1\n",
-        "core/config.py": "",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "ingest/a.py": "from .b import X\nfrom .. import core\n",
+            "ingest/b.py": "X = 1\n",
+            "core/config.py": "",
+        },
+    )
     assert {(e.source, e.target) for e in import_graph(root)} == {
         ("toolkit.ingest.a", "toolkit.ingest.b"),
         ("toolkit.ingest.a", "toolkit.core"),
@@ -319,11 +345,14 @@ def test_checker_resolves_relative_imports(tmp_path):
 
 
 def test_checker_finds_an_upward_import(tmp_path):
-    root = _fake_package(tmp_path, {
-        "core/config.py": "def f():\n    import toolkit.privacy.pseudonymise\n",
-        "privacy/pseudonymise.py": "from toolkit.core.config import f\n",
-        "ingest/readers.py": "from toolkit.privacy import pseudonymise\n",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "core/config.py": "def f():\n    import toolkit.privacy.pseudonymise\n",
+            "privacy/pseudonymise.py": "from toolkit.core.config import f\n",
+            "ingest/readers.py": "from toolkit.privacy import pseudonymise\n",
+        },
+    )
     up = upward_imports(import_graph(root))
     assert [(e.source, e.target, e.line) for e in up] == [
         ("toolkit.core.config", "toolkit.privacy.pseudonymise", 2)
@@ -332,11 +361,14 @@ def test_checker_finds_an_upward_import(tmp_path):
 
 
 def test_checker_finds_a_private_import(tmp_path):
-    root = _fake_package(tmp_path, {
-        "analysis/engagement.py": "def _as_float(x):\n    return float(x)\n",
-        "analysis/campaigns.py": "from toolkit.analysis.engagement import _as_float, __doc__\n",
-        "analysis/trends.py": "from toolkit.analysis.engagement import __doc__\n",
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "analysis/engagement.py": "def _as_float(x):\n    return float(x)\n",
+            "analysis/campaigns.py": "from toolkit.analysis.engagement import _as_float, __doc__\n",
+            "analysis/trends.py": "from toolkit.analysis.engagement import __doc__\n",
+        },
+    )
     private = private_imports(import_graph(root))
     assert [(e.source, e.names) for e in private] == [
         ("toolkit.analysis.campaigns", ("_as_float", "__doc__"))
@@ -344,11 +376,14 @@ def test_checker_finds_a_private_import(tmp_path):
 
 
 def test_checker_finds_a_long_module_but_not_a_data_file(tmp_path):
-    root = _fake_package(tmp_path, {
-        "sample/generator.py": "x = 1\n" * (MAX_LINES + 1),
-        "sample/short.py": "x = 1\n" * MAX_LINES,
-        "resources/build_words.py": "x = 1\n" * (MAX_LINES + 5),
-    })
+    root = _fake_package(
+        tmp_path,
+        {
+            "sample/generator.py": "x = 1\n" * (MAX_LINES + 1),
+            "sample/short.py": "x = 1\n" * MAX_LINES,
+            "resources/build_words.py": "x = 1\n" * (MAX_LINES + 5),
+        },
+    )
     (root / PACKAGE / "sample" / "templates.yaml").write_text("- a\n" * 5000)
     assert long_modules(root) == [("toolkit/sample/generator.py", MAX_LINES + 1)]
 
@@ -362,7 +397,9 @@ def test_import_toolkit_is_cheap_and_names_its_entry_points():
         "import sys, toolkit; "
         "print(sorted(m for m in sys.modules if m.startswith('toolkit.') or m in ('pandas', 'numpy')))"
     )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert loaded.stdout.strip() == "[]", f"`import toolkit` imported: {loaded.stdout}"
 
     import toolkit

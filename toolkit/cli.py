@@ -291,7 +291,9 @@ def precompile() -> None:
 
     started = time.perf_counter()
     UMAPReduction().compile()
-    _say(f"precompile: UMAP's numba code compiled and cached in {time.perf_counter() - started:.0f} s")
+    _say(
+        f"precompile: UMAP's numba code compiled and cached in {time.perf_counter() - started:.0f} s"
+    )
 
 
 @app.command()
@@ -382,9 +384,7 @@ def gate(
     for f in findings:
         typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:
-        details = write_findings(
-            findings, cfg.work.private / "gate" / "findings.txt", str(folder)
-        )
+        details = write_findings(findings, cfg.work.private / "gate" / "findings.txt", str(folder))
         _fail(
             f"{len(findings)} personal-data finding(s) in {folder}\n"
             f"Each hit in context (private): {details}\n" + ALLOWLIST_HELP.format(config=config)
@@ -489,7 +489,9 @@ def eval_pii(
 
 @app.command("ner-train")
 def ner_train(
-    train: Path = typer.Argument(..., exists=True, dir_okay=False, help="CoNLL training file (BTC train)."),
+    train: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CoNLL training file (BTC train)."
+    ),
     dev: Path = typer.Argument(..., exists=True, dir_okay=False, help="CoNLL dev file (BTC dev)."),
     out: Path = typer.Option(
         None, "--out", help="Model folder to write (default: toolkit/resources/ner_tweets)."

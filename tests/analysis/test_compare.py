@@ -113,7 +113,9 @@ def test_topic_chart_caption_counts_statuses_and_names_the_largest_move():
     steady = table[table["status"] == "steady"]
     assert compare.topics_takeaway(steady).startswith("The topics are the same")
     assert "20% → 21%" in compare.topics_takeaway(steady)
-    assert "12.0% → 8.0%" in compare.topics_takeaway(steady.assign(share_before=0.12, share_now=0.08, change=-0.04))
+    assert "12.0% → 8.0%" in compare.topics_takeaway(
+        steady.assign(share_before=0.12, share_now=0.08, change=-0.04)
+    )
     small = steady.assign(share_before=0.02, share_now=0.031, change=0.011)
     assert "2.0% → 3.1%" in compare.topics_takeaway(small)
 
@@ -330,8 +332,14 @@ def test_the_previous_period_is_made_from_the_sample_deterministically(tmp_path)
 
 
 def test_metrics_read_as_percentages_and_words():
-    table = compare.metrics_for_people(compare.metric_changes(BEFORE, _now(tone_share_negative=0.42)))
+    table = compare.metrics_for_people(
+        compare.metric_changes(BEFORE, _now(tone_share_negative=0.42))
+    )
     tone = table.set_index("measure").loc["Share of negative posts"]
-    assert (tone["previous period"], tone["this period"], tone["change"]) == ("30%", "42%", "+12.0 points")
+    assert (tone["previous period"], tone["this period"], tone["change"]) == (
+        "30%",
+        "42%",
+        "+12.0 points",
+    )
     assert table.set_index("measure").loc["Posts per day", "this period"] == "100.0"
     assert compare.points(float("nan")) is None and compare.points(-0.031) == "-3.1 points"

@@ -194,8 +194,11 @@ def test_static_embedder_gives_unit_vectors_of_its_dimension(static_embedder):
 @pytest.mark.slow
 def test_static_embedder_keeps_meaning_close(static_embedder):
     a, b, c = static_embedder.encode(
-        ["the wifi router drops the connection", "my router loses its wifi connection",
-         "I love the new colour of the lamp"]
+        [
+            "the wifi router drops the connection",
+            "my router loses its wifi connection",
+            "I love the new colour of the lamp",
+        ]
     )
     assert a @ b > a @ c + 0.1
 

@@ -373,11 +373,18 @@ def test_best_time_findings_carry_the_support_of_each_slot():
 
     from toolkit.analysis.engagement import best_time_findings
 
-    best = pd.DataFrame({
-        "weekday": [0, 4, 1], "weekday_name": ["Mon", "Fri", "Tue"], "hour": [9, 12, 18],
-        "n_posts": [3, 12, 5], "n_authors": [1, 2, 1], "n_rated": [3, 12, 0],
-        "median_rate": [0.02, 0.01, float("nan")], "masked": [False, False, True],
-    })
+    best = pd.DataFrame(
+        {
+            "weekday": [0, 4, 1],
+            "weekday_name": ["Mon", "Fri", "Tue"],
+            "hour": [9, 12, 18],
+            "n_posts": [3, 12, 5],
+            "n_authors": [1, 2, 1],
+            "n_rated": [3, 12, 0],
+            "median_rate": [0.02, 0.01, float("nan")],
+            "masked": [False, False, True],
+        }
+    )
     found = best_time_findings(best)
     assert found["best_slots"] == ["Mon 09:00", "Fri 12:00"]
     assert found["best_slots_support"][0] == {"slot": "Mon 09:00", "n_posts": 3, "n_authors": 1}

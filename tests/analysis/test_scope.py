@@ -12,10 +12,23 @@ def export():
         dict(post_id="1", author="united", is_brand=True, text="Welcome aboard", thread_id="1"),
         dict(post_id="2", author="u_a", text="@united my bag is lost", mentions=["unitedair"]),
         dict(post_id="3", author="u_b", text="flying United tomorrow"),
-        dict(post_id="4", author="u_c", text="#unitedairlines again late", hashtags=["unitedairlines"]),
-        dict(post_id="5", author="u_d", text="thanks!", post_type="reply", reply_to_author="UnitedAir"),
+        dict(
+            post_id="4",
+            author="u_c",
+            text="#unitedairlines again late",
+            hashtags=["unitedairlines"],
+        ),
+        dict(
+            post_id="5",
+            author="u_d",
+            text="thanks!",
+            post_type="reply",
+            reply_to_author="UnitedAir",
+        ),
         dict(post_id="6", author="u_e", text="same here", post_type="reply", thread_id="1"),
-        dict(post_id="7", author="u_f", text="@SouthwestAir great promo", mentions=["southwestair"]),
+        dict(
+            post_id="7", author="u_f", text="@SouthwestAir great promo", mentions=["southwestair"]
+        ),
         dict(post_id="8", author="u_g", text="the states are united in this", thread_id="9"),
     )
 

@@ -244,15 +244,23 @@ def test_spike_drivers_record_tone_topics_platform_replies_and_campaign():
     from toolkit.analysis.trends import spike_drivers
 
     posts = context_posts()
-    reply = make_posts(dict(author="NimbusHome", is_brand=True, post_type="reply",
-                            created_at="2026-10-14T19:00:00Z"))
-    posts = pd.concat([posts, reply.assign(sentiment_compound=0.0, sentiment="neutral", topic=None)],
-                      ignore_index=True)
+    reply = make_posts(
+        dict(
+            author="NimbusHome", is_brand=True, post_type="reply", created_at="2026-10-14T19:00:00Z"
+        )
+    )
+    posts = pd.concat(
+        [posts, reply.assign(sentiment_compound=0.0, sentiment="neutral", topic=None)],
+        ignore_index=True,
+    )
     used = pd.Series([["glow25"] if a == "u_c" else [] for a in posts["author"]], index=posts.index)
-    d = spike_drivers(posts, "2026-10-14", tz="UTC", topic_col="topic", k=2,
-                      campaign_terms={"Glow Up": used})
+    d = spike_drivers(
+        posts, "2026-10-14", tz="UTC", topic_col="topic", k=2, campaign_terms={"Glow Up": used}
+    )
     assert d["day"] == "2026-10-14" and d["n_posts"] == 4
-    assert d["share_negative"] == pytest.approx(0.5) and d["baseline_share_negative"] == pytest.approx(0.5)
+    assert d["share_negative"] == pytest.approx(0.5) and d[
+        "baseline_share_negative"
+    ] == pytest.approx(0.5)
     assert [t["label"] for t in d["topics"]] == ["outage"]  # "bulbs" has one author < k
     assert d["topics"][0]["share"] == pytest.approx(0.5)
     assert d["top_platform"] == "twitter" and d["top_platform_share"] == 1.0
@@ -266,8 +274,9 @@ def test_spike_drivers_record_tone_topics_platform_replies_and_campaign():
 def test_spike_findings_record_the_evidence_of_no_spike():
     from toolkit.analysis.trends import spike_findings
 
-    daily = pd.DataFrame({"date": pd.date_range("2026-02-17", periods=8),
-                          "n_posts": [10, 12, 30, 11, 9, 10, 28, 12]})
+    daily = pd.DataFrame(
+        {"date": pd.date_range("2026-02-17", periods=8), "n_posts": [10, 12, 30, 11, 9, 10, 28, 12]}
+    )
     found = spike_findings(daily.iloc[0:0].assign(z=[], share_negative=[]), daily)
     assert found["spike_days"] == [] and found["spike_days_observed"] == 8
     assert found["spike_min_days"] == 14 and found["daily_busiest_day"] == "2026-02-19"

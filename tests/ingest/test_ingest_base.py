@@ -55,7 +55,9 @@ def test_collector_builds_canonical_frame_and_dedupes():
     assert result.rejects.iloc[0]["raw"] == "{oops"
 
 
-@pytest.mark.parametrize("change", [{"text": "other"}, {"author": "b"}, {"created_at": 1_788_264_060_000_000}])
+@pytest.mark.parametrize(
+    "change", [{"text": "other"}, {"author": "b"}, {"created_at": 1_788_264_060_000_000}]
+)
 def test_same_id_with_other_content_is_a_conflicting_duplicate(change):
     out = Collector("f.jsonl", platform="twitter")
     out.add(row("1", "first"), 1)

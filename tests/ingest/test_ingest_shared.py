@@ -83,7 +83,8 @@ def test_real_twarc2_files(path):
         for c in ("author", "reply_to_author", "text", "mentions")
     )
     assert not [
-        u for u in users - {a for a in users if a.lower() in default_public_accounts()}
+        u
+        for u in users - {a for a in users if a.lower() in default_public_accounts()}
         if f"@{u}" in stored or f"'{u}'" in stored or f" {u} " in f" {stored} "
     ]
 

@@ -199,9 +199,7 @@ def test_best_time_is_local_and_masked(computed):
     assert best["masked"].all()  # no cell has 3 rated posts
     loose = db.best_time_grid(
         db.query_frame(
-            db.best_time_sql(
-                db.scored_sql("posts", "is_brand"), TZ, "engagement_rate_followers"
-            ),
+            db.best_time_sql(db.scored_sql("posts", "is_brand"), TZ, "engagement_rate_followers"),
             {"posts": fixture_posts()},
         ),
         min_posts=1,
@@ -294,9 +292,7 @@ def test_published_metrics_suppress_customer_tables_only(computed):
     reddit = published["responses_by_platform"].set_index("platform").loc["reddit"]
     assert reddit["suppressed"] and math.isnan(reddit["response_rate"])
     assert published["responses_overall"]["suppressed"].tolist() == [False]
-    assert published_metrics(computed, k=50)["responses_overall"][
-        "suppressed"
-    ].tolist() == [True]
+    assert published_metrics(computed, k=50)["responses_overall"]["suppressed"].tolist() == [True]
     summary = published_metrics(computed, k=2)["campaign_summary"].iloc[0]
     assert (
         summary["suppressed"] and math.isnan(summary["uptake_posts"]) and summary["reach"] == 1000

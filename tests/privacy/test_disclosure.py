@@ -99,7 +99,11 @@ def test_post_ids_urls_and_exact_times_are_refused(session):
     with pytest.raises(DisclosureError, match="exact times"):
         session.save_table(exact, "attentiveness_oldest_unanswered_complaints")
     days = pd.DataFrame(
-        {"date": pd.to_datetime(["2026-10-01", "2026-10-02"]), "n_posts": [5, 6], "n_authors": [5, 6]}
+        {
+            "date": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+            "n_posts": [5, 6],
+            "n_authors": [5, 6],
+        }
     )
     assert len(session.save_table(days, "tone_daily")) == 2  # days (and hours) are fine
 
@@ -130,9 +134,10 @@ def test_metrics_and_notebooks_share_policies():
         "attentiveness_by_platform"
     )
     assert metrics.SUPPRESSION["daily"] is disclosure.table_policy("tone_daily")
-    assert metrics.SUPPRESSION["campaign_phases"].value_cols == disclosure.table_policy(
-        "campaign_glow_up_phases"
-    ).value_cols
+    assert (
+        metrics.SUPPRESSION["campaign_phases"].value_cols
+        == disclosure.table_policy("campaign_glow_up_phases").value_cols
+    )
 
 
 def _notebook_sources():
@@ -186,16 +191,22 @@ def test_published_requests_have_ranks_days_and_no_post_ids():
             "platform": ["twitter", "mastodon"],
             "post_id": ["2094778662910377252", "117201680095642746"],
             "author": ["u_0b80b90021ca5a13", "u_789366e09e6ae1da"],
-            "created_at": pd.to_datetime(
-                ["2026-09-01 23:25:27", "2026-09-02 13:28:34"], utc=True
-            ),
+            "created_at": pd.to_datetime(["2026-09-01 23:25:27", "2026-09-02 13:28:34"], utc=True),
             "addressed_by": ["reply", "mention"],
             "age_hours": [2146.23, 23.9],
             "quote": [None, None],
         }
     )
     out = published_requests(oldest, tz="Europe/Berlin")
-    assert list(out.columns) == ["rank", "platform", "author", "day", "addressed_by", "age_days", "quote"]
+    assert list(out.columns) == [
+        "rank",
+        "platform",
+        "author",
+        "day",
+        "addressed_by",
+        "age_days",
+        "quote",
+    ]
     assert out["rank"].tolist() == [1, 2]
     assert out["day"].tolist() == ["2026-09-02", "2026-09-02"]  # local days
     assert out["age_days"].tolist() == [89, 0]

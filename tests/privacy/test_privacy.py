@@ -19,6 +19,7 @@ from toolkit.privacy.quoting import QUOTE_MAX_CHARS, quote, redact
 
 _RULES = Detector(ner=None)
 
+
 @pytest.fixture(autouse=True)
 def _rules_only(monkeypatch):
     """These tests pin the pattern, checksum and name-list layers; the statistical NER layer

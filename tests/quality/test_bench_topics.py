@@ -10,7 +10,9 @@ def test_synthetic_corpus_has_distinct_posts_built_on_the_base_texts():
     assert len(corpus) == 500
     assert corpus["text"].nunique() > 450
     assert corpus["text"].str.startswith(("router drops wifi ", "refund still missing ")).all()
-    assert corpus.equals(synthetic_corpus(["router drops wifi", "refund still missing"], 500, seed=1))
+    assert corpus.equals(
+        synthetic_corpus(["router drops wifi", "refund still missing"], 500, seed=1)
+    )
 
 
 @pytest.mark.slow

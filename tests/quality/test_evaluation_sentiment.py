@@ -156,7 +156,10 @@ def test_tone_benchmark_runs_on_a_tiny_input(tmp_path):
     figures = bench.throughput(KeywordScorer, texts, repeats=1)
     assert figures["posts_per_s"] > 0 and figures["peak_rss_mb"] > 0
     assert (
-        "tone" in __import__("toolkit.quality.benchmarks", fromlist=["available_suites"]).available_suites()
+        "tone"
+        in __import__(
+            "toolkit.quality.benchmarks", fromlist=["available_suites"]
+        ).available_suites()
     )
 
 

@@ -221,8 +221,12 @@ def _drivers(**changes):
 
 
 def _campaign(**changes):
-    return {**FINDINGS["campaigns"][0], "uptake_by_platform": [{"platform": "instagram", "n_posts": 90}],
-            "min_group_size": 10, **changes}
+    return {
+        **FINDINGS["campaigns"][0],
+        "uptake_by_platform": [{"platform": "instagram", "n_posts": 90}],
+        "min_group_size": 10,
+        **changes,
+    }
 
 
 def test_outage_spike_names_its_topic_and_platform():
@@ -234,8 +238,12 @@ def test_outage_spike_names_its_topic_and_platform():
 
 
 def test_campaign_spike_is_not_advised_as_an_outage():
-    d = _drivers(share_negative=0.3, campaign="Glow Up", campaign_share=0.45,
-                 topics=[{"label": "glow code", "share": 0.5, "lift": 8.0}])
+    d = _drivers(
+        share_negative=0.3,
+        campaign="Glow Up",
+        campaign_share=0.45,
+        topics=[{"label": "glow code", "share": 0.5, "lift": 8.0}],
+    )
     card = brief.card("crisis", _with(spike_drivers=d, spike_top_share_negative=0.3), Cfg)
     assert "incident" not in card.recommendation.replace("not an incident", "")
     assert "campaign traffic" in card.recommendation and "'Glow Up'" in card.recommendation
@@ -257,9 +265,18 @@ def test_broad_complaint_spike_without_a_driving_topic():
 def test_no_spike_and_too_few_days_differ():
     none = brief.card("crisis", _with(spike_days=[], spike_top_day=None), Cfg)
     assert none.title == "No unusual spikes" and "90 days" in none.finding and not none.thin
-    short = brief.card("crisis", _with(spike_days=[], spike_top_day=None, spike_days_observed=8,
-                                       daily_busiest_day="2026-02-20", daily_busiest_posts=3000,
-                                       daily_median_posts=1500.0), Cfg)
+    short = brief.card(
+        "crisis",
+        _with(
+            spike_days=[],
+            spike_top_day=None,
+            spike_days_observed=8,
+            daily_busiest_day="2026-02-20",
+            daily_busiest_posts=3000,
+            daily_median_posts=1500.0,
+        ),
+        Cfg,
+    )
     assert short.thin and "No unusual spikes" not in short.title
     assert "8 days" in short.finding and "needs 14" in short.finding
     assert "2.0x the median day" in short.finding
@@ -273,40 +290,79 @@ def test_campaign_card_follows_lift_and_direction():
     assert "fell" in down.recommendation and "Repeat" not in down.recommendation
     flat = brief.card("campaign", _with(campaigns=[_campaign(uptake_lift=1.0)]), Cfg)
     assert "did not change" in flat.recommendation
-    thin = brief.card("campaign", _with(campaigns=[_campaign(uptake_posts=4, uptake_authors=4)]), Cfg)
+    thin = brief.card(
+        "campaign", _with(campaigns=[_campaign(uptake_posts=4, uptake_authors=4)]), Cfg
+    )
     assert thin.thin and "too few" in thin.title.lower() and "Repeat" not in thin.recommendation
 
 
 def test_every_configured_campaign_is_reported():
     second = _campaign(name="Spring Sale", uptake_lift=0.6, uptake_posts=50)
     card = brief.card("campaign", _with(campaigns=[_campaign(), second]), Cfg)
-    assert "2 campaigns" in card.title and "'Glow Up'" in card.title and "'Spring Sale'" in card.title
+    assert (
+        "2 campaigns" in card.title and "'Glow Up'" in card.title and "'Spring Sale'" in card.title
+    )
     assert "Repeat the 'Glow Up' format" in card.recommendation
     assert "Uptake fell during 'Spring Sale'" in card.recommendation
 
 
 def test_thin_data_cards_say_what_is_missing():
-    no_replies = _with(response_n_requests=300, response_n_responded=0, response_rate=0.0,
-                       response_median_hours=None, response_p90_hours=None, response_within_sla=None,
-                       response_slowest_platform=None, response_slowest_median_hours=None)
+    no_replies = _with(
+        response_n_requests=300,
+        response_n_responded=0,
+        response_rate=0.0,
+        response_median_hours=None,
+        response_p90_hours=None,
+        response_within_sla=None,
+        response_slowest_platform=None,
+        response_slowest_median_hours=None,
+    )
     card = brief.card("attentiveness", no_replies, Cfg)
     assert card.thin and "no brand reply" in card.finding and "None" not in card.markdown()
-    best = brief.card("campaign", _with(campaigns=[], best_slots=["Mon 09:00"],
-                                        best_slots_support=[{"slot": "Mon 09:00", "n_posts": 3, "n_authors": 1}]), Cfg)
-    assert best.thin and "3 posts from 1 account" in best.finding and "Schedule" not in best.recommendation
-    none_rated = brief.card("campaign", _with(campaigns=[], best_slots=[], best_slots_support=[],
-                                              best_time_rated_posts=0), Cfg)
-    assert none_rated.thin and none_rated.finding.startswith("The period has 0 brand posts with an engagement rate")
+    best = brief.card(
+        "campaign",
+        _with(
+            campaigns=[],
+            best_slots=["Mon 09:00"],
+            best_slots_support=[{"slot": "Mon 09:00", "n_posts": 3, "n_authors": 1}],
+        ),
+        Cfg,
+    )
+    assert (
+        best.thin
+        and "3 posts from 1 account" in best.finding
+        and "Schedule" not in best.recommendation
+    )
+    none_rated = brief.card(
+        "campaign",
+        _with(campaigns=[], best_slots=[], best_slots_support=[], best_time_rated_posts=0),
+        Cfg,
+    )
+    assert none_rated.thin and none_rated.finding.startswith(
+        "The period has 0 brand posts with an engagement rate"
+    )
     assert none_rated.finding.split(".")[0] not in none_rated.recommendation  # says it once
 
 
 def test_small_shares_keep_their_precision():
-    card = brief.card("privacy", _with(privacy_share_with_contact=0.004, privacy_posts_scanned=10000,
-                                       privacy_authors_exposing_contact=40), Cfg)
+    card = brief.card(
+        "privacy",
+        _with(
+            privacy_share_with_contact=0.004,
+            privacy_posts_scanned=10000,
+            privacy_authors_exposing_contact=40,
+        ),
+        Cfg,
+    )
     assert card.title.startswith("0.4%")
     from toolkit.report.brief_rules import pct
 
-    assert pct(0) == "0%" and pct(0.004, 500) == "<1%" and pct(0.0004) == "<0.1%" and pct(0.25) == "25%"
+    assert (
+        pct(0) == "0%"
+        and pct(0.004, 500) == "<1%"
+        and pct(0.0004) == "<0.1%"
+        and pct(0.25) == "25%"
+    )
 
 
 def test_rules_are_documented():
@@ -315,4 +371,6 @@ def test_rules_are_documented():
     from toolkit.report.brief_rules import rules_markdown
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "brief.md").read_text(encoding="utf-8")
-    assert rules_markdown() in docs, "docs/brief.md is stale: paste toolkit.report.brief_rules.rules_markdown()"
+    assert rules_markdown() in docs, (
+        "docs/brief.md is stale: paste toolkit.report.brief_rules.rules_markdown()"
+    )

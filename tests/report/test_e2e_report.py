@@ -43,7 +43,7 @@ def test_site_is_complete(built):
         assert (report / f"{name}.ipynb").exists() and (report / f"{name}.html").exists()
     index = (report / "index.html").read_text()
     assert "Brief" in index and "02_topics.html" in index  # opens on the brief, links the rest
-    assert "<script src=\"http" not in index  # works offline
+    assert '<script src="http' not in index  # works offline
     assert len(list((report / "figures").glob("*.png"))) >= 10
     assert (report / "tables" / "topics.csv").exists()
     assert f"open {report / 'index.html'}" in built["stderr"]
@@ -51,7 +51,13 @@ def test_site_is_complete(built):
 
 def test_manifest(built):
     manifest = json.loads((built["report"] / "manifest.json").read_text())
-    assert set(manifest["inputs"]) == {"twitter.jsonl", "reddit.jsonl", "mastodon.json", "facebook.csv", "instagram.csv"}
+    assert set(manifest["inputs"]) == {
+        "twitter.jsonl",
+        "reddit.jsonl",
+        "mastodon.json",
+        "facebook.csv",
+        "instagram.csv",
+    }
     assert manifest["seeds"]["analysis.seed"] == 42
     assert set(manifest["notebook_seconds"]) == set(NOTEBOOKS)
     assert manifest["packages"]["bertopic"] != "not installed" and manifest["git_commit"]
@@ -74,8 +80,13 @@ def test_the_sample_is_compared_with_its_previous_period(built):
     manifest = json.loads((built["report"] / "manifest.json").read_text())
     previous = json.loads((built["previous"] / "manifest.json").read_text())
     record = manifest["compared_to"]
-    assert record["report"] == "sample-previous" and record["fingerprint"] == previous["fingerprint"]
-    assert record["topic_model_sha256"] == previous["topic_model"]["sha256"] and record["topics_matched"]
+    assert (
+        record["report"] == "sample-previous" and record["fingerprint"] == previous["fingerprint"]
+    )
+    assert (
+        record["topic_model_sha256"] == previous["topic_model"]["sha256"]
+        and record["topics_matched"]
+    )
     assert manifest["config"]["compare_to"] == "sample-previous"
     assert str(built["previous"]) not in json.dumps(manifest)
     page = (built["report"] / "05_changes.html").read_text()
@@ -144,7 +155,14 @@ def test_published_files_hold_no_post_id(built):
 def test_lists_of_posts_are_pseudonymous_and_coarse(built):
     tables = built["report"] / "tables"
     oldest = pd.read_csv(tables / "attentiveness_oldest_unanswered_complaints.csv", dtype=str)
-    assert list(oldest.columns[:6]) == ["rank", "platform", "author", "day", "addressed_by", "age_days"]
+    assert list(oldest.columns[:6]) == [
+        "rank",
+        "platform",
+        "author",
+        "day",
+        "addressed_by",
+        "age_days",
+    ]
     assert len(oldest) == 10 and oldest["day"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     assert oldest["author"].str.fullmatch(r"u_[0-9a-f]{16}").all()
     top = pd.read_csv(tables / "engagement_top_brand_posts.csv")
@@ -156,7 +174,9 @@ def test_topics_match_the_planted_topics(built):
 
     assigned = pd.read_parquet(built["work"] / "private" / "topic_assignments.parquet")
     labels = pd.read_json(SAMPLE_DIR / "labels.jsonl", lines=True, dtype={"post_id": str})
-    merged = assigned.merge(labels[["platform", "post_id", "topic"]].dropna(), on=["platform", "post_id"])
+    merged = assigned.merge(
+        labels[["platform", "post_id", "topic"]].dropna(), on=["platform", "post_id"]
+    )
     assert len(merged) > 2000
     assert normalized_mutual_info_score(merged["topic"], merged["topic_id"]) >= 0.6
 
@@ -166,15 +186,20 @@ def test_report_passes_the_gate_and_a_planted_canary_fails_it(built, tmp_path):
     posts = pd.read_parquet(built["work"] / "posts.parquet")
     identifiers = collect_identifiers(posts, built["work"] / "private" / "identifiers.json")
     allow = config.public_names()
-    assert scan_dir(
-        built["report"], identifiers, brand_allowlist=allow, vendored=site.vendored_assets()
-    ) == []
+    assert (
+        scan_dir(
+            built["report"], identifiers, brand_allowlist=allow, vendored=site.vendored_assets()
+        )
+        == []
+    )
 
     private = json.loads((built["work"] / "private" / "identifiers.json").read_text())
     labels = pd.read_json(SAMPLE_DIR / "labels.jsonl", lines=True)
     spans = [s for spans in labels["pii"] for s in spans]
-    value = {t: next(s["value"] for s in spans if s["entity_type"] == t)
-             for t in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")}
+    value = {
+        t: next(s["value"] for s in spans if s["entity_type"] == t)
+        for t in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
+    }
     handle = max(private["handles"], key=len)
     canaries = {
         "02_topics.html": f"<td>{value['PERSON']}</td>",
@@ -201,14 +226,22 @@ def test_report_passes_the_gate_and_a_planted_canary_fails_it(built, tmp_path):
 
 
 def test_second_run_is_up_to_date(built):
-    run = subprocess.run([TOOLKIT, "run", "configs/sample.yaml"], cwd=ROOT, env=built["env"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [TOOLKIT, "run", "configs/sample.yaml"],
+        cwd=ROOT,
+        env=built["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0 and "up to date" in run.stderr
 
 
 def test_labels_are_used_only_by_evaluations_and_the_sample():
     package = ROOT / "toolkit"
-    readers = {p.relative_to(package) for p in package.rglob("*.py") if "labels.jsonl" in p.read_text()}
+    readers = {
+        p.relative_to(package) for p in package.rglob("*.py") if "labels.jsonl" in p.read_text()
+    }
     # evaluations and the figures measured with them (quality/), and the sample that writes them
     allowed = {"quality", "sample"}
     assert readers and {str(p) for p in readers if p.parts[0] not in allowed} == set()
@@ -219,7 +252,10 @@ def test_the_brief_names_what_drove_the_spike(built):
     names the planted outage's topic and advises an incident, not "read the posts"."""
     f = findings(built)
     drivers = f["spike_drivers"]
-    assert drivers["day"] == "2026-10-14" and drivers["share_negative"] > drivers["baseline_share_negative"]
+    assert (
+        drivers["day"] == "2026-10-14"
+        and drivers["share_negative"] > drivers["baseline_share_negative"]
+    )
     assert drivers["topics"] and drivers["top_platform"] == "twitter"
     assert f["best_slots_support"] and f["campaigns"][0]["min_group_size"] == 10
     brief = (built["report"] / "index.html").read_text()

@@ -57,7 +57,12 @@ def thin_report(tmp_path_factory) -> Path:
         "TOOLKIT_PROGRESS": "0",
     }
     run = subprocess.run(
-        [TOOLKIT, "run", str(config)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+        [TOOLKIT, "run", str(config)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return base / "reports" / "thin"
@@ -85,8 +90,14 @@ def test_no_page_shows_a_python_no_value(thin_report):
 def test_analyses_the_data_cannot_support_are_not_drawn(thin_report):
     drawn = {p.stem for p in (thin_report / "figures").glob("*.png")}
     # no brand reply, no rated brand post, one full week at most
-    for absent in ("attentiveness_by_platform", "attentiveness_by_hour", "engagement_best_time",
-                   "engagement_weekly", "privacy_weekly", "topics_over_time"):
+    for absent in (
+        "attentiveness_by_platform",
+        "attentiveness_by_hour",
+        "engagement_best_time",
+        "engagement_weekly",
+        "privacy_weekly",
+        "topics_over_time",
+    ):
         assert absent not in drawn
     assert "tone_daily" in drawn  # volume per day is still worth showing
 
@@ -94,7 +105,9 @@ def test_analyses_the_data_cannot_support_are_not_drawn(thin_report):
 def test_each_missing_analysis_says_why_in_one_line(thin_report):
     engagement = missing_lines((thin_report / "03_engagement.html").read_text())
     assert any(line.startswith("No brand reply in the data") for line in engagement)
-    assert any("Spike detection needs 14 days of posts; this period has 8." == line for line in engagement)
+    assert any(
+        "Spike detection needs 14 days of posts; this period has 8." == line for line in engagement
+    )
     assert any(line.startswith("No campaign is configured") for line in engagement)
     assert any(line.startswith("Best time to post needs") for line in engagement)
     topics = missing_lines((thin_report / "02_topics.html").read_text())

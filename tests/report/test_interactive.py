@@ -206,7 +206,10 @@ def test_gate_reads_the_data_of_a_chart_on_a_page(tmp_path):
     (tmp_path / "02_topics.html").write_text(
         site.render_page(_notebook_with_chart(leaky.to_html()), "Topics", "", "")
     )
-    found = {(f.file, f.entity_type) for f in scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())}
+    found = {
+        (f.file, f.entity_type)
+        for f in scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())
+    }
     assert ("02_topics.html", "EMAIL_ADDRESS") in found
     assert ("02_topics.html", "HANDLE") in found
 
@@ -216,7 +219,10 @@ def test_gate_skips_the_vendored_library_only_while_it_is_unchanged(tmp_path):
     assert scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets()) == []
     library = tmp_path / site.PLOTLY_ASSET
     library.write_bytes(library.read_bytes() + f"\n// {CANARY_EMAIL}\n".encode())
-    found = {(f.file, f.entity_type) for f in scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())}
+    found = {
+        (f.file, f.entity_type)
+        for f in scan_dir(tmp_path, _canary_ids(), vendored=site.vendored_assets())
+    }
     # changed, it is scanned like any file (with false alarms from its digit strings too,
     # which is why the unchanged library is skipped rather than scanned)
     assert (site.PLOTLY_ASSET, "EMAIL_ADDRESS") in found

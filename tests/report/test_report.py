@@ -220,7 +220,6 @@ def test_manifest_records_the_key_fingerprint_never_the_key_file(tmp_path, monke
     fingerprint only (issue 15)."""
     import hashlib
 
-
     monkeypatch.delenv("TOOLKIT_HMAC_KEY", raising=False)
     monkeypatch.setenv("TOOLKIT_WORK_DIR", str(tmp_path / "work"))
     monkeypatch.setenv("TOOLKIT_REPORTS_DIR", str(tmp_path / "reports"))

@@ -5,20 +5,31 @@ from toolkit.report.tables import column_label, percent, readable, to_html, use_
 
 
 def topic_table():
-    return pd.DataFrame({
-        "topic_label": ["cloud outage", "plug pairing", "rare topic"],
-        "n_posts": [755.0, 1234.0, np.nan],
-        "n_authors": [377.0, 900.0, np.nan],
-        "share_negative": [0.6789, 0.004, np.nan],
-        "keywords": [["cloud", "house", "app"], ["plug", "pairing"], ["x"]],
-        "first_day": pd.to_datetime(["2026-10-14 00:00", "2026-10-15 13:00", None], format="%Y-%m-%d %H:%M"),
-        "suppressed": [False, False, True],
-    })
+    return pd.DataFrame(
+        {
+            "topic_label": ["cloud outage", "plug pairing", "rare topic"],
+            "n_posts": [755.0, 1234.0, np.nan],
+            "n_authors": [377.0, 900.0, np.nan],
+            "share_negative": [0.6789, 0.004, np.nan],
+            "keywords": [["cloud", "house", "app"], ["plug", "pairing"], ["x"]],
+            "first_day": pd.to_datetime(
+                ["2026-10-14 00:00", "2026-10-15 13:00", None], format="%Y-%m-%d %H:%M"
+            ),
+            "suppressed": [False, False, True],
+        }
+    )
 
 
 def test_cells_read_as_words_and_numbers():
     out = readable(topic_table(), k=10)
-    assert list(out.columns) == ["Topic", "Posts", "Authors", "Share negative", "Keywords", "First day"]
+    assert list(out.columns) == [
+        "Topic",
+        "Posts",
+        "Authors",
+        "Share negative",
+        "Keywords",
+        "First day",
+    ]
     assert out["Posts"].tolist() == ["755", "1,234", "fewer than 10"]
     assert out["Share negative"].tolist()[:2] == ["68%", "0.4%"]
     assert out["Keywords"].iloc[0] == "cloud, house, app"
@@ -29,10 +40,14 @@ def test_cells_read_as_words_and_numbers():
 
 def test_html_has_no_index_and_scrolls_in_its_box():
     page = to_html(pd.DataFrame({"a": [1, 2]}, index=pd.Index(["x", "y"])), k=10)
-    assert page.startswith('<div class="toolkit-table">') and ">x<" in page  # a real index is kept as a column
+    assert (
+        page.startswith('<div class="toolkit-table">') and ">x<" in page
+    )  # a real index is kept as a column
     named = to_html(pd.DataFrame({"a": [1, 2]}, index=pd.Index([5, 6], name="topic")))
     assert ">Topic<" in named and ">5<" in named
-    sorted_rows = pd.DataFrame({"label": ["b", "a"], "a": [7, 8]}, index=[12, 3])  # row numbers after a sort
+    sorted_rows = pd.DataFrame(
+        {"label": ["b", "a"], "a": [7, 8]}, index=[12, 3]
+    )  # row numbers after a sort
     assert ">12<" not in to_html(sorted_rows) and ">Index<" not in to_html(sorted_rows)
     plain = to_html(pd.DataFrame({"n_posts": [1, 2]}))
     assert "<th" in plain and ">0<" not in plain
@@ -41,7 +56,11 @@ def test_html_has_no_index_and_scrolls_in_its_box():
 
 def test_per_post_rates_read_as_percentages():
     table = pd.DataFrame(
-        {"n_posts": [5, 7], "median_engagement_rate_followers": [0.0072, 0.00004], "median_virality": [0.02, None]}
+        {
+            "n_posts": [5, 7],
+            "median_engagement_rate_followers": [0.0072, 0.00004],
+            "median_virality": [0.02, None],
+        }
     )
     out = readable(table)
     assert out["Median engagement rate followers"].tolist() == ["0.7%", "<0.1%"]
@@ -49,7 +68,9 @@ def test_per_post_rates_read_as_percentages():
 
 
 def test_post_counts_under_short_names_are_integers():
-    table = pd.DataFrame({"language": ["es"], "posts": [70.0], "recent": [27.0], "previous": [700.0]})
+    table = pd.DataFrame(
+        {"language": ["es"], "posts": [70.0], "recent": [27.0], "previous": [700.0]}
+    )
     assert readable(table).iloc[0].tolist() == ["es", "70", "27", "700"]
 
 

@@ -480,7 +480,9 @@ def summary_markdown(previous: Previous, metrics: pd.DataFrame, topics: pd.DataF
                               ("gone", "Gone")):  # fmt: skip
             labels = topics.loc[topics["status"] == status, "label"].tolist()
             if labels:
-                lines.append(f"- {words}: " + ", ".join(f"*{markdown_text(label)}*" for label in labels))
+                lines.append(
+                    f"- {words}: " + ", ".join(f"*{markdown_text(label)}*" for label in labels)
+                )
     return "\n".join(lines)
 
 
@@ -513,10 +515,12 @@ def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
         {
             "measure": metrics["measure"],
             "previous period": [
-                _value(v, k) for v, k in zip(metrics["previous"], metrics["change_kind"], strict=True)
+                _value(v, k)
+                for v, k in zip(metrics["previous"], metrics["change_kind"], strict=True)
             ],
             "this period": [
-                _value(v, k) for v, k in zip(metrics["current"], metrics["change_kind"], strict=True)
+                _value(v, k)
+                for v, k in zip(metrics["current"], metrics["change_kind"], strict=True)
             ],
             "change": metrics.apply(describe_change, axis=1),
         }

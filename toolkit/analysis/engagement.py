@@ -250,9 +250,13 @@ def best_time_findings(best: pd.DataFrame, n: int = 3) -> dict:
     posts and distinct brand accounts behind it) and best_time_rated_posts (all rated
     brand posts): the brief uses the support to say when a slot rests on too few posts.
     """
-    top = best.dropna(subset=["median_rate"]).sort_values(
-        ["median_rate", "weekday", "hour"], ascending=[False, True, True], kind="stable"
-    ).head(n)
+    top = (
+        best.dropna(subset=["median_rate"])
+        .sort_values(
+            ["median_rate", "weekday", "hour"], ascending=[False, True, True], kind="stable"
+        )
+        .head(n)
+    )
     slots = [f"{r.weekday_name} {int(r.hour):02d}:00" for r in top.itertuples()]
     return {
         "best_slots": slots,

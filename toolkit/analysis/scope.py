@@ -36,7 +36,9 @@ def addresses_brand(posts: pd.DataFrame, handles: set[str], names: list[str]) ->
     terms = [*names, *(f"@{h}" for h in handles)]
     named = mentions_any(posts, terms)
     squashed = {t.lower().lstrip("@").replace(" ", "") for t in terms}
-    tagged = posts["hashtags"].map(lambda tags: any(str(t).lower() in squashed for t in (tags if tags is not None else [])))
+    tagged = posts["hashtags"].map(
+        lambda tags: any(str(t).lower() in squashed for t in (tags if tags is not None else []))
+    )
     replied = posts["reply_to_author"].fillna("").str.lower().str.lstrip("@").isin(handles)
     threads = set(posts.loc[is_brand, "thread_id"].dropna()) | set(posts.loc[is_brand, "post_id"])
     in_thread = posts["thread_id"].isin(threads) & posts["thread_id"].notna()

@@ -144,7 +144,9 @@ def register_posts(
         For frames: non-canonical columns to keep (e.g. sentiment, topic).
     """
     if isinstance(posts, str | Path):
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({literal(posts)})")
+        con.execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({literal(posts)})"
+        )
         return
     table = posts if isinstance(posts, pa.Table) else posts_to_arrow(posts, extra)
     con.register(f"{name}_arrow", table)
@@ -396,7 +398,9 @@ def text_match_sql(terms: Iterable[str], prefix: str = "") -> str:
     words = sorted(w for w in words if not any(o != w and o in w for o in words))
     candidates = " OR ".join(f"text ILIKE {literal('%' + w + '%')}" for w in words)
     # CASE, unlike AND in a projection, evaluates the regex only on the candidate rows
-    return f"coalesce(CASE WHEN {candidates} THEN regexp_matches(text, {literal(pattern)}) END, false)"
+    return (
+        f"coalesce(CASE WHEN {candidates} THEN regexp_matches(text, {literal(pattern)}) END, false)"
+    )
 
 
 def share_of_voice_sql(

@@ -359,7 +359,9 @@ def spike_findings(
         out |= {
             "spike_days_observed": int(len(daily)),
             "spike_min_days": int(min_days),
-            "daily_busiest_day": None if busiest is None else str(daily["date"].iloc[busiest].date()),
+            "daily_busiest_day": None
+            if busiest is None
+            else str(daily["date"].iloc[busiest].date()),
             "daily_busiest_posts": None if busiest is None else int(counts.iloc[busiest]),
             "daily_median_posts": float(counts.median()) if len(counts) else None,
         }
@@ -417,7 +419,9 @@ def spike_drivers(
     day_posts = posts[customers]
     platforms = day_posts["platform"].value_counts()
     brand_replies = int(
-        (on_day & posts["is_brand"].fillna(False).astype(bool) & (posts["post_type"] == "reply")).sum()
+        (
+            on_day & posts["is_brand"].fillna(False).astype(bool) & (posts["post_type"] == "reply")
+        ).sum()
     )
     campaign, campaign_share = None, 0.0
     for name, used in (campaign_terms or {}).items():

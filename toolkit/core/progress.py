@@ -23,10 +23,20 @@ def enabled() -> bool:
     return os.environ.get("TOOLKIT_PROGRESS", "1").strip().lower() not in {"0", "false", "no"}
 
 
-def progress(items: Iterable[T], desc: str, total: int | None = None, unit: str = "post") -> Iterator[T]:
+def progress(
+    items: Iterable[T], desc: str, total: int | None = None, unit: str = "post"
+) -> Iterator[T]:
     """Iterate over `items` with a progress bar labelled `desc` (counted in `unit`s of `total`)."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]
     show = enabled() and (total is None or total >= MIN_ITEMS)
-    yield from tqdm(items, desc=desc, total=total, unit=unit, disable=not show, leave=False,
-                    dynamic_ncols=True, mininterval=0.5)
+    yield from tqdm(
+        items,
+        desc=desc,
+        total=total,
+        unit=unit,
+        disable=not show,
+        leave=False,
+        dynamic_ncols=True,
+        mininterval=0.5,
+    )

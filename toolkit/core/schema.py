@@ -11,28 +11,76 @@ import pyarrow as pa
 
 #: Column name -> (arrow type, nullable, description). Order is the canonical order.
 COLUMNS: dict[str, tuple[pa.DataType, bool, str]] = {
-    "platform": (pa.string(), False, "Platform slug: twitter, reddit, mastodon, facebook, instagram, ..."),
+    "platform": (
+        pa.string(),
+        False,
+        "Platform slug: twitter, reddit, mastodon, facebook, instagram, ...",
+    ),
     "post_id": (pa.string(), False, "The platform's own id of the post, as a string."),
     "post_type": (pa.string(), False, "post, reply, comment, share (retweet/boost) or quote."),
     "reply_to_id": (pa.string(), True, "Post id this post answers (platform id), if any."),
-    "reply_to_author": (pa.string(), True, "Author (pseudonym or brand handle) of the post answered, if known."),
-    "thread_id": (pa.string(), True, "Id of the conversation's root post (conversation_id, link_id, ...)."),
+    "reply_to_author": (
+        pa.string(),
+        True,
+        "Author (pseudonym or brand handle) of the post answered, if known.",
+    ),
+    "thread_id": (
+        pa.string(),
+        True,
+        "Id of the conversation's root post (conversation_id, link_id, ...).",
+    ),
     "created_at": (pa.timestamp("us", tz="UTC"), False, "When the post was made, in UTC."),
-    "author": (pa.string(), False, "Brand handle for brand accounts; HMAC pseudonym (`u_` + 16 hex) for everyone else."),
-    "is_brand": (pa.bool_(), False, "True when the author is one of the brand's configured accounts."),
-    "text": (pa.string(), False, "Post text, Unicode NFC, HTML converted to text, customer @handles pseudonymised."),
-    "language": (pa.string(), True, "BCP-47 language code when the platform gives one (en, de, es, ...)."),
+    "author": (
+        pa.string(),
+        False,
+        "Brand handle for brand accounts; HMAC pseudonym (`u_` + 16 hex) for everyone else.",
+    ),
+    "is_brand": (
+        pa.bool_(),
+        False,
+        "True when the author is one of the brand's configured accounts.",
+    ),
+    "text": (
+        pa.string(),
+        False,
+        "Post text, Unicode NFC, HTML converted to text, customer @handles pseudonymised.",
+    ),
+    "language": (
+        pa.string(),
+        True,
+        "BCP-47 language code when the platform gives one (en, de, es, ...).",
+    ),
     "likes": (pa.int64(), True, "Likes / favourites / upvotes / reactions."),
     "shares": (pa.int64(), True, "Shares / retweets / boosts."),
     "replies": (pa.int64(), True, "Replies / comments received."),
     "quotes": (pa.int64(), True, "Quote posts received (Twitter/X only)."),
-    "views": (pa.int64(), True, "Impressions or views, where the platform gives them; null elsewhere."),
-    "author_followers": (pa.int64(), True, "Author's follower count as seen at collection/posting time."),
+    "views": (
+        pa.int64(),
+        True,
+        "Impressions or views, where the platform gives them; null elsewhere.",
+    ),
+    "author_followers": (
+        pa.int64(),
+        True,
+        "Author's follower count as seen at collection/posting time.",
+    ),
     "hashtags": (pa.list_(pa.string()), False, "Hashtags without '#', lower-cased."),
-    "mentions": (pa.list_(pa.string()), False, "Mentioned accounts: brand handles as-is, others pseudonymised."),
+    "mentions": (
+        pa.list_(pa.string()),
+        False,
+        "Mentioned accounts: brand handles as-is, others pseudonymised.",
+    ),
     "urls": (pa.list_(pa.string()), False, "Expanded URLs in the post."),
-    "source_file": (pa.string(), False, "Input file the row came from (file name, not the full path)."),
-    "source_line": (pa.int64(), False, "1-based line (JSONL/CSV row) or item index (JSON array) in that file."),
+    "source_file": (
+        pa.string(),
+        False,
+        "Input file the row came from (file name, not the full path).",
+    ),
+    "source_line": (
+        pa.int64(),
+        False,
+        "1-based line (JSONL/CSV row) or item index (JSON array) in that file.",
+    ),
 }
 
 COLUMN_NAMES: list[str] = list(COLUMNS)

@@ -132,4 +132,3 @@ def is_skipped_csv_row(fields: list[str]) -> bool:
 def is_ragged(fields: list[str], width: int) -> bool:
     """True when a CSV row has fewer fields than the header, or extra non-empty ones."""
     return len(fields) < width or any(f.strip() for f in fields[width:])
-

@@ -118,7 +118,9 @@ def read_upto(
         try:
             while size is None or total < size:
                 # read1: a damaged gzip stream still yields the blocks before the damage
-                chunk = handle.read1(CHUNK_BYTES if size is None else min(CHUNK_BYTES, size - total))
+                chunk = handle.read1(
+                    CHUNK_BYTES if size is None else min(CHUNK_BYTES, size - total)
+                )
                 if not chunk:
                     break
                 parts.append(chunk)
@@ -170,5 +172,3 @@ def open_text(
     """Open a text file (gzip, BOM and encoding handled) with newline="" as the csv module wants."""
     encoding = encoding or detect_text_encoding(path)
     return io.TextIOWrapper(open_binary(path, limits), encoding=encoding, newline="")
-
-

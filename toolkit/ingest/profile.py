@@ -10,7 +10,11 @@ RECONCILIATION_COLUMNS = ["file", "format", "rows_in", "loaded", "rejected", "du
 def reconciliation(summary: dict) -> pd.DataFrame:
     """One row per input file plus a total: rows in = loaded + rejected + duplicates."""
     rows = [{k: f[k] for k in RECONCILIATION_COLUMNS} for f in summary["files"]]
-    total = {"file": "total", "format": "", **{k: summary["total"][k] for k in RECONCILIATION_COLUMNS[2:]}}
+    total = {
+        "file": "total",
+        "format": "",
+        **{k: summary["total"][k] for k in RECONCILIATION_COLUMNS[2:]},
+    }
     return pd.DataFrame([*rows, total], columns=RECONCILIATION_COLUMNS)
 
 
@@ -58,16 +62,18 @@ def platform_profile(posts: pd.DataFrame) -> pd.DataFrame:
         has_views=posts["views"].notna(),
         has_followers=posts["author_followers"].notna(),
     ).groupby("platform")
-    out = pd.DataFrame({
-        "posts": g.size(),
-        "brand_posts": g["brand"].sum(),
-        "customer_posts": g["customer"].sum(),
-        "shares": g["share"].sum(),
-        "replies": g["reply"].sum(),
-        "authors": g["author"].nunique(),
-        "first_day": g["created_at"].min().dt.date,
-        "last_day": g["created_at"].max().dt.date,
-        "share_with_views": g["has_views"].mean().round(3),
-        "share_with_followers": g["has_followers"].mean().round(3),
-    })
+    out = pd.DataFrame(
+        {
+            "posts": g.size(),
+            "brand_posts": g["brand"].sum(),
+            "customer_posts": g["customer"].sum(),
+            "shares": g["share"].sum(),
+            "replies": g["reply"].sum(),
+            "authors": g["author"].nunique(),
+            "first_day": g["created_at"].min().dt.date,
+            "last_day": g["created_at"].max().dt.date,
+            "share_with_views": g["has_views"].mean().round(3),
+            "share_with_followers": g["has_followers"].mean().round(3),
+        }
+    )
     return out.reset_index()

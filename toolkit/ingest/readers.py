@@ -47,6 +47,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
     _DECODE_ERRORS = (json.JSONDecodeError, ValueError, RecursionError)
 
+
 def iter_lines(
     path: str | Path, limits: Limits | None = None
 ) -> Iterator[tuple[int, str | None, str | bytes, str | None]]:
@@ -517,7 +518,6 @@ def _skip_space(text: str, position: int) -> int:
     while position < len(text) and text[position] in " \t\r\n":
         position += 1
     return position
-
 
 
 def salvage_prefix(text: str) -> tuple[object, tuple[str, ...] | None, str]:

@@ -168,4 +168,3 @@ def _chain_key(tweet: dict, post_id: str) -> str:
     if edit.get("initialTweetId") is not None and str(edit["initialTweetId"]).isdigit():
         ids.append(str(edit["initialTweetId"]))
     return min(ids, key=int) if ids else post_id
-

@@ -55,7 +55,9 @@ def read_youtube(path: Path, identities: Identities, out: Collector) -> None:
     not_youtube = "bad_record:not_a_youtube_comment"
     for line, thread in json_entries_or_reject(path, out.reject, out.limits, _threads, not_youtube):
         for comment, context in _comments(thread):
-            out.add_item(line, comment, partial(comment_row, identities=identities, context=context))
+            out.add_item(
+                line, comment, partial(comment_row, identities=identities, context=context)
+            )
 
 
 def _threads(item) -> list | None:

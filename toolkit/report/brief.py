@@ -149,14 +149,17 @@ def _crisis(f: dict, config: Config) -> Card:
             "Spikes: not enough days to tell",
             f"The period has {f['spike_days_observed']} days of posts; spike detection needs "
             f"{f['spike_min_days']}." + busiest,
-            advice, "tone_daily", thin=True,
+            advice,
+            "tone_daily",
+            thin=True,
         )
     if rule.name == "no_spike":
         days = f" over {f['spike_days_observed']} days" if f.get("spike_days_observed") else ""
         return Card(
             "No unusual spikes",
             f"Daily customer volume stayed within its normal range{days}.",
-            advice, "tone_daily",
+            advice,
+            "tone_daily",
         )
     others = [d for d in f["spike_days"] if d != f["spike_top_day"]]
     return Card(
@@ -165,7 +168,9 @@ def _crisis(f: dict, config: Config) -> Card:
         f"{_pct(f['spike_top_share_negative'])} of them negative (period average: {_pct(f['tone_share_negative'])})."
         + _spike_drivers_text(f.get("spike_drivers") or {})
         + (f" Other flagged days: {', '.join(others)}." if others else ""),
-        advice, "tone_daily", thin=rule.thin,
+        advice,
+        "tone_daily",
+        thin=rule.thin,
     )
 
 
@@ -194,14 +199,20 @@ def _attentiveness(f: dict, config: Config) -> Card:
     rule = rules.first_rule(rules.ATTENTIVENESS_RULES, f)
     n = f.get("response_n_requests")
     missing = {
-        "no_requests": ("Response times: no customer requests found",
-                        "No customer post in the period addressed the brand's accounts."),
-        "no_replies": ("Response times: no brand replies in the data",
-                       f"{n or 0:,} customer posts addressed the brand, but the data holds no brand "
-                       "reply, so the response rate and times can't be measured."),
-        "too_few_requests": ("Response times: too few requests to judge",
-                             f"Only {n or 0:,} customer posts addressed the brand; at least "
-                             f"{rules.MIN_REQUESTS} are needed."),
+        "no_requests": (
+            "Response times: no customer requests found",
+            "No customer post in the period addressed the brand's accounts.",
+        ),
+        "no_replies": (
+            "Response times: no brand replies in the data",
+            f"{n or 0:,} customer posts addressed the brand, but the data holds no brand "
+            "reply, so the response rate and times can't be measured.",
+        ),
+        "too_few_requests": (
+            "Response times: too few requests to judge",
+            f"Only {n or 0:,} customer posts addressed the brand; at least "
+            f"{rules.MIN_REQUESTS} are needed.",
+        ),
     }
     if rule.name in missing:
         title, finding = missing[rule.name]
@@ -251,7 +262,9 @@ def _campaign_text(c: dict) -> str:
     if lift is not None:
         before = f"{lift:.1f}x the daily rate of the weeks before"
     else:
-        before = "none in the weeks before" if not c.get("baseline_posts") else "no comparable baseline"
+        before = (
+            "none in the weeks before" if not c.get("baseline_posts") else "no comparable baseline"
+        )
     top = rules.top_platform(c)
     where = (
         f" Most uptake came from {top['platform']} ({top['n_posts']:,} posts)."
@@ -261,7 +274,8 @@ def _campaign_text(c: dict) -> str:
     return (
         f"'{c['name']}': {c['uptake_authors']:,} customers used it in {c['uptake_posts']:,} posts; "
         f"{c['during_posts']:,} posts fell in the campaign window ({c['start']} to {c['end']}; {before}). "
-        f"The brand's {c['n_brand_posts']} campaign posts drew {c['interactions']:,} interactions." + where
+        f"The brand's {c['n_brand_posts']} campaign posts drew {c['interactions']:,} interactions."
+        + where
     )
 
 
@@ -287,21 +301,29 @@ def _best_time(f: dict) -> Card:
             )
             + rested
             + " No campaign is configured, so campaign uptake is not measured.",
-            rule.advice(f), "engagement_best_time", thin=True,
+            rule.advice(f),
+            "engagement_best_time",
+            thin=True,
         )
     return Card(
         f"When to post: {slots[0]}",
         f"Brand posts published {', '.join(s for s in slots)} drew the highest median engagement rate."
         " No campaign is configured, so campaign uptake is not measured.",
-        rule.advice(f), "engagement_best_time",
+        rule.advice(f),
+        "engagement_best_time",
     )
 
 
 def _topics(f: dict, config: Config) -> Card:
     rule = rules.first_rule(rules.TOPIC_RULES, f)
     if rule.thin:
-        return Card("Topics: none found", "No topic was found in the customer posts of this period.",
-                    rule.advice(f), "topics_sentiment", thin=True)
+        return Card(
+            "Topics: none found",
+            "No topic was found in the customer posts of this period.",
+            rule.advice(f),
+            "topics_sentiment",
+            thin=True,
+        )
     top = ", ".join(f"{t['label']} ({_pct(t['share'])})" for t in f["topics_top"][:3])
     neg = f["topics_most_negative"]
     return Card(
@@ -331,22 +353,37 @@ def _changes(f: dict, config: Config) -> Card:
     """Period over period (05_changes): read from the `compare_*` findings."""
     rule = rules.first_rule(rules.CHANGE_RULES, f)
     if rule.thin:
-        return Card("Changes: no previous period", "There is no previous period to compare with.",
-                    rule.advice(f), "changes_topics", thin=True)
+        return Card(
+            "Changes: no previous period",
+            "There is no previous period to compare with.",
+            rule.advice(f),
+            "changes_topics",
+            thin=True,
+        )
     period = f.get("compare_previous_period") or {}
     moved = []
     for measure, m in (f.get("compare_metrics") or {}).items():
         if m.get("direction") in ("up", "down") and m.get("change") is not None:
-            change = (f"{m['change'] * 100:+.1f} points" if m.get("change_kind") == "points"
-                      else f"{m['change']:+.0%}")
+            change = (
+                f"{m['change'] * 100:+.1f} points"
+                if m.get("change_kind") == "points"
+                else f"{m['change']:+.0%}"
+            )
             moved.append(f"{measure.lower()} {change}")
     topics = f.get("compare_topics") or {}
     counts = ", ".join(f"{len(topics.get(s, []))} {s}" for s in ("new", "grown", "shrunk", "gone"))
-    matched = (f"Topics: {counts}." if f.get("compare_topics_matched")
-               else f"Topics not matched: {f.get('compare_topics_note') or 'no topic model'}.")
+    matched = (
+        f"Topics: {counts}."
+        if f.get("compare_topics_matched")
+        else f"Topics not matched: {f.get('compare_topics_note') or 'no topic model'}."
+    )
     return Card(
         f"Since the previous period ({period.get('start')} to {period.get('end')})",
-        ("; ".join(moved).capitalize() + ". " if moved else "Volume, tone and replies about the same. ")
+        (
+            "; ".join(moved).capitalize() + ". "
+            if moved
+            else "Volume, tone and replies about the same. "
+        )
         + matched,
         rule.advice(f),
         "changes_topics",
@@ -370,11 +407,15 @@ def campaign_headline(uptake, k: int = 0) -> dict:
     (the config's `privacy.min_group_size`), largest first.
     """
     platforms = getattr(uptake, "by_platform", None)
-    published = [] if platforms is None else [
-        {"platform": str(r.platform), "n_posts": int(r.n_posts)}
-        for r in platforms.itertuples()
-        if r.n_authors >= k
-    ]
+    published = (
+        []
+        if platforms is None
+        else [
+            {"platform": str(r.platform), "n_posts": int(r.n_posts)}
+            for r in platforms.itertuples()
+            if r.n_authors >= k
+        ]
+    )
     return {
         "name": uptake.name,
         "start": str(uptake.start),

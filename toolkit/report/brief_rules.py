@@ -93,68 +93,104 @@ def _where(d: dict) -> str:
 
 SPIKE_RULES = [
     Rule(
-        "crisis", "too_few_days",
+        "crisis",
+        "too_few_days",
         f"fewer than {SPIKE_MIN_DAYS} days of data (spike detection compares each day with "
         "the weeks before it)",
-        lambda f: f.get("spike_days_observed", SPIKE_MIN_DAYS) < f.get("spike_min_days", SPIKE_MIN_DAYS),
-        lambda f: f"Collect at least {f.get('spike_min_days', SPIKE_MIN_DAYS)} days of posts before "
-        "judging spikes; until then, read the busiest day's posts before acting on it.",
+        lambda f: (
+            f.get("spike_days_observed", SPIKE_MIN_DAYS) < f.get("spike_min_days", SPIKE_MIN_DAYS)
+        ),
+        lambda f: (
+            f"Collect at least {f.get('spike_min_days', SPIKE_MIN_DAYS)} days of posts before "
+            "judging spikes; until then, read the busiest day's posts before acting on it."
+        ),
         thin=True,
     ),
     Rule(
-        "crisis", "no_spike", "no day was flagged as a spike",
+        "crisis",
+        "no_spike",
+        "no day was flagged as a spike",
         lambda f: not f["spike_days"],
         lambda f: "Keep monitoring daily volume and tone.",
     ),
     Rule(
-        "crisis", "thin_spike", f"the spike day has fewer than {SPIKE_MIN_POSTS} customer posts",
+        "crisis",
+        "thin_spike",
+        f"the spike day has fewer than {SPIKE_MIN_POSTS} customer posts",
         lambda f: (_drivers(f).get("n_posts") or f.get("spike_top_posts") or 0) < SPIKE_MIN_POSTS,
         lambda f: "Too few posts that day to say what drove the spike; read them before acting.",
         thin=True,
     ),
     Rule(
-        "crisis", "unexplained", "the notebooks recorded no drivers for the spike day",
+        "crisis",
+        "unexplained",
+        "the notebooks recorded no drivers for the spike day",
         lambda f: not _drivers(f),
         lambda f: "Read the spike day's posts to find what drove it before acting.",
     ),
     Rule(
-        "crisis", "campaign",
+        "crisis",
+        "campaign",
         f"at least {CAMPAIGN_SPIKE_SHARE:.0%} of the day's posts used a campaign's terms and "
         f"the negative share rose by less than {NEGATIVE_SHIFT:.0%} points",
-        lambda f: (_drivers(f).get("campaign_share") or 0) >= CAMPAIGN_SPIKE_SHARE
-        and _shift(_drivers(f), "negative") < NEGATIVE_SHIFT,
-        lambda f: f"This was campaign traffic, not an incident: plan reply staffing{_where(_drivers(f))} "
-        f"for the next '{_drivers(f)['campaign']}' launch day.",
+        lambda f: (
+            (_drivers(f).get("campaign_share") or 0) >= CAMPAIGN_SPIKE_SHARE
+            and _shift(_drivers(f), "negative") < NEGATIVE_SHIFT
+        ),
+        lambda f: (
+            f"This was campaign traffic, not an incident: plan reply staffing{_where(_drivers(f))} "
+            f"for the next '{_drivers(f)['campaign']}' launch day."
+        ),
     ),
     Rule(
-        "crisis", "complaint_topic",
+        "crisis",
+        "complaint_topic",
         f"the negative share rose by at least {NEGATIVE_SHIFT:.0%} points and one topic held "
         f"at least {TOPIC_DRIVER_SHARE:.0%} of the day at {TOPIC_DRIVER_LIFT:g}x its usual share",
-        lambda f: _shift(_drivers(f), "negative") >= NEGATIVE_SHIFT and driver_topic(_drivers(f)) is not None,
-        lambda f: f"Treat '{driver_topic(_drivers(f))['label']}' as an incident: publish status"
-        f"{_where(_drivers(f))} within the first hour, pin one update thread that support "
-        "replies link to, and give the topic's owner the day's posts.",
+        lambda f: (
+            _shift(_drivers(f), "negative") >= NEGATIVE_SHIFT
+            and driver_topic(_drivers(f)) is not None
+        ),
+        lambda f: (
+            f"Treat '{driver_topic(_drivers(f))['label']}' as an incident: publish status"
+            f"{_where(_drivers(f))} within the first hour, pin one update thread that support "
+            "replies link to, and give the topic's owner the day's posts."
+        ),
     ),
     Rule(
-        "crisis", "complaint_broad",
+        "crisis",
+        "complaint_broad",
         f"the negative share rose by at least {NEGATIVE_SHIFT:.0%} points, no single topic drove it",
         lambda f: _shift(_drivers(f), "negative") >= NEGATIVE_SHIFT,
-        lambda f: "Complaints rose across topics: review the day's changes (releases, prices, "
-        f"service){_where(_drivers(f))} and answer the most-shared posts first.",
+        lambda f: (
+            "Complaints rose across topics: review the day's changes (releases, prices, "
+            f"service){_where(_drivers(f))} and answer the most-shared posts first."
+        ),
     ),
     Rule(
-        "crisis", "positive",
+        "crisis",
+        "positive",
         f"the positive share rose by at least {POSITIVE_SHIFT:.0%} points",
         lambda f: _shift(_drivers(f), "positive") >= POSITIVE_SHIFT,
-        lambda f: "Customers were unusually positive: thank them and reuse what they praised"
-        f"{_where(_drivers(f))}.",
+        lambda f: (
+            "Customers were unusually positive: thank them and reuse what they praised"
+            f"{_where(_drivers(f))}."
+        ),
     ),
     Rule(
-        "crisis", "volume", "volume rose without a change in tone",
+        "crisis",
+        "volume",
+        "volume rose without a change in tone",
         lambda f: True,
-        lambda f: "Volume rose without a change in tone"
-        + (f": check what '{driver_topic(_drivers(f))['label']}' was about" if driver_topic(_drivers(f)) else "")
-        + "; no incident response is needed.",
+        lambda f: (
+            "Volume rose without a change in tone"
+            + (
+                f": check what '{driver_topic(_drivers(f))['label']}' was about"
+                if driver_topic(_drivers(f))
+                else ""
+            )
+            + "; no incident response is needed."
+        ),
     ),
 ]
 
@@ -162,42 +198,66 @@ SPIKE_RULES = [
 # ------------------------------------------------------------------ attentiveness
 ATTENTIVENESS_RULES = [
     Rule(
-        "attentiveness", "no_requests", "no customer post addressed the brand",
+        "attentiveness",
+        "no_requests",
+        "no customer post addressed the brand",
         lambda f: f.get("response_n_requests", 1) == 0 or f.get("response_rate") is None,
-        lambda f: "Check that the config lists the brand's accounts and that the export holds "
-        "the posts that mention or answer them.",
+        lambda f: (
+            "Check that the config lists the brand's accounts and that the export holds "
+            "the posts that mention or answer them."
+        ),
         thin=True,
     ),
     Rule(
-        "attentiveness", "no_replies", "the data holds no brand reply",
+        "attentiveness",
+        "no_replies",
+        "the data holds no brand reply",
         lambda f: f.get("response_n_responded", 1) == 0,
-        lambda f: "Include the brand accounts' own replies in the export: response times can't "
-        "be measured without them.",
+        lambda f: (
+            "Include the brand accounts' own replies in the export: response times can't "
+            "be measured without them."
+        ),
         thin=True,
     ),
     Rule(
-        "attentiveness", "too_few_requests", f"fewer than {MIN_REQUESTS} customer requests",
+        "attentiveness",
+        "too_few_requests",
+        f"fewer than {MIN_REQUESTS} customer requests",
         lambda f: f.get("response_n_requests", MIN_REQUESTS) < MIN_REQUESTS,
         lambda f: "Too few requests to judge response times; look again over a longer period.",
         thin=True,
     ),
     Rule(
-        "attentiveness", "slow_platform",
+        "attentiveness",
+        "slow_platform",
         f"fewer than {SLA_SHARE_TARGET:.0%} answered within the target, and a slowest platform is known",
-        lambda f: (f.get("response_within_sla") or 0) < SLA_SHARE_TARGET and bool(f.get("response_slowest_platform")),
-        lambda f: f"Extend support coverage on {f['response_slowest_platform']} and outside "
-        "business hours, where unanswered posts accumulate.",
+        lambda f: (
+            (f.get("response_within_sla") or 0) < SLA_SHARE_TARGET
+            and bool(f.get("response_slowest_platform"))
+        ),
+        lambda f: (
+            f"Extend support coverage on {f['response_slowest_platform']} and outside "
+            "business hours, where unanswered posts accumulate."
+        ),
     ),
     Rule(
-        "attentiveness", "slow", f"fewer than {SLA_SHARE_TARGET:.0%} answered within the target",
+        "attentiveness",
+        "slow",
+        f"fewer than {SLA_SHARE_TARGET:.0%} answered within the target",
         lambda f: (f.get("response_within_sla") or 0) < SLA_SHARE_TARGET,
-        lambda f: "Extend support coverage outside business hours, where unanswered posts accumulate.",
+        lambda f: (
+            "Extend support coverage outside business hours, where unanswered posts accumulate."
+        ),
     ),
     Rule(
-        "attentiveness", "on_target", f"at least {SLA_SHARE_TARGET:.0%} answered within the target",
+        "attentiveness",
+        "on_target",
+        f"at least {SLA_SHARE_TARGET:.0%} answered within the target",
         lambda f: True,
-        lambda f: f"Keep today's coverage, and watch the slowest tenth of answers "
-        f"(90th percentile {hours(f.get('response_p90_hours'))}).",
+        lambda f: (
+            f"Keep today's coverage, and watch the slowest tenth of answers "
+            f"(90th percentile {hours(f.get('response_p90_hours'))})."
+        ),
     ),
 ]
 
@@ -218,59 +278,95 @@ def _best_platform_words(c: dict) -> str:
 
 CAMPAIGN_RULES = [
     Rule(
-        "campaign", "too_small",
+        "campaign",
+        "too_small",
         f"fewer than {MIN_CAMPAIGN_POSTS} customer posts, or fewer customers than the "
         "privacy threshold k, used the campaign's terms",
-        lambda c: c["uptake_posts"] < MIN_CAMPAIGN_POSTS or c["uptake_authors"] < c.get("min_group_size", 0),
-        lambda c: f"Too few customers used '{c['name']}' to judge its uptake; check that its "
-        "hashtags and codes in the config are the ones customers type.",
+        lambda c: (
+            c["uptake_posts"] < MIN_CAMPAIGN_POSTS
+            or c["uptake_authors"] < c.get("min_group_size", 0)
+        ),
+        lambda c: (
+            f"Too few customers used '{c['name']}' to judge its uptake; check that its "
+            "hashtags and codes in the config are the ones customers type."
+        ),
         thin=True,
     ),
     Rule(
-        "campaign", "no_baseline", "the terms were not used before the campaign (no baseline to compare)",
+        "campaign",
+        "no_baseline",
+        "the terms were not used before the campaign (no baseline to compare)",
         lambda c: c.get("uptake_lift") is None,
-        lambda c: f"New terms have no baseline: keep '{c['name']}' tracked into the next period, "
-        f"and publish its codes {_best_platform_words(c)}.",
+        lambda c: (
+            f"New terms have no baseline: keep '{c['name']}' tracked into the next period, "
+            f"and publish its codes {_best_platform_words(c)}."
+        ),
     ),
     Rule(
-        "campaign", "strong", f"uptake lift at least {STRONG_LIFT:g}x",
+        "campaign",
+        "strong",
+        f"uptake lift at least {STRONG_LIFT:g}x",
         lambda c: c["uptake_lift"] >= STRONG_LIFT,
-        lambda c: f"Repeat the '{c['name']}' format, and publish its codes {_best_platform_words(c)}.",
+        lambda c: (
+            f"Repeat the '{c['name']}' format, and publish its codes {_best_platform_words(c)}."
+        ),
     ),
     Rule(
-        "campaign", "up", f"uptake lift from {UP_LIFT:g}x to {STRONG_LIFT:g}x",
+        "campaign",
+        "up",
+        f"uptake lift from {UP_LIFT:g}x to {STRONG_LIFT:g}x",
         lambda c: c["uptake_lift"] >= UP_LIFT,
-        lambda c: f"'{c['name']}' lifted uptake modestly: keep the offer and test a stronger call "
-        "to action on the platforms that used it least.",
+        lambda c: (
+            f"'{c['name']}' lifted uptake modestly: keep the offer and test a stronger call "
+            "to action on the platforms that used it least."
+        ),
     ),
     Rule(
-        "campaign", "flat", f"uptake lift from {FLAT_LIFT_LOW:g}x to {UP_LIFT:g}x",
+        "campaign",
+        "flat",
+        f"uptake lift from {FLAT_LIFT_LOW:g}x to {UP_LIFT:g}x",
         lambda c: c["uptake_lift"] >= FLAT_LIFT_LOW,
-        lambda c: f"'{c['name']}' did not change uptake: revise the offer or its placement before repeating it.",
+        lambda c: (
+            f"'{c['name']}' did not change uptake: revise the offer or its placement before repeating it."
+        ),
     ),
     Rule(
-        "campaign", "down", f"uptake lift below {FLAT_LIFT_LOW:g}x",
+        "campaign",
+        "down",
+        f"uptake lift below {FLAT_LIFT_LOW:g}x",
         lambda c: True,
-        lambda c: f"Uptake fell during '{c['name']}': find out why (offer, timing, a competing "
-        "event) before repeating it.",
+        lambda c: (
+            f"Uptake fell during '{c['name']}': find out why (offer, timing, a competing "
+            "event) before repeating it."
+        ),
     ),
 ]
 
 BEST_TIME_RULES = [
     Rule(
-        "campaign", "best_time_thin",
+        "campaign",
+        "best_time_thin",
         f"no campaign configured, and the best posting slot rests on fewer than {MIN_SLOT_POSTS} rated brand posts",
-        lambda f: not f.get("best_slots")
-        or (f.get("best_slots_support") or [{"n_posts": MIN_SLOT_POSTS}])[0]["n_posts"] < MIN_SLOT_POSTS,
-        lambda f: "Too few brand posts per weekday and hour to compare posting times; add "
-        "campaigns (hashtags, offer codes) to the config to measure their uptake.",
+        lambda f: (
+            not f.get("best_slots")
+            or (f.get("best_slots_support") or [{"n_posts": MIN_SLOT_POSTS}])[0]["n_posts"]
+            < MIN_SLOT_POSTS
+        ),
+        lambda f: (
+            "Too few brand posts per weekday and hour to compare posting times; add "
+            "campaigns (hashtags, offer codes) to the config to measure their uptake."
+        ),
         thin=True,
     ),
     Rule(
-        "campaign", "best_time", "no campaign configured",
+        "campaign",
+        "best_time",
+        "no campaign configured",
         lambda f: True,
-        lambda f: "Schedule key announcements in the best slots, and add campaigns (hashtags, "
-        "offer codes) to the config to measure their uptake.",
+        lambda f: (
+            "Schedule key announcements in the best slots, and add campaigns (hashtags, "
+            "offer codes) to the config to measure their uptake."
+        ),
     ),
 ]
 
@@ -278,19 +374,29 @@ BEST_TIME_RULES = [
 # ------------------------------------------------------------------ topics and privacy
 TOPIC_RULES = [
     Rule(
-        "topics", "no_topics", "no topic was found",
+        "topics",
+        "no_topics",
+        "no topic was found",
         lambda f: not f.get("topics_n"),
-        lambda f: "Too few posts (or too similar ones) to find topics; look again over a longer period.",
+        lambda f: (
+            "Too few posts (or too similar ones) to find topics; look again over a longer period."
+        ),
         thin=True,
     ),
     Rule(
-        "topics", "negative_topic", f"the most negative topic is at least {NEGATIVE_TOPIC_SHARE:.0%} negative",
+        "topics",
+        "negative_topic",
+        f"the most negative topic is at least {NEGATIVE_TOPIC_SHARE:.0%} negative",
         lambda f: (f["topics_most_negative"].get("share_negative") or 0) >= NEGATIVE_TOPIC_SHARE,
-        lambda f: f"Give the product and support owners of '{f['topics_most_negative']['label']}' "
-        "this topic's trend as a standing KPI.",
+        lambda f: (
+            f"Give the product and support owners of '{f['topics_most_negative']['label']}' "
+            "this topic's trend as a standing KPI."
+        ),
     ),
     Rule(
-        "topics", "no_negative_topic", f"no topic is {NEGATIVE_TOPIC_SHARE:.0%} negative or more",
+        "topics",
+        "no_negative_topic",
+        f"no topic is {NEGATIVE_TOPIC_SHARE:.0%} negative or more",
         lambda f: True,
         lambda f: "No topic is mostly negative: track the largest topics' share month to month.",
     ),
@@ -298,13 +404,19 @@ TOPIC_RULES = [
 
 PRIVACY_RULES = [
     Rule(
-        "privacy", "contacts_exposed", "at least one customer posted contact details in public",
+        "privacy",
+        "contacts_exposed",
+        "at least one customer posted contact details in public",
         lambda f: (f.get("privacy_authors_exposing_contact") or 0) > 0,
-        lambda f: "Reply to such posts with a request to continue in a private channel, and "
-        "never ask customers for order numbers or contact details in public.",
+        lambda f: (
+            "Reply to such posts with a request to continue in a private channel, and "
+            "never ask customers for order numbers or contact details in public."
+        ),
     ),
     Rule(
-        "privacy", "no_contacts", "no customer posted contact details",
+        "privacy",
+        "no_contacts",
+        "no customer posted contact details",
         lambda f: True,
         lambda f: "Keep asking customers to share details only in private channels.",
     ),
@@ -334,33 +446,47 @@ def _topic_list(f: dict, *statuses: str) -> str:
 
 CHANGE_RULES = [
     Rule(
-        "changes", "no_previous", "no previous report is named (`compare_to`)",
+        "changes",
+        "no_previous",
+        "no previous report is named (`compare_to`)",
         lambda f: f.get("compare_status") != "ok",
         lambda f: "Name last period's report in the config (`compare_to`) to see what changed.",
         thin=True,
     ),
     Rule(
-        "changes", "tone_worse",
+        "changes",
+        "tone_worse",
         f"the share of negative posts rose by {CHANGE_POINTS * 100:.0f} points or more",
         lambda f: _moved(f, "Share of negative posts", 1, CHANGE_POINTS),
-        lambda f: "Customers are more negative than last period: start with "
-        f"{_topic_list(f, 'new', 'grown')} and give each an owner.",
+        lambda f: (
+            "Customers are more negative than last period: start with "
+            f"{_topic_list(f, 'new', 'grown')} and give each an owner."
+        ),
     ),
     Rule(
-        "changes", "replies_behind",
+        "changes",
+        "replies_behind",
         f"the share of requests answered fell by {CHANGE_POINTS * 100:.0f} points or more, or the "
         f"median first reply is {CHANGE_SLOWER:.0%} slower or more",
-        lambda f: _moved(f, "Requests the brand answered", -1, CHANGE_POINTS)
-        or _moved(f, "Median time to first reply (hours)", 1, CHANGE_SLOWER),
+        lambda f: (
+            _moved(f, "Requests the brand answered", -1, CHANGE_POINTS)
+            or _moved(f, "Median time to first reply (hours)", 1, CHANGE_SLOWER)
+        ),
         lambda f: "Replies fell behind last period: check support staffing against the volume.",
     ),
     Rule(
-        "changes", "new_topics", "at least one topic is new",
+        "changes",
+        "new_topics",
+        "at least one topic is new",
         lambda f: bool((f.get("compare_topics") or {}).get("new")),
-        lambda f: f"Brief the product and support teams on the new topics: {_topic_list(f, 'new')}.",
+        lambda f: (
+            f"Brief the product and support teams on the new topics: {_topic_list(f, 'new')}."
+        ),
     ),
     Rule(
-        "changes", "steady", "none of the above",
+        "changes",
+        "steady",
+        "none of the above",
         lambda f: True,
         lambda f: "Little changed: keep the current plan and compare again next period.",
     ),

@@ -395,8 +395,10 @@ def notebook_stages(names, side_by_side: bool = True) -> list[list[str]]:
     its own."""
     stages: list[list[str]] = []
     for name in names:
-        if side_by_side and stages and any(
-            name in group and stages[-1][-1] in group for group in SIDE_BY_SIDE
+        if (
+            side_by_side
+            and stages
+            and any(name in group and stages[-1][-1] in group for group in SIDE_BY_SIDE)
         ):
             stages[-1].append(name)
         else:
@@ -493,9 +495,7 @@ def _previous_report(config: Config):
         raise ReportError(f"{config.path.name if config.path else 'config'}: {exc}") from None
 
 
-def _manifest(
-    staging: Path, config: Config, current: str, timings: dict, previous=None
-) -> dict:
+def _manifest(staging: Path, config: Config, current: str, timings: dict, previous=None) -> dict:
     """What manifest.json records: provenance of the report being built in `staging`, the
     hash of its topic model (so that a later report can check it compares with this one's
     model) and the previous report it was compared with."""

@@ -47,7 +47,9 @@ _COUNT = re.compile(
     r"posts|authors|recent|previous|\w+_posts|\w+_authors|author_followers|reach|impressions|rows\w*|loaded|rejected|duplicates)$"
 )
 #: Column-name patterns of shares and rates (shown as percentages).
-_SHARE = re.compile(r"^(share\w*|\w+_share|response_rate|share_within_sla|negative|positive|neutral)$")
+_SHARE = re.compile(
+    r"^(share\w*|\w+_share|response_rate|share_within_sla|negative|positive|neutral)$"
+)
 #: Column-name patterns of per-post rates (engagement rate, conversation rate, virality):
 #: percentages, at the precision of the rate itself (they are medians or means of ratios,
 #: not shares of the table's posts).
@@ -111,8 +113,10 @@ def column_kind(name: object, column: pd.Series) -> str:
             return "share"
         if _RATE.match(text):
             return "rate"
-        if pd.api.types.is_integer_dtype(column) or _COUNT.match(text) or (
-            text in ("hour", "weekday", "topic") and _whole_numbers(column)
+        if (
+            pd.api.types.is_integer_dtype(column)
+            or _COUNT.match(text)
+            or (text in ("hour", "weekday", "topic") and _whole_numbers(column))
         ):
             return "count"
         return "number"
@@ -130,10 +134,20 @@ def _cell(value, kind: str, n: int | None) -> str:
         return percent(float(value))
     if kind == "number":
         value = float(value)
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
+        return (
+            f"{value:,.0f}"
+            if abs(value) >= 100
+            else f"{value:,.2f}"
+            if abs(value) >= 1
+            else f"{value:.3f}"
+        )
     if kind == "date":
         stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+        return (
+            stamp.strftime("%Y-%m-%d")
+            if stamp == stamp.normalize()
+            else stamp.strftime("%Y-%m-%d %H:%M")
+        )
     if kind == "list":
         return ", ".join(str(v) for v in value)
     if isinstance(value, bool | np.bool_):
@@ -164,7 +178,11 @@ def readable(df: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
         else pd.Series(False, index=df.index)
     )
     df = df.drop(columns=["suppressed"], errors="ignore")
-    n = int(pd.to_numeric(df["n_posts"], errors="coerce").sum()) if "n_posts" in df.columns else None
+    n = (
+        int(pd.to_numeric(df["n_posts"], errors="coerce").sum())
+        if "n_posts" in df.columns
+        else None
+    )
     hidden = f"fewer than {k}" if k else "suppressed"
     out = {}
     for name in df.columns:
@@ -182,7 +200,8 @@ def to_html(df: pd.DataFrame, k: int | None = None) -> str:
         column_label(c) for c in df.columns if column_kind(c, df[c]) in ("count", "share", "number")
     }
     head = "".join(
-        f'<th class="{"num" if c in numeric else "txt"}">{html.escape(str(c))}</th>' for c in table.columns
+        f'<th class="{"num" if c in numeric else "txt"}">{html.escape(str(c))}</th>'
+        for c in table.columns
     )
     rows = "".join(
         "<tr>"
@@ -219,4 +238,3 @@ def use_readable_tables(k: int | None = None, shell=None) -> None:
         return
     formatter = shell.display_formatter.formatters["text/html"]
     formatter.for_type(pd.DataFrame, lambda df: to_html(df, k))
-

@@ -232,4 +232,3 @@ def topic_centroids(topics: np.ndarray, embeddings: np.ndarray) -> dict[int, np.
 def topic_means(topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
     """Mean embedding per topic id in sorted order, -1 included when present (BERTopic's layout)."""
     return np.stack([embeddings[topics == t].mean(axis=0) for t in sorted(set(topics.tolist()))])
-

@@ -427,8 +427,7 @@ def redact_hashtag_names(text: str) -> str:
         if all(is_publishable(p.lower()) for p in parts if p.isalpha()):
             return match.group(0)
         return "#" + "".join(
-            p if not p.isalpha() or is_publishable(p.lower()) else f"<{PERSON}>"
-            for p in parts
+            p if not p.isalpha() or is_publishable(p.lower()) else f"<{PERSON}>" for p in parts
         )
 
     return HASHTAG.sub(replace, text)

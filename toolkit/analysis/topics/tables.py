@@ -120,7 +120,6 @@ def _topic_row(group: pd.DataFrame, recent_start, previous_start) -> dict:
     return row
 
 
-
 def topics_over_time(
     posts: pd.DataFrame, labels: Sequence[int], freq: str = "W", tz: str | None = None
 ) -> pd.DataFrame:
@@ -256,7 +255,6 @@ def topic_examples(
         if quoted:
             rows.append((rep.topic, rep.rank, quoted))
     return pd.DataFrame(rows, columns=columns)
-
 
 
 def _with_topics(posts: pd.DataFrame, labels: Sequence[int]) -> pd.DataFrame:

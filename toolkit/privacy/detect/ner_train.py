@@ -53,7 +53,9 @@ def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
             continue
         token, sep, tag = line.rstrip().rpartition("\t" if "\t" in line else " ")
         if not sep or not (tag == "O" or tag[:2] in ("B-", "I-")):
-            raise ValueError(f"{path}:{number}: expected 'token<TAB>tag' with a BIO tag, got {line!r}")
+            raise ValueError(
+                f"{path}:{number}: expected 'token<TAB>tag' with a BIO tag, got {line!r}"
+            )
         if not token.strip():  # an empty token (a stripped invisible character) adds no text
             continue
         words.append(token.strip())
@@ -118,8 +120,28 @@ _SLOT_LABELS = {
     "country": "GPE", "company": "ORG", "company2": "ORG", "date": "DATE", "nrp": "NORP",
     "street": None,
 }  # fmt: skip
-_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "en_IN")
-_DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%B %d, %Y", "%d %B %Y", "%Y-%m-%d", "%A", "%B %Y", "%d %b")
+_LOCALES = (
+    "en_US",
+    "en_GB",
+    "de_DE",
+    "fr_FR",
+    "es_ES",
+    "it_IT",
+    "nl_NL",
+    "pl_PL",
+    "pt_BR",
+    "en_IN",
+)
+_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%B %d, %Y",
+    "%d %B %Y",
+    "%Y-%m-%d",
+    "%A",
+    "%B %Y",
+    "%d %b",
+)
 
 
 def synthetic_sentences(n: int, seed: int = 0) -> list[tuple[str, list[tuple[int, int, str]]]]:
@@ -192,7 +214,9 @@ def _examples(nlp, sentences, pseudo: Callable | None, lower_share: float, rng: 
         for variant in variants:
             doc = Doc(nlp.vocab, words=variant)
             gold = [
-                Span(doc, s, e, label=BTC_LABELS[k]) for s, e, k in bio_spans(tags) if k in BTC_LABELS
+                Span(doc, s, e, label=BTC_LABELS[k])
+                for s, e, k in bio_spans(tags)
+                if k in BTC_LABELS
             ]
             if pseudo is not None:
                 taken = {i for span in gold for i in range(span.start, span.end)}
@@ -223,7 +247,11 @@ def score(nlp, sentences, labels=SCORED_LABELS) -> dict:
         n_pred += len(pred)
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+    }
 
 
 def train(
@@ -271,8 +299,10 @@ def train(
 
     fix_random_seed(seed)
     rng = random.Random(seed)
-    nlp = spacy.load(base_model_path(), exclude=["tok2vec", "tagger", "parser", "senter",
-                                                 "attribute_ruler", "lemmatizer"])
+    nlp = spacy.load(
+        base_model_path(),
+        exclude=["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"],
+    )
     train_sents, dev_sents = read_conll(train_path), read_conll(dev_path)
     base = score(nlp, dev_sents)
     progress(f"small model on dev before training: {base}")

@@ -16,16 +16,24 @@ SUITES = ("report", "ingest", "privacy", "tone", "metrics", "topics", "dask")
 
 def available_suites() -> list[str]:
     """Names of the suites whose module exists in this checkout, in running order."""
-    return [name for name in SUITES if importlib.util.find_spec(f"toolkit.quality.benchmarks.{name}")]
+    return [
+        name for name in SUITES if importlib.util.find_spec(f"toolkit.quality.benchmarks.{name}")
+    ]
 
 
-def run_suites(names: list[str], config_path: Path, out_dir: Path,
-               progress: Callable[[str], None] = lambda s: None) -> dict[str, dict]:
+def run_suites(
+    names: list[str],
+    config_path: Path,
+    out_dir: Path,
+    progress: Callable[[str], None] = lambda s: None,
+) -> dict[str, dict]:
     """Run the named suites one after another; write each result to `out_dir/<name>.json`."""
     unknown = sorted(set(names) - set(available_suites()))
     if unknown:
-        raise ValueError(f"unknown benchmark suite(s): {', '.join(unknown)}; "
-                         f"available: {', '.join(available_suites())}")
+        raise ValueError(
+            f"unknown benchmark suite(s): {', '.join(unknown)}; "
+            f"available: {', '.join(available_suites())}"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     for name in names:

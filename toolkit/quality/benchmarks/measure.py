@@ -21,10 +21,14 @@ def machine() -> dict:
     return {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)}
 
 
-def measure(cmd: list[str], env: dict | None = None, interval: float = 0.1, cwd: Path = ROOT) -> dict:
+def measure(
+    cmd: list[str], env: dict | None = None, interval: float = 0.1, cwd: Path = ROOT
+) -> dict:
     """Run `cmd`, returning wall seconds, exit code and peak RSS (MB) summed over its process tree."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     root = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -32,8 +36,12 @@ def measure(cmd: list[str], env: dict | None = None, interval: float = 0.1, cwd:
         time.sleep(interval)
     seconds = time.perf_counter() - t0
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak / 2**20, 1),
-            "exit_code": proc.returncode, "stderr_tail": stderr[-2000:] if proc.returncode else ""}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "exit_code": proc.returncode,
+        "stderr_tail": stderr[-2000:] if proc.returncode else "",
+    }
 
 
 def tree_rss(root: psutil.Process) -> int:

@@ -30,6 +30,8 @@ from toolkit.quality.benchmarks.synthetic_posts import generate_posts
 
 DEFAULT_MAX_ROWS = 10_000_000
 PANDAS_MAX_ROWS = 1_000_000
+
+
 # ------------------------------------------------------------------ pandas baseline
 def _pattern(terms) -> re.Pattern:
     words = [r"\s+".join(re.escape(w) for w in str(t).strip().lstrip("@#").split()) for t in terms]

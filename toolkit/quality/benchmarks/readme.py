@@ -27,7 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 BLOCK = re.compile(r"(<!-- bench:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /bench -->)", re.DOTALL)
-HEADER = "| suite | what | measured | baseline, same run | target |\n| --- | --- | --- | --- | --- |\n"
+HEADER = (
+    "| suite | what | measured | baseline, same run | target |\n| --- | --- | --- | --- | --- |\n"
+)
 NONE = "–"
 
 
@@ -81,18 +83,25 @@ def report_summary(data: dict) -> str:
     return (
         f"| `make report` on the sample ({both}) | wall time | peak memory (whole process tree) |\n"
         "| --- | --- | --- |\n"
-        + _row("cold: no working data, reports or embedding caches, new kernels "
-               "(UMAP's numba code compiled once by `make setup`)",
-               seconds(data["cold"]["seconds"]), memory(data["cold"]["peak_rss_mb"]))
-        + _row(f"nothing changed (median of {len(unchanged)})",
-               seconds(data["unchanged_median_seconds"]), memory(peak))
+        + _row(
+            "cold: no working data, reports or embedding caches, new kernels "
+            "(UMAP's numba code compiled once by `make setup`)",
+            seconds(data["cold"]["seconds"]),
+            memory(data["cold"]["peak_rss_mb"]),
+        )
+        + _row(
+            f"nothing changed (median of {len(unchanged)})",
+            seconds(data["unchanged_median_seconds"]),
+            memory(peak),
+        )
     )
 
 
 def report_suite(data: dict) -> str:
     targets = data.get("targets", {})
     return HEADER + _row(
-        "`report`", "`make report` on the sample, cold / unchanged",
+        "`report`",
+        "`make report` on the sample, cold / unchanged",
         f"{seconds(data['cold']['seconds'])}, {memory(data['cold']['peak_rss_mb'])} / "
         f"{seconds(data['unchanged_median_seconds'])}",
         NONE,
@@ -109,21 +118,29 @@ def ingest_suite(data: dict) -> str:
     for n, formats in sorted(by_size.items()):
         kinds = [f for f in ("jsonl", "csv") if f in formats]
         ours = [formats[f].get("toolkit", {}) for f in kinds]
-        measured = (rates([r.get("posts_per_s") for r in ours]) + ", "
-                    + " / ".join(memory(r.get("peak_rss_mb")) for r in ours))
+        measured = (
+            rates([r.get("posts_per_s") for r in ours])
+            + ", "
+            + " / ".join(memory(r.get("peak_rss_mb")) for r in ours)
+        )
         baseline = [formats[f].get("baseline", {}) for f in kinds]
         one = [formats[f].get("toolkit_one_process", {}) for f in kinds]
         parts = []
         if any("posts_per_s" in b for b in baseline):
-            parts.append("pandas read + `to_parquet`: "
-                         + rates([b.get("posts_per_s") for b in baseline]) + ", "
-                         + " / ".join(memory(b.get("peak_rss_mb")) for b in baseline))
+            parts.append(
+                "pandas read + `to_parquet`: "
+                + rates([b.get("posts_per_s") for b in baseline])
+                + ", "
+                + " / ".join(memory(b.get("peak_rss_mb")) for b in baseline)
+            )
         if any("posts_per_s" in o for o in one):
             parts.append("toolkit in 1 process: " + rates([o.get("posts_per_s") for o in one]))
         rows += _row(
             "`ingest`",
             f"streaming ingest, {n:,} posts {' / '.join(k.upper() for k in kinds)}, {workers} workers",
-            measured, "; ".join(parts) or NONE, posts_per_s(data.get("target_posts_per_s")),
+            measured,
+            "; ".join(parts) or NONE,
+            posts_per_s(data.get("target_posts_per_s")),
         )
     return rows
 
@@ -137,15 +154,20 @@ def topics_suite(data: dict) -> str:
         target = run.get("target") or {}
         baseline = NONE
         if stock and run.get("speedup_vs_stock_per_post"):
-            baseline = (f"stock BERTopic: {posts_per_s(stock.get('posts_per_s'))} "
-                        f"({stock['n_docs']:,} posts, {share(stock.get('outlier_share'))} outliers)"
-                        f" = {run['speedup_vs_stock_per_post']}x per post")
+            baseline = (
+                f"stock BERTopic: {posts_per_s(stock.get('posts_per_s'))} "
+                f"({stock['n_docs']:,} posts, {share(stock.get('outlier_share'))} outliers)"
+                f" = {run['speedup_vs_stock_per_post']}x per post"
+            )
         rows += _row(
-            "`topics`", f"prepare + embed + fit + label, {run['n_docs']:,} posts ({run['model']})",
+            "`topics`",
+            f"prepare + embed + fit + label, {run['n_docs']:,} posts ({run['model']})",
             f"{seconds(run.get('seconds'))}, {memory(run.get('peak_rss_mb'))}, "
             f"{share(run.get('outlier_share'))} outliers",
             baseline,
-            f"{seconds(target.get('seconds'))}, {memory(target.get('peak_rss_mb'))}" if target else NONE,
+            f"{seconds(target.get('seconds'))}, {memory(target.get('peak_rss_mb'))}"
+            if target
+            else NONE,
         )
     return rows
 
@@ -153,7 +175,8 @@ def topics_suite(data: dict) -> str:
 def tone_suite(data: dict) -> str:
     speed = data["throughput"]
     return HEADER + _row(
-        "`tone`", f"scoring {data['n_posts']:,} posts, median of {data['repeats']}",
+        "`tone`",
+        f"scoring {data['n_posts']:,} posts, median of {data['repeats']}",
         posts_per_s(speed["tone"]["posts_per_s"]),
         f"VADER {posts_per_s(speed['vader']['posts_per_s'])}",
         posts_per_s(data.get("targets", {}).get("posts_per_s")),
@@ -164,12 +187,15 @@ def metrics_suite(data: dict) -> str:
     duck, at_pandas, pandas = data["duckdb"], data["duckdb_at_pandas_size"], data["pandas"]
     baseline = NONE
     if data.get("pandas_over_duckdb_ratio"):
-        baseline = (f"pandas at {data['ratio_rows']:,}: {seconds(pandas.get('median_seconds'))} vs "
-                    f"DuckDB {seconds(at_pandas.get('median_seconds'))} = "
-                    f"{data['pandas_over_duckdb_ratio']}x")
+        baseline = (
+            f"pandas at {data['ratio_rows']:,}: {seconds(pandas.get('median_seconds'))} vs "
+            f"DuckDB {seconds(at_pandas.get('median_seconds'))} = "
+            f"{data['pandas_over_duckdb_ratio']}x"
+        )
     targets = data.get("targets", {})
     return HEADER + _row(
-        "`metrics`", f"full metric set, {data['rows']:,} posts (DuckDB, {data['threads']} thread{'s' if data['threads'] != 1 else ''})",
+        "`metrics`",
+        f"full metric set, {data['rows']:,} posts (DuckDB, {data['threads']} thread{'s' if data['threads'] != 1 else ''})",
         f"{seconds(duck.get('median_seconds'))}, {memory(duck.get('peak_rss_mb'))}",
         baseline,
         f"{seconds(targets.get('seconds'))}, {targets.get('peak_rss_gb', NONE)} GB",
@@ -189,14 +215,17 @@ def privacy_suite(data: dict) -> str:
         baseline = NONE
         if others:
             theirs = others[0]
-            baseline = (f"{theirs['model']}: {posts_per_s(theirs.get('posts_per_second'))}, "
-                        f"{quality(theirs)}; ours {result.get('speed_ratio_wall', NONE)}x faster")
+            baseline = (
+                f"{theirs['model']}: {posts_per_s(theirs.get('posts_per_second'))}, "
+                f"{quality(theirs)}; ours {result.get('speed_ratio_wall', NONE)}x faster"
+            )
         source = SOURCES.get(name, "")
         rows += _row(
             "`privacy`",
             f"detector on `{name}` ({ours['n_posts']:,} posts{'; ' + source if source else ''})",
             f"{posts_per_s(ours.get('posts_per_second'))}, {quality(ours)}",
-            baseline, f"{speed_target}x Presidio's speed" if speed_target else NONE,
+            baseline,
+            f"{speed_target}x Presidio's speed" if speed_target else NONE,
         )
     return rows
 
@@ -208,7 +237,8 @@ def dask_suite(data: dict) -> str:
         local, one, two = size["local"], size["dask_1_worker"], size["dask_2_workers"]
         peak = max(two.get("peak_rss_mb_per_worker") or [0]) or None
         rows += _row(
-            "`dask`", f"tone + detection + engagement + responses, {size['rows']:,} posts",
+            "`dask`",
+            f"tone + detection + engagement + responses, {size['rows']:,} posts",
             f"1 worker {seconds(one['seconds'])}, 2 workers {seconds(two['seconds'])}, "
             f"{memory(peak)} per worker",
             f"local engine {seconds(local['seconds'])}: Dask/local "
@@ -266,8 +296,12 @@ def update_readme(readme: Path, bench_dir: Path, note: Callable[[str], None] = p
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
-    parser.add_argument("--bench", type=Path, default=Path("reports/bench"),
-                        help="folder of the suites' JSON (written by `make bench`)")
+    parser.add_argument(
+        "--bench",
+        type=Path,
+        default=Path("reports/bench"),
+        help="folder of the suites' JSON (written by `make bench`)",
+    )
     args = parser.parse_args(argv)
     changed = update_readme(args.readme, args.bench, note=lambda s: print(s, file=sys.stderr))
     print(f"{args.readme}: {'figures updated' if changed else 'unchanged'}")

@@ -24,8 +24,9 @@ from toolkit.quality.benchmarks.measure import machine, measure
 from toolkit.report.build_together import compares_with
 
 
-def bench_report(config_path: str | Path, repeats: int = 3,
-                 progress: Callable[[str], None] = lambda s: None) -> dict:
+def bench_report(
+    config_path: str | Path, repeats: int = 3, progress: Callable[[str], None] = lambda s: None
+) -> dict:
     """Cold and unchanged timings of `make report` for `config_path`."""
     config = load_config(config_path)
     configs = [*previous_period(config), config]
