@@ -34,6 +34,7 @@ from toolkit.analysis.topics.tables import (
     topics_over_time,
     topics_per_platform,
 )
+from toolkit.privacy.detect.entities import PERSON
 from toolkit.quality.evaluation.topics import evaluate_topics
 
 BRAND = ["Nimbus Home", "NimbusHome", "NimbusSupport"]
@@ -804,16 +805,29 @@ def test_prepare_many_cleans_each_text_as_prepare_for_topics_does():
     assert prepare_many(texts, BRAND) == [prepare_for_topics(t, BRAND) for t in texts]
 
 
-def test_prepare_many_primes_the_ner_layer_chunk_by_chunk(monkeypatch):
+def test_topic_text_never_runs_the_ner_layer(monkeypatch):
     from toolkit.analysis.topics import prepare
 
-    primed = []
-    monkeypatch.setattr(prepare, "PRIME_CHUNK", 2)
     detector = prepare.default_detector()
-    monkeypatch.setattr(detector, "prime", lambda texts: primed.append(len(texts)))
-    texts = ["the plug is dead", "app crashed again", "thermostat ok", "hub offline", "hi"]
-    assert prepare_many(texts) == [prepare_for_topics(t) for t in texts]
-    assert primed == [2, 2, 1]
+
+    def no_parse(texts):
+        raise AssertionError("topic preparation parsed text with the NER model")
+
+    monkeypatch.setattr(detector.ner, "entities_many", no_parse)
+    texts = ["@u_0123456789ab Maria Lopez got my plug", "Kushal says the hub is offline"]
+    assert prepare_many(texts) == ["got my plug", "Kushal says the hub is offline"]
+
+
+def test_an_ner_person_guess_does_not_widen_a_rule_s_span_in_topic_text():
+    from toolkit.analysis.topics.prepare import NER_GUESS_SCORE, private_spans
+    from toolkit.privacy.detect.analyzer import default_detector
+    from toolkit.privacy.detect.ner import SCORES
+
+    # Topic text can drop the NER layer only while its person guesses fall below the cut.
+    assert SCORES[PERSON] < NER_GUESS_SCORE
+    text = "@Love_Gaushal  getwellsoonkushal"
+    assert [s.text for s in default_detector().detect(text)] == [text]  # NER widens the handle
+    assert [s.text for s in private_spans(text)] == ["@Love_Gaushal"]
 
 
 @pytest.mark.slow
@@ -1052,7 +1066,6 @@ def test_saved_model_loads_and_assigns_new_posts_like_the_fitted_one(
     assert np.array_equal(loaded.transform(docs[:50]), fitted.transform(docs[:50]))
 
 
-
 @pytest.mark.slow
 def test_parts_passed_in_give_the_topics_of_the_keyword_parameters(fitted, corpus, cache):
     from toolkit.analysis.topics.clustering import HDBSCANClustering, UMAPReduction
@@ -1070,6 +1083,7 @@ def test_parts_passed_in_give_the_topics_of_the_keyword_parameters(fitted, corpu
     np.testing.assert_array_equal(parts.labels_, fitted.labels_)
     pd.testing.assert_frame_equal(parts.topic_info_, fitted.topic_info_)
     assert parts._params_for_json() == fitted._params_for_json()
+
 
 def test_loading_with_another_embedding_model_is_refused(tmp_path):
     from helpers import FakeEmbedder

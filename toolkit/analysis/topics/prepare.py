@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from toolkit.core.language import fill_languages
 from toolkit.core.text import HANDLE_IN_TEXT, HASHTAG, URL
-from toolkit.privacy.detect.analyzer import default_detector, detect
+from toolkit.privacy.detect.analyzer import default_detector
 from toolkit.privacy.detect.entities import ENTITY_TYPES, NER_ONLY_TYPES, PERSON
 from toolkit.privacy.pseudonymise import PSEUDONYM
 from toolkit.privacy.quoting import redact
@@ -90,17 +90,23 @@ _SPACES = re.compile(r"\s+")
 #: groups (the NER layer's other types) are what customers talk about; labels and keywords
 #: are checked for personal data again before they are published (`is_publishable`).
 TOPIC_PRIVATE_TYPES = tuple(t for t in ENTITY_TYPES if t not in NER_ONLY_TYPES)
-#: NER person guesses below this score are left in topic text (the tweet model reads many
-#: non-English words as names, e.g. "café", "treno"); the gate applies the same cut.
+#: Person spans scored below this are left in topic text. NER person guesses all score
+#: below it (the tweet model reads many non-English words as names, e.g. "café", "treno"); the
+#: gate applies the same cut.
 NER_GUESS_SCORE = 0.6
 
 
 def private_spans(text: str, types=TOPIC_PRIVATE_TYPES) -> list:
-    """The detector's spans of `types` in `text`, without the unsure person guesses
-    (score below `NER_GUESS_SCORE`): what topic text and published terms must not carry."""
+    """The detector's spans of `types` in `text`, without the unsure person guesses (score
+    below `NER_GUESS_SCORE`): what topic text and published terms must not carry.
+
+    The NER layer is not run. Its only type here, a person, scores below the cut, so it could
+    only widen a span the rules found (a handle "@ann" into "@ann getwellsoonkushal"): an unsure
+    guess all the same, and the parse would cost most of the time topic preparation takes.
+    """
     return [
         s
-        for s in detect(text, types)
+        for s in default_detector().detect(text, types, ner=False)
         if not (s.entity_type == PERSON and s.score < NER_GUESS_SCORE)
     ]
 
@@ -152,23 +158,10 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     return _clean(_before_detection(text), _brand_pattern(brand_handles))
 
 
-#: Posts `prepare_many` hands the NER layer at once: far below its cache (200,000 texts), so
-#: none is evicted before it is cleaned.
-PRIME_CHUNK = 10_000
-
-
 def prepare_many(texts: Iterable[str], brand_handles: Iterable[str] = ()) -> list[str]:
-    """`prepare_for_topics` of each text, with the detector's NER layer run over each chunk of
-    `PRIME_CHUNK` posts in batches first (`nlp.pipe` instead of one parse per post: the same
-    result, several times faster)."""
+    """`prepare_for_topics` of each text."""
     brand = _brand_pattern(brand_handles)
-    texts = list(texts)
-    out: list[str] = []
-    for start in range(0, len(texts), PRIME_CHUNK):
-        expanded = [_before_detection(t) for t in texts[start : start + PRIME_CHUNK]]
-        default_detector().prime(expanded)
-        out += [_clean(t, brand) for t in expanded]
-    return out
+    return [_clean(_before_detection(t), brand) for t in texts]
 
 
 def _before_detection(text) -> str:
@@ -210,7 +203,6 @@ def stop_words(brand_terms: Iterable[str] = ()) -> list[str]:
     Without them the brand's own name would be a top keyword of every topic.
     """
     return sorted(STOP_WORDS | brand_tokens(brand_terms))
-
 
 
 #: Language tags that say nothing about the language (Twitter: undetermined, no text,
@@ -264,7 +256,6 @@ def topic_corpus(
     return customer[keep].reset_index(drop=True), others
 
 
-
 def thread_context(posts: pd.DataFrame, all_posts: pd.DataFrame | None = None) -> pd.Series:
     """Per post, the text of its conversation's first post, for `TopicModel.fit(context=...)`.
 
@@ -285,4 +276,3 @@ def thread_context(posts: pd.DataFrame, all_posts: pd.DataFrame | None = None) -
     is_first = (posts["thread_id"] == posts["post_id"]).to_numpy()
     texts[is_first | pd.isna(texts)] = None
     return pd.Series(texts, index=posts.index, name="context", dtype=object)
-

@@ -59,6 +59,9 @@ from toolkit.privacy.detect.phones import DEFAULT_PHONE_REGIONS, find_phones
 from toolkit.privacy.detect.recognizers import PatternRecognizer, default_recognizers
 from toolkit.privacy.detect.url import find_urls
 
+#: The types the NER layer finds: people, and the types only it finds.
+NER_LAYER_TYPES = NER_ONLY_TYPES | {PERSON}
+
 #: Overlapping spans are merged into one span of the most specific type (highest rank wins).
 SPECIFICITY = {
     CREDIT_CARD: 9,
@@ -138,14 +141,16 @@ class Detector:
             HANDLE: find_handles,
             ORDER_NUMBER: self._orders,
             STREET_ADDRESS: find_street_addresses,
-            PERSON: self._persons,
-            **{kind: functools.partial(self._ner_only, kind) for kind in NER_ONLY_TYPES},
+            PERSON: find_names,
+            **{kind: _nothing for kind in NER_ONLY_TYPES},  # the NER layer finds these
         }
         self.recognizers = tuple(default_recognizers() if recognizers is None else recognizers)
         for recognizer in self.recognizers:  # a type may have a core and a pattern recogniser
             core = self._recognisers.get(recognizer.entity_type)
             self._recognisers[recognizer.entity_type] = (
-                recognizer.analyze if core is None else _chained(core, recognizer.analyze)
+                recognizer.analyze
+                if core in (None, _nothing)
+                else _chained(core, recognizer.analyze)
             )
 
     @classmethod
@@ -186,7 +191,7 @@ class Detector:
     ) -> list[list[Span]]:
         """`detect` of each text (non-strings give []), with the NER layer run in batches."""
         wanted = ENTITY_TYPES if entities is None else tuple(entities)
-        if self.ner is not None and (PERSON in wanted or NER_ONLY_TYPES & set(wanted)):
+        if self.ner is not None and NER_LAYER_TYPES & set(wanted):
             self.prime(texts)
         return [self.detect(t, wanted) if isinstance(t, str) else [] for t in texts]
 
@@ -199,7 +204,9 @@ class Detector:
         """Name, version and file hash of the NER model (None when the layer is off)."""
         return None if self.ner is None else self.ner.info()
 
-    def candidates(self, text: str, entities: Iterable[str] | None = None) -> list[Span]:
+    def candidates(
+        self, text: str, entities: Iterable[str] | None = None, ner: bool = True
+    ) -> list[Span]:
         """All raw detections, overlapping ones included (offsets into `text`).
 
         Parameters
@@ -208,6 +215,8 @@ class Detector:
             Any text.
         entities : iterable of str, optional
             Restrict to these entity types (default: every type this detector finds).
+        ner : bool
+            Also run the NER layer (when the detector has one); False: rules and patterns only.
         """
         if not text:
             return []
@@ -218,16 +227,22 @@ class Detector:
         norm = normalise(text)
         spans = []
         for entity_type in wanted:
-            for start, end, score in self._recognisers[entity_type](norm.text):
+            found = list(self._recognisers[entity_type](norm.text))
+            if ner and entity_type in NER_LAYER_TYPES:
+                found += self._ner(entity_type, norm.text)
+            for start, end, score in found:
                 orig_start, orig_end = norm.original(start, end)
                 spans.append(
                     Span(orig_start, orig_end, entity_type, score, text[orig_start:orig_end])
                 )
         return spans
 
-    def detect(self, text: str, entities: Iterable[str] | None = None) -> list[Span]:
-        """Non-overlapping personal-data spans in `text`, sorted by start (see `detect`)."""
-        return resolve_overlaps(text, self.candidates(text, entities))
+    def detect(
+        self, text: str, entities: Iterable[str] | None = None, ner: bool = True
+    ) -> list[Span]:
+        """Non-overlapping personal-data spans in `text`, sorted by start (see `detect`);
+        `ner` as in `candidates`."""
+        return resolve_overlaps(text, self.candidates(text, entities, ner))
 
     # Each recogniser yields (start, end, score) in the normalised text.
     def _emails(self, text: str) -> Iterator[tuple[int, int, float]]:
@@ -239,11 +254,7 @@ class Detector:
     def _orders(self, text: str) -> Iterator[tuple[int, int, float]]:
         return find_order_numbers(text, self.order_patterns)
 
-    def _persons(self, text: str) -> Iterator[tuple[int, int, float]]:
-        yield from find_names(text)
-        yield from self._ner_only(PERSON, text)
-
-    def _ner_only(self, kind: str, text: str) -> Iterator[tuple[int, int, float]]:
+    def _ner(self, kind: str, text: str) -> Iterator[tuple[int, int, float]]:
         if self.ner is None:
             return
         for entity in self.ner(text):
@@ -264,6 +275,10 @@ class Detector:
         return any(w in self.public_terms for w in words) and all(
             w in self.public_terms or w in _GENERIC_ORG_WORDS for w in words
         )
+
+
+def _nothing(text: str) -> tuple:
+    return ()
 
 
 def _chained(
