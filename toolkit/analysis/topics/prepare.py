@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from toolkit.core.language import fill_languages
 from toolkit.core.text import HANDLE_IN_TEXT, HASHTAG, URL
 from toolkit.privacy.detect.analyzer import default_detector
-from toolkit.privacy.detect.entities import ENTITY_TYPES, NER_ONLY_TYPES, PERSON
+from toolkit.privacy.detect.entities import CONTEXT_TYPES, ENTITY_TYPES, PERSON
 from toolkit.privacy.pseudonymise import PSEUDONYM
 from toolkit.privacy.quoting import redact
 
@@ -89,7 +89,7 @@ _SPACES = re.compile(r"\s+")
 #: What topic text loses: personal data about people. Places, organisations, dates and
 #: groups (the NER layer's other types) are what customers talk about; labels and keywords
 #: are checked for personal data again before they are published (`is_publishable`).
-TOPIC_PRIVATE_TYPES = tuple(t for t in ENTITY_TYPES if t not in NER_ONLY_TYPES)
+TOPIC_PRIVATE_TYPES = tuple(t for t in ENTITY_TYPES if t not in CONTEXT_TYPES)
 #: Person spans scored below this are left in topic text. NER person guesses all score
 #: below it (the tweet model reads many non-English words as names, e.g. "café", "treno"); the
 #: gate applies the same cut.

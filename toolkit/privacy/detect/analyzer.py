@@ -4,7 +4,7 @@ Customer handles are pseudonymised at ingest (`toolkit.privacy.pseudonymise`); t
 finds the personal data that remains *inside* post text. Detection is layered, the way
 Presidio's analyzer composes its recognisers: the core recognisers of this package (`emails`,
 `phones`, `credit_card`, `iban`, `ip_address`, `url`, `handles`, `order_numbers`, `addresses`,
-`person_names`), the pattern recognisers of `recognizers/`, and the statistical NER layer
+`person_names`, `places`), the pattern recognisers of `recognizers/`, and the statistical NER layer
 (`ner`). Text is normalised first (`normalise`) and overlapping detections are merged into one
 span of the most specific type (`resolve_overlaps`). Entity names follow Microsoft Presidio
 (`entities`).
@@ -26,6 +26,7 @@ from toolkit.privacy.detect.credit_card import find_cards
 from toolkit.privacy.detect.emails import find_emails
 from toolkit.privacy.detect.entities import (
     AGE,
+    CONTEXT_TYPES,
     CREDIT_CARD,
     DATE_TIME,
     EMAIL_ADDRESS,
@@ -34,7 +35,6 @@ from toolkit.privacy.detect.entities import (
     IBAN_CODE,
     IP_ADDRESS,
     LOCATION,
-    NER_ONLY_TYPES,
     NRP,
     ORDER_NUMBER,
     ORGANIZATION,
@@ -56,11 +56,12 @@ from toolkit.privacy.detect.normalise import normalise
 from toolkit.privacy.detect.order_numbers import DEFAULT_ORDER_PATTERNS, find_order_numbers
 from toolkit.privacy.detect.person_names import find_names, plausible_ner_person
 from toolkit.privacy.detect.phones import DEFAULT_PHONE_REGIONS, find_phones
+from toolkit.privacy.detect.places import find_places
 from toolkit.privacy.detect.recognizers import PatternRecognizer, default_recognizers
 from toolkit.privacy.detect.url import find_urls
 
 #: The types the NER layer finds: people, and the types only it finds.
-NER_LAYER_TYPES = NER_ONLY_TYPES | {PERSON}
+NER_LAYER_TYPES = CONTEXT_TYPES | {PERSON}
 
 #: Overlapping spans are merged into one span of the most specific type (highest rank wins).
 SPECIFICITY = {
@@ -142,7 +143,8 @@ class Detector:
             ORDER_NUMBER: self._orders,
             STREET_ADDRESS: find_street_addresses,
             PERSON: find_names,
-            **{kind: _nothing for kind in NER_ONLY_TYPES},  # the NER layer finds these
+            **{kind: _nothing for kind in CONTEXT_TYPES},  # the NER layer finds these
+            LOCATION: self._places,
         }
         self.recognizers = tuple(default_recognizers() if recognizers is None else recognizers)
         for recognizer in self.recognizers:  # a type may have a core and a pattern recogniser
@@ -253,6 +255,11 @@ class Detector:
 
     def _orders(self, text: str) -> Iterator[tuple[int, int, float]]:
         return find_order_numbers(text, self.order_patterns)
+
+    def _places(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for start, end, score in find_places(text):
+            if not (self.public_terms and self._is_public(text[start:end])):
+                yield start, end, score
 
     def _ner(self, kind: str, text: str) -> Iterator[tuple[int, int, float]]:
         if self.ner is None:

@@ -30,7 +30,8 @@ HANDLE = "HANDLE"
 ORDER_NUMBER = "ORDER_NUMBER"
 STREET_ADDRESS = "STREET_ADDRESS"
 PERSON = "PERSON"
-# From the statistical NER layer (`toolkit.privacy.detect.ner`), named as Presidio names them.
+# From the statistical NER layer (`toolkit.privacy.detect.ner`) and the place gazetteer
+# (`toolkit.privacy.detect.places`), named as Presidio names them.
 LOCATION = "LOCATION"
 ORGANIZATION = "ORGANIZATION"
 NRP = "NRP"
@@ -58,8 +59,10 @@ ENTITY_TYPES: tuple[str, ...] = (
     IP_ADDRESS,
     URL,
 )
-#: Types found by the NER layer (all but PERSON come only from it).
-NER_ONLY_TYPES = frozenset({LOCATION, ORGANIZATION, NRP, DATE_TIME})
+#: Places, organisations, dates and groups: what a post is about more than who wrote it
+#: (topic text keeps them). The NER layer finds them; places also come from a gazetteer
+#: (`places`) and dates of birth from a pattern (`recognizers.date_of_birth`).
+CONTEXT_TYPES = frozenset({LOCATION, ORGANIZATION, NRP, DATE_TIME})
 #: Types that let someone contact the person directly.
 CONTACT_TYPES = frozenset({EMAIL_ADDRESS, PHONE_NUMBER, STREET_ADDRESS})
 #: Types that are redacted even under the "full" quote policy: everything but URLs. PERSON is
