@@ -113,6 +113,28 @@ def test_brand_and_competitors_are_not_redacted_as_organisations():
     )
 
 
+def test_numpy_matmul_finds_the_same_entities_as_thinc_s_blis():
+    import spacy
+
+    _, path = ner.resolve_model("auto")
+    blis = spacy.load(path, exclude=list(ner.EXCLUDED))
+    fast = ner._spacy_loader(path)
+    layers = list(fast.get_pipe("ner").model.walk())
+    assert all(not getattr(layer.ops, "use_blis", True) for layer in layers)
+    texts = [
+        "Flying from Lagos to Manchester with @ChiomaA on 12 May, thanks to Dr. Emeka Okafor",
+        "anyone at the Apple store on Regent Street? Tom Parker said it opens at 10",
+        "RT @NikoWavy: NEW YORK we love you!! #Tour2026 w/ Priya and Tomasz",
+        "my gran in Leeds voted for the Greens, like every Catholic in the family",
+    ] * 3
+
+    def entities(nlp):
+        return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+
+    assert entities(fast) == entities(blis)
+    assert any(entities(fast))
+
+
 def test_manifest_records_the_model_name_version_and_hash():
     from toolkit.privacy.ner_model import ner_model
 
