@@ -135,6 +135,35 @@ def test_numpy_matmul_finds_the_same_entities_as_thinc_s_blis():
     assert any(entities(fast))
 
 
+def test_the_model_parses_with_one_blas_thread_and_gives_the_others_back():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():  # of numpy's own BLAS, the one thinc's NumpyOps multiplies with
+        return {
+            i["num_threads"]
+            for i in threadpool_info()
+            if i["user_api"] == "blas" and "numpy" in Path(i["filepath"]).parent.name
+        }
+
+    seen = []
+
+    def loader(path):
+        nlp = fake_loader(path)
+        parse = nlp.pipe
+
+        def pipe(texts, **kwargs):
+            seen.append(blas_threads())
+            yield from parse(texts, **kwargs)
+
+        nlp.pipe = pipe
+        return nlp
+
+    before = blas_threads()
+    ner.NerLayer("en_core_web_sm", loader=loader).entities_many(["Zorblax in Paris"])
+    assert before and seen == [{1}]
+    assert blas_threads() == before
+
+
 def test_manifest_records_the_model_name_version_and_hash():
     from toolkit.privacy.ner_model import ner_model
 

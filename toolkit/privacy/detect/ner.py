@@ -250,7 +250,7 @@ class NerLayer:
             found: dict[bytes, tuple[Entity, ...]] = dict.fromkeys(missing, ())
             if todo:
                 nlp = self._load()
-                with self._parsing:
+                with self._parsing, _one_blas_thread():
                     docs = nlp.pipe(
                         (t[: self.max_chars] for _, t in todo),
                         batch_size=self.batch_size,
@@ -291,9 +291,10 @@ def _spacy_loader(path: Path):
 
 def use_numpy_matmul(nlp) -> None:
     """Have the pipeline's layers multiply matrices with numpy (OpenBLAS) instead of thinc's
-    bundled BLIS: the same entities, found about a quarter faster on one core (and faster still
-    when OpenBLAS may use a second one). Measured in `toolkit eval pii` on btc.dev and
-    generated_large."""
+    bundled BLIS: the same entities, found about a fifth faster on one core. `NerLayer` parses
+    with OpenBLAS held to one thread (`_one_blas_thread`): a second thread on these small
+    matrices bought 7% more speed for 70% more CPU time, and takes the core another build or
+    notebook could use."""
     from thinc.api import NumpyOps
 
     ops = NumpyOps(use_blis=False)
@@ -302,6 +303,20 @@ def use_numpy_matmul(nlp) -> None:
         if model is not None:
             for layer in model.walk():
                 layer.ops = ops
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    # Scans the loaded libraries once (about 2 ms): numpy's BLAS, the one thinc's NumpyOps
+    # multiplies with, is loaded with numpy, long before the first parse.
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """numpy's BLAS on one thread while the model parses (restored afterwards)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _key(text: str) -> bytes:
