@@ -29,6 +29,7 @@ _CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 #: Characters before or after a word that make it part of a handle, an address or a link.
 _NOT_TEXT_BEFORE = frozenset("@#/\\.:_")
 _NOT_TEXT_AFTER = frozenset("@/\\_")
+_GAPS = frozenset({" ", "-", " - "})
 
 
 def fold(name: str) -> str:
@@ -55,37 +56,51 @@ def find_places(text: str) -> Iterator[tuple[int, int, float]]:
     ("#NewHaven", not "#turkey"); the longest name starting at a word wins.
     """
     keys = place_keys()
-    words = [
-        m
-        for m in _WORD.finditer(text)
-        if not (m.start() and text[m.start() - 1] in _NOT_TEXT_BEFORE)
-        and not (m.end() < len(text) and text[m.end()] in _NOT_TEXT_AFTER)
-    ]
+    words = [m for m in _WORD.finditer(text) if _standalone(text, m)]
     i = 0
     while i < len(words):
         if not words[i].group()[0].isupper():
             i += 1
             continue
-        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
-            run = words[i : i + n]
-            if not run[-1].group()[0].isupper() or not _adjacent(text, run):
-                continue
-            if any(not w.group()[0].isupper() and w.group() not in CONNECTORS for w in run):
-                continue
-            if fold(text[run[0].start() : run[-1].end()]) in keys:
-                yield run[0].start(), run[-1].end(), PLACE_SCORE
+        run = _name_run(text, words, i)
+        for n in range(len(run), 0, -1):
+            if (
+                run[n - 1].group()[0].isupper()
+                and _key(text[run[0].start() : run[n - 1].end()]) in keys
+            ):
+                yield run[0].start(), run[n - 1].end(), PLACE_SCORE
                 i += n
                 break
         else:
             i += 1
     for m in _HASHTAG.finditer(text):
         body = m.group(1)
-        if body[0].isupper() and fold(" ".join(_CAMEL_PART.findall(body)) or body) in keys:
+        if body[0].isupper() and _key(" ".join(_CAMEL_PART.findall(body)) or body) in keys:
             yield m.start(), m.end(), PLACE_SCORE
 
 
-def _adjacent(text: str, run: list[re.Match]) -> bool:
-    """Words separated by single spaces or hyphens only (not across commas or lines)."""
-    return all(
-        text[a.end() : b.start()] in (" ", "-", " - ") for a, b in zip(run, run[1:], strict=False)
+def _standalone(text: str, word: re.Match) -> bool:
+    """Not part of a handle, an e-mail address, a path or a link."""
+    start, end = word.span()
+    return not (start and text[start - 1] in _NOT_TEXT_BEFORE) and not (
+        end < len(text) and text[end] in _NOT_TEXT_AFTER
     )
+
+
+def _name_run(text: str, words: list[re.Match], i: int) -> list[re.Match]:
+    """The words from `i` on that could make one name: capitalised or connectors, separated by
+    single spaces or hyphens only (not across commas or lines), at most `MAX_WORDS`."""
+    run = [words[i]]
+    for word in words[i + 1 : i + MAX_WORDS]:
+        value = word.group()
+        if text[run[-1].end() : word.start()] not in _GAPS:
+            break
+        if not (value[0].isupper() or value in CONNECTORS):
+            break
+        run.append(word)
+    return run
+
+
+@functools.lru_cache(maxsize=65_536)
+def _key(name: str) -> str:
+    return fold(name)
