@@ -37,6 +37,8 @@ URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 URL_TRAILING = ".,;:!?)]}'\"…"
 #: A hashtag: '#' then word characters with at least one letter (so '#1' is not a tag).
 HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d]\w*)")
+#: The words of a CamelCase hashtag body ("NimbusGlowUp": Nimbus, Glow, Up; "Tour2026": Tour, 2026).
+CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 #: '@' or '#' and the word characters after it, wherever they stand (an e-mail's domain too):
 #: what to strip before counting a text's words, where the exact rules of `HANDLE_IN_TEXT` and
 #: `HASHTAG` do not matter.

@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from toolkit.core.language import fill_languages
-from toolkit.core.text import HANDLE_IN_TEXT, HASHTAG, URL
+from toolkit.core.text import CAMEL_PART, HANDLE_IN_TEXT, HASHTAG, URL
 from toolkit.privacy.detect.analyzer import default_detector
 from toolkit.privacy.detect.entities import CONTEXT_TYPES, ENTITY_TYPES, PERSON
 from toolkit.privacy.pseudonymise import PSEUDONYM
@@ -78,8 +78,6 @@ def language_stop_words(languages: Iterable[str]) -> frozenset[str]:
 _RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.@-]+:?\s*")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _REDDIT_USER = re.compile(r"(?<![\w/])/?u/[\w-]+")
-#: The words of a CamelCase hashtag body ("NimbusGlowUp": Nimbus, Glow, Up).
-CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # Anything with a digit: numbers, prices, dates, order codes, phone numbers, offer codes.
 # Phone numbers written with spaces ("+1 555 010 4477") split into several such tokens.
 _HAS_DIGIT = re.compile(r"[^\s]*\d[^\s]*")

@@ -14,7 +14,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator
-from importlib import resources
+
+from toolkit.core.text import CAMEL_PART, HASHTAG
+from toolkit.privacy.detect.wordlists import place_names
 
 #: Score of a gazetteer match: as sure as the NER layer's places.
 PLACE_SCORE = 0.6
@@ -24,8 +26,6 @@ MAX_WORDS = 4
 CONNECTORS = frozenset("de del la le las los da do das dos di of on upon am an der sur y".split())
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
-_HASHTAG = re.compile(r"(?<![\w#&])#([^\W\d_]\w*)")
-_CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 #: Characters before or after a word that make it part of a handle, an address or a link.
 _NOT_TEXT_BEFORE = frozenset("@#/\\.:_")
 _NOT_TEXT_AFTER = frozenset("@/\\_")
@@ -42,10 +42,7 @@ def fold(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def place_keys() -> frozenset[str]:
     """The folded names of `toolkit/resources/places.txt`."""
-    raw = resources.files("toolkit").joinpath("resources", "places.txt").read_text("utf-8")
-    return frozenset(
-        fold(line) for line in raw.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return frozenset(fold(name) for name in place_names())
 
 
 def find_places(text: str) -> Iterator[tuple[int, int, float]]:
@@ -73,9 +70,9 @@ def find_places(text: str) -> Iterator[tuple[int, int, float]]:
                 break
         else:
             i += 1
-    for m in _HASHTAG.finditer(text):
+    for m in HASHTAG.finditer(text):
         body = m.group(1)
-        if body[0].isupper() and _key(" ".join(_CAMEL_PART.findall(body)) or body) in keys:
+        if body[0].isupper() and _key(" ".join(CAMEL_PART.findall(body)) or body) in keys:
             yield m.start(), m.end(), PLACE_SCORE
 
 

@@ -1,7 +1,8 @@
 """Word lists the detector and the report gate read from `toolkit/resources` (each read once).
 
-First names and surnames are the gazetteers of the person-name rules; common words are single
-tokens too ambiguous to be names; English words are ordinary words (not names, not handles).
+First names and surnames are the gazetteers of the person-name rules, place names that of
+the place rules; common words are single tokens too ambiguous to be names; English words are
+ordinary words (not names, not handles).
 """
 
 from __future__ import annotations
@@ -39,3 +40,9 @@ def common_words() -> frozenset[str]:
 def english_words() -> frozenset[str]:
     """Ordinary English words (`resources/english_words.txt`) and the common words."""
     return _read_resource("english_words.txt") | common_words()
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """The place-name gazetteer (GeoNames countries, US states, continents, cities of 50k+)."""
+    return _read_resource("places.txt")
