@@ -566,13 +566,14 @@ def eval_topics(
     embedding: str = typer.Option(
         "minilm",
         "--embedding",
-        help="Embedding backend(s) of the toolkit's "
-        "model: minilm, static, or both (comma-separated).",
+        help="Embedding backend(s) of the toolkit's model: minilm, static (mapped into "
+        "minilm's space on the corpus), static-unaligned, or both (minilm,static); comma-separated.",
     ),
 ) -> None:
     """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
     import pandas as pd
 
+    from toolkit.analysis.topics.embeddings import EMBEDDING_NAMES
     from toolkit.quality.evaluation.topics import (
         evaluate_topic_model,
         sample_topic_dataset,
@@ -595,9 +596,12 @@ def eval_topics(
     backends = (
         ["minilm", "static"] if embedding == "both" else [e.strip() for e in embedding.split(",")]
     )
-    unknown = sorted(set(backends) - {"minilm", "static"})
+    unknown = sorted(set(backends) - set(EMBEDDING_NAMES))
     if unknown:
-        _fail(f"--embedding: unknown backend(s) {unknown}; use minilm, static or both", code=2)
+        _fail(
+            f"--embedding: unknown backend(s) {unknown}; use {', '.join(EMBEDDING_NAMES)} or both",
+            code=2,
+        )
     for backend in backends:
         fit_predict = toolkit_topics(contexts=contexts, embedding=backend)
         model_name = (

@@ -224,15 +224,6 @@ def test_static_embedder_with_missing_explicit_folder_says_so(tmp_path):
         StaticEmbedder(model_path=tmp_path / "nowhere").encode(["x"])
 
 
-def test_make_embedder_knows_both_backends_and_refuses_others():
-    from toolkit.analysis.topics.embeddings import StaticEmbedder, make_embedder
-
-    assert isinstance(make_embedder("minilm"), MiniLMEmbedder)
-    assert isinstance(make_embedder("static"), StaticEmbedder)
-    with pytest.raises(ValueError, match="unknown embedding model 'glove'"):
-        make_embedder("glove")
-
-
 def test_auto_embedding_is_minilm_for_small_corpora_and_static_for_large():
     from toolkit.analysis.topics.embeddings import AUTO_STATIC_ABOVE, choose_embedding
 

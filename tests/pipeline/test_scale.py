@@ -318,7 +318,7 @@ def test_the_configs_detector_is_used_and_built_once_per_process():
 
 
 def test_default_topic_model_follows_the_config():
-    from toolkit.analysis.topics.embeddings import MiniLMEmbedder, StaticEmbedder
+    from toolkit.analysis.topics.embeddings import AlignedStaticEmbedder, MiniLMEmbedder
     from toolkit.core.config import load_config
     from toolkit.pipeline.engine import default_topic_model
 
@@ -327,7 +327,8 @@ def test_default_topic_model_follows_the_config():
         update={"analysis": config.analysis.model_copy(update={"embedding_model": "auto"})}
     )
     small, large = default_topic_model(auto, 100), default_topic_model(auto, 1_000_000)
-    assert isinstance(small.embedder, MiniLMEmbedder) and isinstance(large.embedder, StaticEmbedder)
+    assert isinstance(small.embedder, MiniLMEmbedder)
+    assert isinstance(large.embedder, AlignedStaticEmbedder)
     assert small.max_docs is None and small.seed == config.analysis.seed
     assert small.min_topic_size == config.analysis.topics.min_topic_size
     assert "Nimbus Home" in small.brand_terms

@@ -374,13 +374,12 @@ def previous_topic_labels(
     previous period's saved model; embeddings come from this dataset's cache where present.
     `prepared`: the texts as this period's model cleaned them, used when both models clean
     alike (same brand terms), so the personal-data detector does not run over them again."""
-    from toolkit.analysis.topics.embeddings import EmbeddingCache, make_embedder
+    from toolkit.analysis.topics.embeddings import EmbeddingCache, embedder_for_saved
     from toolkit.analysis.topics.model import TopicModel
 
     saved = json.loads((previous.model_dir / "toolkit_topics.json").read_text(encoding="utf-8"))
     name = str(saved.get("params", {}).get("embedding_model"))
-    backend = "static" if "static" in name else "minilm"
-    embedder = make_embedder(backend, threads=config.analysis.threads)
+    embedder = embedder_for_saved(name, threads=config.analysis.threads)
     cache = EmbeddingCache(config.work_dir / "cache" / "embeddings", embedder)
     model = TopicModel.load(previous.model_dir, cache=cache)
     if prepared is not None and set(model.brand_terms) != set(config.brand.terms()):

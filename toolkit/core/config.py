@@ -201,7 +201,8 @@ class Analysis(_Strict):
     embedding_model: Literal["auto", "minilm", "static"] = Field(
         "auto",
         description="minilm: the bundled sentence-transformer; static: model2vec distilled from it, "
-        "far faster, less accurate (figures in docs/topics.md); auto: minilm up to 20,000 posts to model, static above",
+        "mapped into minilm's space by a map fitted on 2,000 of the corpus's posts: far faster, "
+        "less accurate (figures in docs/topics.md); auto: minilm up to 20,000 posts to model, static above",
     )
 
 

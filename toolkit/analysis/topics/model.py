@@ -214,6 +214,7 @@ class TopicModel(TopicSettings):
                 "all posts form one topic"
             )
         else:
+            self._fit_embedder(kept, [contexts[i] for i in keep])
             topics, keywords = self._fit_on_subset(kept, [contexts[i] for i in keep])
         raw = [d if isinstance(d, str) else "" for d in docs]
         self._finish(topics, keywords, kept, [raw[i] for i in keep])
@@ -333,8 +334,16 @@ class TopicModel(TopicSettings):
             "n_topics": self.n_topics_,
             "topic_info": self.topic_info_.to_dict(orient="records"),
         }
+        embedder = self._base_embedder()
+        embedding_map = getattr(embedder, "weight_", None), getattr(embedder, "bias_", None)
         return write_topic_files(
-            path, summary, self._centroids, self._offset, self.model_, self._model_path()
+            path,
+            summary,
+            self._centroids,
+            self._offset,
+            self.model_,
+            self._model_path(),
+            embedding_map=None if embedding_map[0] is None else embedding_map,
         )
 
     @classmethod
@@ -349,15 +358,17 @@ class TopicModel(TopicSettings):
             As in `__init__`; must be the embedding model the topics were fitted with.
             Default: that model, by the name saved with the topics.
         """
-        from toolkit.analysis.topics.embeddings import make_embedder
+        from toolkit.analysis.topics.embeddings import embedder_for_saved
 
-        summary, centroids, offset = read_topic_files(path)
+        summary, centroids, offset, embedding_map = read_topic_files(path)
         params = summary["params"]
         saved_name = params.pop("embedding_model", None)
         params.pop("embedding_dim", None)
         if embedder is None and cache is None:
-            embedder = make_embedder("static" if "static" in str(saved_name) else "minilm")
+            embedder = embedder_for_saved(saved_name)
         model = cls(embedder=embedder, cache=cache, **params)
+        if embedding_map is not None and hasattr(model._base_embedder(), "set_map"):
+            model._base_embedder().set_map(*embedding_map)
         used = getattr(model._base_embedder(), "name", None)
         if saved_name and used != saved_name:
             raise ValueError(f"topics were fitted with {saved_name!r}, not {used!r}")
@@ -401,6 +412,13 @@ class TopicModel(TopicSettings):
     def _in_space(self, vectors: np.ndarray) -> np.ndarray:
         """Vectors as the topics compare them: minus the fitted mean when centred, unit length."""
         return vectors if self._offset is None else center_vectors(vectors, self._offset)
+
+    def _fit_embedder(self, kept: list[str], contexts: list[str]) -> None:
+        """Fit the embedding part where it learns from the corpus (`AlignedStaticEmbedder`'s
+        map), on the posts and contexts to be modelled; other embedders have no `fit`."""
+        fit = getattr(self._base_embedder(), "fit", None)
+        if fit is not None:
+            fit(kept + [c for c in contexts if c])
 
     def _fit_on_subset(
         self, kept: list[str], contexts: list[str]

@@ -24,6 +24,7 @@ def write_topic_files(
     offset: np.ndarray | None,
     bertopic=None,
     embedding_model: str | bool = False,
+    embedding_map: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
     """Write a fitted model to folder `path` (created if needed).
 
@@ -36,6 +37,9 @@ def write_topic_files(
     bertopic : BERTopic, optional
         Saved as safetensors with its c-TF-IDF, pointing at `embedding_model` (the local
         embedding model folder, or False), so `BERTopic.load(path)` works offline here.
+    embedding_map : (weight, bias), optional
+        The embedder's map fitted on the corpus (`AlignedStaticEmbedder`), saved beside the
+        centroids: `transform` must embed new posts the same way.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
@@ -55,15 +59,19 @@ def write_topic_files(
         tensors = {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)}
         if offset is not None:
             tensors["offset"] = np.asarray(offset, dtype=np.float32)
+        if embedding_map is not None:
+            tensors["embedding_map_weight"] = np.asarray(embedding_map[0], dtype=np.float32)
+            tensors["embedding_map_bias"] = np.asarray(embedding_map[1], dtype=np.float32)
         save_file(tensors, str(path / CENTROIDS_FILE))
     return path
 
 
-def read_topic_files(path) -> tuple[dict, dict[int, np.ndarray] | None, np.ndarray | None]:
-    """The summary, centroids (None when none were saved) and offset that `write_topic_files` wrote."""
+def read_topic_files(path) -> tuple[dict, dict | None, np.ndarray | None, tuple | None]:
+    """The summary, centroids (None when none were saved), offset and embedding map (None
+    when the embedder had none) that `write_topic_files` wrote."""
     path = Path(path)
     summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
-    centroids = offset = None
+    centroids = offset = embedding_map = None
     centroid_file = path / CENTROIDS_FILE
     if centroid_file.is_file():
         from safetensors.numpy import load_file
@@ -71,4 +79,6 @@ def read_topic_files(path) -> tuple[dict, dict[int, np.ndarray] | None, np.ndarr
         tensors = load_file(str(centroid_file))
         centroids = dict(zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True))
         offset = tensors.get("offset")
-    return summary, centroids, offset
+        if "embedding_map_weight" in tensors:
+            embedding_map = tensors["embedding_map_weight"], tensors["embedding_map_bias"]
+    return summary, centroids, offset, embedding_map
