@@ -209,3 +209,18 @@ SUBJECTS = [
     "price went up again",
     "too expensive for what it is",
 ]
+
+
+def test_a_fitted_map_is_saved_even_when_no_topic_has_a_centroid(tmp_path):
+    from toolkit.analysis.topics.storage import read_topic_files, write_topic_files
+
+    embedder = aligned().fit(TEXTS)
+    path = write_topic_files(
+        tmp_path / "m", {"params": {}}, None, None, embedding_map=(embedder.weight_, embedder.bias_)
+    )
+    _, centroids, offset, embedding_map = read_topic_files(path)
+    assert centroids is None and offset is None
+    np.testing.assert_array_equal(embedding_map[0], embedder.weight_)
+    reloaded = aligned()
+    reloaded.set_map(*embedding_map)
+    assert reloaded.name == embedder.name

@@ -331,7 +331,9 @@ class AlignedStaticEmbedder:
         self.bias_: np.ndarray | None = None
 
     def __repr__(self) -> str:
-        return f"AlignedStaticEmbedder(n_align={self.n_align}, alpha={self.alpha}, seed={self.seed})"
+        return (
+            f"AlignedStaticEmbedder(n_align={self.n_align}, alpha={self.alpha}, seed={self.seed})"
+        )
 
     @property
     def dim(self) -> int:

@@ -51,17 +51,19 @@ def write_topic_files(
             save_embedding_model=embedding_model,
         )
     (path / SUMMARY_FILE).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    tensors = {}
     if centroids:
-        from safetensors.numpy import save_file
-
         ids = np.array(sorted(centroids), dtype=int)
         matrix = np.stack([centroids[t] for t in ids])
         tensors = {"topic_ids": ids.astype(np.int64), "centroids": matrix.astype(np.float32)}
         if offset is not None:
             tensors["offset"] = np.asarray(offset, dtype=np.float32)
-        if embedding_map is not None:
-            tensors["embedding_map_weight"] = np.asarray(embedding_map[0], dtype=np.float32)
-            tensors["embedding_map_bias"] = np.asarray(embedding_map[1], dtype=np.float32)
+    if embedding_map is not None:  # also without centroids: the embedder's name depends on it
+        tensors["embedding_map_weight"] = np.asarray(embedding_map[0], dtype=np.float32)
+        tensors["embedding_map_bias"] = np.asarray(embedding_map[1], dtype=np.float32)
+    if tensors:
+        from safetensors.numpy import save_file
+
         save_file(tensors, str(path / CENTROIDS_FILE))
     return path
 
@@ -77,7 +79,8 @@ def read_topic_files(path) -> tuple[dict, dict | None, np.ndarray | None, tuple 
         from safetensors.numpy import load_file
 
         tensors = load_file(str(centroid_file))
-        centroids = dict(zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True))
+        if "topic_ids" in tensors:
+            centroids = dict(zip(tensors["topic_ids"].tolist(), tensors["centroids"], strict=True))
         offset = tensors.get("offset")
         if "embedding_map_weight" in tensors:
             embedding_map = tensors["embedding_map_weight"], tensors["embedding_map_bias"]
