@@ -271,9 +271,13 @@ class StaticEmbedder(LocalModelEmbedder):
             use_multiprocessing=False,
             show_progress_bar=self.progress and enabled() and len(texts) >= MIN_ITEMS,
         )
-        vectors = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+        return unit_rows(np.asarray(vectors, dtype=np.float32))
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """`vectors` scaled to unit length row by row; all-zero rows stay zero."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
 # ------------------------------------------------------------------ the large-corpus embedder
@@ -389,10 +393,8 @@ class AlignedStaticEmbedder:
             raise RuntimeError("fit the alignment first (TopicModel.fit does)")
         vectors = self.static.encode(list(texts))
         known = np.linalg.norm(vectors, axis=1) > 0
-        mapped = vectors @ self.weight_ + self.bias_
-        norms = np.linalg.norm(mapped, axis=1, keepdims=True)
-        mapped = np.divide(mapped, norms, out=np.zeros_like(mapped), where=norms > 0)
-        mapped[~known] = 0.0
+        mapped = unit_rows(vectors @ self.weight_ + self.bias_)
+        mapped[~known] = 0.0  # the map's bias alone says nothing about the text
         return mapped
 
     def unloaded(self) -> AlignedStaticEmbedder:
