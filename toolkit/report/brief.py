@@ -134,9 +134,14 @@ def card(name: str, findings: dict, config: Config) -> Card:
     return replace(_BUILDERS[name](_escaped(findings), config), key=name)
 
 
+def _ruled_card(rule: rules.Rule, f: dict, figure: str, title: str, finding: str) -> Card:
+    """A card whose recommendation is `rule`'s advice, thin when the rule is (the data can't
+    support advice)."""
+    return Card(title, finding, rule.advice(f), figure, thin=rule.thin)
+
+
 def _crisis(f: dict, config: Config) -> Card:
     rule = rules.first_rule(rules.SPIKE_RULES, f)
-    advice = rule.advice(f)
     if rule.name == "too_few_days":
         busiest = ""
         if f.get("daily_busiest_day") and f.get("daily_median_posts"):
@@ -145,32 +150,33 @@ def _crisis(f: dict, config: Config) -> Card:
                 f" The busiest day, {f['daily_busiest_day']}, had {f['daily_busiest_posts']:,} "
                 f"customer posts ({ratio:.1f}x the median day)."
             )
-        return Card(
+        return _ruled_card(
+            rule,
+            f,
+            "tone_daily",
             "Spikes: not enough days to tell",
             f"The period has {f['spike_days_observed']} days of posts; spike detection needs "
             f"{f['spike_min_days']}." + busiest,
-            advice,
-            "tone_daily",
-            thin=True,
         )
     if rule.name == "no_spike":
         days = f" over {f['spike_days_observed']} days" if f.get("spike_days_observed") else ""
-        return Card(
+        return _ruled_card(
+            rule,
+            f,
+            "tone_daily",
             "No unusual spikes",
             f"Daily customer volume stayed within its normal range{days}.",
-            advice,
-            "tone_daily",
         )
     others = [d for d in f["spike_days"] if d != f["spike_top_day"]]
-    return Card(
+    return _ruled_card(
+        rule,
+        f,
+        "tone_daily",
         f"Spike on {f['spike_top_day']}: {f['spike_top_posts']:,} customer posts in a day",
         f"The largest spike of the period was {f['spike_top_day']} with {f['spike_top_posts']:,} customer posts, "
         f"{_pct(f['spike_top_share_negative'])} of them negative (period average: {_pct(f['tone_share_negative'])})."
         + _spike_drivers_text(f.get("spike_drivers") or {})
         + (f" Other flagged days: {', '.join(others)}." if others else ""),
-        advice,
-        "tone_daily",
-        thin=rule.thin,
     )
 
 
@@ -216,20 +222,21 @@ def _attentiveness(f: dict, config: Config) -> Card:
     }
     if rule.name in missing:
         title, finding = missing[rule.name]
-        return Card(title, finding, rule.advice(f), "attentiveness_by_platform", thin=True)
+        return _ruled_card(rule, f, "attentiveness_by_platform", title, finding)
     slowest = (
         f" Slowest platform: {f['response_slowest_platform']} "
         f"(median {_hours(f['response_slowest_median_hours'])})."
         if f.get("response_slowest_platform")
         else ""
     )
-    return Card(
+    return _ruled_card(
+        rule,
+        f,
+        "attentiveness_by_platform",
         f"The brand answers {_pct(f['response_rate'], n)} of customers who address it",
         f"Median first response {_hours(f['response_median_hours'])}, 90th percentile "
         f"{_hours(f['response_p90_hours'])}; {_pct(f['response_within_sla'], n)} answered within the {sla:g} h target."
         + slowest,
-        rule.advice(f),
-        "attentiveness_by_platform",
     )
 
 
@@ -292,7 +299,10 @@ def _best_time(f: dict) -> Card:
             else ""
         )
         rated = f.get("best_time_rated_posts")
-        return Card(
+        return _ruled_card(
+            rule,
+            f,
+            "engagement_best_time",
             "When to post: not enough brand posts yet",
             (
                 f"The period has {rated:,} brand posts with an engagement rate to compare."
@@ -301,65 +311,50 @@ def _best_time(f: dict) -> Card:
             )
             + rested
             + " No campaign is configured, so campaign uptake is not measured.",
-            rule.advice(f),
-            "engagement_best_time",
-            thin=True,
         )
-    return Card(
+    return _ruled_card(
+        rule,
+        f,
+        "engagement_best_time",
         f"When to post: {slots[0]}",
         f"Brand posts published {', '.join(s for s in slots)} drew the highest median engagement rate."
         " No campaign is configured, so campaign uptake is not measured.",
-        rule.advice(f),
-        "engagement_best_time",
     )
 
 
 def _topics(f: dict, config: Config) -> Card:
     rule = rules.first_rule(rules.TOPIC_RULES, f)
     if rule.thin:
-        return Card(
-            "Topics: none found",
-            "No topic was found in the customer posts of this period.",
-            rule.advice(f),
-            "topics_sentiment",
-            thin=True,
-        )
+        finding = "No topic was found in the customer posts of this period."
+        return _ruled_card(rule, f, "topics_sentiment", "Topics: none found", finding)
     top = ", ".join(f"{t['label']} ({_pct(t['share'])})" for t in f["topics_top"][:3])
     neg = f["topics_most_negative"]
-    return Card(
-        f"Customers talk most about: {top}",
+    finding = (
         f"{f['topics_n']} topics; {_pct(f['topics_outlier_share'])} of posts fit none. The most negative topic is "
-        f"**{neg['label']}** ({_pct(neg['share_negative'])} negative).",
-        rule.advice(f),
-        "topics_sentiment",
+        f"**{neg['label']}** ({_pct(neg['share_negative'])} negative)."
     )
+    return _ruled_card(rule, f, "topics_sentiment", f"Customers talk most about: {top}", finding)
 
 
 def _privacy(f: dict, config: Config) -> Card:
     n = f["privacy_posts_scanned"]
     rule = rules.first_rule(rules.PRIVACY_RULES, f)
-    return Card(
-        f"{_pct(f['privacy_share_with_contact'], n)} of customer posts expose contact details in public",
+    title = f"{_pct(f['privacy_share_with_contact'], n)} of customer posts expose contact details in public"
+    finding = (
         f"Of {n:,} customer posts, {_pct(f['privacy_share_with_pii'], n)} contain personal data "
         f"(emails, phone numbers, addresses, names, order or card numbers); "
         f"{f['privacy_authors_exposing_contact']:,} customers posted their own contact details. "
-        "None of it appears in these reports.",
-        rule.advice(f),
-        "privacy_by_platform",
+        "None of it appears in these reports."
     )
+    return _ruled_card(rule, f, "privacy_by_platform", title, finding)
 
 
 def _changes(f: dict, config: Config) -> Card:
     """Period over period (05_changes): read from the `compare_*` findings."""
     rule = rules.first_rule(rules.CHANGE_RULES, f)
     if rule.thin:
-        return Card(
-            "Changes: no previous period",
-            "There is no previous period to compare with.",
-            rule.advice(f),
-            "changes_topics",
-            thin=True,
-        )
+        finding = "There is no previous period to compare with."
+        return _ruled_card(rule, f, "changes_topics", "Changes: no previous period", finding)
     period = f.get("compare_previous_period") or {}
     moved = []
     for measure, m in (f.get("compare_metrics") or {}).items():
@@ -377,7 +372,10 @@ def _changes(f: dict, config: Config) -> Card:
         if f.get("compare_topics_matched")
         else f"Topics not matched: {f.get('compare_topics_note') or 'no topic model'}."
     )
-    return Card(
+    return _ruled_card(
+        rule,
+        f,
+        "changes_topics",
         f"Since the previous period ({period.get('start')} to {period.get('end')})",
         (
             "; ".join(moved).capitalize() + ". "
@@ -385,8 +383,6 @@ def _changes(f: dict, config: Config) -> Card:
             else "Volume, tone and replies about the same. "
         )
         + matched,
-        rule.advice(f),
-        "changes_topics",
     )
 
 
