@@ -1142,6 +1142,19 @@ def test_phrase_candidates_have_no_stop_word_at_either_edge():
     assert all(2 <= len(g.split()) <= 4 for g in got)
 
 
+def test_phrase_candidates_keep_to_one_clause_and_never_start_or_end_on_a_link_word():
+    from toolkit.analysis.topics.representation import phrase_candidates
+
+    stop = frozenset(STOP_WORDS)
+    got = phrase_candidates("lights off in my house because the cloud outage hit", stop)
+    assert "house because the cloud" not in got and "cloud outage" in got
+    got = phrase_candidates("routines how reliable are they", stop)
+    assert "routines how reliable" not in got
+    got = phrase_candidates("switched halohub vs lumora today", stop)
+    assert "halohub vs lumora" in got
+    assert not {g for g in got if g.split()[0] == "vs" or g.split()[-1] == "vs"}
+
+
 def test_phrase_labels_are_short_phrases_from_the_posts_and_never_a_hashtag_name():
     from toolkit.analysis.topics.prepare import LABEL_LANGUAGES, language_stop_words
     from toolkit.analysis.topics.representation import phrase_labels
