@@ -152,6 +152,17 @@ def test_a_name_that_is_not_a_plain_folder_name_is_refused(folders, name):
 # ------------------------------------------------------------------ toolkit ingest
 
 
+def test_a_project_without_the_notebooks_is_named_before_any_work(folders, monkeypatch):
+    # A config outside any project, run from a folder that is not one either.
+    (folders / "posts.csv").write_text(POSTS)
+    monkeypatch.chdir(folders)
+    monkeypatch.setattr(report, "_ingest", lambda config: pytest.fail("ingest ran"))
+    line = _error_line(runner.invoke(app, ["run", str(_config(folders))]))
+    assert "notebooks are not in" in line and "01_ingest.ipynb" in line
+    assert "TOOLKIT_PROJECT_DIR" in line
+    _unchanged(folders)
+
+
 def test_ingest_with_a_wrong_format_names_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("TOOLKIT_HMAC_KEY", "test-key")
     (tmp_path / "Tweets.csv").write_text(POSTS)

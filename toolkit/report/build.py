@@ -139,6 +139,7 @@ def _build(config_path, force, progress, previous_build, this_build, stop) -> Re
     started = time.perf_counter()
     with signals_stop_the_build() as protect:
         config = load_config(config_path)
+        _check_notebooks(config)
         # While the previous period's report is being rebuilt beside this one, its manifest
         # (part of this report's fingerprint) and its topic model are known only once it is done.
         waits = previous_build is not None and _rebuilds(previous_build, stop)
@@ -202,6 +203,20 @@ PREVIOUS_FAILED = (
     "the previous period's report (compare_to) failed to build, so this period cannot be "
     "compared with it; fix that one first"
 )
+
+
+def _check_notebooks(config: Config) -> None:
+    """Stop before any work when the project folder lacks the report's notebooks (a config
+    kept outside any project, run from a folder that is not one either)."""
+    folder = NOTEBOOKS_DIR or config.notebooks_dir
+    missing = [f"{name}.ipynb" for name in NOTEBOOKS if not (folder / f"{name}.ipynb").is_file()]
+    if missing:
+        raise ReportError(
+            f"the report's notebooks are not in {folder} (missing {', '.join(missing)}); "
+            f"the project folder of {config.path} was taken to be {config.project_dir}. Run "
+            "from the toolkit's project folder (the one holding notebooks/ and configs/), or "
+            "set TOOLKIT_PROJECT_DIR to it"
+        )
 
 
 def _rebuilds(build: BuildLink, stop: threading.Event | None) -> bool:
