@@ -66,6 +66,14 @@ def test_save_table_applies_the_registry_policy_with_k_from_the_config(session):
     pd.testing.assert_frame_equal(published, suppress_small_groups(table, by="platform", k=3))
 
 
+def test_a_list_in_a_published_cell_is_written_as_plain_words(session):
+    table = _by_platform(twitter=5).assign(keywords=[["cloud", "outage", "app crashes"]])
+    published = session.save_table(table, "tone_by_platform")
+    assert published.loc[0, "keywords"] == ["cloud", "outage", "app crashes"]  # for the notebook
+    written = pd.read_csv(session.tables_dir / "tone_by_platform.csv")
+    assert written.loc[0, "keywords"] == "cloud, outage, app crashes"
+
+
 def test_a_table_without_policy_is_refused(session):
     with pytest.raises(DisclosureError, match="'my_new_table' has no disclosure policy"):
         session.save_table(_by_platform(twitter=5), "my_new_table")
