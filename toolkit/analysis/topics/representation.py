@@ -253,8 +253,6 @@ CLAUSE_WORDS = frozenset(
     "because cause cuz coz since how why what when where which who whom whose if though"
     " although while whether but or so than then that unless until till".split()
 )
-#: Words that only link two names: a label never starts or ends with one ("vs lumora").
-LINK_WORDS = frozenset({"vs", "versus", "via"})
 
 
 def _is_stop(word: str, stop: frozenset[str]) -> bool:
@@ -266,12 +264,12 @@ def phrase_candidates(
 ) -> set[str]:
     """Distinct word n-grams of a prepared post that could label its topic.
 
-    Lower-case, `lengths` words long, neither first nor last word a stop word or a
-    `LINK_WORDS` word (inner ones may be: "waste of money", "halohub vs lumora"), no inner
-    `CLAUSE_WORDS` word, no word repeated.
+    Lower-case, `lengths` words long, neither first nor last word a stop word (inner ones
+    may be: "waste of money", "halohub vs lumora"), no inner `CLAUSE_WORDS` word, no word
+    repeated.
     """
     tokens = [t.lower().replace("’", "'") for t in _LABEL_TOKEN.findall(text)]
-    usable = [not _is_stop(t, stop) and t not in LINK_WORDS for t in tokens]
+    usable = [not _is_stop(t, stop) for t in tokens]
     out = set()
     for n in range(lengths[0], lengths[1] + 1):
         for i in range(len(tokens) - n + 1):
