@@ -135,6 +135,49 @@ def test_numpy_matmul_finds_the_same_entities_as_thinc_s_blis():
     assert any(entities(fast))
 
 
+def test_the_bundled_model_predicts_only_the_labels_the_detector_reads():
+    import spacy
+
+    nlp = spacy.load(ner.TWEETS_DIR, exclude=list(ner.EXCLUDED))
+    assert set(nlp.get_pipe("ner").labels) <= set(ner.ENTITY_MAP)
+    assert json.loads((ner.TWEETS_DIR / "meta.json").read_text())["labels"]["ner"] == sorted(
+        nlp.get_pipe("ner").labels
+    )
+
+
+def test_keeping_some_labels_leaves_their_entities_as_they_were(tmp_path):
+    import spacy
+
+    from toolkit.privacy.detect.ner_train import keep_only_labels
+
+    base = spacy.load(ner.base_model_path(), exclude=list(ner.EXCLUDED))
+    folder = tmp_path / "model"
+    base.to_disk(folder)
+    (folder / "training.json").write_text("{}")
+    assert keep_only_labels(folder, ("PERSON", "GPE", "DATE")) == ["DATE", "GPE", "PERSON"]
+    pruned = spacy.load(folder)
+    assert sorted(pruned.get_pipe("ner").labels) == ["DATE", "GPE", "PERSON"]
+    assert (folder / "training.json").exists()  # files spaCy does not write are kept
+    texts = [
+        "Flying from Lagos to Manchester with Chioma on 12 May, thanks to Dr. Emeka Okafor",
+        "Tom Parker paid $40 for 3 tickets to Star Wars at the Odeon in Leeds last Friday",
+        "my gran in Leeds voted for the Greens, like every Catholic in the family",
+    ]
+
+    def kept(nlp):
+        return [
+            [
+                (e.start_char, e.end_char, e.label_)
+                for e in doc.ents
+                if e.label_ in {"PERSON", "GPE", "DATE"}
+            ]
+            for doc in nlp.pipe(texts)
+        ]
+
+    assert kept(pruned) == kept(base) and any(kept(base))
+    assert keep_only_labels(folder, ("PERSON", "GPE", "DATE")) == ["DATE", "GPE", "PERSON"]
+
+
 def test_the_model_parses_with_one_blas_thread_and_gives_the_others_back():
     from threadpoolctl import threadpool_info
 
