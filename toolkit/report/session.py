@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from toolkit.analysis import scope
 from toolkit.core.config import Config, load_config
 from toolkit.ingest import cache as ingest_cache
 from toolkit.privacy import disclosure
-from toolkit.report.tables import use_readable_tables
+from toolkit.report.tables import lists_joined, use_readable_tables
 
 log = logging.getLogger(__name__)
 FINDINGS_FILE = "findings.json"
@@ -113,7 +112,7 @@ class Session:
         """Publish `df` (see `publish`) and save it as CSV under tables/; returns the published
         table, to show or draw instead of `df`."""
         published = self.publish(df, name)
-        csv_cells(published).to_csv(
+        lists_joined(published).to_csv(
             self.tables_dir / f"{name}.csv", index=False, float_format="%.6g"
         )
         return published
@@ -144,24 +143,6 @@ class Session:
     def findings(self) -> dict:
         path = self.output_dir / FINDINGS_FILE
         return json.loads(path.read_text()) if path.exists() else {}
-
-
-def csv_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """`df` as a reader's spreadsheet shows it: a list in a cell (a topic's keywords) becomes
-    its items joined by ", " ("cloud, outage, app"), not Python's "['cloud', 'outage', 'app']"."""
-    lists = [c for c in df.columns if df[c].dtype == object and df[c].map(_is_sequence).any()]
-    if not lists:
-        return df
-    out = df.copy()
-    for column in lists:
-        out[column] = out[column].map(
-            lambda v: ", ".join(str(x) for x in v) if _is_sequence(v) else v
-        )
-    return out
-
-
-def _is_sequence(value) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray))
 
 
 @contextmanager

@@ -106,7 +106,7 @@ def column_kind(name: object, column: pd.Series) -> str:
         return "text"
     if pd.api.types.is_datetime64_any_dtype(column):
         return "date"
-    if column.map(lambda v: isinstance(v, list | tuple | np.ndarray)).any():
+    if column.map(_is_list).any():
         return "list"
     if pd.api.types.is_numeric_dtype(column):
         if _SHARE.match(text):
@@ -149,10 +149,31 @@ def _cell(value, kind: str, n: int | None) -> str:
             else stamp.strftime("%Y-%m-%d %H:%M")
         )
     if kind == "list":
-        return ", ".join(str(v) for v in value)
+        return _joined(value)
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     return str(value)
+
+
+def _is_list(value) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
+
+
+def _joined(value) -> str:
+    return ", ".join(str(v) for v in value)
+
+
+def lists_joined(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with each list in a cell written as its items joined by ", " ("cloud, outage,
+    app"), as `readable` shows them, and every other value as it is: what a CSV file of the
+    table holds instead of Python's "['cloud', 'outage', 'app']"."""
+    lists = [c for c in df.columns if column_kind(c, df[c]) == "list"]
+    if not lists:
+        return df
+    out = df.copy()
+    for column in lists:
+        out[column] = out[column].map(lambda v: _joined(v) if _is_list(v) else v)
+    return out
 
 
 def readable(df: pd.DataFrame, k: int | None = None) -> pd.DataFrame:

@@ -26,8 +26,8 @@ from toolkit.privacy.quoting import redact
 #: Filler words of social media posts that say nothing about the topic.
 SOCIAL_STOP_WORDS = frozenset(
     """
-    rt via vs versus amp lol lmao lmfao rofl omg omfg wtf smh tbh imo imho idk ikr fyi btw ty thx thanks
-    thank pls plz please hey hi hello yo ok okay yes yeah yep nope nah oh ah uh um hmm wow haha
+    rt via vs versus amp lol lmao lmfao rofl omg omfg wtf smh tbh imo imho idk ikr fyi btw ty
+    thx thanks thank pls plz please hey hi hello yo ok okay yes yeah yep nope nah oh ah uh um hmm wow haha
     hahaha im ive id ill youre youve youll hes shes theyre weve were dont doesnt didnt cant
     couldnt wont wouldnt shouldnt isnt arent wasnt werent havent hasnt hadnt aint thats whats
     theres heres u ur ya yall ye gonna wanna gotta kinda sorta dm dms pm just really got get

@@ -365,8 +365,9 @@ def keep_only_labels(folder: str | Path, labels=DETECTED_LABELS) -> list[str]:
     """Rewrite the NER pipeline in `folder` so that it predicts only `labels`; return them.
 
     The small model's NER chooses among 74 actions (begin, inside, last and unit of 18 labels,
-    and outside); the detector reads 8 of the labels (`ner.ENTITY_MAP`). Each parsing step scores and checks every
-    action, so dropping the unread labels' actions makes parsing about 1.5x faster. The layers
+    and outside); the detector reads 8 of the labels (`ner.ENTITY_MAP`). Each parsing step
+    scores and checks every action, so dropping the unread labels' actions makes parsing about
+    1.5x faster. The layers
     are copied as they are, and the output layer keeps the rows of the actions that remain, so
     a label that remains scores exactly as before: on btc.dev, presidio-research's generated
     texts and the sample, the detector's entities were the same for every text.
