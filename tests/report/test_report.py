@@ -200,7 +200,7 @@ def test_render_site_builds_every_page_with_nav_and_footer(tiny_config, tmp_path
 
 
 def test_run_summary_says_what_was_written_and_where_to_look(tmp_path):
-    from toolkit.cli import _summary
+    from toolkit.cli.commands import _summary
 
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "a.png").write_bytes(b"")

@@ -1,4 +1,5 @@
-"""The `toolkit` command line: run reports, ingest files, regenerate the sample, gate a folder."""
+"""The `toolkit` command: run reports, ingest files, regenerate the sample, gate a folder, bench,
+train the tweet NER; `toolkit eval ...` is in `toolkit.cli.evaluate`."""
 
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ from pathlib import Path
 
 import typer
 
+from toolkit.cli.evaluate import eval_app
+from toolkit.cli.output import fail, say
 from toolkit.core.config import FORMATS, ConfigError
-
-# Offline by construction, whatever the caller's environment says.
 from toolkit.core.paths import DEFAULT_CONFIG
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 app = typer.Typer(
     help="Private-by-default insight reports from social-media data.",
@@ -26,18 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _say(line: str) -> None:
-    typer.echo(f"[toolkit] {line}", err=True)
-
-
-def _fail(message: str, code: int = 1, then: str | None = None) -> None:
-    """Print `error: MESSAGE` (and `then` as a progress line) and exit with `code`."""
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    if then:
-        _say(then)
-    raise typer.Exit(code)
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()
@@ -60,17 +47,17 @@ def run(
     unchanged = "the previous report, if any, is unchanged"
     try:
         if len(configs) == 1:
-            results = [build_report(configs[0], force=force, progress=_say)]
+            results = [build_report(configs[0], force=force, progress=say)]
         else:
-            results = build_reports(configs, force=force, progress=_say)
+            results = build_reports(configs, force=force, progress=say)
     except (ConfigError, ReportError) as exc:
-        _fail(str(exc), then=unchanged)
+        fail(str(exc), then=unchanged)
     except Interrupted as exc:
         # Stopping already: a second Ctrl-C or SIGTERM must not cut the exit short.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
         try:
-            _fail(f"{exc}: nothing was built", code=exc.exit_code, then=unchanged)
+            fail(f"{exc}: nothing was built", code=exc.exit_code, then=unchanged)
         finally:
             # The cleanup has run; a background thread may still be inside native code (the
             # gate's NER), and interpreter shutdown around it can crash: leave at once.
@@ -84,12 +71,12 @@ def run(
             failed.append(f"{prefix}{result}")
         elif result.up_to_date:
             page = result.path / "index.html"
-            _say(f"{prefix}up to date (nothing changed; --force rebuilds): {page}")
+            say(f"{prefix}up to date (nothing changed; --force rebuilds): {page}")
         else:
             for line in _summary(result):
-                _say(prefix + line)
+                say(prefix + line)
     if failed:
-        _fail("\n".join(failed), then="each report that failed is unchanged")
+        fail("\n".join(failed), then="each report that failed is unchanged")
 
 
 def _summary(result) -> list[str]:
@@ -155,14 +142,14 @@ def ingest(
 
     known = [*FORMATS, *(f for f in INGEST_FORMATS if f not in FORMATS)]  # config's names first
     if format not in known:
-        _fail(f"--format must be one of {', '.join(known)}")
+        fail(f"--format must be one of {', '.join(known)}")
     mapping = dict(item.split("=", 1) for item in map_ or [] if "=" in item)
     if len(mapping) != len(map_ or []):
-        _fail("--map takes canonical=source, e.g. --map post_id=id")
+        fail("--map takes canonical=source, e.g. --map post_id=id")
     try:
         pseudonymiser, brand = _pseudonymiser_for(config)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     options = dict(
         format=format,
         platform=platform,
@@ -183,14 +170,14 @@ def ingest(
         else:
             summary = ingest_file(path, **options).summary()
     except MappingError as exc:
-        _fail(f"{path.name}: {exc} ({_mapping_hint(str(exc), platform)})")
+        fail(f"{path.name}: {exc} ({_mapping_hint(str(exc), platform)})")
     except OSError as exc:
         if out and exc.filename and _inside(Path(exc.filename), out):
-            _fail(f"--out: cannot write to {out}: {exc.strerror or exc}")
-        _fail(_one_line(exc, path))
+            fail(f"--out: cannot write to {out}: {exc.strerror or exc}")
+        fail(_one_line(exc, path))
     except (ValueError, EOFError, LookupError, zipfile.BadZipFile) as exc:
         # Bad input (wrong --format, undecodable bytes, a broken archive): name the file.
-        _fail(_one_line(exc, path))
+        fail(_one_line(exc, path))
     typer.echo(json.dumps(summary, indent=2))
 
 
@@ -227,7 +214,7 @@ def _check_writable(folder: Path, what: str) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        _fail(f"{what}: cannot write to {folder}: {exc.strerror or exc}")
+        fail(f"{what}: cannot write to {folder}: {exc.strerror or exc}")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -277,8 +264,8 @@ def models(
     """Distil the static embedding model from the bundled MiniLM into models/ (once, about a minute)."""
     from toolkit.analysis.topics.embeddings import build_static_model
 
-    _say("models: distilling the static embedding model (about a minute, once)")
-    _say(f"models: ready in {build_static_model(force=force)}")
+    say("models: distilling the static embedding model (about a minute, once)")
+    say(f"models: ready in {build_static_model(force=force)}")
 
 
 @app.command()
@@ -291,7 +278,7 @@ def precompile() -> None:
 
     started = time.perf_counter()
     UMAPReduction().compile()
-    _say(
+    say(
         f"precompile: UMAP's numba code compiled and cached in {time.perf_counter() - started:.0f} s"
     )
 
@@ -324,7 +311,7 @@ def pipeline(
         if result.out_dir is not None:
             make_private(result.out_dir)
     except (ConfigError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(
         json.dumps(
             {
@@ -349,7 +336,7 @@ def notebooks() -> None:
     """Re-run notebooks/ in place on the sample, refreshing the stored outputs that nbval compares."""
     from toolkit.report.build import refresh_notebooks
 
-    refresh_notebooks(progress=_say)
+    refresh_notebooks(progress=say)
 
 
 @app.command()
@@ -375,7 +362,7 @@ def gate(
     try:
         cfg = load_config(config)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     posts = ensure_ingested(cfg)
     identifiers = collect_identifiers(posts, cfg.work.identifiers)
     findings = scan_dir(
@@ -385,11 +372,11 @@ def gate(
         typer.echo(f"{f.file}:{f.position}: {f.entity_type} {f.match}  ({f.reason})")
     if findings:
         details = write_findings(findings, cfg.work.private / "gate" / "findings.txt", str(folder))
-        _fail(
+        fail(
             f"{len(findings)} personal-data finding(s) in {folder}\n"
             f"Each hit in context (private): {details}\n" + ALLOWLIST_HELP.format(config=config)
         )
-    _say(f"clean: no personal data found in {folder}")
+    say(f"clean: no personal data found in {folder}")
 
 
 @app.command()
@@ -410,81 +397,10 @@ def bench(
 
     names = [n.strip() for n in only.split(",") if n.strip()] or available_suites()
     try:
-        results = run_suites(names, config, out, progress=_say)
+        results = run_suites(names, config, out, progress=say)
     except ValueError as error:
-        _fail(str(error), code=2)
+        fail(str(error), code=2)
     typer.echo(json.dumps(results, indent=2))
-
-
-eval_app = typer.Typer(
-    help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True
-)
-app.add_typer(eval_app, name="eval")
-
-
-@eval_app.command("pii")
-def eval_pii(
-    file: Path = typer.Argument(
-        None,
-        exists=True,
-        dir_okay=False,
-        help="presidio-research style JSON: [{full_text, spans: [...]}], a .txt of "
-        "posts marked up as [[TYPE:value]], or a CoNLL/BIO token file (token<TAB>tag lines, "
-        "blank line between posts, e.g. the Broad Twitter Corpus). Default: the bundled sample.",
-    ),
-    export: Path = typer.Option(
-        None,
-        "--export",
-        help="Also write the dataset evaluated (e.g. the sample's labels) to this JSON file.",
-    ),
-    config: Path = typer.Option(
-        DEFAULT_CONFIG, "--config", help="Config whose privacy section configures the detector."
-    ),
-    baseline: bool = typer.Option(
-        False,
-        "--baseline",
-        help="Also run Presidio with spaCy's small English model (the bench extra) if installed.",
-    ),
-) -> None:
-    """Typed and type-agnostic (any_*) precision, recall and F2 of the personal-data detector,
-    per type and overall, and posts/s; on a CoNLL file also the recall per gold type and the
-    precision of person/place/organisation predictions. One JSON line per model."""
-    import tempfile
-
-    from toolkit.core.config import load_config
-    from toolkit.privacy.detect.analyzer import Detector
-    from toolkit.quality.evaluation.pii import (
-        evaluate_pii,
-        is_conll,
-        load_pii_dataset,
-        sample_pii_dataset,
-    )
-
-    try:
-        records = load_pii_dataset(file) if file else sample_pii_dataset()
-        detector = Detector.from_config(load_config(config))
-    except (ValueError, ConfigError, FileNotFoundError) as exc:
-        _fail(str(exc))
-    ner_file = bool(file) and is_conll(file)
-    if export:
-        export.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
-    name = file.name if file else "sample"
-    info = detector.ner_info()
-    ours = evaluate_pii(records, detector.detect, ner_file=ner_file)
-    typer.echo(json.dumps({"dataset": name, **ours, "ner_model": info}))
-    if baseline:
-        from toolkit.quality.benchmarks.privacy import presidio_name, presidio_span_detector
-
-        with tempfile.TemporaryDirectory(prefix="toolkit-presidio-") as tmp:
-            presidio = presidio_span_detector(Path(tmp))
-            if presidio is None:
-                _say(
-                    "presidio-analyzer is not installed (pip install -e '.[bench]'): baseline skipped"
-                )
-                return
-            model, note = presidio_name()
-            result = evaluate_pii(records, presidio, model=model, ner_file=ner_file)
-            typer.echo(json.dumps({"dataset": name, **result, "note": note}))
 
 
 @app.command("ner-train")
@@ -506,126 +422,11 @@ def ner_train(
     target = out or TWEETS_DIR
     attribution = [p for p in (target / "ATTRIBUTION.md", target / "LICENSE-BTC") if p.exists()]
     kept = {p.name: p.read_bytes() for p in attribution}
-    summary = train_model(train, dev, target, epochs=epochs, seed=seed, progress=_say)
+    summary = train_model(train, dev, target, epochs=epochs, seed=seed, progress=say)
     for name, data in kept.items():  # the attribution files are not part of the training output
         (target / name).write_bytes(data)
     typer.echo(json.dumps({k: summary[k] for k in ("kept_epoch", "dev_before", "dev_after")}))
 
 
-@eval_app.command("sentiment")
-def eval_sentiment(
-    file: Path = typer.Argument(
-        None,
-        exists=True,
-        dir_okay=False,
-        help="Labelled CSV (negative/neutral/positive, -1/0/1 or 0/2/4). Default: the sample's planted tone.",
-    ),
-    text: str = typer.Option("text", "--text", help="Column with the post text."),
-    label: str = typer.Option("label", "--label", help="Column with the gold label."),
-    adaptive: bool = typer.Option(
-        False,
-        "--adaptive",
-        help="Also evaluate the corpus-adapted tone model (embeds every post with MiniLM: slower).",
-    ),
-) -> None:
-    """Macro-recall, macro-F1, accuracy and posts/s of VADER and our tone model, one JSON line each."""
-    from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
-    from toolkit.analysis.tone.posts import ToneScorer, VaderScorer
-    from toolkit.quality.evaluation.sentiment import (
-        compare_scorers,
-        load_sentiment_csv,
-        sample_sentiment_dataset,
-    )
-
-    try:
-        data = load_sentiment_csv(file, text, label) if file else sample_sentiment_dataset()
-    except ValueError as exc:
-        _fail(str(exc))
-    name = file.name if file else "sample"
-    for row in compare_scorers(
-        data["text"].tolist(),
-        data["label"].tolist(),
-        [VaderScorer(), ToneScorer()] + ([AdaptiveToneScorer()] if adaptive else []),
-    ):
-        typer.echo(json.dumps({"dataset": name, **row}))
-
-
-@eval_app.command("topics")
-def eval_topics(
-    file: Path = typer.Argument(
-        None, exists=True, dir_okay=False, help="Labelled CSV. Default: the bundled sample."
-    ),
-    text: str = typer.Option("text", "--text", help="Column with the post text."),
-    label: str = typer.Option("label", "--label", help="Column with the true topic."),
-    context: str = typer.Option(
-        None, "--context", help="Optional column with thread context (parent post text)."
-    ),
-    baseline: bool = typer.Option(
-        False, "--baseline", help="Also run stock BERTopic side by side."
-    ),
-    embedding: str = typer.Option(
-        "minilm",
-        "--embedding",
-        help="Embedding backend(s) of the toolkit's model: minilm, static (mapped into "
-        "minilm's space on the corpus), static-unaligned, or both (minilm,static); comma-separated.",
-    ),
-) -> None:
-    """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
-    import pandas as pd
-
-    from toolkit.analysis.topics.embeddings import EMBEDDING_NAMES
-    from toolkit.quality.evaluation.topics import (
-        evaluate_topic_model,
-        sample_topic_dataset,
-        stock_bertopic,
-        toolkit_topics,
-    )
-
-    if file:
-        data = pd.read_csv(file)
-        missing = [c for c in (text, label, context) if c and c not in data.columns]
-        if missing:
-            _fail(f"{file.name}: no column(s) {missing}; columns are {list(data.columns)}")
-    else:
-        data, text, label, context = sample_topic_dataset(), "text", "label", "context"
-    data = data.dropna(subset=[text])
-    texts = data[text].astype(str).tolist()
-    labels = data[label].tolist()
-    contexts = data[context].where(data[context].notna(), None).tolist() if context else None
-    name = file.name if file else "sample"
-    backends = (
-        ["minilm", "static"] if embedding == "both" else [e.strip() for e in embedding.split(",")]
-    )
-    unknown = sorted(set(backends) - set(EMBEDDING_NAMES))
-    if unknown:
-        _fail(
-            f"--embedding: unknown backend(s) {unknown}; use {', '.join(EMBEDDING_NAMES)} or both",
-            code=2,
-        )
-    for backend in backends:
-        fit_predict = toolkit_topics(contexts=contexts, embedding=backend)
-        model_name = (
-            "toolkit" if backend == "minilm" and len(backends) == 1 else f"toolkit-{backend}"
-        )
-        typer.echo(
-            json.dumps(
-                {"dataset": name, **evaluate_topic_model(model_name, texts, labels, fit_predict)}
-            )
-        )
-    if baseline:
-        typer.echo(
-            json.dumps(
-                {
-                    "dataset": name,
-                    **evaluate_topic_model("stock-bertopic", texts, labels, stock_bertopic()),
-                }
-            )
-        )
-
-
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
