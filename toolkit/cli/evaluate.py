@@ -12,6 +12,11 @@ from toolkit.cli.output import fail, say
 from toolkit.core.config import ConfigError
 from toolkit.core.paths import DEFAULT_CONFIG
 
+HEADROOM_HELP = (
+    "Also score a classifier trained on the file's own labels over MiniLM (5-fold): how far "
+    "that embedding lets any model go. A measurement only; nothing of it ships."
+)
+
 eval_app = typer.Typer(
     help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True
 )
@@ -97,6 +102,7 @@ def eval_sentiment(
         "--adaptive",
         help="Also evaluate the corpus-adapted tone model (embeds every post with MiniLM: slower).",
     ),
+    headroom: bool = typer.Option(False, "--headroom", help=HEADROOM_HELP),
 ) -> None:
     """Macro-recall, macro-F1, accuracy and posts/s of VADER and our tone model, one JSON line each."""
     from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
@@ -118,6 +124,15 @@ def eval_sentiment(
         [VaderScorer(), ToneScorer()] + ([AdaptiveToneScorer()] if adaptive else []),
     ):
         typer.echo(json.dumps({"dataset": name, **row}))
+    if headroom:
+        from toolkit.quality.evaluation.headroom import tone_headroom
+
+        try:
+            rows = tone_headroom(data["text"].tolist(), data["label"].tolist())
+        except ValueError as exc:
+            fail(f"--headroom: {exc}")
+        for row in rows:
+            typer.echo(json.dumps({"dataset": name, **row}))
 
 
 @eval_app.command("topics")
@@ -139,6 +154,7 @@ def eval_topics(
         help="Embedding backend(s) of the toolkit's model: minilm, static (mapped into "
         "minilm's space on the corpus), static-unaligned, or both (minilm,static); comma-separated.",
     ),
+    headroom: bool = typer.Option(False, "--headroom", help=HEADROOM_HELP),
 ) -> None:
     """Fit topics on a labelled CSV: n_topics, outlier share, NMI, ARI, NPMI, diversity, seconds per model."""
     import pandas as pd
@@ -191,3 +207,11 @@ def eval_topics(
                 }
             )
         )
+    if headroom:
+        from toolkit.quality.evaluation.headroom import topic_headroom
+
+        try:
+            row = topic_headroom(texts, labels)
+        except ValueError as exc:
+            fail(f"--headroom: {exc}")
+        typer.echo(json.dumps({"dataset": name, **row}))

@@ -24,6 +24,7 @@ from toolkit.analysis.tone.adaptive import AdaptiveToneScorer
 from toolkit.analysis.tone.posts import ToneScorer, VaderScorer
 from toolkit.core.paths import SAMPLE_DIR
 from toolkit.quality.benchmarks.measure import machine, timed_call
+from toolkit.quality.evaluation.headroom import tone_headroom
 from toolkit.quality.evaluation.sentiment import (
     compare_scorers,
     dev_datasets,
@@ -120,6 +121,12 @@ def quality(eval_dir: Path | None = None, adaptive: bool = True) -> dict:
         out[name]["macro_recall_gain"] = round(
             out[name]["tone"]["macro_recall"] - out[name]["vader"]["macro_recall"], 4
         )
+        if name in real:  # what a classifier trained on the set's own labels reaches
+            try:
+                ceilings = tone_headroom(data["text"].tolist(), data["label"].tolist())
+                out[name].update({row.pop("model"): row for row in ceilings})
+            except ValueError as exc:
+                out[name]["supervised_ceiling"] = f"not measured: {exc}"
         if "tone-adaptive" in out[name]:
             out[name]["macro_recall_gain_adaptive"] = round(
                 out[name]["tone-adaptive"]["macro_recall"] - out[name]["vader"]["macro_recall"], 4

@@ -127,7 +127,9 @@ def eval_dir() -> Path | None:
 
 def quality_on_dev_set(path: Path, progress: Callable[[str], None] = lambda s: None) -> list[dict]:
     """`toolkit eval topics` on a labelled CSV (text, label): the toolkit with MiniLM and with
-    the static model, and stock BERTopic, side by side (seed 42)."""
+    the static model, and stock BERTopic, side by side (seed 42), then the supervised ceiling
+    over MiniLM (`toolkit eval topics --headroom`)."""
+    from toolkit.quality.evaluation.headroom import topic_headroom
     from toolkit.quality.evaluation.topics import (
         evaluate_topic_model,
         stock_bertopic,
@@ -146,6 +148,8 @@ def quality_on_dev_set(path: Path, progress: Callable[[str], None] = lambda s: N
         runs.append(
             {"dataset": path.name, **evaluate_topic_model(name, texts, labels, fit_predict)}
         )
+    progress(f"bench topics: supervised ceiling on {path.name}")
+    runs.append({"dataset": path.name, **topic_headroom(texts, labels)})
     return runs
 
 

@@ -1,0 +1,138 @@
+"""How far the bundled MiniLM embedding lets any model go on a labelled set (`--headroom`).
+
+A logistic regression is trained on the set's own gold labels, k-fold: each post is predicted
+by a model that never saw it. It is scored exactly as the unsupervised models are (NMI and ARI
+for topics, macro-recall for tone). No model that learns without those labels, over the same
+vectors, should be expected to beat it. When ours comes close, what is left of a quality target
+is the embedding's limit, not the model's. The classifier is a measurement only: it is trained
+on the evaluation set's labels, so nothing of it ships.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Folds of the cross-validation, and the regression's inverse regularisation.
+FOLDS = 5
+C = 1.0
+
+
+def cross_validated_predictions(
+    vectors: np.ndarray, labels: Sequence, folds: int = FOLDS, seed: int = 0
+) -> np.ndarray:
+    """The label each row gets from a logistic regression fitted on the other folds.
+
+    Classes are weighted by their inverse frequency, so a small class is not given up for
+    accuracy on the large ones (the tone measure, macro-recall, weighs classes equally).
+
+    Parameters
+    ----------
+    vectors : ndarray (n, d)
+        One feature vector per labelled post, used as given.
+    labels : sequence
+        Gold labels; each class needs at least `folds` posts.
+    folds : int
+        Stratified folds, shuffled with `seed`.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    y = np.asarray([str(label) for label in labels])
+    if len(y) != len(vectors):
+        raise ValueError(f"{len(vectors)} vectors but {len(y)} labels")
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2 or counts.min() < folds:
+        raise ValueError(
+            f"need at least 2 classes with {folds} posts each; got {dict(zip(classes, counts, strict=True))}"
+        )
+    model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+    splits = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return cross_val_predict(model, np.asarray(vectors, dtype=np.float64), y, cv=splits)
+
+
+def topic_headroom(texts: Sequence[str], labels: Sequence, embedder=None) -> dict:
+    """NMI, ARI and accuracy of the supervised ceiling on a topic set, over the vectors the
+    topic model clusters: each text cleaned by `prepare_many`, embedded by `embedder`
+    (default MiniLM). Texts with no label are left out."""
+    from toolkit.analysis.topics.prepare import prepare_many
+    from toolkit.quality.evaluation.topics import evaluate_topics
+
+    texts, labels = _labelled(texts, labels)
+    embedder = embedder or _minilm()
+    predicted = cross_validated_predictions(unit_rows(embedder.encode(prepare_many(texts))), labels)
+    gold = [str(label) for label in labels]
+    return {
+        "model": _ceiling_name(embedder),
+        "n_docs": len(texts),
+        "folds": FOLDS,
+        **{k: round(v, 4) for k, v in evaluate_topics(list(predicted), gold).items()},
+        "accuracy": round(float(np.mean(predicted == np.asarray(gold))), 4),
+    }
+
+
+def tone_headroom(texts: Sequence[str], labels: Sequence[str], embedder=None) -> list[dict]:
+    """Macro-recall, macro-F1 and accuracy of two supervised ceilings on a tone set: over the
+    vectors `AdaptiveToneScorer` learns from (MiniLM of each text, mentions and links
+    neutralised), and over those vectors plus our lexicon's compound score and its sign,
+    which is what the adaptive model combines."""
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+    from toolkit.analysis.tone.posts import LABELS, ToneScorer, neutralise
+
+    texts, labels = list(texts), list(labels)
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    embedder = embedder or _minilm()
+    vectors = unit_rows(embedder.encode([neutralise(t) for t in texts]))
+    compound = ToneScorer().score(texts)["compound"].to_numpy(dtype=np.float64)[:, None]
+    kwargs = {"labels": list(LABELS), "average": "macro", "zero_division": 0}
+    rows = []
+    for suffix, features in (
+        ("", vectors),
+        ("+lexicon", np.hstack([vectors, compound, np.sign(compound)])),
+    ):
+        predicted = cross_validated_predictions(features, labels)
+        rows.append(
+            {
+                "model": _ceiling_name(embedder) + suffix,
+                "n": len(texts),
+                "folds": FOLDS,
+                "macro_recall": round(float(recall_score(labels, predicted, **kwargs)), 4),
+                "macro_f1": round(float(f1_score(labels, predicted, **kwargs)), 4),
+                "accuracy": round(float(accuracy_score(labels, predicted)), 4),
+            }
+        )
+    return rows
+
+
+def _labelled(texts: Sequence[str], labels: Sequence) -> tuple[list[str], list]:
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    pairs = [(t, label) for t, label in zip(texts, labels, strict=True) if _has_label(label)]
+    return [t for t, _ in pairs], [label for _, label in pairs]
+
+
+def _has_label(label) -> bool:
+    return label is not None and not (isinstance(label, float) and np.isnan(label))
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def _ceiling_name(embedder) -> str:
+    from toolkit.analysis.topics.embeddings import MiniLMEmbedder
+
+    short = "minilm" if isinstance(embedder, MiniLMEmbedder) else embedder.name
+    return f"supervised-ceiling-{short}"
+
+
+def _minilm():
+    from toolkit.analysis.topics.embeddings import make_embedder
+
+    return make_embedder("minilm")
