@@ -22,6 +22,7 @@ from toolkit.analysis.topics.prepare import (
     brand_tokens,
     prepare_for_topics,
     prepare_many,
+    prepare_with_names,
     split_hashtag,
     stop_words,
     thread_context,
@@ -224,6 +225,39 @@ def test_prepare_for_topics_drops_personal_data_found_by_privacy_redact():
     )
     assert prepare_for_topics("card 4111 1111 1111 1111 charged twice") == "card charged twice"
     assert prepare_for_topics("see nimbus.example/status now") == "see now"
+
+
+def test_names_are_kept_in_the_embedded_text_only():
+    texts = [
+        "My name is Dana Whitfield and the app crashes",
+        "card 4111 1111 1111 1111 charged twice, mail jane.doe@example.com",
+        "Dana Whitfield",
+        "@NimbusSupport the hub is offline",
+    ]
+    topic, embedded = prepare_with_names(texts, BRAND)
+    assert topic == prepare_many(texts, BRAND)
+    assert embedded[0] == "My name is Dana Whitfield and the app crashes"
+    # every other kind of personal data stays out of both
+    assert embedded[1] == topic[1] == "card charged twice, mail"
+    # nothing topical left: not embedded either, so fit and transform exclude the same posts
+    assert topic[2] == embedded[2] == ""
+    assert embedded[3] == topic[3] == "the hub is offline"
+
+
+def test_the_model_embeds_names_but_never_draws_keywords_or_labels_from_them():
+    from tests.helpers import FakeEmbedder
+
+    docs, _ = make_corpus()
+    named = [f"{d} thanks Dana Whitfield" if i % 3 == 0 else d for i, d in enumerate(docs)]
+    embedder = FakeEmbedder()
+    model = TopicModel(min_topic_size=15, embedder=embedder, brand_terms=BRAND).fit(named)
+    embedded = [t for call in embedder.calls for t in call]
+    assert any("Dana Whitfield" in t for t in embedded)
+    published = " ".join(
+        [*model.topic_info_["label"], *(w for ws in model.topic_info_["keywords"] for w in ws)]
+    ).lower()
+    assert published and "dana" not in published and "whitfield" not in published
+    assert (model.transform(named, prepared=model.prepared_) == model.transform(named)).all()
 
 
 def test_prepare_for_topics_removes_bare_brand_handles_and_names():

@@ -35,7 +35,7 @@ from toolkit.analysis.topics.embeddings import (
     force_offline,
     unloaded_copy,
 )
-from toolkit.analysis.topics.prepare import prepare_many
+from toolkit.analysis.topics.prepare import prepare_many, prepare_with_names
 from toolkit.analysis.topics.settings import TopicSettings
 from toolkit.analysis.topics.storage import read_topic_files, write_topic_files
 from toolkit.analysis.topics.tables import topic_info_table
@@ -190,13 +190,15 @@ class TopicModel(TopicSettings):
                 warming.join()
 
     def _fit(self, docs: Sequence[str], context: Sequence[str | None] | None) -> TopicModel:
-        prepared = self.prepare(docs)
-        self.prepared_ = prepared  # private text: kept for the caller, never saved
+        prepared, embedded = prepare_with_names(docs, self.brand_terms)
+        # private text, names in: kept for the caller (`transform(prepared=...)`), never saved
+        self.prepared_ = embedded
         contexts = self._prepare_context(context, len(prepared))
         self.excluded_ = np.array([not p for p in prepared], dtype=bool)
         self.n_excluded_ = int(self.excluded_.sum())
         keep = np.flatnonzero(~self.excluded_)
         kept = [prepared[i] for i in keep]
+        kept_embedded = [embedded[i] for i in keep]
         self.model_ = None
         self._centroids = None
         self._offset = None
@@ -214,8 +216,9 @@ class TopicModel(TopicSettings):
                 "all posts form one topic"
             )
         else:
-            self._fit_embedder(kept, [contexts[i] for i in keep])
-            topics, keywords = self._fit_on_subset(kept, [contexts[i] for i in keep])
+            kept_contexts = [contexts[i] for i in keep]
+            self._fit_embedder(kept_embedded, kept_contexts)
+            topics, keywords = self._fit_on_subset(kept, kept_embedded, kept_contexts)
         raw = [d if isinstance(d, str) else "" for d in docs]
         self._finish(topics, keywords, kept, [raw[i] for i in keep])
         return self
@@ -230,10 +233,12 @@ class TopicModel(TopicSettings):
         self, docs: Sequence[str], context: Sequence[str | None] | None = None, prepared=None
     ) -> np.ndarray:
         """Topic ids for new posts (-1: outlier, or no text left after cleaning); `prepared`,
-        when given, is `prepare(docs)` done before (e.g. `prepared_` of a model with the same
-        brand terms), which saves running the personal-data detector again."""
+        when given, is the posts as a model with the same brand terms embedded them (its
+        `prepared_`), which saves running the personal-data detector again."""
         self._check_fitted()
-        prepared = self.prepare(docs) if prepared is None else list(prepared)
+        prepared = (
+            prepare_with_names(docs, self.brand_terms)[1] if prepared is None else list(prepared)
+        )
         contexts = self._prepare_context(context, len(prepared))
         labels = np.full(len(prepared), NO_TOPIC, dtype=int)
         idx = [i for i, p in enumerate(prepared) if p]
@@ -307,9 +312,8 @@ class TopicModel(TopicSettings):
             candidates = np.flatnonzero(labels == topic)
             if len(candidates) > max_candidates:
                 candidates = np.sort(rng.choice(candidates, max_candidates, replace=False))
-            prepared = dict(
-                zip(candidates.tolist(), self.prepare([docs[i] for i in candidates]), strict=True)
-            )
+            embedded = prepare_with_names([docs[i] for i in candidates], self.brand_terms)[1]
+            prepared = dict(zip(candidates.tolist(), embedded, strict=True))
             members = [i for i in candidates.tolist() if prepared[i]]
             unique = list({prepared[i]: i for i in reversed(members)}.values())[::-1]
             if not unique:
@@ -391,7 +395,7 @@ class TopicModel(TopicSettings):
             return [""] * n
         if len(context) != n:
             raise ValueError(f"context has {len(context)} values for {n} posts")
-        return self.prepare(context)
+        return prepare_with_names(context, self.brand_terms)[1]
 
     def _embed(self, texts: list[str], contexts: list[str]) -> np.ndarray:
         """Unit vectors of the posts, each pulled towards its context by `context_weight`."""
@@ -421,22 +425,26 @@ class TopicModel(TopicSettings):
             fit(kept + [c for c in contexts if c])
 
     def _fit_on_subset(
-        self, kept: list[str], contexts: list[str]
+        self, kept: list[str], embedded: list[str], contexts: list[str]
     ) -> tuple[np.ndarray, dict[int, list[str]]]:
         """Fit on at most `max_docs` posts (a seeded random sample); predict the others.
 
-        Only the sample is embedded at once; the others are embedded and assigned in batches
-        of `batch_size`, so memory grows with the sample and the batch, not the corpus.
+        `kept` are the posts as keywords see them, `embedded` as the embedding sees them
+        (`prepare_with_names`). Only the sample is embedded at once; the others are embedded
+        and assigned in batches of `batch_size`, so memory grows with the sample and the
+        batch, not the corpus.
         """
         n_fit = None if self.max_docs is None else max(self.max_docs, self.min_docs(len(kept)))
         if n_fit is None or len(kept) <= n_fit:
-            return self._fit_bertopic(kept, self._fit_space(self._embed(kept, contexts)))
+            return self._fit_bertopic(kept, self._fit_space(self._embed(embedded, contexts)))
         chosen = np.zeros(len(kept), dtype=bool)
         chosen[np.random.default_rng(self.seed).choice(len(kept), n_fit, replace=False)] = True
         fit_idx, rest_idx = np.flatnonzero(chosen), np.flatnonzero(~chosen)
-        fit_texts = [kept[i] for i in fit_idx]
         fitted, keywords = self._fit_bertopic(
-            fit_texts, self._fit_space(self._embed(fit_texts, [contexts[i] for i in fit_idx]))
+            [kept[i] for i in fit_idx],
+            self._fit_space(
+                self._embed([embedded[i] for i in fit_idx], [contexts[i] for i in fit_idx])
+            ),
         )
         topics = np.full(len(kept), NO_TOPIC, dtype=int)
         topics[fit_idx] = fitted
@@ -444,7 +452,7 @@ class TopicModel(TopicSettings):
             topics[rest_idx] = fitted[0] if len(fitted) else NO_TOPIC
         else:
             topics[rest_idx] = self._predict_in_batches(
-                [kept[i] for i in rest_idx], [contexts[i] for i in rest_idx]
+                [embedded[i] for i in rest_idx], [contexts[i] for i in rest_idx]
             )
         self.status_ += f"; fitted on a random {n_fit} of {len(kept)} posts, the rest predicted"
         return topics, keywords

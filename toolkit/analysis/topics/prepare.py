@@ -153,13 +153,42 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     brand_handles : iterable of str
         The brand's handles (and names); also removed where they appear without '@'.
     """
-    return _clean(_before_detection(text), _brand_pattern(brand_handles))
+    text = _before_detection(text)
+    return _clean(text, private_spans(text), _brand_pattern(brand_handles))
 
 
 def prepare_many(texts: Iterable[str], brand_handles: Iterable[str] = ()) -> list[str]:
     """`prepare_for_topics` of each text."""
     brand = _brand_pattern(brand_handles)
-    return [_clean(_before_detection(t), brand) for t in texts]
+    return [prepared for prepared, _ in _prepare_both(texts, brand)]
+
+
+def prepare_with_names(
+    texts: Iterable[str], brand_handles: Iterable[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Each text cleaned twice from one detection: `prepare_for_topics` (what keywords and
+    labels are drawn from), and the same with people's names left in (what is embedded).
+
+    A name in the embedded text never leaves the model (vectors are not published, and the
+    embedding cache keeps hashes, not text), yet it tells the model what a post is about when
+    its subject is a person ("support Hillary"); docs/topics.md gives what it changes. A post
+    with nothing topical left is not embedded either (both texts are '').
+    """
+    brand = _brand_pattern(brand_handles)
+    pairs = list(_prepare_both(texts, brand))
+    return [topic for topic, _ in pairs], [embedded for _, embedded in pairs]
+
+
+def _prepare_both(texts: Iterable[str], brand: re.Pattern | None) -> Iterable[tuple[str, str]]:
+    for raw in texts:
+        text = _before_detection(raw)
+        spans = private_spans(text)
+        not_names = [s for s in spans if s.entity_type != PERSON]
+        topic = _clean(text, spans, brand)
+        if not topic or len(not_names) == len(spans):
+            yield topic, topic
+        else:
+            yield topic, _clean(text, not_names, brand)
 
 
 def _before_detection(text) -> str:
@@ -170,8 +199,8 @@ def _before_detection(text) -> str:
     return HASHTAG.sub(lambda m: " " + _hashtag_words(m.group(1)) + " ", text)
 
 
-def _clean(text: str, brand: re.Pattern | None) -> str:
-    text = _PLACEHOLDER.sub(" ", redact(text, private_spans(text)))
+def _clean(text: str, spans: list, brand: re.Pattern | None) -> str:
+    text = _PLACEHOLDER.sub(" ", redact(text, spans))
     text = URL.sub(" ", text)
     text = HANDLE_IN_TEXT.sub(" ", text)  # before e-mails: '@user@instance' is a handle
     text = _EMAIL.sub(" ", text)

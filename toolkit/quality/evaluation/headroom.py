@@ -54,14 +54,16 @@ def cross_validated_predictions(
 
 def topic_headroom(texts: Sequence[str], labels: Sequence, embedder=None) -> dict:
     """NMI, ARI and accuracy of the supervised ceiling on a topic set, over the vectors the
-    topic model clusters: each text cleaned by `prepare_many`, embedded by `embedder`
-    (default MiniLM). Texts with no label are left out."""
-    from toolkit.analysis.topics.prepare import prepare_many
+    topic model clusters: each text cleaned as the model embeds it (`prepare_with_names`),
+    embedded by `embedder` (default MiniLM). Texts with no label are left out."""
+    from toolkit.analysis.topics.prepare import prepare_with_names
     from toolkit.quality.evaluation.topics import evaluate_topics
 
     texts, labels = _labelled(texts, labels)
     embedder = embedder or _minilm()
-    predicted = cross_validated_predictions(unit_rows(embedder.encode(prepare_many(texts))), labels)
+    predicted = cross_validated_predictions(
+        unit_rows(embedder.encode(prepare_with_names(texts)[1])), labels
+    )
     gold = [str(label) for label in labels]
     return {
         "model": _ceiling_name(embedder),
