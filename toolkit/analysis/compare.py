@@ -372,8 +372,9 @@ def previous_topic_labels(
 ) -> np.ndarray:
     """The previous period's topic of each of `texts` (posts of this period), with the
     previous period's saved model; embeddings come from this dataset's cache where present.
-    `prepared`: the texts as this period's model cleaned them, used when both models clean
-    alike (same brand terms), so the personal-data detector does not run over them again."""
+    `prepared`: the texts as this period's model embedded them (its `prepared_`), used when
+    both models clean alike (same brand terms), so the personal-data detector does not run
+    over them again."""
     from toolkit.analysis.topics.embeddings import EmbeddingCache, embedder_for_saved
     from toolkit.analysis.topics.model import TopicModel
 
@@ -436,7 +437,7 @@ def describe_change(row) -> str:
 # ------------------------------------------------------------------ for the notebook
 def current_posts_and_topics(session) -> tuple[list[str], np.ndarray, list[str] | None]:
     """This period's modelled posts (texts), their topics and their texts as 02_topics
-    cleaned them (None when the assignments do not carry them), from the assignments
+    embedded them (None when the assignments do not carry them), from the assignments
     02_topics kept in the private working data."""
     assignments = pd.read_parquet(session.private_path("topic_assignments"))
     posts = session.posts[["platform", "post_id", "text"]]
