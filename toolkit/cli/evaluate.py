@@ -17,6 +17,12 @@ HEADROOM_HELP = (
     "that embedding lets any model go. A measurement only; nothing of it ships."
 )
 
+
+def labelled_file(help: str):
+    """The optional FILE argument of every `toolkit eval` command (default: the sample's)."""
+    return typer.Argument(None, exists=True, dir_okay=False, help=help)
+
+
 eval_app = typer.Typer(
     help="Evaluate against labelled data; prints one JSON line per model.", no_args_is_help=True
 )
@@ -24,13 +30,10 @@ eval_app = typer.Typer(
 
 @eval_app.command("pii")
 def eval_pii(
-    file: Path = typer.Argument(
-        None,
-        exists=True,
-        dir_okay=False,
-        help="presidio-research style JSON: [{full_text, spans: [...]}], a .txt of "
+    file: Path = labelled_file(
+        "presidio-research style JSON: [{full_text, spans: [...]}], a .txt of "
         "posts marked up as [[TYPE:value]], or a CoNLL/BIO token file (token<TAB>tag lines, "
-        "blank line between posts, e.g. the Broad Twitter Corpus). Default: the bundled sample.",
+        "blank line between posts, e.g. the Broad Twitter Corpus). Default: the bundled sample."
     ),
     export: Path = typer.Option(
         None,
@@ -89,11 +92,8 @@ def eval_pii(
 
 @eval_app.command("sentiment")
 def eval_sentiment(
-    file: Path = typer.Argument(
-        None,
-        exists=True,
-        dir_okay=False,
-        help="Labelled CSV (negative/neutral/positive, -1/0/1 or 0/2/4). Default: the sample's planted tone.",
+    file: Path = labelled_file(
+        "Labelled CSV (negative/neutral/positive, -1/0/1 or 0/2/4). Default: the sample's planted tone."
     ),
     text: str = typer.Option("text", "--text", help="Column with the post text."),
     label: str = typer.Option("label", "--label", help="Column with the gold label."),
@@ -137,9 +137,7 @@ def eval_sentiment(
 
 @eval_app.command("topics")
 def eval_topics(
-    file: Path = typer.Argument(
-        None, exists=True, dir_okay=False, help="Labelled CSV. Default: the bundled sample."
-    ),
+    file: Path = labelled_file("Labelled CSV. Default: the bundled sample."),
     text: str = typer.Option("text", "--text", help="Column with the post text."),
     label: str = typer.Option("label", "--label", help="Column with the true topic."),
     context: str = typer.Option(
