@@ -13,7 +13,14 @@ from toolkit.analysis.topics.embeddings import (
     EmbeddingCache,
     MiniLMEmbedder,
     force_offline,
+    unit_rows,
 )
+
+
+def test_unit_rows_scale_each_row_and_keep_zero_rows():
+    rows = unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    assert rows.tolist() == [[0.6, 0.8], [0.0, 0.0]]
+
 
 # ------------------------------------------------------------------ EmbeddingCache
 

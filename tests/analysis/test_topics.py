@@ -245,7 +245,7 @@ def test_names_are_kept_in_the_embedded_text_only():
 
 
 def test_the_model_embeds_names_but_never_draws_keywords_or_labels_from_them():
-    from tests.helpers import FakeEmbedder
+    from helpers import FakeEmbedder
 
     docs, _ = make_corpus()
     named = [f"{d} thanks Dana Whitfield" if i % 3 == 0 else d for i, d in enumerate(docs)]

@@ -12,7 +12,6 @@ from toolkit.quality.evaluation.headroom import (
     cross_validated_predictions,
     tone_headroom,
     topic_headroom,
-    unit_rows,
 )
 
 
@@ -51,11 +50,6 @@ def test_too_few_posts_per_class_or_mismatched_lengths_are_refused():
         cross_validated_predictions(vectors, ["a"] * 12)
     with pytest.raises(ValueError, match="12 vectors but 11 labels"):
         cross_validated_predictions(vectors, ["a", "b"] * 5 + ["a"])
-
-
-def test_unit_rows_scale_each_row_and_keep_zero_rows():
-    rows = unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
-    assert rows.tolist() == [[0.6, 0.8], [0.0, 0.0]]
 
 
 def _topic_posts():

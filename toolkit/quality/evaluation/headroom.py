@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from toolkit.analysis.topics.embeddings import unit_rows
+
 #: Folds of the cross-validation, and the regression's inverse regularisation.
 FOLDS = 5
 C = 1.0
@@ -79,9 +81,8 @@ def tone_headroom(texts: Sequence[str], labels: Sequence[str], embedder=None) ->
     vectors `AdaptiveToneScorer` learns from (MiniLM of each text, mentions and links
     neutralised), and over those vectors plus our lexicon's compound score and its sign,
     which is what the adaptive model combines."""
-    from sklearn.metrics import accuracy_score, f1_score, recall_score
-
-    from toolkit.analysis.tone.posts import LABELS, ToneScorer, neutralise
+    from toolkit.analysis.tone.posts import ToneScorer, neutralise
+    from toolkit.quality.evaluation.sentiment import macro_scores
 
     texts, labels = list(texts), list(labels)
     if len(texts) != len(labels):
@@ -89,7 +90,6 @@ def tone_headroom(texts: Sequence[str], labels: Sequence[str], embedder=None) ->
     embedder = embedder or _minilm()
     vectors = unit_rows(embedder.encode([neutralise(t) for t in texts]))
     compound = ToneScorer().score(texts)["compound"].to_numpy(dtype=np.float64)[:, None]
-    kwargs = {"labels": list(LABELS), "average": "macro", "zero_division": 0}
     rows = []
     for suffix, features in (
         ("", vectors),
@@ -101,9 +101,7 @@ def tone_headroom(texts: Sequence[str], labels: Sequence[str], embedder=None) ->
                 "model": _ceiling_name(embedder) + suffix,
                 "n": len(texts),
                 "folds": FOLDS,
-                "macro_recall": round(float(recall_score(labels, predicted, **kwargs)), 4),
-                "macro_f1": round(float(f1_score(labels, predicted, **kwargs)), 4),
-                "accuracy": round(float(accuracy_score(labels, predicted)), 4),
+                **{k: round(v, 4) for k, v in macro_scores(labels, list(predicted)).items()},
             }
         )
     return rows
@@ -118,13 +116,6 @@ def _labelled(texts: Sequence[str], labels: Sequence) -> tuple[list[str], list]:
 
 def _has_label(label) -> bool:
     return label is not None and not (isinstance(label, float) and np.isnan(label))
-
-
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Each row scaled to length 1 (zero rows stay zero)."""
-    vectors = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1.0, norms)
 
 
 def _ceiling_name(embedder) -> str:

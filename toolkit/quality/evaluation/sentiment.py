@@ -133,13 +133,10 @@ def evaluate_sentiment(
     started = time.perf_counter()
     predicted = scorer.score(texts)["label"].tolist()
     elapsed = time.perf_counter() - started
-    kwargs = {"labels": LABELS, "average": "macro", "zero_division": 0}
     return SentimentEvaluation(
         scorer=scorer.name,
         n=len(texts),
-        macro_recall=float(recall_score(labels, predicted, **kwargs)) if texts else float("nan"),
-        macro_f1=float(f1_score(labels, predicted, **kwargs)) if texts else float("nan"),
-        accuracy=float(accuracy_score(labels, predicted)) if texts else float("nan"),
+        **macro_scores(labels, predicted),
         posts_per_second=len(texts) / elapsed if elapsed > 0 else float("inf"),
         confusion=pd.DataFrame(
             confusion_matrix(labels, predicted, labels=LABELS) if texts else [[0] * 3] * 3,
@@ -147,6 +144,19 @@ def evaluate_sentiment(
             columns=pd.Index(LABELS, name="predicted"),
         ),
     )
+
+
+def macro_scores(labels: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    """Macro recall, macro F1 and accuracy of `predicted` against gold `labels` (NaN when
+    empty); the three classes of LABELS weigh equally, a class never predicted counts as 0."""
+    if not len(labels):
+        return {"macro_recall": float("nan"), "macro_f1": float("nan"), "accuracy": float("nan")}
+    kwargs = {"labels": LABELS, "average": "macro", "zero_division": 0}
+    return {
+        "macro_recall": float(recall_score(labels, predicted, **kwargs)),
+        "macro_f1": float(f1_score(labels, predicted, **kwargs)),
+        "accuracy": float(accuracy_score(labels, predicted)),
+    }
 
 
 def load_sentiment_csv(path: str | Path, text: str = "text", label: str = "label") -> pd.DataFrame:
