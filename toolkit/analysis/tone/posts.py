@@ -186,9 +186,14 @@ BOOSTERS = {
     "truly": VADER_INCR,
 }
 _TOKEN = re.compile(
-    r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)*"
-    r"|(?<!\w)(?:>:\(|:'\(|:-?[()\]\[DPp/\\|]|;-?[)P]|\(:|\):|=\)|<3|-_-)(?!\w)"
-    r"|/s\b|[!?.,;:]|[^\sA-Za-z0-9]"
+    r"""
+      [A-Za-z0-9]+(?:['\u2019][A-Za-z]+)*    # a word with its apostrophes: don't, it's
+    | (?<!\w)(?:>:\(|:'\(|:-?[()\]\[DPp/\\|]|;-?[)P]|\(:|\):|=\)|<3|-_-)(?!\w)    # an emoticon
+    | /s\b                                   # the sarcasm tag
+    | [!?.,;:]                               # clause punctuation
+    | [^\sA-Za-z0-9]                         # any other symbol, emoji included
+    """,
+    re.VERBOSE,
 )
 _ELONGATED = re.compile(r"(.)\1{2,}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
