@@ -373,10 +373,11 @@ def spike_findings(
 def spike_drivers(
     posts: pd.DataFrame,
     day: dt.date | str | pd.Timestamp,
+    *,
     tz: str = "UTC",
     topic_col: str | None = None,
-    k: int = 10,
     campaign_terms: dict[str, pd.Series] | None = None,
+    k: int = 10,
     baseline_days: int = 28,
 ) -> dict:
     """What drove one spike day, as JSON-able numbers for the brief's rules.
@@ -398,9 +399,9 @@ def spike_drivers(
     day : the spike's local day.
     tz : IANA timezone of the days.
     topic_col : column with one topic per post, or None for hashtags.
-    k : smallest number of distinct authors behind a published topic.
     campaign_terms : campaign name -> per-post list of campaign terms used
         (`campaigns.campaign_terms_used`), aligned with `posts`.
+    k : smallest number of distinct authors behind a published topic.
     baseline_days : days before `day` to compare with.
     """
     context = spike_context(posts, day, tz, topic_col, baseline_days, n=5)
