@@ -109,10 +109,7 @@ def ingest(
     ),
     platform: str = typer.Option(None, "--platform", help="Platform slug for generic formats."),
     out: Path = typer.Option(
-        None,
-        "--out",
-        help="Write posts.parquet, rejects and the summary here "
-        "(streamed: memory does not grow with the file).",
+        None, "--out", help="Write posts.parquet, rejects and the summary here, streamed."
     ),
     config: Path = typer.Option(
         None, "--config", help="Config giving brand accounts and key env var."
