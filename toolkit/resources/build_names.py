@@ -15,9 +15,10 @@ import importlib
 import pkgutil
 import re
 import unicodedata
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from toolkit.privacy.detect.wordlists import common_words
+from toolkit.resources.word_list import write_word_list
+
 _LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ'’-]+$")
 #: Tokens that are mostly brands, products, places or dates in customer posts ("Delta
 #: Airlines", "Austin Energy", "Chase Bank", "Victoria Road", "April 3"): never a name here.
@@ -94,11 +95,7 @@ def clean(tokens: set[str], common: set[str], keep: set[str] = frozenset()) -> l
 
 
 def main() -> None:
-    common = {
-        line.strip()
-        for line in (HERE / "common_words.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
+    common = common_words()
     first, last = faker_names()
     first |= NICKNAMES
     core_first, _ = faker_names(CORE_LOCALES)
@@ -107,15 +104,12 @@ def main() -> None:
         "# Built by toolkit/resources/build_names.py from every Latin-script Faker person\n"
         "# provider (MIT), without common English words and brand/place names.\n"
     )
-    (HERE / "first_names.txt").write_text(
-        header.format(what="First names")
-        + "\n".join(clean(first, common, core_first | NICKNAMES))
-        + "\n",
-        encoding="utf-8",
+    write_word_list(
+        "first_names.txt",
+        header.format(what="First names"),
+        clean(first, common, core_first | NICKNAMES),
     )
-    (HERE / "surnames.txt").write_text(
-        header.format(what="Surnames") + "\n".join(clean(last, common)) + "\n", encoding="utf-8"
-    )
+    write_word_list("surnames.txt", header.format(what="Surnames"), clean(last, common))
 
 
 if __name__ == "__main__":

@@ -15,12 +15,11 @@ Countries, states and continents are always kept.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from toolkit.privacy.detect.places import fold
 from toolkit.privacy.detect.wordlists import common_words, english_words, first_names, surnames
+from toolkit.resources.word_list import write_word_list
 
-HERE = Path(__file__).resolve().parent
 MIN_POPULATION = 50_000
 WORD_CITY_POPULATION = 500_000
 HEADER = """\
@@ -73,9 +72,7 @@ def build() -> list[str]:
 
 
 def main() -> None:
-    names = build()
-    (HERE / "places.txt").write_text(HEADER + "\n".join(names) + "\n", encoding="utf-8")
-    print(f"places.txt: {len(names)} names")
+    write_word_list("places.txt", HEADER, build())
 
 
 if __name__ == "__main__":

