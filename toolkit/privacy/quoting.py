@@ -68,8 +68,8 @@ def quote(
     text: str | None,
     policy: QuotePolicy,
     *,
-    keep_handles: Iterable[str] = (),
     detector: Detector | None = None,
+    keep_handles: Iterable[str] = (),
     max_risk: float | None = None,
     author_posts: int = 1,
 ) -> str | None:
@@ -84,10 +84,11 @@ def quote(
         piece of personal data is replaced by a typed placeholder (handles too) and the result
         cut to 140 characters. "full": the whole text, but personal data is still replaced
         (everything except URLs).
+    detector : Detector, optional
+        Finds the personal data to replace (default: `analyzer.default_detector()`).
     keep_handles : iterable of str
         Handles (e.g. the brand's own accounts) that may stay visible, with or without '@';
         links to these accounts' profiles ("x.com/brand") stay visible too.
-    detector : Detector, optional
     max_risk : float, optional
         With "redacted": shorten the excerpt (word by word, down to 4 words) until its
         `quote_risk` is at most this; if even 4 words are too findable, return None.
