@@ -328,6 +328,8 @@ class AlignedStaticEmbedder:
             raise ValueError("n_align must be >= 1 and alpha >= 0")
         self.static = static if static is not None else StaticEmbedder()
         self.teacher = teacher if teacher is not None else MiniLMEmbedder()
+        #: The teacher's: every static vector is mapped into the teacher's space.
+        self.dim: int = self.teacher.dim
         self.n_align = n_align
         self.alpha = alpha
         self.seed = seed
@@ -338,10 +340,6 @@ class AlignedStaticEmbedder:
         return (
             f"AlignedStaticEmbedder(n_align={self.n_align}, alpha={self.alpha}, seed={self.seed})"
         )
-
-    @property
-    def dim(self) -> int:
-        return self.teacher.dim
 
     @property
     def path(self) -> str:
