@@ -153,14 +153,13 @@ def prepare_for_topics(text: str, brand_handles: Iterable[str] = ()) -> str:
     brand_handles : iterable of str
         The brand's handles (and names); also removed where they appear without '@'.
     """
-    text = _before_detection(text)
-    return _clean(text, private_spans(text), _brand_pattern(brand_handles))
+    return _topic_text(text, _brand_pattern(brand_handles))
 
 
 def prepare_many(texts: Iterable[str], brand_handles: Iterable[str] = ()) -> list[str]:
     """`prepare_for_topics` of each text."""
     brand = _brand_pattern(brand_handles)
-    return [prepared for prepared, _ in _prepare_both(texts, brand)]
+    return [_topic_text(t, brand) for t in texts]
 
 
 def prepare_with_names(
@@ -177,6 +176,11 @@ def prepare_with_names(
     brand = _brand_pattern(brand_handles)
     pairs = list(_prepare_both(texts, brand))
     return [topic for topic, _ in pairs], [embedded for _, embedded in pairs]
+
+
+def _topic_text(raw, brand: re.Pattern | None) -> str:
+    text = _before_detection(raw)
+    return _clean(text, private_spans(text), brand)
 
 
 def _prepare_both(texts: Iterable[str], brand: re.Pattern | None) -> Iterable[tuple[str, str]]:
