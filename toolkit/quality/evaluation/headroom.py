@@ -80,13 +80,11 @@ def tone_headroom(texts: Sequence[str], labels: Sequence[str], embedder=None) ->
     """Macro-recall, macro-F1 and accuracy of two supervised ceilings on a tone set: over the
     vectors `AdaptiveToneScorer` learns from (MiniLM of each text, mentions and links
     neutralised), and over those vectors plus our lexicon's compound score and its sign,
-    which is what the adaptive model combines."""
+    which is what the adaptive model combines. Texts with no label are left out."""
     from toolkit.analysis.tone.posts import ToneScorer, neutralise
     from toolkit.quality.evaluation.sentiment import macro_scores
 
-    texts, labels = list(texts), list(labels)
-    if len(texts) != len(labels):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    texts, labels = _labelled(texts, labels)
     embedder = embedder or _minilm()
     vectors = unit_rows(embedder.encode([neutralise(t) for t in texts]))
     compound = ToneScorer().score(texts)["compound"].to_numpy(dtype=np.float64)[:, None]
